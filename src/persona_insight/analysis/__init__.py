@@ -1,0 +1,1 @@
+"""Interview analysis: the contract, the engines and their selection."""

@@ -1,0 +1,141 @@
+"""Settings: every public knob of the application, read from the environment.
+
+Every field here is documented in README.md ("Configuration"); a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EngineName = Literal["offline", "llm", "miso"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PERSONA_INSIGHT_", env_file=None, extra="ignore", frozen=True
+    )
+
+    # --- storage -----------------------------------------------------------------------------
+    data_dir: Path = Field(default=Path("./data"), description="Files, embedded PostgreSQL, logs.")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "PERSONA_INSIGHT_DATABASE_URL"),
+        description="PostgreSQL URL; unset starts the embedded server in the data directory.",
+    )
+    db_pool_size: int = Field(default=10, ge=1, description="Connections per process.")
+
+    # --- HTTP --------------------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", description="Address `serve` binds.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `serve` binds.")
+    base_url: str | None = Field(
+        default=None, description="Public URL, for invitation links (default http://host:port)."
+    )
+    max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="Largest accepted upload (413 above)."
+    )
+    max_text_chars: int = Field(
+        default=2_000_000, ge=1, description="Largest accepted transcript after extraction."
+    )
+    secure_cookies: bool = Field(default=False, description="Mark cookies Secure (behind HTTPS).")
+    session_ttl_hours: int = Field(default=24 * 14, ge=1, description="Session lifetime.")
+    open_signup: bool = Field(
+        default=False, description="Allow sign-up with e-mail domains no company claims."
+    )
+
+    # --- jobs --------------------------------------------------------------------------------
+    analysis_time_limit_s: float = Field(
+        default=300.0, gt=0, description="Hard limit for one analysis attempt."
+    )
+    analysis_max_attempts: int = Field(
+        default=4, ge=1, description="Attempts per job for transient engine errors."
+    )
+    analysis_retry_base_s: float = Field(
+        default=2.0, ge=0, description="First back-off delay; doubles per attempt."
+    )
+    worker_concurrency: int = Field(default=2, ge=1, description="Jobs one worker runs at once.")
+    worker_heartbeat_s: float = Field(
+        default=5.0, gt=0, description="How often a worker proves it is alive."
+    )
+    worker_stalled_after_s: float = Field(
+        default=30.0, gt=0, description="A worker silent this long is dead; its jobs re-run."
+    )
+    reconcile_interval_s: float = Field(
+        default=15.0, gt=0, description="How often stalled jobs and stuck interviews are checked."
+    )
+
+    # --- analysis ----------------------------------------------------------------------------
+    analysis_engine: EngineName = Field(default="offline", description="Default engine.")
+    mask_personal_data: bool = Field(
+        default=True, description="Mask personal data before text leaves for an external engine."
+    )
+    llm_model: str = Field(
+        default="openai:gpt-4.1-mini", description="pydantic-ai model name for the llm engine."
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL (vLLM, Ollama, LM Studio, Azure)."
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="Key for the llm engine.")
+    llm_output_mode: Literal["tool", "native"] = Field(
+        default="tool", description="Structured output through tool calls or json_schema."
+    )
+    llm_max_tokens: int = Field(default=4096, ge=64, description="Answer token limit per call.")
+    llm_context_chars: int = Field(
+        default=24_000, ge=1000, description="Transcript characters per call before splitting."
+    )
+    llm_timeout_s: float = Field(default=120.0, gt=0, description="HTTP timeout per LLM call.")
+    miso_base_url: str | None = Field(default=None, description="MISO/Dify API base URL.")
+    miso_api_key: SecretStr | None = Field(default=None, description="MISO/Dify app key.")
+    miso_variant: Literal["dify", "miso"] = Field(
+        default="dify", description="`dify` sends response_mode, `miso` sends mode."
+    )
+    miso_response_mode: Literal["blocking", "streaming"] = Field(
+        default="blocking", description="How the workflow is run."
+    )
+    miso_timeout_s: float = Field(default=290.0, gt=0, description="HTTP timeout per workflow.")
+
+    # --- real time ---------------------------------------------------------------------------
+    sse_keepalive_s: float = Field(default=30.0, gt=0, description="Keep-alive comment period.")
+    sse_queue_events: int = Field(default=256, ge=1, description="Events queued per subscriber.")
+    sse_queue_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Bytes queued per subscriber."
+    )
+    sse_send_timeout_s: float = Field(
+        default=10.0, gt=0, description="A write slower than this closes the stream."
+    )
+    sse_catchup_s: float = Field(
+        default=5.0, gt=0, description="Periodic read covering a lost LISTEN connection."
+    )
+    sse_shutdown_s: float = Field(
+        default=5.0, gt=0, description="Time streams get to close on SIGTERM."
+    )
+    sse_presence_debounce_s: float = Field(
+        default=0.5, ge=0, description="Presence changes are merged over this window."
+    )
+    event_retention_days: int = Field(
+        default=7, ge=1, description="Events kept for replay; older ids get sync:reset."
+    )
+
+    # --- logging -----------------------------------------------------------------------------
+    log_level: str = Field(default="INFO", description="Log level.")
+    log_json: bool = Field(default=False, description="One JSON object per log line.")
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.data_dir / "pg"
+
+    def public_url(self) -> str:
+        return self.base_url or f"http://{self.host}:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

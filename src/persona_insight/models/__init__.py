@@ -1,0 +1,21 @@
+"""Every table, imported so that `Base.metadata` is complete."""
+
+from persona_insight.models.accounts import ApiToken, AuthSession, Company, User
+from persona_insight.models.base import Base
+from persona_insight.models.events import Event, ProjectEventCounter
+from persona_insight.models.interviews import Interview, InterviewAnalysis
+from persona_insight.models.projects import Project, ProjectMember
+
+__all__ = [
+    "ApiToken",
+    "AuthSession",
+    "Base",
+    "Company",
+    "Event",
+    "Interview",
+    "InterviewAnalysis",
+    "Project",
+    "ProjectEventCounter",
+    "ProjectMember",
+    "User",
+]

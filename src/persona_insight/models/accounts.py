@@ -1,0 +1,72 @@
+"""Companies (the tenants), users, sign-in sessions and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from sqlalchemy import ForeignKey, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from persona_insight.models.base import Base, created_at, uuid_pk
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[UUID] = uuid_pk()
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    domains: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    analysis_engine: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = created_at()
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (Index("uq_users_email_lower", func.lower(text("email")), unique=True),)
+
+    id: Mapped[UUID] = uuid_pk()
+    company_id: Mapped[UUID] = mapped_column(ForeignKey("companies.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20), server_default="company_user")
+    is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    avatar_sha256: Mapped[str | None] = mapped_column(String(64))
+    avatar_media_type: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = created_at()
+    password_changed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class AuthSession(Base):
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[UUID] = uuid_pk()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[UUID] = mapped_column(ForeignKey("companies.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = created_at()
+    expires_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[UUID] = uuid_pk()
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[UUID] = mapped_column(ForeignKey("companies.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = created_at()
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
