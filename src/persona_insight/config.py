@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     analysis_retry_base_s: float = Field(
         default=2.0, ge=0, description="First back-off delay; doubles per attempt."
     )
+    run_worker_in_process: bool = Field(
+        default=True, description="`serve` runs a job worker inside each server process."
+    )
     worker_concurrency: int = Field(default=2, ge=1, description="Jobs one worker runs at once.")
     worker_heartbeat_s: float = Field(
         default=5.0, gt=0, description="How often a worker proves it is alive."

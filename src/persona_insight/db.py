@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,7 +19,12 @@ from uuid import UUID
 
 import psycopg
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from persona_insight.config import Settings
 
@@ -177,5 +181,4 @@ async def raw_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
 def data_dir_ready(settings: Settings) -> Path:
     path = settings.data_dir.resolve()
     path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o755)
     return path

@@ -61,7 +61,7 @@ class EngineResult:
 
 
 class EngineError(Exception):
-    """An engine failure. `retryable` errors are retried with back-off before the interview fails."""
+    """An engine failure; `retryable` ones are retried with back-off before the interview fails."""
 
     def __init__(
         self,

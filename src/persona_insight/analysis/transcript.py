@@ -16,12 +16,42 @@ from typing import Literal
 Role = Literal["question", "answer"]
 
 QUESTION_LABELS = {
-    "q", "question", "interviewer", "moderator", "researcher", "host", "facilitator", "ux",
-    "면접관", "질문", "인터뷰어", "진행자", "사회자", "연구자", "조사자", "질문자", "모더레이터",
+    "q",
+    "question",
+    "interviewer",
+    "moderator",
+    "researcher",
+    "host",
+    "facilitator",
+    "ux",
+    "면접관",
+    "질문",
+    "인터뷰어",
+    "진행자",
+    "사회자",
+    "연구자",
+    "조사자",
+    "질문자",
+    "모더레이터",
 }
 ANSWER_LABELS = {
-    "a", "answer", "participant", "interviewee", "respondent", "user", "customer", "guest",
-    "참여자", "답변", "응답자", "고객", "사용자", "인터뷰이", "피면접자", "참가자", "답변자",
+    "a",
+    "answer",
+    "participant",
+    "interviewee",
+    "respondent",
+    "user",
+    "customer",
+    "guest",
+    "참여자",
+    "답변",
+    "응답자",
+    "고객",
+    "사용자",
+    "인터뷰이",
+    "피면접자",
+    "참가자",
+    "답변자",
 }
 
 _TIMESTAMP = r"(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)?\]?)"
@@ -32,7 +62,9 @@ _LABEL = re.compile(
     rf"(?:{_TIMESTAMP}\s*)?(?P<text>.*)$"
 )
 _LEADING_TS = re.compile(rf"^\s*{_TIMESTAMP}\s*")
-_QUESTION_END = re.compile(r"(\?|？|까요?|나요|ㄴ가요|습니까|가요|세요|을까|는지요|죠)\s*[\"'”’)]*\s*$")
+_QUESTION_END = re.compile(
+    r"(\?|？|까요?|나요|ㄴ가요|습니까|가요|세요|을까|는지요|죠)\s*[\"'”’)]*\s*$"
+)
 _URLISH = re.compile(r"^(https?|ftp|mailto)$", re.IGNORECASE)
 
 
@@ -132,8 +164,9 @@ def parse(text: str) -> Transcript:
 
     roles = _assign_roles(pieces)
     turns = tuple(
-        Turn(id=i + 1, role=role, speaker=speaker or ("Q" if role == "question" else "A"),
-             text=body)
+        Turn(
+            id=i + 1, role=role, speaker=speaker or ("Q" if role == "question" else "A"), text=body
+        )
         for i, ((speaker, body), role) in enumerate(zip(pieces, roles, strict=True))
     )
     return Transcript(turns=turns, labelled=labelled)

@@ -37,7 +37,9 @@ def _reanchor(finding: Finding, analysis: InterviewAnalysis) -> int | None:
     return best[1] if best else None
 
 
-def validate_evidence(analysis: InterviewAnalysis) -> tuple[InterviewAnalysis, list[dict[str, Any]]]:
+def validate_evidence(
+    analysis: InterviewAnalysis,
+) -> tuple[InterviewAnalysis, list[dict[str, Any]]]:
     """Return a copy whose every evidence id exists, and the list of repairs made."""
     ids = analysis.line_ids()
     repairs: list[dict[str, Any]] = []
@@ -56,12 +58,17 @@ def validate_evidence(analysis: InterviewAnalysis) -> tuple[InterviewAnalysis, l
                 anchor = _reanchor(finding, analysis)
                 if anchor is None:
                     dropped += 1
-                    repairs.append({"field": kind, "index": index, "action": "dropped_finding",
-                                    "description": finding.description[:200]})
+                    repairs.append(
+                        {
+                            "field": kind,
+                            "index": index,
+                            "action": "dropped_finding",
+                            "description": finding.description[:200],
+                        }
+                    )
                     continue
                 good = [anchor]
-                repairs.append({"field": kind, "index": index, "action": "reanchored",
-                                "ids": good})
+                repairs.append({"field": kind, "index": index, "action": "reanchored", "ids": good})
             kept.append(finding.model_copy(update={"evidence": good}))
         return kept
 

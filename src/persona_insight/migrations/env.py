@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from persona_insight.db import libpq_url, to_sqlalchemy
 from persona_insight.config import get_settings
+from persona_insight.db import libpq_url, to_sqlalchemy
 from persona_insight.models import Base
 
 config = context.config

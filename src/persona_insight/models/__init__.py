@@ -2,8 +2,8 @@
 
 from persona_insight.models.accounts import ApiToken, AuthSession, Company, User
 from persona_insight.models.base import Base
-from persona_insight.models.events import Event, ProjectEventCounter
-from persona_insight.models.interviews import Interview, InterviewAnalysis
+from persona_insight.models.events import Event, ProjectEventCounter, SsePresence
+from persona_insight.models.interviews import Interview, InterviewAnalysis, InterviewTerm
 from persona_insight.models.projects import Project, ProjectMember
 
 __all__ = [
@@ -14,8 +14,10 @@ __all__ = [
     "Event",
     "Interview",
     "InterviewAnalysis",
+    "InterviewTerm",
     "Project",
     "ProjectEventCounter",
     "ProjectMember",
+    "SsePresence",
     "User",
 ]

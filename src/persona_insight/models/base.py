@@ -23,6 +23,9 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dt.datetime: DateTime(timezone=True), UUID: PG_UUID(as_uuid=True)}
+    # Fetch server-generated values (timestamps) with RETURNING on insert and update, so that no
+    # attribute is left expired: an async session must never lazy-load behind our back.
+    __mapper_args__ = {"eager_defaults": True}
 
 
 def uuid_pk() -> Mapped[UUID]:

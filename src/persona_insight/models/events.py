@@ -42,3 +42,20 @@ class Event(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         server_default=func.clock_timestamp(), nullable=False
     )
+
+
+class SsePresence(Base):
+    """Who is connected to which project, per server process (unlogged: it is rebuilt live)."""
+
+    __tablename__ = "sse_presence"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    process_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    project_id: Mapped[UUID] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    connections: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

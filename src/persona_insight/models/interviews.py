@@ -37,6 +37,9 @@ class Interview(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default="1")
     error: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     engine: Mapped[str | None] = mapped_column(String(20))
+    pain_point_count: Mapped[int | None] = mapped_column(Integer)
+    need_count: Mapped[int | None] = mapped_column(Integer)
+    persona_code: Mapped[str | None] = mapped_column(String(40))
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
@@ -60,3 +63,16 @@ class InterviewAnalysis(Base):
     usage: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     duration_ms: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = created_at()
+
+
+class InterviewTerm(Base):
+    """Distinct nouns of an analysed interview: the company's corpus for TF-IDF keywords."""
+
+    __tablename__ = "interview_terms"
+    __table_args__ = (Index("ix_interview_terms_company_term", "company_id", "term"),)
+
+    interview_id: Mapped[UUID] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(String(100), primary_key=True)
+    company_id: Mapped[UUID] = mapped_column(ForeignKey("companies.id"))

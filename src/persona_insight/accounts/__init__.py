@@ -1,0 +1,1 @@
+"""Accounts: companies, users, sign-in sessions, API tokens."""

@@ -1,0 +1,113 @@
+"""Who is calling: the session cookie or a bearer token, turned into a unit of work for the request.
+
+One transaction per request: the caller is authenticated inside it, PostgreSQL is told who acts
+(for row-level security), the route runs, and the transaction commits before the response is sent.
+Cookie-authenticated requests that change state must echo the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from persona_insight.accounts import repository as repo
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.accounts.security import digest
+from persona_insight.db import Actor, set_actor
+from persona_insight.errors import Forbidden, Unauthenticated
+from persona_insight.runtime import Runtime, runtime_of
+
+SESSION_COOKIE = "pi_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_TOUCH_EVERY = dt.timedelta(minutes=5)
+
+
+@dataclass(slots=True)
+class Ctx:
+    """The request's unit of work and its caller."""
+
+    session: AsyncSession
+    user: Authenticated
+    rt: Runtime
+
+    @property
+    def actor(self) -> Actor:
+        return actor_of(self.user)
+
+    @property
+    def is_super_admin(self) -> bool:
+        return self.user.role == "super_admin"
+
+
+def actor_of(user: Authenticated) -> Actor:
+    return Actor(company_id=user.company_id, user_id=user.user_id, role=user.role)
+
+
+def credentials(conn: HTTPConnection) -> tuple[str, str] | None:
+    """`("token", secret)` from an Authorization header, else `("session", secret)` from a cookie."""
+    header = conn.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return ("token", header[7:].strip())
+    cookie = conn.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return ("session", cookie)
+    return None
+
+
+async def authenticate(session: AsyncSession, conn: HTTPConnection) -> Authenticated | None:
+    found = credentials(conn)
+    if found is None:
+        return None
+    kind, secret = found
+    if not secret or len(secret) > 200:
+        return None
+    if kind == "token":
+        user = await repo.authenticate_token(session, digest(secret))
+        if user is not None:
+            await repo.touch_token(session, user.token_id)  # type: ignore[arg-type]
+        return user
+    user = await repo.authenticate_session(session, digest(secret))
+    if (
+        user is not None
+        and user.session_id is not None
+        and (
+            user.last_seen_at is None or dt.datetime.now(dt.UTC) - user.last_seen_at > _TOUCH_EVERY
+        )
+    ):
+        await repo.touch_session(session, user.session_id)
+    return user
+
+
+def check_csrf(conn: HTTPConnection, user: Authenticated, form_token: str | None = None) -> None:
+    if user.session_id is None or conn.scope.get("method", "GET") in SAFE_METHODS:
+        return
+    sent = conn.headers.get(CSRF_HEADER) or form_token
+    if not sent or user.csrf_token is None or sent != user.csrf_token:
+        raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
+
+
+async def request_ctx(request: Request) -> AsyncIterator[Ctx]:
+    rt = runtime_of(request)
+    async with rt.db.sessions() as session:
+        await set_actor(session, Actor.system())
+        user = await authenticate(session, request)
+        if user is None:
+            raise Unauthenticated("sign in or send an API token", code="unauthenticated")
+        check_csrf(request, user)
+        await set_actor(session, actor_of(user))
+        try:
+            yield Ctx(session=session, user=user, rt=rt)
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+CtxDep = Annotated[Ctx, Depends(request_ctx, scope="function")]

@@ -1,0 +1,168 @@
+"""The FastAPI application: routes, error shape, and the lifespan that wires the runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from psycopg_pool import AsyncConnectionPool
+from starlette.types import Receive, Scope, Send
+
+from persona_insight import http_errors, migrate
+from persona_insight.accounts.routes import router as accounts_router
+from persona_insight.config import Settings, get_settings
+from persona_insight.db import Database, data_dir_ready
+from persona_insight.files.store import FileStore
+from persona_insight.health import router as health_router
+from persona_insight.interviews.routes import router as interviews_router
+from persona_insight.jobs.queue import queue
+from persona_insight.jobs.worker import run_worker
+from persona_insight.limits import BodyLimit
+from persona_insight.observability import configure_logging
+from persona_insight.projects.routes import router as projects_router
+from persona_insight.realtime import shutdown
+from persona_insight.realtime.hub import Hub
+from persona_insight.realtime.routes import router as realtime_router
+from persona_insight.realtime.sse import SseEndpoint
+from persona_insight.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Database, job queue and file store for one process; closed in reverse order."""
+    data_dir_ready(settings)
+    db = Database.from_settings(settings)
+    if settings.database_url is None:
+        # The embedded server is ours to keep current; an external one is migrated on purpose
+        # (`persona-insight db upgrade`), and /readyz says when it is behind.
+        await asyncio.to_thread(migrate.upgrade, db.url)
+    pool: AsyncConnectionPool = AsyncConnectionPool(
+        db.url,
+        min_size=1,
+        max_size=settings.worker_concurrency + 4,
+        open=False,
+        kwargs={"autocommit": True},
+    )
+    await pool.open()
+    await queue.open_async(pool)
+    hub = Hub(db.url, settings)
+    await hub.start()
+    loop = asyncio.get_running_loop()
+    shutdown.on_request(lambda: loop.call_soon_threadsafe(hub.begin_shutdown))
+    try:
+        yield Runtime(
+            settings=settings, db=db, jobs=queue, files=FileStore(settings.files_dir), hub=hub
+        )
+    finally:
+        await hub.stop()
+        await queue.close_async()
+        await pool.close()
+        await db.dispose()
+
+
+class Root:
+    """The ASGI entry point: event streams go straight to their lean endpoint, the rest to FastAPI.
+
+    Streams live for hours; keeping them out of the middleware stack keeps each one small.
+    """
+
+    def __init__(self, api: FastAPI) -> None:
+        self.api = api
+        self.sse: SseEndpoint | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(SSE_PREFIX):
+            if self.sse is None:
+                self.sse = SseEndpoint(self.api.state.runtime.hub)
+            await self.sse(scope, receive, send)  # type: ignore[arg-type]
+            return
+        await self.api(scope, receive, send)
+
+    def lifespan(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Run the application's start-up and shut-down around a block (tests, tools)."""
+        return self.api.router.lifespan_context(self.api)  # type: ignore[return-value]
+
+
+SSE_PREFIX = "/api/sse/"
+SSE_OPENAPI: dict[str, object] = {
+    "get": {
+        "tags": ["real time"],
+        "summary": "The project's event stream (Server-Sent Events)",
+        "description": "Replays events after `Last-Event-ID` (header) or `last_event_id` "
+        "(query), then streams live ones. See docs/events.md.",
+        "operationId": "project_events",
+        "parameters": [
+            {"name": "project_id", "in": "path", "required": True,
+             "schema": {"type": "string", "format": "uuid"}},
+            {"name": "last_event_id", "in": "query", "required": False,
+             "schema": {"type": "string"}},
+            {"name": "Last-Event-ID", "in": "header", "required": False,
+             "schema": {"type": "string"}},
+        ],
+        "responses": {
+            "200": {"description": "An endless event stream",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            "401": {"description": "No credentials"},
+            "404": {"description": "Not a member, or no such project"},
+        },
+    }
+}
+
+
+def create_app(settings: Settings | None = None) -> Root:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_runtime(settings) as rt:
+            app.state.runtime = rt
+            worker = None
+            if settings.run_worker_in_process:
+                worker = asyncio.create_task(
+                    run_worker(rt.db, settings, concurrency=settings.worker_concurrency),
+                    name="in-process worker",
+                )
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
+
+    app = FastAPI(
+        title="Persona Insight",
+        version="0.1.0",
+        summary="Customer-interview analysis and personas, live over Server-Sent Events.",
+        lifespan=lifespan,
+    )
+    http_errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.include_router(health_router)
+    app.include_router(accounts_router)
+    app.include_router(projects_router)
+    app.include_router(interviews_router)
+    app.include_router(realtime_router)
+    _document_sse(app)
+    return Root(app)
+
+
+def _document_sse(app: FastAPI) -> None:
+    """The stream is served by `Root`, outside FastAPI's routing; the schema still describes it."""
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = original()
+        schema["paths"]["/api/sse/projects/{project_id}"] = SSE_OPENAPI
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+

@@ -1,0 +1,1 @@
+"""Private, content-addressed storage of uploaded originals and avatars."""

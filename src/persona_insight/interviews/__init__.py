@@ -1,0 +1,1 @@
+"""Interviews: upload, the analysis workflow and its state machine, trash."""

@@ -1,0 +1,158 @@
+"""SQL for interviews and their analyses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.models import Interview, InterviewAnalysis
+
+
+async def add(session: AsyncSession, row: object) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def get(session: AsyncSession, interview_id: UUID, *, lock: bool = False) -> Interview | None:
+    stmt = select(Interview).where(Interview.id == interview_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def page(
+    session: AsyncSession,
+    project_id: UUID,
+    *,
+    deleted: bool,
+    status: str | None,
+    after: tuple[dt.datetime, UUID] | None,
+    limit: int,
+) -> list[Interview]:
+    stmt = select(Interview).where(Interview.project_id == project_id)
+    stmt = stmt.where(
+        Interview.deleted_at.is_not(None) if deleted else Interview.deleted_at.is_(None)
+    )
+    if status:
+        stmt = stmt.where(Interview.status == status)
+    if after is not None:
+        created, ident = after
+        stmt = stmt.where(
+            or_(
+                Interview.created_at < created,
+                and_(Interview.created_at == created, Interview.id < ident),
+            )
+        )
+    stmt = stmt.order_by(Interview.created_at.desc(), Interview.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def analysis_of(session: AsyncSession, interview_id: UUID) -> InterviewAnalysis | None:
+    return await session.get(InterviewAnalysis, interview_id)
+
+
+async def save_analysis(session: AsyncSession, values: dict[str, Any]) -> None:
+    stmt = insert(InterviewAnalysis).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[InterviewAnalysis.interview_id],
+        set_={k: stmt.excluded[k] for k in values if k != "interview_id"}
+        | {"created_at": func.now()},
+    )
+    await session.execute(stmt)
+
+
+async def replace_terms(session: AsyncSession, interview: Interview, terms: list[str]) -> None:
+    await session.execute(
+        text("DELETE FROM interview_terms WHERE interview_id = :i"), {"i": interview.id}
+    )
+    if terms:
+        await session.execute(
+            text(
+                "INSERT INTO interview_terms (interview_id, company_id, term)"
+                " SELECT :i, :c, t FROM unnest(CAST(:terms AS text[])) AS t ON CONFLICT DO NOTHING"
+            ),
+            {"i": interview.id, "c": interview.company_id, "terms": sorted(set(terms))},
+        )
+
+
+async def term_frequencies(
+    session: AsyncSession, company_id: UUID, *, exclude: UUID
+) -> tuple[dict[str, int], int]:
+    rows = await session.execute(
+        text(
+            "SELECT term, count(*) AS n FROM interview_terms"
+            " WHERE company_id = :c AND interview_id <> :x GROUP BY term"
+        ),
+        {"c": company_id, "x": exclude},
+    )
+    df = {r.term: r.n for r in rows}
+    total = (
+        await session.execute(
+            text(
+                "SELECT count(DISTINCT interview_id) FROM interview_terms"
+                " WHERE company_id = :c AND interview_id <> :x"
+            ),
+            {"c": company_id, "x": exclude},
+        )
+    ).scalar_one()
+    return df, int(total)
+
+
+async def company_vocabulary(
+    session: AsyncSession, company_id: UUID, *, limit: int = 50
+) -> tuple[list[str], list[str]]:
+    """Section names and key takeaways already used in the company, most frequent first."""
+    sections = await session.execute(
+        text(
+            """
+            SELECT s->>'sector_name' AS name, count(*) AS n
+            FROM interview_analyses a, jsonb_array_elements(a.result->'script_sections') s
+            WHERE a.company_id = :c GROUP BY 1 ORDER BY n DESC, 1 LIMIT :l
+            """
+        ),
+        {"c": company_id, "l": limit},
+    )
+    takeaways = await session.execute(
+        text(
+            """
+            SELECT t AS takeaway, count(*) AS n
+            FROM interview_analyses a, jsonb_array_elements_text(a.result->'key_takeaways') t
+            WHERE a.company_id = :c GROUP BY 1 ORDER BY n DESC, 1 LIMIT :l
+            """
+        ),
+        {"c": company_id, "l": limit},
+    )
+    return [r.name for r in sections if r.name], [r.takeaway for r in takeaways]
+
+
+async def stuck(
+    session: AsyncSession, *, older_than_s: float, limit: int = 100
+) -> list[tuple[UUID, UUID]]:
+    """Interviews waiting for analysis with no job queued or running for them."""
+    rows = await session.execute(
+        text(
+            """
+            SELECT i.id, i.company_id FROM interviews i
+            WHERE i.status IN ('processing', 'analyzing')
+              AND i.status_changed_at < now() - make_interval(secs => :age)
+              AND NOT EXISTS (
+                SELECT 1 FROM procrastinate_jobs j
+                WHERE j.lock = 'interview:' || i.id::text AND j.status IN ('todo', 'doing')
+              )
+            ORDER BY i.status_changed_at LIMIT :limit
+            """
+        ),
+        {"age": older_than_s, "limit": limit},
+    )
+    return [(r.id, r.company_id) for r in rows]
+
+
+async def purge_analysis(session: AsyncSession, interview_id: UUID) -> None:
+    await session.execute(
+        delete(InterviewAnalysis).where(InterviewAnalysis.interview_id == interview_id)
+    )

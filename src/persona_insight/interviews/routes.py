@@ -1,0 +1,291 @@
+"""The workflow API (the seed's paths) and the interview routes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import PurePath
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from persona_insight import ingest
+from persona_insight.accounts.deps import Ctx, CtxDep
+from persona_insight.errors import InvalidInput, NotFound, UnsupportedMediaType
+from persona_insight.interviews import service
+from persona_insight.interviews.schemas import (
+    InterviewDetail,
+    InterviewOut,
+    InterviewPage,
+    InterviewPatch,
+    ProcessRequest,
+    TextUpload,
+    UploadAccepted,
+)
+from persona_insight.interviews.states import Status
+from persona_insight.projects.service import require_access
+
+router = APIRouter(tags=["interviews"])
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "project_id"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "project_id": {"type": "string", "format": "uuid"},
+                        "title": {"type": "string", "maxLength": 300},
+                        "interview_date": {"type": "string", "format": "date"},
+                        "last_modified": {
+                            "type": "integer",
+                            "description": "The file's last-modified time (ms since epoch), "
+                            "the default interview date.",
+                        },
+                    },
+                }
+            },
+            "application/json": {"schema": TextUpload.model_json_schema()},
+        },
+    }
+}
+
+
+def _form_str(form: Any, key: str) -> str | None:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _parse_date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", code="invalid_date") from None
+
+
+def _date_from_ms(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(value) / 1000, dt.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise InvalidInput(
+            "last_modified must be milliseconds since 1970", code="invalid_date"
+        ) from None
+
+
+def _title_from_text(text: str) -> str:
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return first[:60] + ("…" if len(first) > 60 else "")
+
+
+async def _accept_file(request: Request, ctx: Ctx) -> UploadAccepted:
+    settings = ctx.rt.settings
+    form = await request.form(max_files=1, max_fields=20)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("send the transcript as the `file` field", code="file_required")
+        try:
+            project_id = UUID(_form_str(form, "project_id") or "")
+        except ValueError:
+            raise InvalidInput("project_id must be a UUID", code="invalid_project_id") from None
+        access = await require_access(ctx.session, ctx.user, project_id)
+        data = await upload.read()
+        filename = PurePath(upload.filename or "upload").name
+        extracted = await asyncio.to_thread(
+            ingest.extract,
+            filename,
+            data,
+            max_bytes=settings.max_upload_bytes,
+            max_chars=settings.max_text_chars,
+        )
+        sha = await asyncio.to_thread(ctx.rt.files.put, data)
+        interview_date = (
+            _parse_date(_form_str(form, "interview_date"), "interview_date")
+            or extracted.modified
+            or _date_from_ms(_form_str(form, "last_modified"))
+        )
+        interview = await service.create(
+            ctx.session,
+            ctx.user,
+            access,
+            title=_form_str(form, "title") or PurePath(filename).stem,
+            text=extracted.text,
+            interview_date=interview_date,
+            file=service.StoredFile(
+                sha256=sha,
+                name=filename,
+                media_type=extracted.media_type,
+                size=len(data),
+                encoding=extracted.encoding,
+            ),
+        )
+    finally:
+        await form.close()
+    return UploadAccepted(interview_id=interview.id, interview=service.to_out(interview))
+
+
+async def _accept_text(request: Request, ctx: Ctx) -> UploadAccepted:
+    try:
+        body = TextUpload.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise InvalidInput(
+            "the JSON body is not a valid upload",
+            code="validation_error",
+            details=exc.errors(include_url=False, include_input=False),
+        ) from None
+    access = await require_access(ctx.session, ctx.user, body.project_id)
+    extracted = ingest.extract_pasted(body.text, max_chars=ctx.rt.settings.max_text_chars)
+    interview = await service.create(
+        ctx.session,
+        ctx.user,
+        access,
+        title=body.title or _title_from_text(extracted.text),
+        text=extracted.text,
+        interview_date=body.interview_date,
+        file=None,
+    )
+    return UploadAccepted(interview_id=interview.id, interview=service.to_out(interview))
+
+
+@router.post(
+    "/api/workflow/async",
+    status_code=202,
+    response_model=UploadAccepted,
+    summary="Upload a transcript; analysis runs in the background",
+    openapi_extra=_UPLOAD_BODY,
+    responses={413: {"description": "Too large"}, 415: {"description": "Unsupported type"}},
+)
+async def workflow_async(request: Request, ctx: CtxDep) -> UploadAccepted:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return await _accept_file(request, ctx)
+    if content_type == "application/json":
+        return await _accept_text(request, ctx)
+    raise UnsupportedMediaType(
+        "send multipart/form-data with a file, or JSON with text", code="unsupported_body"
+    )
+
+
+@router.post(
+    "/api/workflow/process",
+    status_code=202,
+    response_model=InterviewOut,
+    summary="Re-queue a failed interview",
+)
+async def workflow_process(body: ProcessRequest, ctx: CtxDep) -> InterviewOut:
+    return service.to_out(await service.retry(ctx.session, ctx.user, body.interview_id))
+
+
+@router.post(
+    "/api/interviews/{interview_id}/retry",
+    status_code=202,
+    response_model=InterviewOut,
+    summary="Re-queue a failed interview",
+)
+async def retry_interview(interview_id: UUID, ctx: CtxDep) -> InterviewOut:
+    return service.to_out(await service.retry(ctx.session, ctx.user, interview_id))
+
+
+@router.get(
+    "/api/projects/{project_id}/interviews",
+    response_model=InterviewPage,
+    summary="Interviews of a project, newest first",
+)
+async def list_interviews(
+    project_id: UUID,
+    ctx: CtxDep,
+    status: Status | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InterviewPage:
+    return await service.list_page(
+        ctx.session, ctx.user, project_id, deleted=False, status=status, cursor=cursor, limit=limit
+    )
+
+
+@router.get(
+    "/api/projects/{project_id}/trash",
+    response_model=InterviewPage,
+    summary="Deleted interviews of a project",
+)
+async def list_trash(
+    project_id: UUID,
+    ctx: CtxDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InterviewPage:
+    return await service.list_page(
+        ctx.session, ctx.user, project_id, deleted=True, status=None, cursor=cursor, limit=limit
+    )
+
+
+@router.get(
+    "/api/interviews/{interview_id}",
+    response_model=InterviewDetail,
+    summary="One interview with its transcript and analysis",
+)
+async def get_interview(interview_id: UUID, ctx: CtxDep) -> InterviewDetail:
+    return await service.detail(ctx.session, ctx.user, interview_id)
+
+
+@router.patch(
+    "/api/interviews/{interview_id}", response_model=InterviewOut, summary="Edit title or date"
+)
+async def patch_interview(interview_id: UUID, body: InterviewPatch, ctx: CtxDep) -> InterviewOut:
+    return service.to_out(await service.update(ctx.session, ctx.user, interview_id, body))
+
+
+@router.delete(
+    "/api/interviews/{interview_id}", response_model=InterviewOut, summary="Move to the trash"
+)
+async def delete_interview(interview_id: UUID, ctx: CtxDep) -> InterviewOut:
+    return service.to_out(await service.delete(ctx.session, ctx.user, interview_id))
+
+
+@router.post(
+    "/api/interviews/{interview_id}/restore",
+    response_model=InterviewOut,
+    summary="Restore from the trash",
+)
+async def restore_interview(interview_id: UUID, ctx: CtxDep) -> InterviewOut:
+    return service.to_out(await service.restore(ctx.session, ctx.user, interview_id))
+
+
+def content_disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@router.get(
+    "/api/interviews/{interview_id}/file",
+    summary="Download the original file",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def download_file(interview_id: UUID, ctx: CtxDep) -> Response:
+    interview, _ = await service.get_accessible(ctx.session, ctx.user, interview_id)
+    if not interview.file_sha256 or not ctx.rt.files.exists(interview.file_sha256):
+        raise NotFound("this interview has no stored file", code="file_not_found")
+    data = await asyncio.to_thread(ctx.rt.files.get, interview.file_sha256)
+    return Response(
+        content=data,
+        media_type=interview.file_media_type or "application/octet-stream",
+        headers={
+            "Content-Disposition": content_disposition(interview.file_name or "interview"),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,100 @@
+"""Interview request and response bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.interviews.states import Status
+
+
+class FileInfo(BaseModel):
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    encoding: str | None = None
+
+
+class InterviewError(BaseModel):
+    code: str
+    message: str
+    retryable: bool
+    engine: str | None = None
+
+
+class InterviewOut(BaseModel):
+    """An interview as lists show it and as every `interview:*` event carries it."""
+
+    id: UUID
+    project_id: UUID
+    title: str
+    interview_date: dt.date | None
+    status: Status
+    source: Literal["file", "text"]
+    file: FileInfo | None
+    language: str | None
+    attempts: int
+    error: InterviewError | None
+    engine: str | None
+    pain_point_count: int | None
+    need_count: int | None
+    persona_code: str | None
+    created_by: UUID | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    status_changed_at: dt.datetime
+    completed_at: dt.datetime | None
+    deleted_at: dt.datetime | None
+    deleted_by: UUID | None
+
+
+class AnalysisOut(BaseModel):
+    engine: str
+    model: str | None
+    result: InterviewAnalysis
+    repairs: list[dict[str, Any]]
+    usage: dict[str, Any]
+    duration_ms: int
+    created_at: dt.datetime
+
+
+class InterviewDetail(InterviewOut):
+    text: str = Field(description="The transcript as extracted from the upload.")
+    analysis: AnalysisOut | None
+
+
+class InterviewPage(BaseModel):
+    items: list[InterviewOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class TextUpload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: UUID
+    text: str = Field(max_length=10_000_000)
+    title: str | None = Field(default=None, max_length=300)
+    interview_date: dt.date | None = None
+
+
+class UploadAccepted(BaseModel):
+    interview_id: UUID
+    interview: InterviewOut
+
+
+class InterviewPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    interview_date: dt.date | None = None
+
+
+class ProcessRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    interview_id: UUID

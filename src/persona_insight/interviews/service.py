@@ -1,0 +1,361 @@
+"""Interview rules: upload, retry, edit, trash, and the analysis job's state changes.
+
+Every state change appends its event in the same transaction (see realtime.events). Nothing here
+commits: the request's or the job's unit of work does.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import procrastinate.exceptions
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.analysis.engine import EngineResult
+from persona_insight.db import raw_connection
+from persona_insight.errors import Conflict, InvalidInput, NotFound
+from persona_insight.interviews import repository as repo
+from persona_insight.interviews import states
+from persona_insight.interviews.schemas import (
+    AnalysisOut,
+    InterviewDetail,
+    InterviewOut,
+    InterviewPage,
+    InterviewPatch,
+)
+from persona_insight.jobs.queue import queue
+from persona_insight.models import Interview
+from persona_insight.projects.service import Access, require_access
+from persona_insight.realtime import events
+
+ANALYSE_TASK = "analyse_interview"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+    encoding: str | None
+
+
+def to_out(interview: Interview) -> InterviewOut:
+    file = None
+    if interview.file_sha256:
+        file = {
+            "name": interview.file_name,
+            "media_type": interview.file_media_type,
+            "size": interview.file_size,
+            "sha256": interview.file_sha256,
+            "encoding": interview.file_encoding,
+        }
+    return InterviewOut.model_validate(
+        {
+            **{k: getattr(interview, k) for k in InterviewOut.model_fields if k != "file"},
+            "file": file,
+        }
+    )
+
+
+async def _emit(
+    session: AsyncSession,
+    interview: Interview,
+    type: str,
+    actor_id: UUID | None,
+    **extra: Any,
+) -> None:
+    await session.flush()
+    data = {
+        "interview_id": str(interview.id),
+        "interview": to_out(interview).model_dump(mode="json"),
+        **extra,
+    }
+    await events.append(
+        session,
+        project_id=interview.project_id,
+        company_id=interview.company_id,
+        type=type,
+        data=data,
+        actor_id=actor_id,
+    )
+
+
+async def defer_analysis(session: AsyncSession, interview: Interview) -> None:
+    """Queue the analysis job inside the caller's transaction: both commit, or neither does."""
+    raw = await raw_connection(session)
+    lock = f"interview:{interview.id}"
+    try:
+        # A savepoint, so that a job already waiting for this interview does not abort the
+        # whole transaction; that job will analyse the interview as it is at commit.
+        async with raw.transaction():
+            await queue.configure_task(
+                ANALYSE_TASK, connection=raw, lock=lock, queueing_lock=lock
+            ).defer_async(interview_id=str(interview.id), company_id=str(interview.company_id))
+    except procrastinate.exceptions.AlreadyEnqueued:
+        pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _transition(interview: Interview, new: str) -> str:
+    old = interview.status
+    states.check(old, new)
+    interview.status = new
+    interview.status_changed_at = _now()
+    return old
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+async def create(
+    session: AsyncSession,
+    user: Authenticated,
+    access: Access,
+    *,
+    title: str,
+    text: str,
+    interview_date: dt.date | None,
+    file: StoredFile | None,
+) -> Interview:
+    interview = Interview(
+        company_id=access.project.company_id,
+        project_id=access.project.id,
+        title=title.strip()[:300] or "Untitled interview",
+        interview_date=interview_date,
+        status="processing",
+        source="file" if file else "text",
+        text=text,
+        file_sha256=file.sha256 if file else None,
+        file_name=file.name[:300] if file else None,
+        file_media_type=file.media_type if file else None,
+        file_size=file.size if file else None,
+        file_encoding=file.encoding if file else None,
+        attempts=1,
+        created_by=user.user_id,
+    )
+    await repo.add(session, interview)
+    await _emit(session, interview, events.INTERVIEW_ADDED, user.user_id)
+    await defer_analysis(session, interview)
+    return interview
+
+
+async def get_accessible(
+    session: AsyncSession, user: Authenticated, interview_id: UUID, *, lock: bool = False
+) -> tuple[Interview, Access]:
+    interview = await repo.get(session, interview_id, lock=lock)
+    if interview is None:
+        raise NotFound("no such interview", code="interview_not_found")
+    try:
+        access = await require_access(session, user, interview.project_id)
+    except NotFound:
+        raise NotFound("no such interview", code="interview_not_found") from None
+    return interview, access
+
+
+async def detail(session: AsyncSession, user: Authenticated, interview_id: UUID) -> InterviewDetail:
+    interview, _ = await get_accessible(session, user, interview_id)
+    row = await repo.analysis_of(session, interview.id)
+    analysis = None
+    if row is not None:
+        analysis = AnalysisOut.model_validate(
+            {
+                "engine": row.engine,
+                "model": row.model,
+                "result": row.result,
+                "repairs": row.repairs,
+                "usage": row.usage,
+                "duration_ms": row.duration_ms,
+                "created_at": row.created_at,
+            }
+        )
+    return InterviewDetail.model_validate(
+        {**to_out(interview).model_dump(), "text": interview.text, "analysis": analysis}
+    )
+
+
+def _encode_cursor(interview: Interview) -> str:
+    raw = f"{interview.created_at.isoformat()}|{interview.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, ident = raw.split("|")
+        return dt.datetime.fromisoformat(created), UUID(ident)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor is not one this server issued", code="invalid_cursor") from None
+
+
+async def list_page(
+    session: AsyncSession,
+    user: Authenticated,
+    project_id: UUID,
+    *,
+    deleted: bool,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> InterviewPage:
+    await require_access(session, user, project_id)
+    after = _decode_cursor(cursor) if cursor else None
+    rows = await repo.page(
+        session, project_id, deleted=deleted, status=status, after=after, limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return InterviewPage(
+        items=[to_out(r) for r in rows],
+        next_cursor=_encode_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+async def retry(session: AsyncSession, user: Authenticated, interview_id: UUID) -> Interview:
+    interview, _ = await get_accessible(session, user, interview_id, lock=True)
+    if interview.deleted_at is not None or not states.can(interview.status, "processing"):
+        raise Conflict(
+            f"only a failed interview can be retried; this one is {interview.status}"
+            + (" and in the trash" if interview.deleted_at else ""),
+            code="invalid_transition",
+            details={"status": interview.status},
+        )
+    previous = _transition(interview, "processing")
+    interview.attempts += 1
+    interview.error = None
+    await _emit(
+        session,
+        interview,
+        events.INTERVIEW_STATUS_CHANGED,
+        user.user_id,
+        status="processing",
+        previous_status=previous,
+    )
+    await defer_analysis(session, interview)
+    return interview
+
+
+async def update(
+    session: AsyncSession, user: Authenticated, interview_id: UUID, patch: InterviewPatch
+) -> Interview:
+    interview, _ = await get_accessible(session, user, interview_id, lock=True)
+    if interview.deleted_at is not None:
+        raise Conflict("restore the interview before editing it", code="interview_deleted")
+    changes = patch.model_dump(exclude_unset=True)
+    if "title" in changes and changes["title"] is None:
+        raise InvalidInput("title cannot be empty", code="invalid_title")
+    changed = [k for k, v in changes.items() if getattr(interview, k) != v]
+    for key in changed:
+        setattr(interview, key, changes[key])
+    if changed:
+        await _emit(session, interview, events.INTERVIEW_UPDATED, user.user_id, changes=changed)
+    return interview
+
+
+async def delete(session: AsyncSession, user: Authenticated, interview_id: UUID) -> Interview:
+    interview, _ = await get_accessible(session, user, interview_id, lock=True)
+    if interview.deleted_at is not None:
+        raise Conflict("the interview is already in the trash", code="already_deleted")
+    interview.deleted_at = _now()
+    interview.deleted_by = user.user_id
+    await _emit(session, interview, events.INTERVIEW_DELETED, user.user_id)
+    return interview
+
+
+async def restore(session: AsyncSession, user: Authenticated, interview_id: UUID) -> Interview:
+    interview, access = await get_accessible(session, user, interview_id, lock=True)
+    if interview.deleted_at is None:
+        raise Conflict("the interview is not in the trash", code="not_deleted")
+    if interview.deleted_by != user.user_id and not access.can_admin:
+        raise NotFound("no such interview in the trash", code="interview_not_found")
+    interview.deleted_at = None
+    interview.deleted_by = None
+    await _emit(session, interview, events.INTERVIEW_RESTORED, user.user_id)
+    return interview
+
+
+# --- the analysis job ---------------------------------------------------------------------------
+
+
+async def begin_analysis(session: AsyncSession, interview_id: UUID) -> Interview | None:
+    """Move to `analyzing`. None when there is nothing to do (gone, finished, or failed)."""
+    interview = await repo.get(session, interview_id, lock=True)
+    if interview is None:
+        return None
+    if interview.status == "analyzing":
+        return interview  # a re-run after a worker died mid-analysis
+    if interview.status != "processing":
+        return None
+    previous = _transition(interview, "analyzing")
+    await _emit(
+        session,
+        interview,
+        events.INTERVIEW_STATUS_CHANGED,
+        None,
+        status="analyzing",
+        previous_status=previous,
+    )
+    return interview
+
+
+async def complete(
+    session: AsyncSession, interview_id: UUID, result: EngineResult, duration_ms: int
+) -> bool:
+    interview = await repo.get(session, interview_id, lock=True)
+    if interview is None or interview.status != "analyzing":
+        return False
+    analysis = result.analysis
+    await repo.save_analysis(
+        session,
+        {
+            "interview_id": interview.id,
+            "company_id": interview.company_id,
+            "engine": result.engine,
+            "model": result.model,
+            "result": analysis.model_dump(mode="json"),
+            "repairs": result.repairs,
+            "usage": result.usage,
+            "duration_ms": duration_ms,
+        },
+    )
+    await repo.replace_terms(session, interview, result.terms)
+    _transition(interview, "completed")
+    interview.completed_at = _now()
+    interview.error = None
+    interview.engine = result.engine
+    interview.language = analysis.language
+    interview.pain_point_count = len(analysis.primary_pain_points)
+    interview.need_count = len(analysis.primary_needs)
+    interview.persona_code = analysis.persona_match.code if analysis.persona_match else None
+    await _emit(
+        session,
+        interview,
+        events.INTERVIEW_COMPLETED,
+        None,
+        result={
+            "engine": result.engine,
+            "pain_points": interview.pain_point_count,
+            "needs": interview.need_count,
+            "duration_ms": duration_ms,
+        },
+    )
+    return True
+
+
+async def fail(session: AsyncSession, interview_id: UUID, error: dict[str, Any]) -> bool:
+    interview = await repo.get(session, interview_id, lock=True)
+    if interview is None or not states.can(interview.status, "failed"):
+        return False
+    _transition(interview, "failed")
+    interview.error = error
+    interview.engine = error.get("engine")
+    await _emit(session, interview, events.INTERVIEW_FAILED, None, error=error)
+    return True

@@ -1,0 +1,1 @@
+"""The job queue (procrastinate on our PostgreSQL) and the worker that runs it."""

@@ -1,0 +1,1 @@
+"""Projects: a company's research projects and who belongs to them."""

@@ -1,0 +1,57 @@
+"""Project request and response bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Visibility = Literal["public", "private"]
+JoinMethod = Literal["open", "invite_only", "password"]
+ProjectRole = Literal["owner", "admin", "member"]
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    purpose: str = Field(default="", max_length=5000)
+    target_audience: str = Field(default="", max_length=2000)
+    research_method: str = Field(default="", max_length=2000)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    visibility: Visibility = "private"
+    join_method: JoinMethod = "invite_only"
+    password: str | None = Field(default=None, min_length=4, max_length=200)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        if self.join_method == "password" and not self.password:
+            raise ValueError("a password is required when join_method is 'password'")
+        return self
+
+
+class ProjectOut(BaseModel):
+    id: UUID
+    name: str
+    description: str
+    purpose: str
+    target_audience: str
+    research_method: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    visibility: Visibility
+    join_method: JoinMethod
+    owner_id: UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    my_role: ProjectRole | None = Field(description="The caller's role; null when not a member.")
+
+
+class ProjectList(BaseModel):
+    items: list[ProjectOut]

@@ -1,0 +1,1 @@
+"""Real time: the events outbox, the per-process hub, and the SSE stream."""

@@ -1,0 +1,111 @@
+"""Event types and the one function that appends an event to the outbox.
+
+`append` must run inside the transaction that makes the change: it takes the next `seq` from the
+project's counter row (locking it until commit, so commit order equals seq order), inserts the
+row, and queues a NOTIFY that PostgreSQL delivers only if and when the transaction commits.
+Every type is documented in docs/events.md; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+from uuid import UUID
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.realtime import metrics
+
+CHANNEL: Final = "pi_events"
+
+INTERVIEW_ADDED: Final = "interview:added"
+INTERVIEW_STATUS_CHANGED: Final = "interview:status_changed"
+INTERVIEW_COMPLETED: Final = "interview:completed"
+INTERVIEW_FAILED: Final = "interview:failed"
+INTERVIEW_DELETED: Final = "interview:deleted"
+INTERVIEW_RESTORED: Final = "interview:restored"
+INTERVIEW_UPDATED: Final = "interview:updated"
+
+# Types stored in the outbox. Stream-only messages (presence, sync:reset) are in STREAM_TYPES.
+EVENT_TYPES: Final[frozenset[str]] = frozenset(
+    {
+        INTERVIEW_ADDED,
+        INTERVIEW_STATUS_CHANGED,
+        INTERVIEW_COMPLETED,
+        INTERVIEW_FAILED,
+        INTERVIEW_DELETED,
+        INTERVIEW_RESTORED,
+        INTERVIEW_UPDATED,
+    }
+)
+STREAM_TYPES: Final[frozenset[str]] = frozenset({"presence:changed", "sync:reset"})
+
+_APPEND = text(
+    """
+    WITH c AS (
+        UPDATE project_event_counters SET last_seq = last_seq + 1
+        WHERE project_id = :project
+        RETURNING last_seq
+    ), e AS (
+        INSERT INTO events (project_id, seq, company_id, type, payload, actor_id)
+        SELECT :project, c.last_seq, :company, :type, CAST(:payload AS jsonb), :actor FROM c
+        RETURNING seq
+    )
+    SELECT seq, pg_notify(:channel, CAST(:project AS text) || ':' || seq) FROM e
+    """
+)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, default=_default)
+
+
+async def append(
+    session: AsyncSession,
+    *,
+    project_id: UUID,
+    company_id: UUID,
+    type: str,
+    data: dict[str, Any],
+    actor_id: UUID | None,
+) -> int:
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    row = (
+        await session.execute(
+            _APPEND,
+            {
+                "project": project_id,
+                "company": company_id,
+                "type": type,
+                "payload": dumps(data).decode(),
+                "actor": actor_id,
+                "channel": CHANNEL,
+            },
+        )
+    ).first()
+    if row is None:
+        raise LookupError(f"project {project_id} has no event counter")
+    metrics.EVENTS_APPENDED.inc()
+    seq: int = row.seq
+    return seq
+
+
+async def create_counter(session: AsyncSession, *, project_id: UUID, company_id: UUID) -> None:
+    await session.execute(
+        text(
+            "INSERT INTO project_event_counters (project_id, company_id, last_seq)"
+            " VALUES (:p, :c, 0) ON CONFLICT DO NOTHING"
+        ),
+        {"p": project_id, "c": company_id},
+    )

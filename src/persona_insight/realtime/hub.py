@@ -1,0 +1,342 @@
+"""The per-process hub: one LISTEN connection, one read per wake-up, one encoding per event.
+
+A commit that appended events sends `NOTIFY pi_events 'project:seq'`. The hub wakes, reads the
+new rows of that project once (only if someone here subscribes to it), encodes each event once and
+hands the same bytes to every local subscriber. A periodic catch-up read covers notifications
+lost while the LISTEN connection was down; the connection re-opens by itself. One shared timer
+sends keep-alive comments and closes subscribers whose socket write has stalled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from persona_insight.config import Settings
+from persona_insight.realtime import metrics
+from persona_insight.realtime.events import CHANNEL
+from persona_insight.realtime.presence import PRESENCE_CHANNEL, Presence
+from persona_insight.realtime.subscriber import Subscriber
+
+log = logging.getLogger(__name__)
+
+READ_BATCH = 1000
+KEEPALIVE = b": keepalive\n\n"
+
+_READ_SQL = (
+    "SELECT seq, type, payload::text, created_at FROM events"
+    " WHERE project_id = %s AND seq > %s ORDER BY seq LIMIT %s"
+)
+_COUNTERS_SQL = "SELECT project_id, last_seq FROM project_event_counters WHERE project_id = ANY(%s)"
+
+
+def encode_event(seq: int, type_: str, payload_json: str, created_at: dt.datetime) -> bytes:
+    """One SSE message: `id: <seq>` and `data: {"type", "data", "seq", "ts"}` on one line each.
+
+    The payload is PostgreSQL's JSON text of the stored jsonb, which never contains a raw line
+    break, so it is spliced in without being parsed and dumped again.
+    """
+    ts = created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return (
+        f'id: {seq}\ndata: {{"type":"{type_}","data":{payload_json},"seq":{seq},"ts":"{ts}"}}\n\n'
+    ).encode()
+
+
+def encode_message(type_: str, data_json: str, *, seq: int | None = None) -> bytes:
+    """A stream-only message (presence, reset); with `seq`, it also moves the client's last id."""
+    ts = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
+    seq_json = "null" if seq is None else str(seq)
+    body = f'data: {{"type":"{type_}","data":{data_json},"seq":{seq_json},"ts":"{ts}"}}\n\n'
+    return (f"id: {seq}\n" + body if seq is not None else body).encode()
+
+
+class Hub:
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.url = url
+        self.settings = settings
+        self.process_id = f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"
+        self.pool: AsyncConnectionPool = AsyncConnectionPool(
+            url,
+            min_size=2,
+            max_size=8,
+            open=False,
+            kwargs={"autocommit": True},
+            name="realtime",
+        )
+        self.subs: dict[UUID, set[Subscriber]] = {}
+        self.read_pos: dict[UUID, int] = {}
+        self.recent: deque[dict[str, Any]] = deque(maxlen=50)
+        self.presence = Presence(self)
+        self.stopping = False
+        self.listening = asyncio.Event()
+        self._reading: set[UUID] = set()
+        self._dirty: set[UUID] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._last_keepalive = 0.0
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.pool.open(wait=True, timeout=30)
+        loop = asyncio.get_running_loop()
+        self._last_keepalive = loop.time()
+        for coro, name in (
+            (self._listen_forever(), "hub-listen"),
+            (self._catch_up_forever(), "hub-catch-up"),
+            (self._tick_forever(), "hub-tick"),
+        ):
+            self._tasks.append(asyncio.create_task(coro, name=name))
+        await self.presence.start()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(10):
+                await self.listening.wait()
+
+    def begin_shutdown(self) -> None:
+        """Tell every stream to reconnect later (jittered, to spread the herd) and close it."""
+        if self.stopping:
+            return
+        self.stopping = True
+        for subs in self.subs.values():
+            for sub in list(subs):
+                sub.push(0, b"retry: %d\n\n" % random.randint(1000, 5000))
+                sub.close("shutdown")
+
+    async def stop(self) -> None:
+        self.begin_shutdown()
+        await self.presence.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.pool.close()
+
+    # --- subscribers ----------------------------------------------------------------------------
+
+    def subscribe(
+        self, project_id: UUID, user_id: UUID, user_name: str, *, last_seq: int, counter: int
+    ) -> Subscriber:
+        """Register before replaying, so no event falls between the replay and live delivery."""
+        loop = asyncio.get_running_loop()
+        sub = Subscriber(
+            project_id,
+            user_id,
+            user_name,
+            last_seq=last_seq,
+            max_events=self.settings.sse_queue_events,
+            max_bytes=self.settings.sse_queue_bytes,
+            now=loop.time(),
+        )
+        subs = self.subs.get(project_id)
+        if subs is None:
+            subs = self.subs[project_id] = set()
+            # Everything up to the counter read at authorisation time is the replay's job.
+            self.read_pos[project_id] = counter
+        subs.add(sub)
+        metrics.SSE_CONNECTIONS.inc()
+        self.presence.changed(project_id)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        subs = self.subs.get(sub.project_id)
+        if subs is None or sub not in subs:
+            return
+        subs.discard(sub)
+        metrics.SSE_CONNECTIONS.dec()
+        if not subs:
+            del self.subs[sub.project_id]
+            self.read_pos.pop(sub.project_id, None)
+        self.presence.changed(sub.project_id)
+
+    def all_subscribers(self) -> Iterable[Subscriber]:
+        for subs in self.subs.values():
+            yield from subs
+
+    def close_user(self, user_id: UUID, reason: str) -> int:
+        """Close every stream of a user (signed out, deactivated)."""
+        closed = 0
+        for sub in list(self.all_subscribers()):
+            if sub.user_id == user_id:
+                sub.close(reason)
+                closed += 1
+        return closed
+
+    # --- reading the outbox ---------------------------------------------------------------------
+
+    def _wake(self, project_id: UUID) -> None:
+        if project_id in self._reading:
+            self._dirty.add(project_id)
+            return
+        self._reading.add(project_id)
+        asyncio.get_running_loop().create_task(self._read_loop(project_id))
+
+    async def _read_loop(self, project_id: UUID) -> None:
+        try:
+            while True:
+                self._dirty.discard(project_id)
+                try:
+                    more = await self._read(project_id)
+                except (psycopg.Error, OSError):
+                    log.warning(
+                        "hub read of %s failed; the catch-up will retry", project_id, exc_info=True
+                    )
+                    return
+                if not more and project_id not in self._dirty:
+                    return
+        finally:
+            self._reading.discard(project_id)
+
+    async def _read(self, project_id: UUID) -> bool:
+        pos = self.read_pos.get(project_id)
+        if pos is None:
+            return False
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(_READ_SQL, (project_id, pos, READ_BATCH))
+            rows = await cur.fetchall()
+        metrics.HUB_READS.inc()
+        for seq, type_, payload, created_at in rows:
+            if self.read_pos.get(project_id, seq) >= seq:
+                continue  # read concurrently by a catch-up, or everyone left
+            data = encode_event(seq, type_, payload, created_at)
+            ts = created_at.timestamp()
+            subs = self.subs.get(project_id, ())
+            for sub in list(subs):
+                sub.push(seq, data, ts)
+            self.read_pos[project_id] = seq
+            self.recent.append(
+                {
+                    "project_id": str(project_id),
+                    "seq": seq,
+                    "type": type_,
+                    "ts": created_at.isoformat(),
+                    "subscribers": len(subs),
+                }
+            )
+        return len(rows) == READ_BATCH
+
+    async def fetch_after(
+        self, project_id: UUID, after: int, limit: int
+    ) -> list[tuple[int, bytes]]:
+        """Encoded events after `after`, for a stream's replay."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(_READ_SQL, (project_id, after, limit))
+            rows = await cur.fetchall()
+        return [(seq, encode_event(seq, t, p, c)) for seq, t, p, c in rows]
+
+    # --- background loops -----------------------------------------------------------------------
+
+    async def _listen_forever(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
+                async with conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {PRESENCE_CHANNEL}")
+                    self.listening.set()
+                    delay = 0.2
+                    # Anything committed while we were not listening:
+                    self._catch_up_now()
+                    async for note in conn.notifies():
+                        self._on_notify(note.channel, note.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("LISTEN connection lost; reconnecting in %.1fs", delay, exc_info=True)
+            self.listening.clear()
+            metrics.HUB_LISTEN_RECONNECTS.inc()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _on_notify(self, channel: str, payload: str) -> None:
+        if channel == PRESENCE_CHANNEL:
+            with contextlib.suppress(ValueError):
+                self.presence.remote_changed(UUID(payload))
+            return
+        project, _, seq_text = payload.partition(":")
+        try:
+            project_id = UUID(project)
+            seq = int(seq_text)
+        except ValueError:
+            return
+        pos = self.read_pos.get(project_id)
+        if pos is not None and seq > pos:
+            self._wake(project_id)
+
+    def _catch_up_now(self) -> None:
+        asyncio.get_running_loop().create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        projects = list(self.subs)
+        if not projects:
+            return
+        try:
+            async with self.pool.connection() as conn:
+                cur = await conn.execute(_COUNTERS_SQL, (projects,))
+                rows = await cur.fetchall()
+        except (psycopg.Error, OSError):
+            log.warning("hub catch-up failed", exc_info=True)
+            return
+        for project_id, last_seq in rows:
+            pos = self.read_pos.get(project_id)
+            if pos is not None and last_seq > pos:
+                self._wake(project_id)
+
+    async def _catch_up_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.sse_catchup_s)
+            await self._catch_up()
+
+    async def _tick_forever(self) -> None:
+        """Once a second: stalled writes are cut; every keep-alive period: a comment to all."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(1.0)
+            now = loop.time()
+            limit = self.settings.sse_send_timeout_s
+            keepalive = now - self._last_keepalive >= self.settings.sse_keepalive_s
+            if keepalive:
+                self._last_keepalive = now
+            for sub in list(self.all_subscribers()):
+                if sub.send_started and now - sub.send_started > limit:
+                    sub.close("send_timeout")
+                    if sub.task is not None:
+                        sub.task.cancel()
+                elif keepalive:
+                    sub.push(0, KEEPALIVE)
+
+    # --- the admin's view -----------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        projects = []
+        for project_id, subs in self.subs.items():
+            users = sorted({s.user_name for s in subs})
+            projects.append(
+                {
+                    "project_id": str(project_id),
+                    "connections": len(subs),
+                    "users": users,
+                    "read_position": self.read_pos.get(project_id),
+                }
+            )
+        return {
+            "process": self.process_id,
+            "listening": self.listening.is_set(),
+            "connections": sum(len(s) for s in self.subs.values()),
+            "projects": sorted(projects, key=lambda p: -int(p["connections"])),
+            "recent_events": list(reversed(self.recent)),
+            "time": time.time(),
+        }

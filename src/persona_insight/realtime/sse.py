@@ -1,0 +1,244 @@
+"""`GET /api/sse/projects/{project_id}`: the project's event stream, as a lean ASGI endpoint.
+
+It runs outside FastAPI's routing and middleware stack on purpose: every open stream keeps its
+whole call stack alive, and ten thousand idle connections must stay cheap (see
+docs/ARCHITECTURE.md). One query authenticates the caller and checks membership; the stream then
+registers with the hub, replays what the client missed (after `Last-Event-ID`), and relays live
+events. Messages are unnamed (`id:` + `data:`), so an `EventSource.onmessage` client works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from typing import Any
+from uuid import UUID
+
+import orjson
+import psycopg
+
+from persona_insight.accounts.deps import credentials
+from persona_insight.accounts.security import digest
+from persona_insight.http_errors import error_response
+from persona_insight.projects.service import may_access
+from persona_insight.realtime import metrics
+from persona_insight.realtime.hub import Hub, encode_message
+from persona_insight.realtime.subscriber import Subscriber
+
+log = logging.getLogger(__name__)
+
+PATH = re.compile(r"^/api/sse/projects/([0-9a-fA-F-]{36})/?$")
+MAX_REPLAY = 10_000
+HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"x-accel-buffering", b"no"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+_AUTH_SELECT = """
+    SELECT u.id, u.name, u.role, u.company_id, p.company_id, pm.role, c.last_seq
+    FROM users u
+    JOIN companies co ON co.id = u.company_id AND co.is_active
+    JOIN projects p ON p.id = %(project)s AND p.deleted_at IS NULL
+    JOIN project_event_counters c ON c.project_id = p.id
+    LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = u.id
+    WHERE u.is_active AND u.id = ({who})
+"""
+_AUTH_BY_SESSION = _AUTH_SELECT.format(
+    who="SELECT user_id FROM auth_sessions WHERE token_hash = %(hash)s AND expires_at > now()"
+)
+_AUTH_BY_TOKEN = _AUTH_SELECT.format(
+    who="SELECT user_id FROM api_tokens WHERE token_hash = %(hash)s AND revoked_at IS NULL"
+)
+
+
+def parse_last_id(scope: dict[str, Any]) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"last-event-id":
+            return value.decode("latin-1").strip() or None
+    query: str = scope.get("query_string", b"").decode("latin-1")
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if key == "last_event_id" and value:
+            return value.strip()
+    return None
+
+
+class SseEndpoint:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def authorise(
+        self, scope: dict[str, Any], project_id: UUID
+    ) -> tuple[UUID, str, int] | None:
+        """(user id, user name, the project's last seq) if the caller may watch the project."""
+        from starlette.requests import HTTPConnection
+
+        found = credentials(HTTPConnection(scope))
+        if found is None or not found[1] or len(found[1]) > 200:
+            return None
+        kind, secret = found
+        sql = _AUTH_BY_TOKEN if kind == "token" else _AUTH_BY_SESSION
+        async with self.hub.pool.connection() as conn:
+            cur = await conn.execute(sql, {"project": project_id, "hash": digest(secret)})
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        user_id, name, role, company_id, project_company, member_role, last_seq = row
+        if not may_access(
+            role=role,
+            company_id=company_id,
+            project_company_id=project_company,
+            member_role=member_role,
+        ):
+            return None
+        return user_id, name, last_seq
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        match = PATH.match(scope["path"])
+        if scope["method"] not in ("GET", "HEAD") or match is None:
+            code = 405 if match else 404
+            await error_response(
+                code,
+                "method_not_allowed" if match else "not_found",
+                "use GET" if match else "no such route",
+            )(scope, receive, send)
+            return
+        try:
+            project_id = UUID(match.group(1))
+        except ValueError:
+            await error_response(404, "project_not_found", "no such project")(scope, receive, send)
+            return
+        if self.hub.stopping:
+            await error_response(
+                503, "shutting_down", "this server is restarting", headers={"Retry-After": "2"}
+            )(scope, receive, send)
+            return
+        try:
+            auth = await self.authorise(scope, project_id)
+        except (psycopg.Error, OSError):
+            log.warning("SSE authorisation failed", exc_info=True)
+            await error_response(
+                503, "database_unavailable", "try again shortly", headers={"Retry-After": "2"}
+            )(scope, receive, send)
+            return
+        if auth is None:
+            has_credentials = any(n in (b"authorization", b"cookie") for n, _ in scope["headers"])
+            if not has_credentials:
+                await error_response(
+                    401,
+                    "unauthenticated",
+                    "sign in or send an API token",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )(scope, receive, send)
+            else:
+                # Not signed in, not a member, another company's project, or no such project:
+                # the answer is the same, so it tells nothing.
+                await error_response(404, "project_not_found", "no such project")(
+                    scope, receive, send
+                )
+            return
+        user_id, name, counter = auth
+        await self.stream(scope, receive, send, project_id, user_id, name, counter)
+
+    async def stream(
+        self,
+        scope: dict[str, Any],
+        receive: Any,
+        send: Any,
+        project_id: UUID,
+        user_id: UUID,
+        name: str,
+        counter: int,
+    ) -> None:
+        raw_last = parse_last_id(scope)
+        reset_reason: str | None = None
+        last = counter
+        if raw_last is not None:
+            try:
+                last = int(raw_last)
+            except ValueError:
+                reset_reason = "unusable_id"
+            else:
+                if last < 0:
+                    reset_reason = "unusable_id"
+                elif last > counter:
+                    reset_reason = "future_id"
+        if reset_reason:
+            last = counter
+
+        hub = self.hub
+        sub = hub.subscribe(project_id, user_id, name, last_seq=last, counter=counter)
+        sub.task = asyncio.current_task()
+        watcher = asyncio.ensure_future(_watch_disconnect(receive, sub))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+            if scope["method"] == "HEAD":
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            first = [b"retry: 5000\n\n"]
+            if raw_last is not None and reset_reason is None and last < counter:
+                replay = await hub.fetch_after(project_id, last, MAX_REPLAY + 1)
+                if (
+                    len(replay) > MAX_REPLAY
+                    or (replay and replay[0][0] != last + 1)
+                    or (not replay)
+                ):
+                    reset_reason = "expired_id"  # pruned by retention, or too far behind
+                else:
+                    metrics.REPLAYS.inc()
+                    metrics.REPLAYED_EVENTS.inc(len(replay))
+                    first.extend(data for _, data in replay)
+                    sub.last_seq = replay[-1][0]
+            if reset_reason:
+                metrics.RESETS.inc()
+                current = max(counter, sub.last_seq)
+                first.append(
+                    encode_message(
+                        "sync:reset",
+                        orjson.dumps({"reason": reset_reason, "last_seq": current}).decode(),
+                        seq=current,
+                    )
+                )
+                sub.last_seq = current
+            await send({"type": "http.response.body", "body": b"".join(first), "more_body": True})
+            await self._relay(sub, send)
+        except asyncio.CancelledError:
+            if sub.close_reason != "send_timeout":
+                raise
+        finally:
+            watcher.cancel()
+            hub.unsubscribe(sub)
+            if sub.close_reason in ("overflow", "send_timeout"):
+                metrics.DROPPED.labels(sub.close_reason).inc()
+
+    async def _relay(self, sub: Subscriber, send: Any) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await sub.wait()
+            if sub.queue:
+                data, events, newest_ts = sub.drain()
+                if data:
+                    sub.send_started = loop.time()
+                    await send({"type": "http.response.body", "body": data, "more_body": True})
+                    sub.send_started = 0.0
+                    if events:
+                        metrics.EVENTS_DELIVERED.inc(events)
+                        metrics.COMMIT_TO_WRITE.observe(max(0.0, time.time() - newest_ts))
+            if sub.closed:
+                break
+        if sub.close_reason != "disconnected":
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _watch_disconnect(receive: Any, sub: Subscriber) -> None:
+    with contextlib.suppress(Exception):
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                sub.close("disconnected")
+                return

@@ -1,0 +1,119 @@
+"""Serving HTTP: one process or several sharing one listening socket, stopping gracefully.
+
+The socket is bound here (not by uvicorn) so that accepted connections inherit TCP keep-alive
+settings: a peer that vanished without a FIN (a laptop lid closed, a NAT dropping state) is
+detected by the kernel within about a minute and its stream reclaimed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import resource
+import signal
+import socket
+import threading
+from multiprocessing.context import SpawnProcess
+from types import FrameType
+
+import uvicorn
+from uvicorn._subprocess import get_subprocess
+
+from persona_insight.config import Settings
+from persona_insight.realtime import shutdown
+
+KEEPALIVE_IDLE_S = 20
+KEEPALIVE_INTERVAL_S = 10
+KEEPALIVE_PROBES = 4
+
+
+def raise_file_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    if hasattr(socket, "TCP_KEEPIDLE"):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE_S)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, KEEPALIVE_PROBES)
+    sock.bind((host, port))
+    sock.listen(4096)
+    sock.set_inheritable(True)
+    return sock
+
+
+class GracefulServer(uvicorn.Server):
+    """Tells open event streams to close (with a jittered `retry:`) the moment a stop is asked."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        shutdown.request()
+        super().handle_exit(sig, frame)
+
+
+def _config(settings: Settings, app: object) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        factory=isinstance(app, str),
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.sse_shutdown_s) + 3,
+        timeout_keep_alive=30,
+        backlog=4096,
+        loop="uvloop",
+        http="httptools",
+    )
+
+
+def serve(settings: Settings, *, workers: int = 1) -> None:
+    raise_file_limit()
+    sock = bind(settings.host, settings.port)
+    if workers <= 1:
+        from persona_insight.app import create_app
+
+        GracefulServer(_config(settings, create_app(settings))).run(sockets=[sock])
+        return
+    supervise(_config(settings, "persona_insight.app:create_app"), sock, workers)
+
+
+def _run_child(config: uvicorn.Config, sockets: list[socket.socket] | None = None) -> None:
+    GracefulServer(config).run(sockets=sockets)
+
+
+def supervise(config: uvicorn.Config, sock: socket.socket, workers: int) -> None:
+    """Run `workers` server processes on one socket; restart any that dies; stop on a signal.
+
+    Each child is a full process (its own hub, LISTEN connection and job worker); events reach
+    every child's subscribers through PostgreSQL NOTIFY.
+    """
+    log = logging.getLogger(__name__)
+    stop = threading.Event()
+
+    def on_signal(sig: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    target = functools.partial(_run_child, config)
+
+    def start() -> SpawnProcess:
+        process = get_subprocess(config, target, [sock])
+        process.start()
+        return process
+
+    processes = [start() for _ in range(workers)]
+    while not stop.wait(0.5):
+        for index, process in enumerate(processes):
+            if not process.is_alive():
+                log.warning("server process %s exited; starting another", process.pid)
+                processes[index] = start()
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=30)

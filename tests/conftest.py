@@ -1,0 +1,85 @@
+"""Test fixtures: a real embedded PostgreSQL, a freshly migrated database per test, the app.
+
+The server lives under the project's data directory and is shared by every test process; each
+session migrates one template database and each test gets its own copy of it (CREATE DATABASE …
+TEMPLATE), so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DIR = ROOT / "data" / "test-pg"
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    from persona_insight.db import start_embedded, with_database
+
+    url = start_embedded(PG_DIR)
+    return with_database(url, "postgres")
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_admin_url: str) -> Iterator[str]:
+    from persona_insight.db import with_database
+    from persona_insight.migrate import upgrade
+
+    name = f"pi_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    upgrade(with_database(pg_admin_url, name))
+    yield name
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A private, migrated database for one test."""
+    from persona_insight.db import with_database
+
+    name = f"pi_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}" STRATEGY FILE_COPY')
+    yield with_database(pg_admin_url, name)
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> object:
+    from persona_insight.config import Settings
+
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        run_worker_in_process=False,
+        worker_heartbeat_s=0.5,
+        worker_stalled_after_s=3,
+        reconcile_interval_s=0.5,
+        analysis_retry_base_s=0.1,
+        sse_keepalive_s=5,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+async def app(settings: object) -> AsyncIterator[object]:
+    from persona_insight.app import create_app
+
+    application = create_app(settings)  # type: ignore[arg-type]
+    async with application.lifespan():
+        yield application

@@ -1,0 +1,78 @@
+"""A worker killed with SIGKILL mid-analysis leaves nothing stuck: the interview still completes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.interviews.samples import ENGLISH
+from tests.support import client, make_project, make_user, wait_for_status
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+def _worker(settings: Any) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
+        "PERSONA_INSIGHT_WORKER_HEARTBEAT_S": "0.5",
+        "PERSONA_INSIGHT_WORKER_STALLED_AFTER_S": "3",
+        "PERSONA_INSIGHT_RECONCILE_INTERVAL_S": "0.5",
+        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "persona_insight", "worker", "--concurrency", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _long_transcript(turns: int) -> str:
+    lines = []
+    for i in range(turns):
+        for line in ENGLISH[1:-1]:
+            lines.append(line.replace("slots", f"slots #{i}").replace("app", f"app v{i % 17}"))
+    return "\n".join(lines)
+
+
+async def test_killed_worker_leaves_nothing_stuck(app: Any, settings: Any) -> None:
+    db = app.api.state.runtime.db
+    member = await make_user(db, email="kim@acme.test")
+    project = await make_project(app, member)
+    async with client(app, member) as c:
+        r = await c.post("/api/workflow/async",
+                         json={"project_id": project["id"], "text": _long_transcript(600)})
+        assert r.status_code == 202, r.text
+    interview_id = r.json()["interview_id"]
+
+    first = _worker(settings)
+    try:
+        await wait_for_status(app, member, interview_id, {"analyzing", "completed"}, timeout=60)
+        await asyncio.sleep(0.3)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    async with client(app, member) as c:
+        status = (await c.get(f"/api/interviews/{interview_id}")).json()["status"]
+    assert status == "analyzing", "the worker should have died mid-analysis"
+
+    second = _worker(settings)
+    try:
+        detail = await wait_for_status(app, member, interview_id, {"completed", "failed"},
+                                       timeout=120)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            second.kill()
+    assert detail["status"] == "completed", detail["error"]
+    assert detail["attempts"] == 1

@@ -1,0 +1,108 @@
+"""Helpers shared by tests: users, tokens and API clients against a running app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from persona_insight.accounts import service as accounts
+from persona_insight.db import Actor, Database
+
+
+@dataclass
+class Member:
+    user_id: UUID
+    company_id: UUID
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def make_user(
+    db: Database,
+    *,
+    email: str,
+    company: str = "Acme",
+    role: str = "company_user",
+    password: str = "correct horse battery",  # noqa: S107
+) -> Member:
+    async with db.unit_of_work(Actor.system()) as session:
+        comp = await accounts.ensure_company(session, company, domains=[email.rsplit("@", 1)[1]])
+        user = await accounts.create_user(
+            session,
+            email=email,
+            password=password,
+            name=email.split("@")[0],
+            company=comp,
+            role=role,
+        )
+        _, secret = await accounts.create_token(session, user, "test")
+        return Member(user_id=user.id, company_id=comp.id, email=email, token=secret)
+
+
+def client(app: Any, member: Member | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver",
+        headers=member.headers if member else None,
+    )
+
+
+async def make_project(
+    app: Any, member: Member, name: str = "Research", **fields: Any
+) -> dict[str, Any]:
+    async with client(app, member) as c:
+        r = await c.post("/api/projects", json={"name": name, **fields})
+        assert r.status_code == 201, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+
+async def add_member(db: Database, project_id: str, member: Member, role: str = "member") -> None:
+    from persona_insight.models import ProjectMember
+
+    async with db.unit_of_work(Actor.system()) as session:
+        session.add(
+            ProjectMember(
+                project_id=UUID(project_id),
+                user_id=member.user_id,
+                company_id=member.company_id,
+                role=role,
+            )
+        )
+
+
+def api_operations(app: Any) -> list[tuple[str, str]]:
+    """Every (METHOD, path template) the OpenAPI schema documents."""
+    schema = app.api.openapi()
+    return [
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+async def wait_for_status(
+    app: Any, member: Member, interview_id: str, statuses: set[str], timeout: float = 60.0
+) -> dict[str, Any]:
+    """Poll until the interview reaches one of `statuses`; fail with its last state otherwise."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    body: dict[str, Any] = {}
+    async with client(app, member) as c:
+        while asyncio.get_running_loop().time() < deadline:
+            r = await c.get(f"/api/interviews/{interview_id}")
+            assert r.status_code == 200, r.text
+            body = r.json()
+            if body["status"] in statuses:
+                return body
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"interview stayed {body.get('status')}: {body.get('error')}")
