@@ -106,3 +106,25 @@ async def wait_for_status(
                 return body
             await asyncio.sleep(0.1)
     raise AssertionError(f"interview stayed {body.get('status')}: {body.get('error')}")
+
+
+def http(base_url: str, member: Member | None = None) -> httpx.AsyncClient:
+    """A client of a real server (a live test server, another process)."""
+    return httpx.AsyncClient(base_url=base_url, headers=member.headers if member else None,
+                             timeout=30)
+
+
+async def take(stream: Any, n: int, timeout: float = 10.0) -> list[Any]:
+    """The next `n` data messages of an SseClient (ignores nothing; raises on timeout)."""
+    import asyncio
+
+    out: list[Any] = []
+
+    async def collect() -> None:
+        async for message in stream.messages():
+            out.append(message)
+            if len(out) >= n:
+                return
+
+    await asyncio.wait_for(collect(), timeout)
+    return out

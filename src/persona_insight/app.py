@@ -23,7 +23,6 @@ from persona_insight.jobs.worker import run_worker
 from persona_insight.limits import BodyLimit
 from persona_insight.observability import configure_logging
 from persona_insight.projects.routes import router as projects_router
-from persona_insight.realtime import shutdown
 from persona_insight.realtime.hub import Hub
 from persona_insight.realtime.routes import router as realtime_router
 from persona_insight.realtime.sse import SseEndpoint
@@ -52,8 +51,6 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     await queue.open_async(pool)
     hub = Hub(db.url, settings)
     await hub.start()
-    loop = asyncio.get_running_loop()
-    shutdown.on_request(lambda: loop.call_soon_threadsafe(hub.begin_shutdown))
     try:
         yield Runtime(
             settings=settings, db=db, jobs=queue, files=FileStore(settings.files_dir), hub=hub
@@ -82,6 +79,12 @@ class Root:
             await self.sse(scope, receive, send)  # type: ignore[arg-type]
             return
         await self.api(scope, receive, send)
+
+    def begin_shutdown(self) -> None:
+        """Called from a signal handler: ask the hub (on its loop) to close every stream."""
+        state = self.api.state
+        if hasattr(state, "runtime") and state.runtime.hub is not None:
+            state.loop.call_soon_threadsafe(state.runtime.hub.begin_shutdown)
 
     def lifespan(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Run the application's start-up and shut-down around a block (tests, tools)."""
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Root:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings) as rt:
             app.state.runtime = rt
+            app.state.loop = asyncio.get_running_loop()
             worker = None
             if settings.run_worker_in_process:
                 worker = asyncio.create_task(

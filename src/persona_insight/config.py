@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     base_url: str | None = Field(
         default=None, description="Public URL, for invitation links (default http://host:port)."
     )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="Proxies trusted for X-Forwarded-For/Proto (comma-separated IPs, or *).",
+    )
     max_upload_bytes: int = Field(
         default=50 * 1024 * 1024, ge=1, description="Largest accepted upload (413 above)."
     )

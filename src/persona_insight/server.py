@@ -20,11 +20,14 @@ import uvicorn
 from uvicorn._subprocess import get_subprocess
 
 from persona_insight.config import Settings
-from persona_insight.realtime import shutdown
 
 KEEPALIVE_IDLE_S = 20
 KEEPALIVE_INTERVAL_S = 10
 KEEPALIVE_PROBES = 4
+# Unacknowledged data older than this kills the connection: keep-alive probes are not sent while
+# data is in flight, so without it a vanished peer behind a stream of writes would linger for
+# the kernel's retransmission limit (~15 minutes).
+USER_TIMEOUT_MS = 40_000
 
 
 def raise_file_limit() -> None:
@@ -42,6 +45,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE_S)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, KEEPALIVE_PROBES)
+    if hasattr(socket, "TCP_USER_TIMEOUT"):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, USER_TIMEOUT_MS)
     sock.bind((host, port))
     sock.listen(4096)
     sock.set_inheritable(True)
@@ -52,7 +57,13 @@ class GracefulServer(uvicorn.Server):
     """Tells open event streams to close (with a jittered `retry:`) the moment a stop is asked."""
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        shutdown.request()
+        from persona_insight.app import Root
+
+        app = self.config.loaded_app
+        while app is not None and not isinstance(app, Root):
+            app = getattr(app, "app", None)
+        if app is not None:
+            app.begin_shutdown()
         super().handle_exit(sig, frame)
 
 
@@ -65,6 +76,8 @@ def _config(settings: Settings, app: object) -> uvicorn.Config:
         access_log=False,
         timeout_graceful_shutdown=int(settings.sse_shutdown_s) + 3,
         timeout_keep_alive=30,
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         backlog=4096,
         loop="uvloop",
         http="httptools",
