@@ -2,4 +2,6 @@
 
 from persona_insight.cli import main
 
-main()
+# Guarded: multiprocessing's spawn re-imports the main module in every server process.
+if __name__ == "__main__":
+    main()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from psycopg_pool import AsyncConnectionPool
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from persona_insight import http_errors, migrate
 from persona_insight.accounts.routes import router as accounts_router
@@ -18,7 +18,7 @@ from persona_insight.db import Database, data_dir_ready
 from persona_insight.files.store import FileStore
 from persona_insight.health import router as health_router
 from persona_insight.interviews.routes import router as interviews_router
-from persona_insight.jobs.queue import queue
+from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
 from persona_insight.limits import BodyLimit
 from persona_insight.observability import configure_logging
@@ -40,26 +40,17 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         # The embedded server is ours to keep current; an external one is migrated on purpose
         # (`persona-insight db upgrade`), and /readyz says when it is behind.
         await asyncio.to_thread(migrate.upgrade, db.url)
-    pool: AsyncConnectionPool = AsyncConnectionPool(
-        db.url,
-        min_size=1,
-        max_size=settings.worker_concurrency + 4,
-        open=False,
-        kwargs={"autocommit": True},
-    )
-    await pool.open()
-    await queue.open_async(pool)
-    hub = Hub(db.url, settings)
-    await hub.start()
-    try:
-        yield Runtime(
-            settings=settings, db=db, jobs=queue, files=FileStore(settings.files_dir), hub=hub
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(db.dispose)
+        jobs = await stack.enter_async_context(
+            opened(db.url, concurrency=settings.worker_concurrency)
         )
-    finally:
-        await hub.stop()
-        await queue.close_async()
-        await pool.close()
-        await db.dispose()
+        hub = Hub(db.url, settings)
+        await hub.start()
+        stack.push_async_callback(hub.stop)
+        yield Runtime(
+            settings=settings, db=db, jobs=jobs, files=FileStore(settings.files_dir), hub=hub
+        )
 
 
 class Root:
@@ -71,6 +62,9 @@ class Root:
     def __init__(self, api: FastAPI) -> None:
         self.api = api
         self.sse: SseEndpoint | None = None
+        # Which process answered: with several server processes behind one socket, operators
+        # (and the cross-process tests) need to know.
+        self.served_by = (b"x-served-by", str(os.getpid()).encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(SSE_PREFIX):
@@ -78,7 +72,16 @@ class Root:
                 self.sse = SseEndpoint(self.api.state.runtime.hub)
             await self.sse(scope, receive, send)  # type: ignore[arg-type]
             return
-        await self.api(scope, receive, send)
+        if scope["type"] != "http":
+            await self.api(scope, receive, send)
+            return
+
+        async def send_with_process(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), self.served_by]
+            await send(message)
+
+        await self.api(scope, receive, send_with_process)
 
     def begin_shutdown(self) -> None:
         """Called from a signal handler: ask the hub (on its loop) to close every stream."""

@@ -7,6 +7,7 @@ PostgreSQL of the data directory (or use DATABASE_URL).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -133,7 +134,7 @@ def worker(
     """Run a standalone job worker (scale-out); stops gracefully on SIGINT/SIGTERM."""
     import signal
 
-    from persona_insight.jobs.queue import queue
+    from persona_insight.jobs.queue import opened
     from persona_insight.jobs.worker import run_worker
     from persona_insight.observability import configure_logging
 
@@ -141,25 +142,14 @@ def worker(
     configure_logging(settings.log_level, json=settings.log_json)
 
     async def main(db: Any) -> None:
-        from psycopg_pool import AsyncConnectionPool
-
         conc = concurrency or settings.worker_concurrency
-        pool: AsyncConnectionPool = AsyncConnectionPool(
-            db.url, min_size=1, max_size=conc + 4, open=False, kwargs={"autocommit": True}
-        )
-        await pool.open()
-        await queue.open_async(pool)
-        task = asyncio.create_task(run_worker(db, settings, concurrency=conc))
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, task.cancel)
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-        finally:
-            await queue.close_async()
-            await pool.close()
+        async with opened(db.url, concurrency=conc):
+            task = asyncio.create_task(run_worker(db, settings, concurrency=conc))
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, task.cancel)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     err.print(f"worker running (concurrency {concurrency or settings.worker_concurrency})")
     _run(main)

@@ -7,17 +7,14 @@ detected by the kernel within about a minute and its stream reclaimed.
 
 from __future__ import annotations
 
-import functools
 import logging
 import resource
 import signal
 import socket
 import threading
-from multiprocessing.context import SpawnProcess
 from types import FrameType
 
 import uvicorn
-from uvicorn._subprocess import get_subprocess
 
 from persona_insight.config import Settings
 
@@ -57,10 +54,10 @@ class GracefulServer(uvicorn.Server):
     """Tells open event streams to close (with a jittered `retry:`) the moment a stop is asked."""
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        from persona_insight.app import Root
-
-        app = self.config.loaded_app
-        while app is not None and not isinstance(app, Root):
+        # Unwrap uvicorn's middleware down to our Root (not imported here: a signal may arrive
+        # while the application is still being imported).
+        app = getattr(self.config, "loaded_app", None)
+        while app is not None and not hasattr(app, "begin_shutdown"):
             app = getattr(app, "app", None)
         if app is not None:
             app.begin_shutdown()
@@ -95,7 +92,7 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
     supervise(_config(settings, "persona_insight.app:create_app"), sock, workers)
 
 
-def _run_child(config: uvicorn.Config, sockets: list[socket.socket] | None = None) -> None:
+def _run_child(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
     GracefulServer(config).run(sockets=sockets)
 
 
@@ -103,8 +100,15 @@ def supervise(config: uvicorn.Config, sock: socket.socket, workers: int) -> None
     """Run `workers` server processes on one socket; restart any that dies; stop on a signal.
 
     Each child is a full process (its own hub, LISTEN connection and job worker); events reach
-    every child's subscribers through PostgreSQL NOTIFY.
+    every child's subscribers through PostgreSQL NOTIFY. Children are forked after the
+    application's modules are imported, so they start in a fraction of a second (importing takes
+    seconds); nothing that forking would break (threads, open connections, an event loop) exists
+    in the parent at that point.
     """
+    import multiprocessing
+
+    import persona_insight.app  # noqa: F401 - imported once, inherited by every child
+
     log = logging.getLogger(__name__)
     stop = threading.Event()
 
@@ -113,10 +117,10 @@ def supervise(config: uvicorn.Config, sock: socket.socket, workers: int) -> None
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, on_signal)
-    target = functools.partial(_run_child, config)
+    context = multiprocessing.get_context("fork")
 
-    def start() -> SpawnProcess:
-        process = get_subprocess(config, target, [sock])
+    def start() -> multiprocessing.process.BaseProcess:
+        process = context.Process(target=_run_child, args=(config, [sock]), daemon=False)
         process.start()
         return process
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -9,8 +10,12 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 _hasher = PasswordHash((Argon2Hasher(),))
-# Verifying against this keeps a login for an unknown e-mail as slow as for a known one.
-_DUMMY_HASH = _hasher.hash("persona-insight-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verifying against this keeps a login for an unknown e-mail as slow as for a known one.
+    return _hasher.hash("persona-insight-timing-equaliser")
 
 SESSION_PREFIX = "pis_"
 TOKEN_PREFIX = "pit_"  # noqa: S105 - a prefix, not a secret
@@ -22,7 +27,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return False
     try:
         return _hasher.verify(password, password_hash)

@@ -71,6 +71,10 @@ class InterviewDetail(InterviewOut):
 class InterviewPage(BaseModel):
     items: list[InterviewOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    last_seq: int = Field(
+        description="The project's last event seq, read before the items: connect the event "
+        "stream with this as Last-Event-ID and the list plus the events is always current."
+    )
 
 
 class TextUpload(BaseModel):

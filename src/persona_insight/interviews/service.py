@@ -207,6 +207,7 @@ async def list_page(
     limit: int,
 ) -> InterviewPage:
     await require_access(session, user, project_id)
+    last_seq = await events.last_seq(session, project_id)
     after = _decode_cursor(cursor) if cursor else None
     rows = await repo.page(
         session, project_id, deleted=deleted, status=status, after=after, limit=limit + 1
@@ -216,6 +217,7 @@ async def list_page(
     return InterviewPage(
         items=[to_out(r) for r in rows],
         next_cursor=_encode_cursor(rows[-1]) if more and rows else None,
+        last_seq=last_seq,
     )
 
 

@@ -109,3 +109,13 @@ async def create_counter(session: AsyncSession, *, project_id: UUID, company_id:
         ),
         {"p": project_id, "c": company_id},
     )
+
+
+async def last_seq(session: AsyncSession, project_id: UUID) -> int:
+    value = (
+        await session.execute(
+            text("SELECT last_seq FROM project_event_counters WHERE project_id = :p"),
+            {"p": project_id},
+        )
+    ).scalar_one_or_none()
+    return int(value or 0)
