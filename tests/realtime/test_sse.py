@@ -135,3 +135,75 @@ async def test_graceful_shutdown_sends_retry_and_closes(live_server: Any, settin
     assert asyncio.get_running_loop().time() - started < 5.5
     assert retries and retries[0] is not None and 1000 <= retries[0] <= 5000
     await stream.close()
+
+
+async def test_ids_older_than_retention_get_reset(live_server: Any, settings: Any) -> None:
+    from sqlalchemy import text
+
+    from persona_insight.db import Actor
+    from persona_insight.jobs.worker import prune_events
+
+    owner, _, project = await _setup(live_server, settings)
+    for _ in range(3):
+        await _upload(live_server, owner, project["id"])
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        async with db.unit_of_work(Actor.system()) as s:
+            await s.execute(text("UPDATE events SET created_at = now() - interval '30 days'"
+                                 " WHERE seq <= 2"))
+        assert await prune_events(db, settings) == 2
+    finally:
+        await db.dispose()
+    # Last id 2 → event 3 is still there: an exact replay.
+    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
+                       headers=owner.headers, last_event_id="2")
+    assert (await stream.connect()).status == 200
+    [replayed] = await take(stream, 1)
+    assert json.loads(replayed.data)["seq"] == 3
+    await stream.close()
+    # Last id 1 → event 2 is gone: the client must reload.
+    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
+                       headers=owner.headers, last_event_id="1")
+    assert (await stream.connect()).status == 200
+    [reset] = await take(stream, 1)
+    body = json.loads(reset.data)
+    assert body["type"] == "sync:reset"
+    assert body["data"] == {"reason": "expired_id", "last_seq": 3}
+    await stream.close()
+
+
+async def _presence(stream: SseClient, want: set[str], timeout: float = 10.0) -> list[str]:
+    """Read until a presence message lists exactly the users `want` (by name)."""
+    async def read() -> list[str]:
+        async for message in stream.messages():
+            body = json.loads(message.data)
+            if body["type"] == "presence:changed":
+                names = [u["name"] for u in body["data"]["users"]]
+                if set(names) == want:
+                    return names
+        raise AssertionError("stream ended")
+
+    return await asyncio.wait_for(read(), timeout)
+
+
+async def test_presence_counts_each_user_once(live_server: Any, settings: Any) -> None:
+    from tests.support import add_member
+
+    owner, _, project = await _setup(live_server, settings)
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        colleague = await make_user(db, email="colleague@acme.test")
+        await add_member(db, project["id"], colleague)
+    finally:
+        await db.dispose()
+    url = f"{live_server.url}/api/sse/projects/{project['id']}"
+    tab1, tab2 = SseClient(url, headers=owner.headers), SseClient(url, headers=owner.headers)
+    other = SseClient(url, headers=colleague.headers)
+    for s in (tab1, tab2, other):
+        assert (await s.connect()).status == 200
+    names = await _presence(tab1, {"owner", "colleague"})
+    assert sorted(names) == ["colleague", "owner"]  # two tabs, one entry
+    await other.close()
+    assert await _presence(tab2, {"owner"}) == ["owner"]
+    await tab1.close()
+    await tab2.close()

@@ -18,9 +18,11 @@ from persona_insight.interviews import repository as interview_repo
 from persona_insight.interviews import service as interview_service
 from persona_insight.interviews import tasks
 from persona_insight.jobs.queue import queue
+from persona_insight.realtime import events
 
 log = logging.getLogger(__name__)
 QUEUES = ["analysis"]
+PRUNE_EVERY_S = 3600.0
 
 
 async def reconcile_once(db: Database, settings: Settings) -> int:
@@ -54,10 +56,21 @@ async def _requeue(db: Database, interview_id: UUID, company_id: UUID) -> bool:
         return True
 
 
+async def prune_events(db: Database, settings: Settings) -> int:
+    """Drop events past the retention window; clients older than that get `sync:reset`."""
+    async with db.unit_of_work(Actor.system()) as session:
+        return await events.prune(session, older_than_days=settings.event_retention_days)
+
+
 async def _reconcile_forever(db: Database, settings: Settings) -> None:
+    loop = asyncio.get_running_loop()
+    next_prune = loop.time()
     while True:
         try:
             await reconcile_once(db, settings)
+            if loop.time() >= next_prune:
+                await prune_events(db, settings)
+                next_prune = loop.time() + PRUNE_EVERY_S
         except Exception:
             log.exception("reconciler pass failed")
         await asyncio.sleep(settings.reconcile_interval_s)

@@ -119,3 +119,20 @@ async def last_seq(session: AsyncSession, project_id: UUID) -> int:
         )
     ).scalar_one_or_none()
     return int(value or 0)
+
+
+async def prune(session: AsyncSession, *, older_than_days: int, batch: int = 10_000) -> int:
+    """Delete events older than the retention window, in batches; return how many went."""
+    total = 0
+    while True:
+        result = await session.execute(
+            text(
+                "DELETE FROM events WHERE ctid IN (SELECT ctid FROM events"
+                " WHERE created_at < now() - make_interval(days => :days) LIMIT :batch)"
+            ),
+            {"days": older_than_days, "batch": batch},
+        )
+        deleted = result.rowcount  # type: ignore[attr-defined]
+        total += deleted
+        if deleted < batch:
+            return total

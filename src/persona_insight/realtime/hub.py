@@ -306,17 +306,20 @@ class Hub:
         while True:
             await asyncio.sleep(1.0)
             now = loop.time()
-            limit = self.settings.sse_send_timeout_s
             keepalive = now - self._last_keepalive >= self.settings.sse_keepalive_s
             if keepalive:
                 self._last_keepalive = now
-            for sub in list(self.all_subscribers()):
-                if sub.send_started and now - sub.send_started > limit:
-                    sub.close("send_timeout")
-                    if sub.task is not None:
-                        sub.task.cancel()
-                elif keepalive:
-                    sub.push(0, KEEPALIVE)
+            self.sweep(now, keepalive=keepalive)
+
+    def sweep(self, now: float, *, keepalive: bool) -> None:
+        limit = self.settings.sse_send_timeout_s
+        for sub in list(self.all_subscribers()):
+            if sub.send_started and now - sub.send_started > limit:
+                sub.close("send_timeout")
+                if sub.task is not None:
+                    sub.task.cancel()
+            elif keepalive:
+                sub.push(0, KEEPALIVE)
 
     # --- the admin's view -----------------------------------------------------------------------
 
