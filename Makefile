@@ -6,13 +6,13 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 RUN := $(UV) run --frozen
 
-.PHONY: run test check fmt bench migrate sync uv serve-dev clean-data
+.PHONY: run test check fmt bench migrate sync uv
 
 uv:
 	@command -v uv >/dev/null 2>&1 || test -x "$(HOME)/.local/bin/uv" || python3 -m pip install --user --quiet uv
 
 sync: uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --inexact --quiet
 
 run: sync
 	$(RUN) persona-insight serve --demo
