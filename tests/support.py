@@ -110,8 +110,9 @@ async def wait_for_status(
 
 def http(base_url: str, member: Member | None = None) -> httpx.AsyncClient:
     """A client of a real server (a live test server, another process)."""
-    return httpx.AsyncClient(base_url=base_url, headers=member.headers if member else None,
-                             timeout=30)
+    return httpx.AsyncClient(
+        base_url=base_url, headers=member.headers if member else None, timeout=30
+    )
 
 
 async def take(stream: Any, n: int, timeout: float = 10.0) -> list[Any]:

@@ -36,8 +36,13 @@ def test_every_event_type_is_in_the_catalogue(event_type: str) -> None:
 def test_emitted_types_are_registered() -> None:
     """Types passed to events.append are literals of the registry, never ad-hoc strings."""
     source = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py"))
-    literals = set(re.findall(r"['\"]((?:interview|note|persona|project|member|presence|sync)"
-                              r":[a-z_]+)['\"]", source))
+    literals = set(
+        re.findall(
+            r"['\"]((?:interview|note|persona|project|member|presence|sync)"
+            r":[a-z_]+)['\"]",
+            source,
+        )
+    )
     assert literals <= EVENT_TYPES | STREAM_TYPES, literals - (EVENT_TYPES | STREAM_TYPES)
 
 
@@ -54,7 +59,10 @@ def _operations() -> list[tuple[str, str]]:
 
 
 def test_every_api_route_is_documented() -> None:
-    documented = set(re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) ([^`]+)`",
-                                _read("docs/api.md"), flags=re.MULTILINE))
+    documented = set(
+        re.findall(
+            r"^\| `(GET|POST|PUT|PATCH|DELETE) ([^`]+)`", _read("docs/api.md"), flags=re.MULTILINE
+        )
+    )
     missing = [f"{m} {p}" for m, p in _operations() if (m, p) not in documented]
     assert not missing, f"document in docs/api.md: {missing}"

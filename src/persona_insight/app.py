@@ -103,16 +103,30 @@ SSE_OPENAPI: dict[str, object] = {
         "(query), then streams live ones. See docs/events.md.",
         "operationId": "project_events",
         "parameters": [
-            {"name": "project_id", "in": "path", "required": True,
-             "schema": {"type": "string", "format": "uuid"}},
-            {"name": "last_event_id", "in": "query", "required": False,
-             "schema": {"type": "string"}},
-            {"name": "Last-Event-ID", "in": "header", "required": False,
-             "schema": {"type": "string"}},
+            {
+                "name": "project_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "format": "uuid"},
+            },
+            {
+                "name": "last_event_id",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "Last-Event-ID",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+            },
         ],
         "responses": {
-            "200": {"description": "An endless event stream",
-                    "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            "200": {
+                "description": "An endless event stream",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            },
             "401": {"description": "No credentials"},
             "404": {"description": "Not a member, or no such project"},
         },
@@ -132,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Root:
             worker = None
             if settings.run_worker_in_process:
                 worker = asyncio.create_task(
-                    run_worker(rt.db, settings, concurrency=settings.worker_concurrency),
+                    run_worker(rt.jobs, rt.db, settings, concurrency=settings.worker_concurrency),
                     name="in-process worker",
                 )
             try:
@@ -172,4 +186,3 @@ def _document_sse(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-

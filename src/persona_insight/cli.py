@@ -143,8 +143,8 @@ def worker(
 
     async def main(db: Any) -> None:
         conc = concurrency or settings.worker_concurrency
-        async with opened(db.url, concurrency=conc):
-            task = asyncio.create_task(run_worker(db, settings, concurrency=conc))
+        async with opened(db.url, concurrency=conc) as jobs:
+            task = asyncio.create_task(run_worker(jobs, db, settings, concurrency=conc))
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, task.cancel)

@@ -39,7 +39,9 @@ def error_response(
     body: dict[str, object] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    return JSONResponse({"error": body}, status_code=status, headers=dict(headers) if headers else None)
+    return JSONResponse(
+        {"error": body}, status_code=status, headers=dict(headers) if headers else None
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -17,8 +17,9 @@ async def test_login_sets_httponly_cookie_and_me_works(app: Any) -> None:
     db = app.api.state.runtime.db
     await make_user(db, email="kim@acme.test", password="correct horse battery")
     async with client(app) as c:
-        r = await c.post("/api/auth/login",
-                         json={"email": "KIM@acme.test", "password": "correct horse battery"})
+        r = await c.post(
+            "/api/auth/login", json={"email": "KIM@acme.test", "password": "correct horse battery"}
+        )
         assert r.status_code == 200, r.text
         cookie = r.headers["set-cookie"]
         assert "pi_session=" in cookie
@@ -61,8 +62,10 @@ async def test_bearer_token_authenticates(app: Any) -> None:
 
 
 async def test_every_api_route_requires_a_user(app: Any) -> None:
-    ids = {"project_id": "0190a0a0-0000-7000-8000-000000000000",
-           "interview_id": "0190a0a0-0000-7000-8000-000000000000"}
+    ids = {
+        "project_id": "0190a0a0-0000-7000-8000-000000000000",
+        "interview_id": "0190a0a0-0000-7000-8000-000000000000",
+    }
     checked = 0
     async with client(app) as c:
         for method, template in api_operations(app):

@@ -14,7 +14,8 @@ import pytest
 async def worker(app: Any, settings: Any) -> AsyncIterator[None]:
     from persona_insight.jobs.worker import run_worker
 
-    task = asyncio.create_task(run_worker(app.api.state.runtime.db, settings, concurrency=2))
+    rt = app.api.state.runtime
+    task = asyncio.create_task(run_worker(rt.jobs, rt.db, settings, concurrency=2))
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -29,17 +29,21 @@ async def _counts(app: Any) -> tuple[int, int]:
         ("blank.txt", b"   \n\t  \n", 422, "empty_content"),
         ("fake.docx", b"this is not a zip", 422, "malformed_file"),
         ("fake.pdf", b"hello", 422, "malformed_file"),
-        ("broken.json", b"{\"a\": ", 422, "malformed_file"),
+        ("broken.json", b'{"a": ', 422, "malformed_file"),
     ],
 )
-async def test_rejected_file(app: Any, filename: str, content: bytes, status: int, code: str
-                             ) -> None:
+async def test_rejected_file(
+    app: Any, filename: str, content: bytes, status: int, code: str
+) -> None:
     member = await make_user(app.api.state.runtime.db, email="kim@acme.test")
     project = await make_project(app, member)
     before = await _counts(app)
     async with client(app, member) as c:
-        r = await c.post("/api/workflow/async", data={"project_id": project["id"]},
-                         files={"file": (filename, content, "application/octet-stream")})
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": project["id"]},
+            files={"file": (filename, content, "application/octet-stream")},
+        )
     assert r.status_code == status, r.text
     assert r.json()["error"]["code"] == code
     assert await _counts(app) == before
@@ -51,8 +55,11 @@ async def test_too_large_is_413_before_reading_it_all(app: Any) -> None:
     project = await make_project(app, member)
     big = b"a" * (settings.max_upload_bytes + 100_000)
     async with client(app, member) as c:
-        r = await c.post("/api/workflow/async", data={"project_id": project["id"]},
-                         files={"file": ("big.txt", big, "text/plain")})
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": project["id"]},
+            files={"file": ("big.txt", big, "text/plain")},
+        )
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "file_too_large"
 
@@ -67,15 +74,21 @@ async def test_json_body_errors(app: Any) -> None:
         r = await c.post("/api/workflow/async", json={"project_id": project["id"], "txt": "hi"})
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "validation_error"
-        r = await c.post("/api/workflow/async", content=b"text", headers={
-            "content-type": "text/plain"})
+        r = await c.post(
+            "/api/workflow/async", content=b"text", headers={"content-type": "text/plain"}
+        )
         assert r.status_code == 415
-        r = await c.post("/api/workflow/async", json={
-            "project_id": "0190a0a0-0000-7000-8000-000000000000", "text": "Q: hi\nA: hello"})
+        r = await c.post(
+            "/api/workflow/async",
+            json={"project_id": "0190a0a0-0000-7000-8000-000000000000", "text": "Q: hi\nA: hello"},
+        )
         assert r.status_code == 404
         assert r.json()["error"]["code"] == "project_not_found"
-        r = await c.post("/api/workflow/async", data={"project_id": "nope"},
-                         files={"file": ("a.txt", b"hello", "text/plain")})
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": "nope"},
+            files={"file": ("a.txt", b"hello", "text/plain")},
+        )
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "invalid_project_id"
         r = await c.post("/api/workflow/async", data={"project_id": project["id"]})
@@ -88,8 +101,9 @@ async def test_patch_rejects_unknown_fields_and_bad_values(app: Any) -> None:
     member = await make_user(app.api.state.runtime.db, email="kim@acme.test")
     project = await make_project(app, member)
     async with client(app, member) as c:
-        r = await c.post("/api/workflow/async",
-                         json={"project_id": project["id"], "text": "Q: hi?\nA: hello"})
+        r = await c.post(
+            "/api/workflow/async", json={"project_id": project["id"], "text": "Q: hi?\nA: hello"}
+        )
         iid = r.json()["interview_id"]
         r = await c.patch(f"/api/interviews/{iid}", json={"status": "completed"})
         assert r.status_code == 422
@@ -97,8 +111,10 @@ async def test_patch_rejects_unknown_fields_and_bad_values(app: Any) -> None:
         assert r.status_code == 422
         r = await c.patch(f"/api/interviews/{iid}", json={"interview_date": "yesterday"})
         assert r.status_code == 422
-        r = await c.patch(f"/api/interviews/{iid}",
-                          json={"title": "<script>alert(1)</script>", "interview_date": "2026-01-02"})
+        r = await c.patch(
+            f"/api/interviews/{iid}",
+            json={"title": "<script>alert(1)</script>", "interview_date": "2026-01-02"},
+        )
         assert r.status_code == 200
         assert r.json()["title"] == "<script>alert(1)</script>"
         r = await c.get("/api/interviews/not-a-uuid")

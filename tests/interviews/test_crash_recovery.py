@@ -17,7 +17,7 @@ from tests.support import client, make_project, make_user, wait_for_status
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
-def _worker(settings: Any) -> subprocess.Popen[bytes]:
+def _worker(settings: Any, log: Any) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
@@ -29,7 +29,9 @@ def _worker(settings: Any) -> subprocess.Popen[bytes]:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "persona_insight", "worker", "--concurrency", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
 
 
@@ -46,12 +48,14 @@ async def test_killed_worker_leaves_nothing_stuck(app: Any, settings: Any) -> No
     member = await make_user(db, email="kim@acme.test")
     project = await make_project(app, member)
     async with client(app, member) as c:
-        r = await c.post("/api/workflow/async",
-                         json={"project_id": project["id"], "text": _long_transcript(600)})
+        r = await c.post(
+            "/api/workflow/async", json={"project_id": project["id"], "text": _long_transcript(250)}
+        )
         assert r.status_code == 202, r.text
     interview_id = r.json()["interview_id"]
 
-    first = _worker(settings)
+    log = (settings.data_dir.parent / "workers.log").open("ab")
+    first = _worker(settings, log)
     try:
         await wait_for_status(app, member, interview_id, {"analyzing", "completed"}, timeout=60)
         await asyncio.sleep(0.3)
@@ -64,15 +68,17 @@ async def test_killed_worker_leaves_nothing_stuck(app: Any, settings: Any) -> No
         status = (await c.get(f"/api/interviews/{interview_id}")).json()["status"]
     assert status == "analyzing", "the worker should have died mid-analysis"
 
-    second = _worker(settings)
+    second = _worker(settings, log)
     try:
-        detail = await wait_for_status(app, member, interview_id, {"completed", "failed"},
-                                       timeout=120)
+        detail = await wait_for_status(
+            app, member, interview_id, {"completed", "failed"}, timeout=120
+        )
     finally:
         second.send_signal(signal.SIGTERM)
         try:
             second.wait(timeout=20)
         except subprocess.TimeoutExpired:
             second.kill()
+        log.close()
     assert detail["status"] == "completed", detail["error"]
     assert detail["attempts"] == 1

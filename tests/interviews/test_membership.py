@@ -11,7 +11,9 @@ from tests.support import api_operations, client, make_project, make_user
 pytestmark = pytest.mark.anyio
 
 
-def _requests(project_id: str, interview_id: str, app: Any) -> list[tuple[str, str, dict[str, Any]]]:
+def _requests(
+    project_id: str, interview_id: str, app: Any
+) -> list[tuple[str, str, dict[str, Any]]]:
     """Every project- or interview-scoped route, with a body it would accept from a member."""
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("PATCH", "/api/interviews/{interview_id}"): {"json": {"title": "mine now"}},
@@ -24,11 +26,23 @@ def _requests(project_id: str, interview_id: str, app: Any) -> list[tuple[str, s
         path = template.format(project_id=project_id, interview_id=interview_id)
         out.append((method, path, bodies.get((method, template), {})))
     out.append(("POST", "/api/workflow/process", bodies[("POST", "/api/workflow/process")]))
-    out.append(("POST", "/api/workflow/async",
-                {"json": {"project_id": project_id, "text": "Q: hi?\nA: hello"}}))
-    out.append(("POST", "/api/workflow/async",
-                {"data": {"project_id": project_id},
-                 "files": {"file": ("a.txt", b"Q: hi?\nA: hello", "text/plain")}}))
+    out.append(
+        (
+            "POST",
+            "/api/workflow/async",
+            {"json": {"project_id": project_id, "text": "Q: hi?\nA: hello"}},
+        )
+    )
+    out.append(
+        (
+            "POST",
+            "/api/workflow/async",
+            {
+                "data": {"project_id": project_id},
+                "files": {"file": ("a.txt", b"Q: hi?\nA: hello", "text/plain")},
+            },
+        )
+    )
     return out
 
 
@@ -39,8 +53,9 @@ async def test_outsiders_get_404_everywhere(app: Any, outsider_company: str) -> 
     outsider = await make_user(db, email="outsider@other.test", company=outsider_company)
     project = await make_project(app, owner, visibility="private")
     async with client(app, owner) as c:
-        r = await c.post("/api/workflow/async",
-                         json={"project_id": project["id"], "text": "Q: hi?\nA: hello"})
+        r = await c.post(
+            "/api/workflow/async", json={"project_id": project["id"], "text": "Q: hi?\nA: hello"}
+        )
         interview_id = r.json()["interview_id"]
         await c.delete(f"/api/interviews/{interview_id}")
     requests = _requests(project["id"], interview_id, app)

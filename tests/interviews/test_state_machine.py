@@ -44,10 +44,13 @@ EXPECTED_EVENT = {
 def _result() -> EngineResult:
     analysis = InterviewAnalysis(
         language="en",
-        cleaned_script=[ScriptLine(id=[1], speaker="question", cleaned_sentence="Why?"),
-                        ScriptLine(id=[2], speaker="answer", cleaned_sentence="It is slow.")],
+        cleaned_script=[
+            ScriptLine(id=[1], speaker="question", cleaned_sentence="Why?"),
+            ScriptLine(id=[2], speaker="answer", cleaned_sentence="It is slow."),
+        ],
         interview_quality_assessment=QualityAssessment(
-            overall_quality=OverallQuality(score=3, assessment="ok")),
+            overall_quality=OverallQuality(score=3, assessment="ok")
+        ),
         primary_pain_points=[Finding(description="slow", evidence=[2])],
     )
     return EngineResult(analysis=analysis, engine="offline", terms=["slow"])
@@ -76,8 +79,12 @@ class World:
     async def events(self) -> list[tuple[int, str, str]]:
         async with self.db.unit_of_work(self.actor) as s:
             rows = await s.execute(
-                text("SELECT seq, type, payload->>'interview_id' FROM events"
-                     " WHERE project_id = :p ORDER BY seq"), {"p": self.project_id})
+                text(
+                    "SELECT seq, type, payload->>'interview_id' FROM events"
+                    " WHERE project_id = :p ORDER BY seq"
+                ),
+                {"p": self.project_id},
+            )
             return [(r[0], r[1], r[2]) for r in rows]
 
     async def apply(self, op: str, pick: int) -> UUID | None:
@@ -85,9 +92,15 @@ class World:
         async with self.db.unit_of_work(self.actor) as s:
             if op == "upload" or not self.interviews:
                 access = await projects.require_access(s, self.user, self.project_id)
-                created = await service.create(s, self.user, access, title="t",
-                                               text="Q: why?\nA: it is slow", interview_date=None,
-                                               file=None)
+                created = await service.create(
+                    s,
+                    self.user,
+                    access,
+                    title="t",
+                    text="Q: why?\nA: it is slow",
+                    interview_date=None,
+                    file=None,
+                )
                 self.interviews.append(created.id)
                 return None
             target = self.interviews[pick % len(self.interviews)]
@@ -97,8 +110,11 @@ class World:
                 elif op == "complete":
                     await service.complete(s, target, _result(), 5)
                 elif op == "fail":
-                    await service.fail(s, target, {"code": "x", "message": "m",
-                                                   "retryable": False, "engine": "offline"})
+                    await service.fail(
+                        s,
+                        target,
+                        {"code": "x", "message": "m", "retryable": False, "engine": "offline"},
+                    )
                 elif op == "retry":
                     await service.retry(s, self.user, target)
                 elif op == "delete":
@@ -115,18 +131,29 @@ def world(settings: Any) -> Any:
     runner = asyncio.Runner()
     db = Database(settings.database_url, pool_size=2)
     member = runner.run(make_user(db, email="prop@acme.test", role="company_admin"))
-    user = Authenticated(user_id=member.user_id, company_id=member.company_id,
-                         role="company_admin", email=member.email, name="prop", locale=None,
-                         session_id=None, token_id=None, csrf_token=None, last_seen_at=None)
+    user = Authenticated(
+        user_id=member.user_id,
+        company_id=member.company_id,
+        role="company_admin",
+        email=member.email,
+        name="prop",
+        locale=None,
+        session_id=None,
+        token_id=None,
+        csrf_token=None,
+        last_seen_at=None,
+    )
     yield runner, World(db, user)
     runner.run(db.dispose())
     runner.close()
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(steps=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 7)), min_size=1,
-                      max_size=25))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 7)), min_size=1, max_size=25))
 def test_random_actions_make_only_legal_moves(world: Any, steps: list[tuple[str, int]]) -> None:
     runner, w = world
     runner.run(w.new_project())
@@ -136,7 +163,7 @@ def test_random_actions_make_only_legal_moves(world: Any, steps: list[tuple[str,
         before = runner.run(w.snapshot(target)) if target else None
         touched = runner.run(w.apply(op, pick))
         after_events = runner.run(w.events())
-        new = after_events[len(before_events):]
+        new = after_events[len(before_events) :]
         if touched is None:  # an upload
             assert [e[1] for e in new] == ["interview:added"]
             continue

@@ -71,8 +71,9 @@ async def test_pasted_text_answers_at_once_then_completes(app: Any, worker: None
     member = await make_user(db, email="park@acme.test")
     project = await make_project(app, member)
     async with client(app, member) as c:
-        r = await c.post("/api/workflow/async",
-                         json={"project_id": project["id"], "text": "\n".join(ENGLISH)})
+        r = await c.post(
+            "/api/workflow/async", json={"project_id": project["id"], "text": "\n".join(ENGLISH)}
+        )
         assert r.status_code == 202, r.text
         assert r.json()["interview"]["title"].startswith("Interviewer: Thanks")
         listing = await c.get(f"/api/projects/{project['id']}/interviews")

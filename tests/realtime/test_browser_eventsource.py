@@ -32,14 +32,24 @@ async def _add_interview_directly(settings: Any, owner: Any, project_id: str) ->
     from persona_insight.projects.service import require_access
 
     db = Database(settings.database_url, pool_size=1)
-    user = Authenticated(user_id=owner.user_id, company_id=owner.company_id,
-                         role="company_user", email=owner.email, name="owner", locale=None,
-                         session_id=None, token_id=None, csrf_token=None, last_seen_at=None)
+    user = Authenticated(
+        user_id=owner.user_id,
+        company_id=owner.company_id,
+        role="company_user",
+        email=owner.email,
+        name="owner",
+        locale=None,
+        session_id=None,
+        token_id=None,
+        csrf_token=None,
+        last_seen_at=None,
+    )
     try:
         async with db.unit_of_work(Actor(owner.company_id, owner.user_id, "company_user")) as s:
             access = await require_access(s, user, UUID(project_id))
-            await service.create(s, user, access, title="offline", text="Q: x?\nA: y",
-                                 interview_date=None, file=None)
+            await service.create(
+                s, user, access, title="offline", text="Q: x?\nA: y", interview_date=None, file=None
+            )
     finally:
         await db.dispose()
 
@@ -59,15 +69,19 @@ async def test_eventsource_receives_and_resumes(settings: Any) -> None:
                 await page.goto(f"{live.url}/healthz")
                 login = await page.request.post(
                     f"{live.url}/api/auth/login",
-                    data={"email": "owner@acme.test", "password": "correct horse battery"})
+                    data={"email": "owner@acme.test", "password": "correct horse battery"},
+                )
                 assert login.ok
                 await page.evaluate(LISTEN, f"/api/sse/projects/{project_id}")
                 await page.wait_for_function("window.opens === 1")
                 for n in range(2):
-                    await api.post("/api/workflow/async",
-                                   json={"project_id": project_id, "text": f"Q: {n}?\nA: ok"})
+                    await api.post(
+                        "/api/workflow/async",
+                        json={"project_id": project_id, "text": f"Q: {n}?\nA: ok"},
+                    )
                 await page.wait_for_function(
-                    "window.got.filter(m => m.type === 'interview:added').length === 2")
+                    "window.got.filter(m => m.type === 'interview:added').length === 2"
+                )
 
                 # The server goes away (graceful restart); the browser reconnects by itself.
                 await asyncio.to_thread(live.stop)
@@ -76,16 +90,24 @@ async def test_eventsource_receives_and_resumes(settings: Any) -> None:
                 await _add_interview_directly(settings, owner, project_id)
                 live, sock = start_live(settings, port=port)
                 for n in range(3, 5):
-                    await api.post("/api/workflow/async",
-                                   json={"project_id": project_id, "text": f"Q: {n}?\nA: ok"})
+                    await api.post(
+                        "/api/workflow/async",
+                        json={"project_id": project_id, "text": f"Q: {n}?\nA: ok"},
+                    )
                 await page.wait_for_function(
                     "window.got.filter(m => m.type === 'interview:added').length === 5",
-                    timeout=20_000)
+                    timeout=20_000,
+                )
                 got = await page.evaluate("window.got")
                 seqs = [m["seq"] for m in got if m["type"] == "interview:added"]
                 assert seqs == [1, 2, 3, 4, 5]
                 assert [m["id"] for m in got if m["type"] == "interview:added"] == [
-                    "1", "2", "3", "4", "5"]
+                    "1",
+                    "2",
+                    "3",
+                    "4",
+                    "5",
+                ]
                 assert await page.evaluate("window.opens") >= 2
                 await context.close()
     finally:

@@ -38,8 +38,11 @@ class Watcher:
     async def start(self) -> None:
         async with http(self.url, self.member) as c:
             self.state, last_seq = await snapshot(c, self.project_id)
-        self.stream = SseClient(f"{self.url}/api/sse/projects/{self.project_id}",
-                                headers=self.member.headers, last_event_id=str(last_seq))
+        self.stream = SseClient(
+            f"{self.url}/api/sse/projects/{self.project_id}",
+            headers=self.member.headers,
+            last_event_id=str(last_seq),
+        )
         assert (await self.stream.connect()).status == 200
         self.task = asyncio.create_task(self._follow())
 
@@ -55,8 +58,9 @@ class Watcher:
         await self.stream.close()
 
 
-async def test_snapshot_plus_events_equals_fresh_fetch(live_worker_server: Any,
-                                                       settings: Any) -> None:
+async def test_snapshot_plus_events_equals_fresh_fetch(
+    live_worker_server: Any, settings: Any
+) -> None:
     rng = random.Random(20261126)
     db = Database(settings.database_url, pool_size=2)
     owner = await make_user(db, email="owner@acme.test", role="company_admin")
@@ -72,8 +76,9 @@ async def test_snapshot_plus_events_equals_fresh_fetch(live_worker_server: Any,
             roll = rng.random()
             if roll < 0.4 or not ids:
                 text = BAD if rng.random() < 0.3 else rng.choice(GOOD)
-                r = await c.post("/api/workflow/async", json={"project_id": project_id,
-                                                              "text": text})
+                r = await c.post(
+                    "/api/workflow/async", json={"project_id": project_id, "text": text}
+                )
                 assert r.status_code == 202
                 ids.append(r.json()["interview_id"])
             elif roll < 0.6:
@@ -83,8 +88,9 @@ async def test_snapshot_plus_events_equals_fresh_fetch(live_worker_server: Any,
             elif roll < 0.9:
                 await c.post(f"/api/interviews/{rng.choice(ids)}/restore")
             else:
-                await c.patch(f"/api/interviews/{rng.choice(ids)}",
-                              json={"title": f"renamed {step}"})
+                await c.patch(
+                    f"/api/interviews/{rng.choice(ids)}", json={"title": f"renamed {step}"}
+                )
             if step == 25:
                 late = Watcher(url, owner, project_id)
                 await late.start()

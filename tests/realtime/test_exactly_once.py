@@ -71,14 +71,18 @@ async def _owner_and_project(url: str, settings: Any) -> tuple[Member, str]:
         return owner, (await c.post("/api/projects", json={"name": "Once"})).json()["id"]
 
 
-async def _upload(c: httpx.AsyncClient, project_id: str, n: int, *, fresh: bool = False
-                  ) -> httpx.Response:
+async def _upload(
+    c: httpx.AsyncClient, project_id: str, n: int, *, fresh: bool = False
+) -> httpx.Response:
     # A fresh connection per upload lets the kernel hand it to either server process.
     headers = {"Connection": "close"} if fresh else None
     for _ in range(50):
         try:
-            return await c.post("/api/workflow/async", headers=headers,
-                                json={"project_id": project_id, "text": f"Q: {n}?\nA: {n}."})
+            return await c.post(
+                "/api/workflow/async",
+                headers=headers,
+                json={"project_id": project_id, "text": f"Q: {n}?\nA: {n}."},
+            )
         except httpx.TransportError:
             await asyncio.sleep(0.1)  # the server is restarting
     raise AssertionError("the server did not come back")
@@ -116,14 +120,30 @@ async def test_exactly_once_in_order_across_disconnects_and_a_restart(settings: 
 
 
 def _serve(settings: Any, port: int, log: Any) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": settings.database_url,
-           "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
-           "PERSONA_INSIGHT_RUN_WORKER_IN_PROCESS": "false",
-           "PERSONA_INSIGHT_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
+        "PERSONA_INSIGHT_RUN_WORKER_IN_PROCESS": "false",
+        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "persona_insight", "serve", "--workers", "2", "--host",
-         "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "persona_insight",
+            "serve",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
     )
 
 
@@ -154,8 +174,9 @@ async def test_events_cross_processes_with_two_workers(settings: Any) -> None:
             await asyncio.sleep(0.2)
         owner, project_id = await _owner_and_project(url, settings)
         for _ in range(60):
-            stream = SseClient(f"{url}/api/sse/projects/{project_id}", headers=owner.headers,
-                               last_event_id="0")
+            stream = SseClient(
+                f"{url}/api/sse/projects/{project_id}", headers=owner.headers, last_event_id="0"
+            )
             response = await stream.connect()
             pid = response.headers["x-served-by"]
             if pid in streams:

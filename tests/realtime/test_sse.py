@@ -27,8 +27,9 @@ async def _setup(live: Any, settings: Any) -> tuple[Member, Member, dict[str, An
     return owner, stranger, project
 
 
-async def _upload(live: Any, member: Member, project_id: str, text: str = "Q: hi?\nA: hello"
-                  ) -> str:
+async def _upload(
+    live: Any, member: Member, project_id: str, text: str = "Q: hi?\nA: hello"
+) -> str:
     async with http(live.url, member) as c:
         r = await c.post("/api/workflow/async", json={"project_id": project_id, "text": text})
         assert r.status_code == 202, r.text
@@ -37,8 +38,7 @@ async def _upload(live: Any, member: Member, project_id: str, text: str = "Q: hi
 
 async def test_stream_headers_retry_and_live_event(live_server: Any, settings: Any) -> None:
     owner, _, project = await _setup(live_server, settings)
-    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
-                       headers=owner.headers)
+    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}", headers=owner.headers)
     response = await stream.connect()
     try:
         assert response.status == 200
@@ -68,8 +68,9 @@ async def test_replay_after_last_event_id_then_live(live_server: Any, settings: 
         url = f"{live_server.url}/api/sse/projects/{project['id']}"
         if kind == "query":
             url += "?last_event_id=1"
-        stream = SseClient(url, headers=owner.headers,
-                           last_event_id="1" if kind == "header" else None)
+        stream = SseClient(
+            url, headers=owner.headers, last_event_id="1" if kind == "header" else None
+        )
         assert (await stream.connect()).status == 200
         try:
             got = await take(stream, 2)
@@ -80,12 +81,16 @@ async def test_replay_after_last_event_id_then_live(live_server: Any, settings: 
 
 
 @pytest.mark.parametrize("last_id", ["999", "abc", "-5"])
-async def test_unusable_last_id_gets_one_reset(live_server: Any, settings: Any, last_id: str
-                                               ) -> None:
+async def test_unusable_last_id_gets_one_reset(
+    live_server: Any, settings: Any, last_id: str
+) -> None:
     owner, _, project = await _setup(live_server, settings)
     await _upload(live_server, owner, project["id"])
-    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
-                       headers=owner.headers, last_event_id=last_id)
+    stream = SseClient(
+        f"{live_server.url}/api/sse/projects/{project['id']}",
+        headers=owner.headers,
+        last_event_id=last_id,
+    )
     assert (await stream.connect()).status == 200
     try:
         [reset] = await take(stream, 1)
@@ -103,22 +108,24 @@ async def test_unusable_last_id_gets_one_reset(live_server: Any, settings: Any, 
 
 
 async def test_outsider_gets_404_before_any_stream(live_server: Any, settings: Any) -> None:
-    owner, stranger, project = await _setup(live_server, settings)
+    _owner, stranger, project = await _setup(live_server, settings)
     for member, status in ((stranger, 404), (None, 401)):
-        stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
-                           headers=member.headers if member else {})
+        stream = SseClient(
+            f"{live_server.url}/api/sse/projects/{project['id']}",
+            headers=member.headers if member else {},
+        )
         response = await stream.connect()
         assert response.status == status
         assert project["name"].encode() not in response.body
-        assert json.loads(response.body)["error"]["code"] in ("project_not_found",
-                                                              "unauthenticated")
+        assert json.loads(response.body)["error"]["code"] in (
+            "project_not_found",
+            "unauthenticated",
+        )
 
 
-async def test_graceful_shutdown_sends_retry_and_closes(live_server: Any, settings: Any
-                                                        ) -> None:
+async def test_graceful_shutdown_sends_retry_and_closes(live_server: Any, settings: Any) -> None:
     owner, _, project = await _setup(live_server, settings)
-    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
-                       headers=owner.headers)
+    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}", headers=owner.headers)
     assert (await stream.connect()).status == 200
     retries: list[int | None] = []
 
@@ -133,7 +140,9 @@ async def test_graceful_shutdown_sends_retry_and_closes(live_server: Any, settin
     await asyncio.to_thread(live_server.stop)
     await asyncio.wait_for(reader, 10)
     assert asyncio.get_running_loop().time() - started < 5.5
-    assert retries and retries[0] is not None and 1000 <= retries[0] <= 5000
+    assert retries
+    assert retries[0] is not None
+    assert 1000 <= retries[0] <= 5000
     await stream.close()
 
 
@@ -149,21 +158,28 @@ async def test_ids_older_than_retention_get_reset(live_server: Any, settings: An
     db = Database(settings.database_url, pool_size=1)
     try:
         async with db.unit_of_work(Actor.system()) as s:
-            await s.execute(text("UPDATE events SET created_at = now() - interval '30 days'"
-                                 " WHERE seq <= 2"))
+            await s.execute(
+                text("UPDATE events SET created_at = now() - interval '30 days' WHERE seq <= 2")
+            )
         assert await prune_events(db, settings) == 2
     finally:
         await db.dispose()
     # Last id 2 → event 3 is still there: an exact replay.
-    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
-                       headers=owner.headers, last_event_id="2")
+    stream = SseClient(
+        f"{live_server.url}/api/sse/projects/{project['id']}",
+        headers=owner.headers,
+        last_event_id="2",
+    )
     assert (await stream.connect()).status == 200
     [replayed] = await take(stream, 1)
     assert json.loads(replayed.data)["seq"] == 3
     await stream.close()
     # Last id 1 → event 2 is gone: the client must reload.
-    stream = SseClient(f"{live_server.url}/api/sse/projects/{project['id']}",
-                       headers=owner.headers, last_event_id="1")
+    stream = SseClient(
+        f"{live_server.url}/api/sse/projects/{project['id']}",
+        headers=owner.headers,
+        last_event_id="1",
+    )
     assert (await stream.connect()).status == 200
     [reset] = await take(stream, 1)
     body = json.loads(reset.data)
@@ -174,6 +190,7 @@ async def test_ids_older_than_retention_get_reset(live_server: Any, settings: An
 
 async def _presence(stream: SseClient, want: set[str], timeout: float = 10.0) -> list[str]:
     """Read until a presence message lists exactly the users `want` (by name)."""
+
     async def read() -> list[str]:
         async for message in stream.messages():
             body = json.loads(message.data)

@@ -15,8 +15,15 @@ pytestmark = pytest.mark.anyio
 
 
 def _sub(max_events: int = 4, max_bytes: int = 1000) -> Subscriber:
-    return Subscriber(uuid.uuid4(), uuid.uuid4(), "kim", last_seq=0, max_events=max_events,
-                      max_bytes=max_bytes, now=0.0)
+    return Subscriber(
+        uuid.uuid4(),
+        uuid.uuid4(),
+        "kim",
+        last_seq=0,
+        max_events=max_events,
+        max_bytes=max_bytes,
+        now=0.0,
+    )
 
 
 def test_overflow_by_count_closes_and_frees_the_queue() -> None:

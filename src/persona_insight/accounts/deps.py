@@ -51,7 +51,7 @@ def actor_of(user: Authenticated) -> Actor:
 
 
 def credentials(conn: HTTPConnection) -> tuple[str, str] | None:
-    """`("token", secret)` from an Authorization header, else `("session", secret)` from a cookie."""
+    """`("token", secret)` from the Authorization header, else `("session", secret)`."""
     header = conn.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         return ("token", header[7:].strip())
@@ -59,6 +59,12 @@ def credentials(conn: HTTPConnection) -> tuple[str, str] | None:
     if cookie:
         return ("session", cookie)
     return None
+
+
+def _stale(last: dt.datetime | None) -> bool:
+    # Writing "last used" on every request would make concurrent requests of one caller queue on
+    # the same row lock; once every few minutes is as informative.
+    return last is None or dt.datetime.now(dt.UTC) - last > _TOUCH_EVERY
 
 
 async def authenticate(session: AsyncSession, conn: HTTPConnection) -> Authenticated | None:
@@ -70,17 +76,11 @@ async def authenticate(session: AsyncSession, conn: HTTPConnection) -> Authentic
         return None
     if kind == "token":
         user = await repo.authenticate_token(session, digest(secret))
-        if user is not None:
-            await repo.touch_token(session, user.token_id)  # type: ignore[arg-type]
+        if user is not None and user.token_id is not None and _stale(user.last_seen_at):
+            await repo.touch_token(session, user.token_id)
         return user
     user = await repo.authenticate_session(session, digest(secret))
-    if (
-        user is not None
-        and user.session_id is not None
-        and (
-            user.last_seen_at is None or dt.datetime.now(dt.UTC) - user.last_seen_at > _TOUCH_EVERY
-        )
-    ):
+    if user is not None and user.session_id is not None and _stale(user.last_seen_at):
         await repo.touch_session(session, user.session_id)
     return user
 

@@ -62,7 +62,8 @@ _AUTH_SESSION_SQL = text(
 
 _AUTH_TOKEN_SQL = text(
     """
-    SELECT u.id, u.company_id, u.role, u.email, u.name, u.locale, t.id AS token_id
+    SELECT u.id, u.company_id, u.role, u.email, u.name, u.locale, t.id AS token_id,
+           t.last_used_at
     FROM api_tokens t
     JOIN users u ON u.id = t.user_id
     JOIN companies c ON c.id = u.company_id
@@ -103,7 +104,7 @@ async def authenticate_token(session: AsyncSession, token_hash: str) -> Authenti
         session_id=None,
         token_id=row.token_id,
         csrf_token=None,
-        last_seen_at=None,
+        last_seen_at=row.last_used_at,
     )
 
 

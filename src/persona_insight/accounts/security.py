@@ -17,6 +17,7 @@ def _dummy_hash() -> str:
     # Verifying against this keeps a login for an unknown e-mail as slow as for a known one.
     return _hasher.hash("persona-insight-timing-equaliser")
 
+
 SESSION_PREFIX = "pis_"
 TOKEN_PREFIX = "pit_"  # noqa: S105 - a prefix, not a secret
 

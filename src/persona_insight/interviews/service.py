@@ -143,8 +143,10 @@ async def create(
         created_by=user.user_id,
     )
     await repo.add(session, interview)
-    await _emit(session, interview, events.INTERVIEW_ADDED, user.user_id)
     await defer_analysis(session, interview)
+    # Last: appending locks the project's event counter until commit, so do it when nothing
+    # else is left to do.
+    await _emit(session, interview, events.INTERVIEW_ADDED, user.user_id)
     return interview
 
 
@@ -233,6 +235,7 @@ async def retry(session: AsyncSession, user: Authenticated, interview_id: UUID) 
     previous = _transition(interview, "processing")
     interview.attempts += 1
     interview.error = None
+    await defer_analysis(session, interview)
     await _emit(
         session,
         interview,
@@ -241,7 +244,6 @@ async def retry(session: AsyncSession, user: Authenticated, interview_id: UUID) 
         status="processing",
         previous_status=previous,
     )
-    await defer_analysis(session, interview)
     return interview
 
 

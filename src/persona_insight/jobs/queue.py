@@ -1,7 +1,9 @@
-"""The procrastinate application: one per process, opened on a pool when the runtime starts.
+"""The procrastinate application.
 
-Tasks register on it at import time (see `import_paths`); its connector has no connection
-parameters of its own because the runtime hands it a pool built from our settings.
+Tasks register on the module-level `queue` at import time (see `import_paths`). It is never
+opened itself: deferring always runs on the caller's own connection (inside its transaction).
+Each runtime opens a synchronised copy with its own connection pool (`opened`), which the worker
+and the reconciler use; procrastinate does not let one app be re-opened on a new pool.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import procrastinate
-from psycopg_pool import AsyncConnectionPool
 
 TASK_MODULES = ["persona_insight.interviews.tasks"]
 
@@ -20,13 +21,8 @@ queue = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_pat
 @contextlib.asynccontextmanager
 async def opened(url: str, *, concurrency: int) -> AsyncIterator[procrastinate.App]:
     """The queue opened on a pool big enough for `concurrency` jobs plus its own listeners."""
-    pool: AsyncConnectionPool = AsyncConnectionPool(
-        url, min_size=1, max_size=concurrency + 4, open=False
+    app = queue.with_connector(
+        procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=concurrency + 4)
     )
-    await pool.open()
-    await queue.open_async(pool)
-    try:
-        yield queue
-    finally:
-        await queue.close_async()
-        await pool.close()
+    async with app.open_async():
+        yield app

@@ -12,12 +12,13 @@ import contextlib
 import logging
 from uuid import UUID
 
+import procrastinate
+
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
 from persona_insight.interviews import repository as interview_repo
 from persona_insight.interviews import service as interview_service
 from persona_insight.interviews import tasks
-from persona_insight.jobs.queue import queue
 from persona_insight.realtime import events
 
 log = logging.getLogger(__name__)
@@ -25,15 +26,15 @@ QUEUES = ["analysis"]
 PRUNE_EVERY_S = 3600.0
 
 
-async def reconcile_once(db: Database, settings: Settings) -> int:
+async def reconcile_once(jobs: procrastinate.App, db: Database, settings: Settings) -> int:
     """Retry stalled jobs and re-queue stuck interviews; return how many were touched."""
     touched = 0
-    stalled = await queue.job_manager.get_stalled_jobs(
+    stalled = await jobs.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=settings.worker_stalled_after_s
     )
     for job in stalled:
         try:
-            await queue.job_manager.retry_job(job)
+            await jobs.job_manager.retry_job(job)
             touched += 1
             log.warning("retried stalled job %s (%s)", job.id, job.task_name)
         except Exception:  # another worker's reconciler got there first
@@ -62,12 +63,12 @@ async def prune_events(db: Database, settings: Settings) -> int:
         return await events.prune(session, older_than_days=settings.event_retention_days)
 
 
-async def _reconcile_forever(db: Database, settings: Settings) -> None:
+async def _reconcile_forever(jobs: procrastinate.App, db: Database, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     next_prune = loop.time()
     while True:
         try:
-            await reconcile_once(db, settings)
+            await reconcile_once(jobs, db, settings)
             if loop.time() >= next_prune:
                 await prune_events(db, settings)
                 next_prune = loop.time() + PRUNE_EVERY_S
@@ -76,12 +77,14 @@ async def _reconcile_forever(db: Database, settings: Settings) -> None:
         await asyncio.sleep(settings.reconcile_interval_s)
 
 
-async def run_worker(db: Database, settings: Settings, *, concurrency: int) -> None:
+async def run_worker(
+    jobs: procrastinate.App, db: Database, settings: Settings, *, concurrency: int
+) -> None:
     """Run until cancelled; on cancellation running jobs get a grace period, then stop."""
     tasks.analyse_interview.retry_strategy = tasks.AnalysisRetry(settings.analysis_retry_base_s)
-    reconciler = asyncio.create_task(_reconcile_forever(db, settings), name="reconciler")
+    reconciler = asyncio.create_task(_reconcile_forever(jobs, db, settings), name="reconciler")
     try:
-        await queue.run_worker_async(
+        await jobs.run_worker_async(
             queues=QUEUES,
             concurrency=concurrency,
             install_signal_handlers=False,

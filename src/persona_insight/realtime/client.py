@@ -9,6 +9,7 @@ a project's stream; the tests and benchmarks use it as many concurrent clients.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -40,15 +41,19 @@ class SseClient:
     _chunked: bool = False
     _remaining: int = 0
 
-    async def connect(self, timeout: float = 10.0) -> Response:
+    async def connect(self, timeout: float = 10.0) -> Response:  # noqa: ASYNC109
         parts = urlsplit(self.url)
         host = parts.hostname or "127.0.0.1"
         port = parts.port or 80
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         async with asyncio.timeout(timeout):
             self._reader, self._writer = await asyncio.open_connection(host, port)
-            lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}",
-                     "Accept: text/event-stream", "Cache-Control: no-cache"]
+            lines = [
+                f"GET {path} HTTP/1.1",
+                f"Host: {host}:{port}",
+                "Accept: text/event-stream",
+                "Cache-Control: no-cache",
+            ]
             if self.last_event_id is not None:
                 lines.append(f"Last-Event-ID: {self.last_event_id}")
             lines += [f"{k}: {v}" for k, v in self.headers.items()]
@@ -76,7 +81,7 @@ class SseClient:
         assert self._reader is not None
         if "content-length" in headers:
             return await self._reader.readexactly(int(headers["content-length"]))
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             chunk = await self._next_chunk()
             if not chunk:
@@ -140,9 +145,7 @@ class SseClient:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 await self._writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
             self._writer = None
             self._reader = None

@@ -132,7 +132,7 @@ async def prune(session: AsyncSession, *, older_than_days: int, batch: int = 10_
             ),
             {"days": older_than_days, "batch": batch},
         )
-        deleted = result.rowcount  # type: ignore[attr-defined]
+        deleted = int(result.rowcount)  # type: ignore[attr-defined]
         total += deleted
         if deleted < batch:
             return total

@@ -1,10 +1,10 @@
 """The per-process hub: one LISTEN connection, one read per wake-up, one encoding per event.
 
-A commit that appended events sends `NOTIFY pi_events '<project_id>:<seq>'`. The hub wakes, reads the
-new rows of that project once (only if someone here subscribes to it), encodes each event once and
-hands the same bytes to every local subscriber. A periodic catch-up read covers notifications
-lost while the LISTEN connection was down; the connection re-opens by itself. One shared timer
-sends keep-alive comments and closes subscribers whose socket write has stalled.
+A commit that appended events sends `NOTIFY pi_events '<project_id>:<seq>'`. The hub wakes,
+reads the new rows of that project once (only if someone here subscribes to it), encodes each
+event once and hands the same bytes to every local subscriber. A periodic catch-up read covers
+notifications lost while the LISTEN connection was down; the connection re-opens by itself. One
+shared timer sends keep-alive comments and closes subscribers whose socket write has stalled.
 """
 
 from __future__ import annotations

@@ -1,0 +1,204 @@
+"""Shared by the benchmarks: a fresh database, a server process on 127.0.0.1, a user and project.
+
+Everything runs on this machine: the embedded PostgreSQL under data/bench-pg, servers bound to
+127.0.0.1 only, every load loop bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+PG_DIR = ROOT / "data" / "bench-pg"
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def fresh_database() -> str:
+    """A new, migrated database on the embedded server; returns its URL."""
+    from persona_insight.db import start_embedded, with_database
+    from persona_insight.migrate import upgrade
+
+    admin = with_database(start_embedded(PG_DIR), "postgres")
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (old,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'"
+        ).fetchall():
+            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(admin, name)
+    upgrade(url)
+    return url
+
+
+@dataclass
+class Seed:
+    token: str
+    project_id: str
+    user_id: str
+
+
+def seed(url: str, email: str = "bench@example.com") -> Seed:
+    from persona_insight.accounts import service as accounts
+    from persona_insight.accounts.repository import Authenticated
+    from persona_insight.db import Actor, Database
+    from persona_insight.projects import service as projects
+    from persona_insight.projects.schemas import ProjectCreate
+
+    async def main() -> Seed:
+        db = Database(url, pool_size=2)
+        try:
+            async with db.unit_of_work(Actor.system()) as s:
+                company = await accounts.ensure_company(s, "Bench", domains=["example.com"])
+                user = await accounts.create_user(
+                    s,
+                    email=email,
+                    password="bench-password",
+                    name="Bench",
+                    company=company,
+                    role="company_admin",
+                )
+                _, token = await accounts.create_token(s, user, "bench")
+                principal = Authenticated(
+                    user_id=user.id,
+                    company_id=company.id,
+                    role=user.role,
+                    email=email,
+                    name="Bench",
+                    locale=None,
+                    session_id=None,
+                    token_id=None,
+                    csrf_token=None,
+                    last_seen_at=None,
+                )
+                project = await projects.create(s, principal, ProjectCreate(name="Bench"))
+                return Seed(token=token, project_id=str(project.id), user_id=str(user.id))
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(
+    url: str,
+    *,
+    workers: int = 1,
+    worker: bool = True,
+    cpus: str | None = None,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Any:
+    """`persona-insight serve` on 127.0.0.1 (optionally pinned to `cpus`); yields its base URL."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "persona_insight",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    if not worker:
+        cmd.append("--no-worker")
+    if cpus and hasattr(os, "sched_setaffinity"):
+        cmd = ["taskset", "-c", cpus, *cmd]
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PERSONA_INSIGHT_DATA_DIR": str(ROOT / "data" / "bench"),
+        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
+    out = (log or (ROOT / "data" / "bench-server.log")).open("wb")
+    process = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=out, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start; see data/bench-server.log")
+            time.sleep(0.2)
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        out.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def save(name: str, payload: dict[str, Any]) -> Path:
+    import json
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(
+        json.dumps({"machine": machine(), **payload}, indent=2, ensure_ascii=False) + "\n"
+    )
+    return path

@@ -1,0 +1,165 @@
+"""The upload workflow under load.
+
+1. `POST /api/workflow/async` latency at concurrency 20 with 20 KB transcripts, answered by one
+   server process (its job worker off, so the figure is the API's own), then the same while the
+   in-process worker analyses what arrives (the default `serve`).
+2. The time for 200 uploads to all reach `completed` with the offline engine (one default
+   `serve` process: API plus a worker of concurrency 2).
+
+    uv run --frozen python bench/pipeline.py [--requests 1000]
+
+Prints the figures and writes bench/results/pipeline.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from typing import Any
+
+import httpx
+import psycopg
+
+from bench.harness import ROOT, fresh_database, percentile, save, seed, server
+
+CONCURRENCY = 20
+TEXT_BYTES = 20_000
+MAX_SECONDS = 120
+
+
+def transcript(size: int = TEXT_BYTES) -> str:
+    samples = sorted((ROOT / "src/persona_insight/demo/samples").glob("*.txt"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in samples)
+    while len(text.encode()) < size:
+        text += "\n" + text
+    return text.encode()[:size].decode("utf-8", errors="ignore")
+
+
+async def load(base: str, token: str, project_id: str, requests: int) -> dict[str, Any]:
+    body = {"project_id": project_id, "text": transcript(), "title": "bench"}
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    sent = 0
+    deadline = time.monotonic() + MAX_SECONDS
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        for _ in range(CONCURRENCY):  # warm-up: connections, prepared statements, caches
+            await client.post("/api/workflow/async", json=body)
+
+        async def one_client() -> None:
+            nonlocal sent
+            while sent < requests and time.monotonic() < deadline:
+                sent += 1
+                started = time.perf_counter()
+                try:
+                    r = await client.post("/api/workflow/async", json=body)
+                    key = None if r.status_code == 202 else str(r.status_code)
+                except httpx.HTTPError as exc:
+                    key = type(exc).__name__
+                latencies.append(time.perf_counter() - started)
+                if key:
+                    errors[key] = errors.get(key, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    ms = [x * 1000 for x in latencies]
+    return {
+        "requests": len(ms),
+        "concurrency": CONCURRENCY,
+        "text_bytes": TEXT_BYTES,
+        "errors": errors,
+        "seconds": round(elapsed, 2),
+        "throughput_per_s": round(len(ms) / elapsed, 1),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p90_ms": round(percentile(ms, 90), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
+        "max_ms": round(max(ms), 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+    }
+
+
+def completed(url: str) -> tuple[int, int]:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'completed'),"
+            " count(*) FILTER (WHERE status = 'failed') FROM interviews"
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+async def upload_samples(base: str, token: str, project_id: str, count: int) -> float:
+    samples = sorted(
+        p
+        for p in (ROOT / "src/persona_insight/demo/samples").iterdir()
+        if p.suffix in {".txt", ".md", ".vtt", ".srt"} and p.name != "README.md"
+    )
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+    async with httpx.AsyncClient(
+        base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+
+        async def one(n: int) -> None:
+            path = samples[n % len(samples)]
+            async with semaphore:
+                r = await client.post(
+                    "/api/workflow/async",
+                    data={"project_id": project_id},
+                    files={"file": (path.name, path.read_bytes())},
+                )
+                r.raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(n) for n in range(count)))
+        return time.perf_counter() - started
+
+
+def throughput(count: int) -> dict[str, Any]:
+    url = fresh_database()
+    s = seed(url)
+    with server(url, worker=True) as (base, _):
+        started = time.perf_counter()
+        upload_s = asyncio.run(upload_samples(base, s.token, s.project_id, count))
+        deadline = time.monotonic() + 1800
+        done = failed = 0
+        while time.monotonic() < deadline:
+            done, failed = completed(url)
+            if done + failed >= count:
+                break
+            time.sleep(0.5)
+        total = time.perf_counter() - started
+    return {
+        "uploads": count,
+        "completed": done,
+        "failed": failed,
+        "upload_seconds": round(upload_s, 2),
+        "all_completed_seconds": round(total, 1),
+        "per_interview_ms": round(total / count * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--uploads", type=int, default=200)
+    args = parser.parse_args()
+
+    results: dict[str, Any] = {"targets": {"p99_ms": 100, "errors": 0}}
+    for name, worker in (("upload_latency_api_only", False), ("upload_latency_with_worker", True)):
+        url = fresh_database()
+        s = seed(url)
+        with server(url, worker=worker) as (base, _):
+            results[name] = asyncio.run(load(base, s.token, s.project_id, args.requests))
+        print(name, results[name])
+    results["completion_200"] = throughput(args.uploads)
+    print("completion", results["completion_200"])
+    print("saved", save("pipeline", results))
+
+
+if __name__ == "__main__":
+    main()
