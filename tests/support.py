@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts import service as accounts
 from persona_insight.db import Actor, Database
@@ -32,6 +35,16 @@ async def make_user(
     role: str = "company_user",
     password: str = "correct horse battery",  # noqa: S107
 ) -> Member:
+    # Test set-up acts as the database's owner (the operator), not as the application.
+    owner = Database(db.owner_url, pool_size=1, app_role=False)
+    try:
+        return await _make_user(owner, email, company, role, password)
+    finally:
+        await owner.dispose()
+
+
+async def _make_user(db: Database, email: str, company: str, role: str, password: str
+                     ) -> Member:
     async with db.unit_of_work(Actor.system()) as session:
         comp = await accounts.ensure_company(session, company, domains=[email.rsplit("@", 1)[1]])
         user = await accounts.create_user(
@@ -67,15 +80,20 @@ async def make_project(
 async def add_member(db: Database, project_id: str, member: Member, role: str = "member") -> None:
     from persona_insight.models import ProjectMember
 
-    async with db.unit_of_work(Actor.system()) as session:
-        session.add(
-            ProjectMember(
-                project_id=UUID(project_id),
-                user_id=member.user_id,
-                company_id=member.company_id,
-                role=role,
+    owner = Database(db.owner_url, pool_size=1, app_role=False)
+    try:
+        async with owner.unit_of_work(Actor.system()) as session:
+            session.add(
+                ProjectMember(
+                    project_id=UUID(project_id),
+                    user_id=member.user_id,
+                    company_id=member.company_id,
+                    role=role,
+                )
             )
-        )
+    finally:
+        await owner.dispose()
+
 
 
 def api_operations(app: Any) -> list[tuple[str, str]]:
@@ -129,3 +147,15 @@ async def take(stream: Any, n: int, timeout: float = 10.0) -> list[Any]:
 
     await asyncio.wait_for(collect(), timeout)
     return out
+
+
+@asynccontextmanager
+async def as_owner(url: str) -> AsyncIterator[AsyncSession]:
+    """A transaction as the database's owner: for set-up and for checking stored state
+    without row-level security in the way."""
+    owner = Database(url, pool_size=1, app_role=False)
+    try:
+        async with owner.unit_of_work(Actor.system()) as session:
+            yield session
+    finally:
+        await owner.dispose()

@@ -13,6 +13,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from persona_insight import http_errors, migrate
 from persona_insight.accounts.routes import router as accounts_router
+from persona_insight.admin.routes import router as admin_router
+from persona_insight.companies.routes import router as companies_router
 from persona_insight.config import Settings, get_settings
 from persona_insight.db import Database, data_dir_ready
 from persona_insight.files.store import FileStore
@@ -21,12 +23,15 @@ from persona_insight.interviews.routes import router as interviews_router
 from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
 from persona_insight.limits import BodyLimit
+from persona_insight.notes.routes import router as notes_router
 from persona_insight.observability import configure_logging
+from persona_insight.projects.routes import invitations as invitations_router
 from persona_insight.projects.routes import router as projects_router
 from persona_insight.realtime.hub import Hub
 from persona_insight.realtime.routes import router as realtime_router
 from persona_insight.realtime.sse import SseEndpoint
 from persona_insight.runtime import Runtime
+from persona_insight.web.routes import router as web_router
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +44,13 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     if settings.database_url is None:
         # The embedded server is ours to keep current; an external one is migrated on purpose
         # (`persona-insight db upgrade`), and /readyz says when it is behind.
-        await asyncio.to_thread(migrate.upgrade, db.url)
+        await asyncio.to_thread(migrate.upgrade, db.owner_url)
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(db.dispose)
         jobs = await stack.enter_async_context(
-            opened(db.url, concurrency=settings.worker_concurrency)
+            opened(db.owner_url, concurrency=settings.worker_concurrency)
         )
-        hub = Hub(db.url, settings)
+        hub = Hub(db.owner_url, settings)
         await hub.start()
         stack.push_async_callback(hub.stop)
         yield Runtime(
@@ -168,8 +173,13 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(health_router)
     app.include_router(accounts_router)
     app.include_router(projects_router)
+    app.include_router(invitations_router)
+    app.include_router(admin_router)
+    app.include_router(companies_router)
     app.include_router(interviews_router)
+    app.include_router(notes_router)
     app.include_router(realtime_router)
+    app.include_router(web_router)
     _document_sse(app)
     return Root(app)
 

@@ -50,8 +50,12 @@ def _settings(**overrides: Any) -> Settings:
     return get_settings()
 
 
-def _run(factory: Callable[[Any], Awaitable[T]]) -> T:
-    """Open the database for one command, run it, close the database."""
+def _run(factory: Callable[[Any], Awaitable[T]], *, app_role: bool = False) -> T:
+    """Open the database for one command, run it, close the database.
+
+    Operator commands act as the database's owner; the job worker passes `app_role=True` to
+    work, like the server, under row-level security.
+    """
     from persona_insight.db import Database, data_dir_ready
     from persona_insight.migrate import upgrade
 
@@ -59,9 +63,9 @@ def _run(factory: Callable[[Any], Awaitable[T]]) -> T:
 
     async def main() -> T:
         data_dir_ready(settings)
-        db = Database.from_settings(settings)
+        db = Database.from_settings(settings, app_role=app_role)
         if settings.database_url is None:
-            await asyncio.to_thread(upgrade, db.url)
+            await asyncio.to_thread(upgrade, db.owner_url)
         try:
             return await factory(db)
         finally:
@@ -143,7 +147,7 @@ def worker(
 
     async def main(db: Any) -> None:
         conc = concurrency or settings.worker_concurrency
-        async with opened(db.url, concurrency=conc) as jobs:
+        async with opened(db.owner_url, concurrency=conc) as jobs:
             task = asyncio.create_task(run_worker(jobs, db, settings, concurrency=conc))
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -152,7 +156,7 @@ def worker(
                 await task
 
     err.print(f"worker running (concurrency {concurrency or settings.worker_concurrency})")
-    _run(main)
+    _run(main, app_role=True)
 
 
 @db_app.command("upgrade")

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         description="PostgreSQL URL; unset starts the embedded server in the data directory.",
     )
     db_pool_size: int = Field(default=10, ge=1, description="Connections per process.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes sealing stored engine keys; unset: a key file "
+        "is made in the data directory.",
+    )
 
     # --- HTTP --------------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Address `serve` binds.")

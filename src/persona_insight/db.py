@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from uuid import UUID
 
 import psycopg
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 from persona_insight.config import Settings
 
 EMBEDDED_DATABASE = "persona_insight"
+APP_ROLE = "persona_app"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,21 @@ def to_libpq(url: str) -> str:
     return url
 
 
+def as_app_role(url: str) -> str:
+    """The URL with the session's role set at connection start-up to the application's role.
+
+    A start-up option, not a `SET ROLE` statement: no rollback can undo it and `RESET ROLE`
+    returns to it, so no code path can end up working as the owner (who bypasses row-level
+    security).
+    """
+    parts = urlsplit(to_libpq(url))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"]
+    existing = dict(parse_qsl(parts.query)).get("options", "")
+    options = f"{existing} -c role={APP_ROLE}".strip()
+    query_string = urlencode([*query, ("options", options)], quote_via=quote)
+    return urlunsplit(parts._replace(query=query_string))
+
+
 def to_sqlalchemy(url: str) -> str:
     return "postgresql+psycopg://" + to_libpq(url)[len("postgresql://") :]
 
@@ -112,10 +128,18 @@ def to_sqlalchemy(url: str) -> str:
 
 
 class Database:
-    """One per process: the engine, the session factory and the libpq URL."""
+    """One per process: the engine, the session factory and the libpq URL.
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        self.url = to_libpq(url)
+    With `app_role` (the default, and what the server and workers use) every connection works as
+    `persona_app`, a role that row-level security applies to. Operator tools (migrations, the
+    CLI's user and demo commands) pass `app_role=False` and act as the database's owner.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 10, app_role: bool = True) -> None:
+        # The owner's URL is kept for operator work (migrations); `url` is what this connects as.
+        self.owner_url = to_libpq(url)
+        self.url = as_app_role(url) if app_role else self.owner_url
+        self.app_role = app_role
         self.engine: AsyncEngine = create_async_engine(
             to_sqlalchemy(self.url),
             pool_size=pool_size,
@@ -126,8 +150,8 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
-        return cls(libpq_url(settings), pool_size=settings.db_pool_size)
+    def from_settings(cls, settings: Settings, *, app_role: bool = True) -> Database:
+        return cls(libpq_url(settings), pool_size=settings.db_pool_size, app_role=app_role)
 
     @contextlib.asynccontextmanager
     async def unit_of_work(self, actor: Actor) -> AsyncIterator[AsyncSession]:

@@ -7,15 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from persona_insight.db import Actor
-from tests.support import client, make_project, make_user
+from tests.support import as_owner, client, make_project, make_user
 
 pytestmark = pytest.mark.anyio
 
 
 async def _counts(app: Any) -> tuple[int, int]:
-    db = app.api.state.runtime.db
-    async with db.unit_of_work(Actor.system()) as s:
+    async with as_owner(app.api.state.runtime.db.owner_url) as s:
         interviews = (await s.execute(text("SELECT count(*) FROM interviews"))).scalar_one()
         jobs = (await s.execute(text("SELECT count(*) FROM procrastinate_jobs"))).scalar_one()
     return interviews, jobs

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from persona_insight.db import Actor
-from tests.support import client, make_project, make_user
+from tests.support import as_owner, client, make_project, make_user
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +32,7 @@ async def test_seq_is_gap_free_under_concurrent_uploads(app: Any) -> None:
 
         statuses = await asyncio.gather(*(upload(n) for n in range(20)))
     assert statuses == [202] * 20
-    async with db.unit_of_work(Actor.system()) as s:
+    async with as_owner(db.owner_url) as s:
         rows = (
             await s.execute(
                 text(

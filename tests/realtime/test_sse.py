@@ -149,18 +149,18 @@ async def test_graceful_shutdown_sends_retry_and_closes(live_server: Any, settin
 async def test_ids_older_than_retention_get_reset(live_server: Any, settings: Any) -> None:
     from sqlalchemy import text
 
-    from persona_insight.db import Actor
+    from tests.support import as_owner
     from persona_insight.jobs.worker import prune_events
 
     owner, _, project = await _setup(live_server, settings)
     for _ in range(3):
         await _upload(live_server, owner, project["id"])
+    async with as_owner(settings.database_url) as s:
+        await s.execute(
+            text("UPDATE events SET created_at = now() - interval '30 days' WHERE seq <= 2")
+        )
     db = Database(settings.database_url, pool_size=1)
     try:
-        async with db.unit_of_work(Actor.system()) as s:
-            await s.execute(
-                text("UPDATE events SET created_at = now() - interval '30 days' WHERE seq <= 2")
-            )
         assert await prune_events(db, settings) == 2
     finally:
         await db.dispose()

@@ -68,20 +68,23 @@ def _stale(last: dt.datetime | None) -> bool:
 
 
 async def authenticate(session: AsyncSession, conn: HTTPConnection) -> Authenticated | None:
+    """Who the credentials belong to; leaves the transaction acting for that user."""
     found = credentials(conn)
     if found is None:
         return None
     kind, secret = found
     if not secret or len(secret) > 200:
         return None
-    if kind == "token":
-        user = await repo.authenticate_token(session, digest(secret))
-        if user is not None and user.token_id is not None and _stale(user.last_seen_at):
+    lookup = repo.authenticate_token if kind == "token" else repo.authenticate_session
+    user = await lookup(session, digest(secret))
+    if user is None:
+        return None
+    await set_actor(session, actor_of(user))
+    if _stale(user.last_seen_at):
+        if user.token_id is not None:
             await repo.touch_token(session, user.token_id)
-        return user
-    user = await repo.authenticate_session(session, digest(secret))
-    if user is not None and user.session_id is not None and _stale(user.last_seen_at):
-        await repo.touch_session(session, user.session_id)
+        elif user.session_id is not None:
+            await repo.touch_session(session, user.session_id)
     return user
 
 
@@ -101,7 +104,6 @@ async def request_ctx(request: Request) -> AsyncIterator[Ctx]:
         if user is None:
             raise Unauthenticated("sign in or send an API token", code="unauthenticated")
         check_csrf(request, user)
-        await set_actor(session, actor_of(user))
         try:
             yield Ctx(session=session, user=user, rt=rt)
         except BaseException:

@@ -49,27 +49,10 @@ async def add(session: AsyncSession, row: object) -> None:
     await session.flush()
 
 
-_AUTH_SESSION_SQL = text(
-    """
-    SELECT u.id, u.company_id, u.role, u.email, u.name, u.locale,
-           s.id AS session_id, s.csrf_token, s.last_seen_at
-    FROM auth_sessions s
-    JOIN users u ON u.id = s.user_id
-    JOIN companies c ON c.id = u.company_id
-    WHERE s.token_hash = :h AND s.expires_at > now() AND u.is_active AND c.is_active
-    """
-)
-
-_AUTH_TOKEN_SQL = text(
-    """
-    SELECT u.id, u.company_id, u.role, u.email, u.name, u.locale, t.id AS token_id,
-           t.last_used_at
-    FROM api_tokens t
-    JOIN users u ON u.id = t.user_id
-    JOIN companies c ON c.id = u.company_id
-    WHERE t.token_hash = :h AND t.revoked_at IS NULL AND u.is_active AND c.is_active
-    """
-)
+# Credentials are looked up before anyone is known to act for a tenant, so through SECURITY
+# DEFINER functions (migration 0005) rather than the row-level-secured tables.
+_AUTH_SESSION_SQL = text("SELECT * FROM pi_auth_session(:h)")
+_AUTH_TOKEN_SQL = text("SELECT * FROM pi_auth_token(:h)")
 
 
 async def authenticate_session(session: AsyncSession, token_hash: str) -> Authenticated | None:
@@ -108,6 +91,28 @@ async def authenticate_token(session: AsyncSession, token_hash: str) -> Authenti
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LoginCandidate:
+    user_id: UUID
+    company_id: UUID
+    role: str
+    password_hash: str
+    active: bool
+
+
+async def login_candidate(session: AsyncSession, email: str) -> LoginCandidate | None:
+    row = (await session.execute(text("SELECT * FROM pi_login_lookup(:e)"), {"e": email})).first()
+    if row is None:
+        return None
+    return LoginCandidate(row.id, row.company_id, row.role, row.password_hash, row.active)
+
+
+async def email_taken(session: AsyncSession, email: str) -> bool:
+    return bool(
+        (await session.execute(text("SELECT pi_email_taken(:e)"), {"e": email})).scalar_one()
+    )
+
+
 async def touch_session(session: AsyncSession, session_id: UUID) -> None:
     await session.execute(
         update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=func.now())
@@ -126,3 +131,43 @@ async def delete_session(session: AsyncSession, session_id: UUID) -> None:
 
 async def delete_sessions_of_user(session: AsyncSession, user_id: UUID) -> None:
     await session.execute(text("DELETE FROM auth_sessions WHERE user_id = :u"), {"u": user_id})
+
+
+async def user_count(session: AsyncSession) -> int:
+    return int((await session.execute(text("SELECT pi_user_count()"))).scalar_one())
+
+
+async def company_for_domain(session: AsyncSession, domain: str) -> tuple[UUID, bool] | None:
+    row = (
+        await session.execute(text("SELECT * FROM pi_company_for_domain(:d)"), {"d": domain})
+    ).first()
+    return (row.id, row.active) if row else None
+
+
+async def delete_session_by_hash(session: AsyncSession, token_hash: str) -> None:
+    await session.execute(
+        text("DELETE FROM auth_sessions WHERE token_hash = :h AND user_id = pi_user()"),
+        {"h": token_hash},
+    )
+
+
+async def tokens_of(session: AsyncSession, user_id: UUID) -> list[ApiToken]:
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc())
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def token_of(session: AsyncSession, user_id: UUID, token_id: UUID) -> ApiToken | None:
+    stmt = select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def revoke_tokens_of_user(session: AsyncSession, user_id: UUID) -> None:
+    await session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )

@@ -1,19 +1,46 @@
-"""`/api/auth/*` and `/api/me`."""
+"""`/api/auth/*` (sign-up, sign-in, sign-out) and `/api/me*` (profile, password, avatar, tokens)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
 
 from persona_insight.accounts import repository as repo
-from persona_insight.accounts import service
-from persona_insight.accounts.deps import SESSION_COOKIE, CtxDep
-from persona_insight.accounts.schemas import CompanyRef, LoginIn, LoginOut, MeOut
+from persona_insight.accounts import service, throttle
+from persona_insight.accounts.deps import SESSION_COOKIE, Ctx, CtxDep
+from persona_insight.accounts.schemas import (
+    CompanyRef,
+    LoginIn,
+    LoginOut,
+    MeOut,
+    PasswordChange,
+    ProfilePatch,
+    SignupIn,
+    TokenCreate,
+    TokenCreated,
+    TokenList,
+    TokenOut,
+)
+from persona_insight.audit import service as audit
 from persona_insight.db import Actor
-from persona_insight.runtime import runtime_of
+from persona_insight.errors import (
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
+from persona_insight.models import User
+from persona_insight.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["accounts"])
+
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
 
 
 def client_ip(request: Request) -> str | None:
@@ -35,54 +62,283 @@ def set_session_cookie(
     )
 
 
-@router.post("/api/auth/login", response_model=LoginOut, summary="Sign in; sets the session cookie")
-async def login(body: LoginIn, request: Request, response: Response) -> LoginOut:
-    rt = runtime_of(request)
-    async with rt.db.unit_of_work(Actor.system()) as session:
-        new = await service.login(
-            session,
-            email=body.email,
-            password=body.password,
-            ttl=dt.timedelta(hours=rt.settings.session_ttl_hours),
-            ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
-        )
-        company = await repo.company_by_id(session, new.user.company_id)
-        assert company is not None
-    set_session_cookie(response, request, new.token, new.expires_at)
-    user = new.user
-    me = MeOut(
+async def _me(rt: Runtime, session: AsyncSession, user: User, csrf: str | None) -> MeOut:
+    company = await repo.company_by_id(session, user.company_id)
+    assert company is not None
+    return MeOut(
         id=user.id,
         email=user.email,
         name=user.name,
         role=user.role,
         locale=user.locale,
         company=CompanyRef(id=company.id, name=company.name),
-        csrf_token=new.csrf_token,
+        has_avatar=user.avatar_sha256 is not None,
+        csrf_token=csrf,
     )
+
+
+async def sign_in(
+    request: Request, *, email: str, password: str
+) -> tuple[service.NewSession, MeOut]:
+    """Throttled, audited sign-in shared by the API and the sign-in page."""
+    rt = runtime_of(request)
+    ip = client_ip(request)
+    try:
+        async with rt.db.unit_of_work(Actor.system()) as session:
+            await throttle.check(session, email=email, address=ip)
+            new = await service.login(
+                session,
+                email=email,
+                password=password,
+                ttl=dt.timedelta(hours=rt.settings.session_ttl_hours),
+                ip=ip,
+                user_agent=request.headers.get("user-agent"),
+                replaces=request.cookies.get(SESSION_COOKIE),
+            )
+            await throttle.succeeded(session, email=email)
+            await audit.record(
+                session, "login", company_id=new.user.company_id, actor_id=new.user.id, ip=ip
+            )
+            me = await _me(rt, session, new.user, new.csrf_token)
+    except Unauthenticated:
+        # The sign-in's transaction rolled back; the failure is recorded on its own.
+        async with rt.db.unit_of_work(Actor.system()) as session:
+            await throttle.failed(session, email=email, address=ip)
+            await audit.record(
+                session,
+                "login_failed",
+                company_id=None,
+                actor_id=None,
+                ip=ip,
+                email_hash=throttle.key_of_email(email)[2:18],
+            )
+        raise
+    return new, me
+
+
+@router.post(
+    "/api/auth/signup",
+    status_code=201,
+    response_model=LoginOut,
+    summary="Create an account (company chosen by the e-mail's domain); signs in",
+)
+async def signup(body: SignupIn, request: Request, response: Response) -> LoginOut:
+    rt = runtime_of(request)
+    async with rt.db.unit_of_work(Actor.system()) as session:
+        user = await service.signup(
+            session,
+            email=body.email,
+            password=body.password,
+            name=body.name,
+            open_signup=rt.settings.open_signup,
+        )
+        await audit.record(
+            session,
+            "signup",
+            company_id=user.company_id,
+            actor_id=user.id,
+            ip=client_ip(request),
+            role=user.role,
+        )
+    new, me = await sign_in(request, email=body.email, password=body.password)
+    set_session_cookie(response, request, new.token, new.expires_at)
+    return LoginOut(user=me, csrf_token=new.csrf_token)
+
+
+@router.post("/api/auth/login", response_model=LoginOut, summary="Sign in; sets the session cookie")
+async def login(body: LoginIn, request: Request, response: Response) -> LoginOut:
+    new, me = await sign_in(request, email=body.email, password=body.password)
+    set_session_cookie(response, request, new.token, new.expires_at)
     return LoginOut(user=me, csrf_token=new.csrf_token)
 
 
 @router.post("/api/auth/logout", status_code=204, summary="Sign out; ends the session")
-async def logout(ctx: CtxDep, response: Response) -> Response:
+async def logout(ctx: CtxDep, request: Request) -> Response:
     if ctx.user.session_id is not None:
-        await service.logout(ctx.session, ctx.user.session_id)
+        await service.logout(ctx.session, ctx.user.session_id, ctx.user.user_id)
+        await audit.record(
+            ctx.session,
+            "logout",
+            company_id=ctx.user.company_id,
+            actor_id=ctx.user.user_id,
+            ip=client_ip(request),
+        )
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
+async def _current(ctx: Ctx) -> User:
+    user = await repo.user_by_id(ctx.session, ctx.user.user_id)
+    assert user is not None
+    return user
+
+
 @router.get("/api/me", response_model=MeOut, summary="The signed-in user")
 async def me(ctx: CtxDep) -> MeOut:
-    company = await repo.company_by_id(ctx.session, ctx.user.company_id)
-    assert company is not None
-    u = ctx.user
-    return MeOut(
-        id=u.user_id,
-        email=u.email,
-        name=u.name,
-        role=u.role,
-        locale=u.locale,
-        company=CompanyRef(id=company.id, name=company.name),
-        csrf_token=u.csrf_token,
+    return await _me(ctx.rt, ctx.session, await _current(ctx), ctx.user.csrf_token)
+
+
+@router.patch("/api/me", response_model=MeOut, summary="Change my name or language")
+async def patch_me(body: ProfilePatch, ctx: CtxDep) -> MeOut:
+    user = await service.update_profile(
+        ctx.session, ctx.user.user_id, name=body.name, locale=body.locale
     )
+    return await _me(ctx.rt, ctx.session, user, ctx.user.csrf_token)
+
+
+@router.post(
+    "/api/me/password",
+    response_model=LoginOut,
+    summary="Change my password; ends every session and starts a new one",
+)
+async def change_password(
+    body: PasswordChange, ctx: CtxDep, request: Request, response: Response
+) -> LoginOut:
+    user = await service.change_password(
+        ctx.session, ctx.user.user_id, current=body.current_password, new=body.new_password
+    )
+    await audit.record(
+        ctx.session,
+        "password_changed",
+        company_id=user.company_id,
+        actor_id=user.id,
+        ip=client_ip(request),
+    )
+    new = await service.start_session(
+        ctx.session,
+        user,
+        ttl=dt.timedelta(hours=ctx.rt.settings.session_ttl_hours),
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    set_session_cookie(response, request, new.token, new.expires_at)
+    return LoginOut(
+        user=await _me(ctx.rt, ctx.session, user, new.csrf_token), csrf_token=new.csrf_token
+    )
+
+
+def image_type(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@router.put(
+    "/api/me/avatar",
+    response_model=MeOut,
+    summary="Upload my avatar (≤ 5 MB)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def put_avatar(request: Request, ctx: CtxDep) -> MeOut:
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("send the image as the `file` field", code="file_required")
+        data = await upload.read(AVATAR_MAX_BYTES + 1)
+    finally:
+        await form.close()
+    if len(data) > AVATAR_MAX_BYTES:
+        raise PayloadTooLarge("an avatar may be at most 5 MB", code="avatar_too_large")
+    media_type = image_type(data)
+    if media_type is None:
+        raise UnsupportedMediaType("send a JPEG, PNG or WebP image", code="unsupported_image")
+    sha = await asyncio.to_thread(ctx.rt.files.put, data)
+    user = await _current(ctx)
+    user.avatar_sha256 = sha
+    user.avatar_media_type = media_type
+    await ctx.session.flush()
+    return await _me(ctx.rt, ctx.session, user, ctx.user.csrf_token)
+
+
+@router.delete("/api/me/avatar", response_model=MeOut, summary="Remove my avatar")
+async def delete_avatar(ctx: CtxDep) -> MeOut:
+    user = await _current(ctx)
+    user.avatar_sha256 = None
+    user.avatar_media_type = None
+    await ctx.session.flush()
+    return await _me(ctx.rt, ctx.session, user, ctx.user.csrf_token)
+
+
+@router.get(
+    "/api/users/{user_id}/avatar",
+    summary="A colleague's avatar",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+async def get_avatar(user_id: UUID, ctx: CtxDep) -> Response:
+    user = await repo.user_by_id(ctx.session, user_id)  # row-level security: own company only
+    if user is None or user.avatar_sha256 is None or not ctx.rt.files.exists(user.avatar_sha256):
+        raise NotFound("no avatar", code="avatar_not_found")
+    data = await asyncio.to_thread(ctx.rt.files.get, user.avatar_sha256)
+    return Response(
+        data,
+        media_type=user.avatar_media_type or "application/octet-stream",
+        headers={
+            "Cache-Control": "private, max-age=300",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
+    )
+
+
+@router.get("/api/me/tokens", response_model=TokenList, summary="My API tokens")
+async def list_tokens(ctx: CtxDep) -> TokenList:
+    tokens = await repo.tokens_of(ctx.session, ctx.user.user_id)
+    return TokenList(items=[TokenOut.model_validate(t, from_attributes=True) for t in tokens])
+
+
+@router.post(
+    "/api/me/tokens",
+    status_code=201,
+    response_model=TokenCreated,
+    summary="Create an API token (the secret is shown only in this answer)",
+)
+async def create_token(body: TokenCreate, ctx: CtxDep, request: Request) -> TokenCreated:
+    user = await _current(ctx)
+    token, secret = await service.create_token(ctx.session, user, body.name)
+    await audit.record(
+        ctx.session,
+        "token_created",
+        company_id=user.company_id,
+        actor_id=user.id,
+        target_type="token",
+        target_id=token.id,
+        ip=client_ip(request),
+    )
+    return TokenCreated(
+        **TokenOut.model_validate(token, from_attributes=True).model_dump(), token=secret
+    )
+
+
+@router.delete("/api/me/tokens/{token_id}", status_code=204, summary="Revoke an API token")
+async def revoke_token(token_id: UUID, ctx: CtxDep, request: Request) -> Response:
+    token = await service.revoke_token(ctx.session, ctx.user.user_id, token_id)
+    await audit.record(
+        ctx.session,
+        "token_revoked",
+        company_id=ctx.user.company_id,
+        actor_id=ctx.user.user_id,
+        target_type="token",
+        target_id=token.id,
+        ip=client_ip(request),
+    )
+    return Response(status_code=204)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 from uuid import UUID
 
@@ -17,6 +18,14 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class SignupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=8, max_length=1024)
+    name: str = Field(min_length=1, max_length=200)
+
+
 class CompanyRef(BaseModel):
     id: UUID
     name: str
@@ -29,6 +38,7 @@ class MeOut(BaseModel):
     role: Role
     locale: str | None
     company: CompanyRef
+    has_avatar: bool = False
     csrf_token: str | None = Field(
         description="Send as X-CSRF-Token on state-changing requests authenticated by cookie."
     )
@@ -37,3 +47,39 @@ class MeOut(BaseModel):
 class LoginOut(BaseModel):
     user: MeOut
     csrf_token: str
+
+
+class ProfilePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    locale: Literal["ko", "en"] | None = None
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    id: UUID
+    name: str
+    prefix: str = Field(description="The first characters of the token, to recognise it.")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret: shown only in this answer, store it now.")
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]

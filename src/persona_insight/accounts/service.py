@@ -1,4 +1,9 @@
-"""Account rules: sign-in, sessions, users and API tokens. Never commits."""
+"""Account rules: sign-up, sign-in, sessions, passwords, profiles and API tokens. Never commits.
+
+Ending a user's access (sign-out, password change, deactivation, token revocation) also notifies
+`pi_revoked` in the same transaction: every server process closes that user's open event streams
+at commit, and the reconnect is refused if the credentials no longer hold.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from uuid import UUID
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts import repository as repo
@@ -18,10 +24,14 @@ from persona_insight.accounts.security import (
     new_secret,
     verify_password,
 )
-from persona_insight.errors import Conflict, InvalidInput, Unauthenticated
+from persona_insight.db import Actor, set_actor
+from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from persona_insight.ids import uuid7
 from persona_insight.models import ApiToken, AuthSession, Company, User
+from persona_insight.realtime.events import REVOKED_CHANNEL
 
 ROLES = ("super_admin", "company_admin", "company_user")
+LOCALES = ("ko", "en")
 MIN_PASSWORD = 8
 
 
@@ -35,7 +45,8 @@ class NewSession:
 
 def normalise_email(email: str) -> str:
     email = email.strip()
-    if "@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@"):
+    local, _, domain = email.rpartition("@")
+    if not local or "." not in domain or len(email) > 320 or any(c.isspace() for c in email):
         raise InvalidInput("a valid e-mail address is required", code="invalid_email")
     return email.lower()
 
@@ -49,6 +60,15 @@ def check_password_strength(password: str) -> None:
         raise InvalidInput("the password is too long", code="weak_password")
 
 
+async def notify_revoked(session: AsyncSession, user_id: UUID) -> None:
+    await session.execute(
+        text("SELECT pg_notify(:c, :u)"), {"c": REVOKED_CHANNEL, "u": str(user_id)}
+    )
+
+
+# --- sign-in and sessions -----------------------------------------------------------------------
+
+
 async def login(
     session: AsyncSession,
     *,
@@ -57,14 +77,18 @@ async def login(
     ttl: dt.timedelta,
     ip: str | None = None,
     user_agent: str | None = None,
+    replaces: str | None = None,
 ) -> NewSession:
-    user = await repo.user_by_email(session, email.strip())
-    ok = verify_password(password, user.password_hash if user else None)
-    if user is None or not ok or not user.is_active:
+    candidate = await repo.login_candidate(session, email.strip())
+    ok = verify_password(password, candidate.password_hash if candidate else None)
+    if candidate is None or not ok or not candidate.active:
         raise Unauthenticated("wrong e-mail or password", code="invalid_credentials")
-    company = await repo.company_by_id(session, user.company_id)
-    if company is None or not company.is_active:
-        raise Unauthenticated("wrong e-mail or password", code="invalid_credentials")
+    await set_actor(session, Actor(candidate.company_id, candidate.user_id, candidate.role))
+    user = await repo.user_by_id(session, candidate.user_id)
+    assert user is not None
+    if replaces:
+        # Session rotation: the cookie a browser brought to the sign-in stops working.
+        await repo.delete_session_by_hash(session, digest(replaces))
     return await start_session(session, user, ttl=ttl, ip=ip, user_agent=user_agent)
 
 
@@ -94,8 +118,57 @@ async def start_session(
     return NewSession(token=token, csrf_token=csrf, user=user, expires_at=expires)
 
 
-async def logout(session: AsyncSession, session_id: UUID) -> None:
+async def logout(session: AsyncSession, session_id: UUID, user_id: UUID) -> None:
     await repo.delete_session(session, session_id)
+    await notify_revoked(session, user_id)
+
+
+# --- sign-up --------------------------------------------------------------------------------------
+
+
+async def signup(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    open_signup: bool,
+) -> User:
+    """A new user in the company that claims the e-mail's domain.
+
+    The first user of an instance becomes its super-admin (and, with no company yet, founds one
+    named after the domain). Otherwise an unclaimed domain is refused unless the instance allows
+    open sign-up, which founds a company for that domain with the user as its admin.
+    """
+    email = normalise_email(email)
+    check_password_strength(password)
+    if await repo.email_taken(session, email):
+        raise Conflict("a user with this e-mail exists", code="email_taken")
+    domain = email.rsplit("@", 1)[1]
+    first = await repo.user_count(session) == 0
+    found = await repo.company_for_domain(session, domain)
+    role = "super_admin" if first else "company_user"
+    if found is not None:
+        company_id, active = found
+        if not active:
+            raise Forbidden("this company's accounts are closed", code="company_inactive")
+        await set_actor(session, Actor(company_id, None, "system"))
+        company = await repo.company_by_id(session, company_id)
+        assert company is not None
+    elif first or open_signup:
+        company_id = uuid7()
+        await set_actor(session, Actor(company_id, None, "system"))
+        company = Company(id=company_id, name=domain, domains=[domain])
+        await repo.add(session, company)
+        role = "super_admin" if first else "company_admin"
+    else:
+        raise Forbidden(
+            "no company uses this e-mail domain; ask your administrator to add it",
+            code="signup_domain_not_allowed",
+        )
+    return await create_user(
+        session, email=email, password=password, name=name, company=company, role=role
+    )
 
 
 async def ensure_company(
@@ -121,11 +194,11 @@ async def create_user(
     check_password_strength(password)
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
-    if await repo.user_by_email(session, email) is not None:
+    if await repo.email_taken(session, email):
         raise Conflict("a user with this e-mail exists", code="email_taken")
     user = User(
         email=email,
-        name=name.strip() or email.split("@")[0],
+        name=name.strip()[:200] or email.split("@")[0],
         password_hash=hash_password(password),
         company_id=company.id,
         role=role,
@@ -134,14 +207,64 @@ async def create_user(
     return user
 
 
+# --- the signed-in user ---------------------------------------------------------------------------
+
+
+async def update_profile(
+    session: AsyncSession, user_id: UUID, *, name: str | None, locale: str | None
+) -> User:
+    user = await repo.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound("no such user", code="user_not_found")
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("the name cannot be empty", code="invalid_name")
+        user.name = name.strip()[:200]
+    if locale is not None:
+        if locale not in LOCALES:
+            raise InvalidInput("locale must be ko or en", code="invalid_locale")
+        user.locale = locale
+    await session.flush()
+    return user
+
+
+async def change_password(session: AsyncSession, user_id: UUID, *, current: str, new: str) -> User:
+    """Check the current password, set the new one, end every session of the user."""
+    user = await repo.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound("no such user", code="user_not_found")
+    if not verify_password(current, user.password_hash):
+        raise Forbidden("the current password is wrong", code="wrong_password")
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = dt.datetime.now(dt.UTC)
+    await repo.delete_sessions_of_user(session, user.id)
+    await notify_revoked(session, user.id)
+    await session.flush()
+    return user
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
 async def create_token(session: AsyncSession, user: User, name: str) -> tuple[ApiToken, str]:
     secret = new_secret(TOKEN_PREFIX)
     token = ApiToken(
         user_id=user.id,
         company_id=user.company_id,
-        name=name[:200] or "token",
+        name=name.strip()[:200] or "token",
         token_hash=digest(secret),
         prefix=secret[:10],
     )
     await repo.add(session, token)
     return token, secret
+
+
+async def revoke_token(session: AsyncSession, user_id: UUID, token_id: UUID) -> ApiToken:
+    token = await repo.token_of(session, user_id, token_id)
+    if token is None or token.revoked_at is not None:
+        raise NotFound("no such token", code="token_not_found")
+    token.revoked_at = dt.datetime.now(dt.UTC)
+    await notify_revoked(session, user_id)
+    await session.flush()
+    return token

@@ -133,20 +133,9 @@ async def company_vocabulary(
 async def stuck(
     session: AsyncSession, *, older_than_s: float, limit: int = 100
 ) -> list[tuple[UUID, UUID]]:
-    """Interviews waiting for analysis with no job queued or running for them."""
+    """Interviews (of every company) waiting for analysis with no job queued or running."""
     rows = await session.execute(
-        text(
-            """
-            SELECT i.id, i.company_id FROM interviews i
-            WHERE i.status IN ('processing', 'analyzing')
-              AND i.status_changed_at < now() - make_interval(secs => :age)
-              AND NOT EXISTS (
-                SELECT 1 FROM procrastinate_jobs j
-                WHERE j.lock = 'interview:' || i.id::text AND j.status IN ('todo', 'doing')
-              )
-            ORDER BY i.status_changed_at LIMIT :limit
-            """
-        ),
+        text("SELECT id, company_id FROM pi_stuck_interviews(:age, :limit)"),
         {"age": older_than_s, "limit": limit},
     )
     return [(r.id, r.company_id) for r in rows]
@@ -155,4 +144,16 @@ async def stuck(
 async def purge_analysis(session: AsyncSession, interview_id: UUID) -> None:
     await session.execute(
         delete(InterviewAnalysis).where(InterviewAnalysis.interview_id == interview_id)
+    )
+
+
+async def remove(session: AsyncSession, interview: Interview) -> None:
+    await session.delete(interview)
+    await session.flush()
+
+
+async def blob_referenced(session: AsyncSession, sha256: str) -> bool:
+    """Whether any interview or avatar, of any company, still uses this stored file."""
+    return bool(
+        (await session.execute(text("SELECT pi_blob_referenced(:s)"), {"s": sha256})).scalar_one()
     )

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from persona_insight import ingest
@@ -259,6 +260,18 @@ async def delete_interview(interview_id: UUID, ctx: CtxDep) -> InterviewOut:
 )
 async def restore_interview(interview_id: UUID, ctx: CtxDep) -> InterviewOut:
     return service.to_out(await service.restore(ctx.session, ctx.user, interview_id))
+
+
+@router.delete(
+    "/api/interviews/{interview_id}/permanent",
+    status_code=204,
+    summary="Delete a trashed interview for good (company admins)",
+)
+async def purge_interview(interview_id: UUID, ctx: CtxDep) -> Response:
+    unused_file = await service.purge(ctx.session, ctx.user, interview_id)
+    # The file goes after the response, so after the commit: a purge that rolls back keeps it.
+    background = BackgroundTask(ctx.rt.files.delete, unused_file) if unused_file else None
+    return Response(status_code=204, background=background)
 
 
 def content_disposition(filename: str) -> str:

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.analysis.engine import EngineResult
+from persona_insight.audit import service as audit
 from persona_insight.db import raw_connection
-from persona_insight.errors import Conflict, InvalidInput, NotFound
+from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
 from persona_insight.interviews import repository as repo
 from persona_insight.interviews import states
 from persona_insight.interviews.schemas import (
@@ -284,6 +285,37 @@ async def restore(session: AsyncSession, user: Authenticated, interview_id: UUID
     interview.deleted_by = None
     await _emit(session, interview, events.INTERVIEW_RESTORED, user.user_id)
     return interview
+
+
+async def purge(session: AsyncSession, user: Authenticated, interview_id: UUID) -> str | None:
+    """Delete a trashed interview for good (company admins); returns its file if now unused."""
+    if user.role not in ("company_admin", "super_admin"):
+        raise Forbidden("only company admins delete interviews permanently", code="forbidden")
+    interview, _ = await get_accessible(session, user, interview_id, lock=True)
+    if interview.deleted_at is None:
+        raise Conflict("move the interview to the trash first", code="not_deleted")
+    sha = interview.file_sha256
+    await events.append(
+        session,
+        project_id=interview.project_id,
+        company_id=interview.company_id,
+        type=events.INTERVIEW_PURGED,
+        data={"interview_id": str(interview.id)},
+        actor_id=user.user_id,
+    )
+    await audit.record(
+        session,
+        "interview_purged",
+        company_id=interview.company_id,
+        actor_id=user.user_id,
+        target_type="interview",
+        target_id=interview.id,
+        title=interview.title[:100],
+    )
+    await repo.remove(session, interview)
+    if sha and not await repo.blob_referenced(session, sha):
+        return sha
+    return None
 
 
 # --- the analysis job ---------------------------------------------------------------------------

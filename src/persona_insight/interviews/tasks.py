@@ -10,16 +10,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import procrastinate
 from procrastinate.jobs import Job
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
+from pydantic import SecretStr
 
-from persona_insight.analysis.engine import AnalysisContext, AnalysisEngine, EngineError
+from persona_insight.analysis.engine import (
+    AnalysisContext,
+    AnalysisEngine,
+    EngineError,
+    GlossaryTerm,
+    PersonaRef,
+)
 from persona_insight.analysis.registry import build_engine
 from persona_insight.analysis.transcript import parse
+from persona_insight.companies import repository as company_repo
+from persona_insight.companies import service as company_service
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
 from persona_insight.interviews import repository as repo
@@ -54,20 +64,34 @@ class AnalysisRetry(BaseRetryStrategy):
         return RetryDecision(retry_in={"seconds": wait})
 
 
-_engines: dict[str, AnalysisEngine] = {}
+_engines: dict[tuple[str, int], AnalysisEngine] = {}
 
 
 def engine_for(name: str, settings: Settings) -> AnalysisEngine:
-    engine = _engines.get(name)
+    """One engine per distinct configuration, kept for the process (clients and models)."""
+    values = {
+        k: v.get_secret_value() if isinstance(v, SecretStr) else v
+        for k, v in settings.model_dump(mode="python").items()
+    }
+    key = (name, hash(repr(sorted(values.items()))))
+    engine = _engines.get(key)
     if engine is None:
-        engine = _engines[name] = build_engine(name, settings)
+        engine = _engines[key] = build_engine(name, settings)
     return engine
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    context: AnalysisContext
+    text: str
+    engine: str
+    settings: Settings
+
+
 async def load_context(
-    db: Database, actor: Actor, interview_id: UUID
-) -> tuple[AnalysisContext, str, str]:
-    """The engine's context, the transcript text, and the engine name for this interview."""
+    db: Database, settings: Settings, actor: Actor, interview_id: UUID
+) -> Prepared:
+    """What the engine is given for this interview, and which engine (with which settings)."""
     async with db.unit_of_work(actor) as session:
         interview = await repo.get(session, interview_id)
         assert interview is not None
@@ -77,6 +101,8 @@ async def load_context(
         assert company is not None
         sections, takeaways = await repo.company_vocabulary(session, company.id)
         df, docs = await repo.term_frequencies(session, company.id, exclude=interview.id)
+        glossary = await company_repo.glossary(session, company.id)
+        personas = await company_repo.personas(session, company.id)
         context = AnalysisContext(
             company_name=company.name,
             company_description=company.description,
@@ -85,12 +111,15 @@ async def load_context(
             target_audience=project.target_audience,
             title=interview.title,
             interview_date=interview.interview_date,
+            glossary=tuple(GlossaryTerm(t.term, t.definition) for t in glossary),
             section_names=tuple(sections),
             key_takeaways=tuple(takeaways),
+            personas=tuple(PersonaRef(p.code, p.title, p.description) for p in personas),
             term_document_frequency=df,
             document_count=docs,
         )
-        return context, interview.text, company.analysis_engine or ""
+        engine, engine_settings = company_service.engine_settings(company, settings)
+        return Prepared(context, interview.text, engine, engine_settings)
 
 
 def _failure(error: EngineError, engine: str) -> dict[str, Any]:
@@ -110,13 +139,13 @@ async def run_analysis(
         interview = await service.begin_analysis(session, interview_id)
     if interview is None:
         return
-    context, text, company_engine = await load_context(db, actor, interview_id)
-    engine_name = company_engine or settings.analysis_engine
+    prepared = await load_context(db, settings, actor, interview_id)
+    engine_name = prepared.engine
     started = time.perf_counter()
     try:
-        engine = engine_for(engine_name, settings)
+        engine = engine_for(engine_name, prepared.settings)
         async with asyncio.timeout(settings.analysis_time_limit_s):
-            result = await engine.analyse(parse(text), context)
+            result = await engine.analyse(parse(prepared.text), prepared.context)
     except TimeoutError:
         error = EngineError(
             "analysis_timeout",

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 
 import procrastinate
 
+from persona_insight.db import as_app_role
+
 TASK_MODULES = ["persona_insight.interviews.tasks"]
 
 queue = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
@@ -22,7 +24,9 @@ queue = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_pat
 async def opened(url: str, *, concurrency: int) -> AsyncIterator[procrastinate.App]:
     """The queue opened on a pool big enough for `concurrency` jobs plus its own listeners."""
     app = queue.with_connector(
-        procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=concurrency + 4)
+        procrastinate.PsycopgConnector(
+            conninfo=as_app_role(url), min_size=1, max_size=concurrency + 4
+        )
     )
     async with app.open_async():
         yield app

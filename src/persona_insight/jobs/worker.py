@@ -14,6 +14,7 @@ from uuid import UUID
 
 import procrastinate
 
+from persona_insight.analysis import isolation
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
 from persona_insight.interviews import repository as interview_repo
@@ -82,6 +83,7 @@ async def run_worker(
 ) -> None:
     """Run until cancelled; on cancellation running jobs get a grace period, then stop."""
     tasks.analyse_interview.retry_strategy = tasks.AnalysisRetry(settings.analysis_retry_base_s)
+    isolation.runner(settings.worker_concurrency)  # one analysis process per concurrent job
     reconciler = asyncio.create_task(_reconcile_forever(jobs, db, settings), name="reconciler")
     try:
         await jobs.run_worker_async(

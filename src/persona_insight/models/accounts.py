@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from persona_insight.models.base import Base, created_at, uuid_pk
@@ -21,6 +22,9 @@ class Company(Base):
     domains: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
     analysis_engine: Mapped[str | None] = mapped_column(String(20))
+    # Non-secret engine settings (model, base URLs, modes); keys are sealed in engine_secrets.
+    engine_config: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    engine_secrets: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
@@ -70,3 +74,31 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = created_at()
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class LoginFailure(Base):
+    """Failed sign-ins, keyed by a hash of the e-mail or the address, for throttling."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class AuditEntry(Base):
+    """Security-relevant actions; the application may insert and read, never change or delete."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_company_at", "company_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    company_id: Mapped[UUID | None] = mapped_column(ForeignKey("companies.id"))
+    actor_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    ip: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

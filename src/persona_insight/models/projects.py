@@ -44,3 +44,22 @@ class ProjectMember(Base):
     company_id: Mapped[UUID] = mapped_column(ForeignKey("companies.id"))
     role: Mapped[str] = mapped_column(String(10), server_default="member")
     joined_at: Mapped[dt.datetime] = created_at()
+
+
+class ProjectInvitation(Base):
+    """A link that lets whoever holds it join the project until it expires or is revoked."""
+
+    __tablename__ = "project_invitations"
+
+    id: Mapped[UUID] = uuid_pk()
+    company_id: Mapped[UUID] = mapped_column(ForeignKey("companies.id"))
+    project_id: Mapped[UUID] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(10), server_default="member")
+    created_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = created_at()
+    expires_at: Mapped[dt.datetime]
+    uses: Mapped[int] = mapped_column(server_default="0")
+    revoked_at: Mapped[dt.datetime | None]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persona_insight.models import Project, ProjectMember
+from persona_insight.models import Project, ProjectInvitation, ProjectMember, User
 
 
 async def add(session: AsyncSession, row: object) -> None:
@@ -52,3 +52,54 @@ async def visible_to(
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(Project.name.ilike(pattern), Project.description.ilike(pattern)))
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+async def members(session: AsyncSession, project_id: UUID) -> list[tuple[ProjectMember, User]]:
+    stmt = (
+        select(ProjectMember, User)
+        .join(User, User.id == ProjectMember.user_id)
+        .where(ProjectMember.project_id == project_id)
+        .order_by(ProjectMember.joined_at)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+async def member(session: AsyncSession, project_id: UUID, user_id: UUID) -> ProjectMember | None:
+    return await session.get(ProjectMember, (project_id, user_id))
+
+
+async def remove(session: AsyncSession, row: object) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def invitations(session: AsyncSession, project_id: UUID) -> list[ProjectInvitation]:
+    stmt = (
+        select(ProjectInvitation)
+        .where(ProjectInvitation.project_id == project_id)
+        .order_by(ProjectInvitation.created_at.desc())
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def invitation(
+    session: AsyncSession, project_id: UUID, invitation_id: UUID
+) -> ProjectInvitation | None:
+    stmt = select(ProjectInvitation).where(
+        ProjectInvitation.id == invitation_id, ProjectInvitation.project_id == project_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def invitation_by_hash(session: AsyncSession, token_hash: str) -> dict[str, object] | None:
+    row = (
+        await session.execute(text("SELECT * FROM pi_invitation(:h)"), {"h": token_hash})
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+async def bump_invitation(session: AsyncSession, invitation_id: UUID) -> None:
+    await session.execute(
+        text("UPDATE project_invitations SET uses = uses + 1 WHERE id = :i"),
+        {"i": invitation_id},
+    )

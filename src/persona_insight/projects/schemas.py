@@ -55,3 +55,76 @@ class ProjectOut(BaseModel):
 
 class ProjectList(BaseModel):
     items: list[ProjectOut]
+
+
+class ProjectPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    purpose: str | None = Field(default=None, max_length=5000)
+    target_audience: str | None = Field(default=None, max_length=2000)
+    research_method: str | None = Field(default=None, max_length=2000)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    visibility: Visibility | None = None
+    join_method: JoinMethod | None = None
+    password: str | None = Field(default=None, min_length=4, max_length=200)
+
+
+class MemberOut(BaseModel):
+    user_id: UUID
+    name: str
+    email: str
+    role: ProjectRole
+    joined_at: dt.datetime
+
+
+class MemberList(BaseModel):
+    items: list[MemberOut]
+
+
+class MemberRolePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["admin", "member"] = Field(
+        description="Ownership moves only through POST …/transfer."
+    )
+
+
+class TransferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: UUID
+
+
+class JoinIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, max_length=200)
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["admin", "member"] = "member"
+    expires_in_hours: int = Field(default=168, ge=1, le=24 * 90)
+
+
+class InvitationOut(BaseModel):
+    id: UUID
+    role: Literal["admin", "member"]
+    created_by: UUID | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    uses: int
+    revoked_at: dt.datetime | None
+
+
+class InvitationCreated(InvitationOut):
+    token: str = Field(description="Shown only in this answer.")
+    url: str = Field(description="The link to send; opening it signed in joins the project.")
+
+
+class InvitationList(BaseModel):
+    items: list[InvitationOut]

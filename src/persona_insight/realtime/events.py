@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.realtime import metrics
 
 CHANNEL: Final = "pi_events"
+# Carries a user id whose sessions or tokens were ended (see accounts.service.notify_revoked).
+REVOKED_CHANNEL: Final = "pi_revoked"
 
 INTERVIEW_ADDED: Final = "interview:added"
 INTERVIEW_STATUS_CHANGED: Final = "interview:status_changed"
@@ -27,6 +29,15 @@ INTERVIEW_FAILED: Final = "interview:failed"
 INTERVIEW_DELETED: Final = "interview:deleted"
 INTERVIEW_RESTORED: Final = "interview:restored"
 INTERVIEW_UPDATED: Final = "interview:updated"
+INTERVIEW_PURGED: Final = "interview:purged"
+MEMBER_ADDED: Final = "member:added"
+MEMBER_REMOVED: Final = "member:removed"
+MEMBER_ROLE_CHANGED: Final = "member:role_changed"
+PROJECT_UPDATED: Final = "project:updated"
+PROJECT_DELETED: Final = "project:deleted"
+NOTE_ADDED: Final = "note:added"
+NOTE_UPDATED: Final = "note:updated"
+NOTE_DELETED: Final = "note:deleted"
 
 # Types stored in the outbox. Stream-only messages (presence, sync:reset) are in STREAM_TYPES.
 EVENT_TYPES: Final[frozenset[str]] = frozenset(
@@ -38,6 +49,15 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         INTERVIEW_DELETED,
         INTERVIEW_RESTORED,
         INTERVIEW_UPDATED,
+        INTERVIEW_PURGED,
+        MEMBER_ADDED,
+        MEMBER_REMOVED,
+        MEMBER_ROLE_CHANGED,
+        PROJECT_UPDATED,
+        PROJECT_DELETED,
+        NOTE_ADDED,
+        NOTE_UPDATED,
+        NOTE_DELETED,
     }
 )
 STREAM_TYPES: Final[frozenset[str]] = frozenset({"presence:changed", "sync:reset"})
@@ -122,17 +142,17 @@ async def last_seq(session: AsyncSession, project_id: UUID) -> int:
 
 
 async def prune(session: AsyncSession, *, older_than_days: int, batch: int = 10_000) -> int:
-    """Delete events older than the retention window, in batches; return how many went."""
+    """Delete events (of every project) older than the retention window, in batches."""
     total = 0
     while True:
-        result = await session.execute(
-            text(
-                "DELETE FROM events WHERE ctid IN (SELECT ctid FROM events"
-                " WHERE created_at < now() - make_interval(days => :days) LIMIT :batch)"
-            ),
-            {"days": older_than_days, "batch": batch},
+        deleted = int(
+            (
+                await session.execute(
+                    text("SELECT pi_prune_events(:days, :batch)"),
+                    {"days": older_than_days, "batch": batch},
+                )
+            ).scalar_one()
         )
-        deleted = int(result.rowcount)  # type: ignore[attr-defined]
         total += deleted
         if deleted < batch:
             return total

@@ -26,8 +26,9 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from persona_insight.config import Settings
+from persona_insight.db import as_app_role
 from persona_insight.realtime import metrics
-from persona_insight.realtime.events import CHANNEL
+from persona_insight.realtime.events import CHANNEL, REVOKED_CHANNEL
 from persona_insight.realtime.presence import PRESENCE_CHANNEL, Presence
 from persona_insight.realtime.subscriber import Subscriber
 
@@ -36,11 +37,10 @@ log = logging.getLogger(__name__)
 READ_BATCH = 1000
 KEEPALIVE = b": keepalive\n\n"
 
-_READ_SQL = (
-    "SELECT seq, type, payload::text, created_at FROM events"
-    " WHERE project_id = %s AND seq > %s ORDER BY seq LIMIT %s"
-)
-_COUNTERS_SQL = "SELECT project_id, last_seq FROM project_event_counters WHERE project_id = ANY(%s)"
+# Cross-tenant by nature (the hub serves every project of the process), so through the
+# SECURITY DEFINER functions of migration 0005 rather than the tables.
+_READ_SQL = "SELECT seq, type, payload, created_at FROM pi_events_after(%s, %s, %s)"
+_COUNTERS_SQL = "SELECT project_id, last_seq FROM pi_event_counters(%s)"
 
 
 def encode_event(seq: int, type_: str, payload_json: str, created_at: dt.datetime) -> bytes:
@@ -65,11 +65,11 @@ def encode_message(type_: str, data_json: str, *, seq: int | None = None) -> byt
 
 class Hub:
     def __init__(self, url: str, settings: Settings) -> None:
-        self.url = url
+        self.url = as_app_role(url)
         self.settings = settings
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"
         self.pool: AsyncConnectionPool = AsyncConnectionPool(
-            url,
+            self.url,
             min_size=2,
             max_size=8,
             open=False,
@@ -246,6 +246,7 @@ class Hub:
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     await conn.execute(f"LISTEN {PRESENCE_CHANNEL}")
+                    await conn.execute(f"LISTEN {REVOKED_CHANNEL}")
                     self.listening.set()
                     delay = 0.2
                     # Anything committed while we were not listening:
@@ -262,6 +263,12 @@ class Hub:
             delay = min(delay * 2, 5.0)
 
     def _on_notify(self, channel: str, payload: str) -> None:
+        if channel == REVOKED_CHANNEL:
+            # Signed out, password changed, deactivated, token revoked: close the user's streams;
+            # a reconnect succeeds only with credentials that still hold.
+            with contextlib.suppress(ValueError):
+                self.close_user(UUID(payload), "signed_out")
+            return
         if channel == PRESENCE_CHANNEL:
             with contextlib.suppress(ValueError):
                 self.presence.remote_changed(UUID(payload))

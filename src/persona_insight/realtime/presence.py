@@ -28,14 +28,8 @@ PRESENCE_CHANNEL = "pi_presence"
 STALE_AFTER_S = 90
 REFRESH_EVERY_S = 30
 
-_READ = """
-    SELECT u.id, u.name FROM users u
-    WHERE u.id IN (
-        SELECT user_id FROM sse_presence
-        WHERE project_id = %s AND seen_at > now() - make_interval(secs => %s)
-    )
-    ORDER BY u.name, u.id
-"""
+# The presence table is reached only through these SECURITY DEFINER functions (migration 0005).
+_READ = "SELECT id, name FROM pi_presence_users(%s, %s)"
 
 
 class Presence:
@@ -57,14 +51,7 @@ class Presence:
                     await task
         with contextlib.suppress(psycopg.Error, OSError):
             async with self.hub.pool.connection() as conn:
-                projects = await conn.execute(
-                    "DELETE FROM sse_presence WHERE process_id = %s RETURNING project_id",
-                    (self.hub.process_id,),
-                )
-                for (project_id,) in set(await projects.fetchall()):
-                    await conn.execute(
-                        "SELECT pg_notify(%s, %s)", (PRESENCE_CHANNEL, str(project_id))
-                    )
+                await conn.execute("SELECT pi_presence_clear(%s)", (self.hub.process_id,))
 
     def changed(self, project_id: UUID) -> None:
         """A local subscriber joined or left: write our part after the debounce window."""
@@ -87,17 +74,11 @@ class Presence:
             for project_id in projects:
                 counts = Counter(s.user_id for s in self.hub.subs.get(project_id, ()))
                 await conn.execute(
-                    "DELETE FROM sse_presence WHERE process_id = %s AND project_id = %s",
-                    (self.hub.process_id, project_id),
+                    "SELECT pi_presence_write(%s, %s, %s, %s)",
+                    (self.hub.process_id, project_id, list(counts), list(counts.values())),
                 )
-                if counts:
-                    async with conn.cursor() as cur:
-                        await cur.executemany(
-                            "INSERT INTO sse_presence (process_id, project_id, user_id,"
-                            " connections, seen_at) VALUES (%s, %s, %s, %s, now())",
-                            [(self.hub.process_id, project_id, u, n) for u, n in counts.items()],
-                        )
-                await conn.execute("SELECT pg_notify(%s, %s)", (PRESENCE_CHANNEL, str(project_id)))
+                if not counts:
+                    self._last.pop(project_id, None)
 
     def remote_changed(self, project_id: UUID) -> None:
         """Some process changed the project's presence: re-read it if anyone here listens."""
@@ -131,15 +112,5 @@ class Presence:
             with contextlib.suppress(psycopg.Error, OSError):
                 async with self.hub.pool.connection() as conn:
                     await conn.execute(
-                        "UPDATE sse_presence SET seen_at = now() WHERE process_id = %s",
-                        (self.hub.process_id,),
+                        "SELECT pi_presence_refresh(%s, %s)", (self.hub.process_id, STALE_AFTER_S)
                     )
-                    stale = await conn.execute(
-                        "DELETE FROM sse_presence"
-                        " WHERE seen_at < now() - make_interval(secs => %s) RETURNING project_id",
-                        (STALE_AFTER_S,),
-                    )
-                    for (project_id,) in set(await stale.fetchall()):
-                        await conn.execute(
-                            "SELECT pg_notify(%s, %s)", (PRESENCE_CHANNEL, str(project_id))
-                        )

@@ -29,12 +29,7 @@ async def realtime_debugger(request: Request, ctx: CtxDep) -> dict[str, Any]:
     if not ctx.is_super_admin:
         raise Forbidden("only super-admins see the real-time debugger", code="forbidden")
     hub = ctx.rt.hub
-    rows = await ctx.session.execute(
-        text(
-            "SELECT process_id, project_id, count(*) AS users, sum(connections) AS connections"
-            " FROM sse_presence GROUP BY 1, 2 ORDER BY 1, 2"
-        )
-    )
+    rows = await ctx.session.execute(text("SELECT * FROM pi_presence_overview()"))
     return {
         "this_process": hub.snapshot() if hub else None,
         "all_processes": [

@@ -38,24 +38,11 @@ HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-accel-buffering", b"no"),
     (b"x-content-type-options", b"nosniff"),
-    (b"x-served-by", str(os.getpid()).encode()),
 ]
 
-_AUTH_SELECT = """
-    SELECT u.id, u.name, u.role, u.company_id, p.company_id, pm.role, c.last_seq
-    FROM users u
-    JOIN companies co ON co.id = u.company_id AND co.is_active
-    JOIN projects p ON p.id = %(project)s AND p.deleted_at IS NULL
-    JOIN project_event_counters c ON c.project_id = p.id
-    LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = u.id
-    WHERE u.is_active AND u.id = ({who})
-"""
-_AUTH_BY_SESSION = _AUTH_SELECT.format(
-    who="SELECT user_id FROM auth_sessions WHERE token_hash = %(hash)s AND expires_at > now()"
-)
-_AUTH_BY_TOKEN = _AUTH_SELECT.format(
-    who="SELECT user_id FROM api_tokens WHERE token_hash = %(hash)s AND revoked_at IS NULL"
-)
+# One round trip: who the credentials belong to, whether they may watch, and the current seq.
+# A SECURITY DEFINER function (migration 0005): credentials are looked up across tenants.
+_AUTHORISE = "SELECT * FROM pi_sse_authorise(%(kind)s, %(hash)s, %(project)s)"
 
 
 def parse_last_id(scope: dict[str, Any]) -> str | None:
@@ -73,6 +60,9 @@ def parse_last_id(scope: dict[str, Any]) -> str | None:
 class SseEndpoint:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        # The process id is read here, not at import: `serve --workers N` imports the
+        # application in the parent and forks, so an import-time value names the parent.
+        self.headers = [*HEADERS, (b"x-served-by", str(os.getpid()).encode())]
 
     async def authorise(
         self, scope: dict[str, Any], project_id: UUID
@@ -84,9 +74,10 @@ class SseEndpoint:
         if found is None or not found[1] or len(found[1]) > 200:
             return None
         kind, secret = found
-        sql = _AUTH_BY_TOKEN if kind == "token" else _AUTH_BY_SESSION
         async with self.hub.pool.connection() as conn:
-            cur = await conn.execute(sql, {"project": project_id, "hash": digest(secret)})
+            cur = await conn.execute(
+                _AUTHORISE, {"kind": kind, "project": project_id, "hash": digest(secret)}
+            )
             row = await cur.fetchone()
         if row is None:
             return None
@@ -178,7 +169,7 @@ class SseEndpoint:
         sub.task = asyncio.current_task()
         watcher = asyncio.ensure_future(_watch_disconnect(receive, sub))
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+            await send({"type": "http.response.start", "status": 200, "headers": self.headers})
             if scope["method"] == "HEAD":
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return

@@ -1,0 +1,1059 @@
+"""The real-time path under load: one `persona-insight serve` process, raw-socket clients.
+
+    uv run --frozen python bench/sse.py                      # every scenario, once
+    uv run --frozen python bench/sse.py --scenario fanout    # one (or a comma list)
+    uv run --frozen python bench/sse.py --repeat 3           # each scenario three times
+    uv run --frozen python bench/sse.py --profile            # cProfile of the server, per scenario
+
+Scenarios (targets for ONE server process on a 2-core machine):
+
+idle        N (10,000) idle streams over 100 projects; server RSS delta / N after a GC and a
+            settle (target ≤ 25 KiB per connection).
+latency     100 streams of one project while the N idle streams stay open; events committed one
+            per transaction at 20/s; commit-to-receive per delivery (p50 ≤ 5 ms, p99 ≤ 25 ms).
+fanout      N streams of one project; 20 events, one at a time; time from commit until the
+            last of the N streams has it (p99 ≤ 250 ms).
+throughput  1,000 streams of one project, events committed at fixed rates; deliveries per
+            second and the server's CPU time per delivery (≥ 40,000/s, ≤ 25 µs).
+reconnect   200 clients reconnecting in a loop with Last-Event-ID 1–5 events behind; each
+            connection counts when its replay has arrived (≥ 1,000 reconnects/s).
+traffic     the seed's hour, compressed 30×: 100 clients, 100 changes; SSE streams (keep-alive
+            every 30 simulated seconds) versus polling the interview list every 30 s; real
+            bytes on the wire at the HTTP level (target ≥ 99 % less).
+
+How: a fresh embedded database; a new server process per scenario (`serve --no-worker`,
+pinned with taskset to --server-cpus), PostgreSQL re-pinned to --pg-cpus (default: the server's
+core), and this process, the only client, pinned to --client-cpus. Events for the load are
+appended with the product's own write path, `persona_insight.realtime.events.append`, inside a
+unit of work (one transaction per event unless said), as the bench user; the payload is a real
+`interview:added` payload taken from one `POST /api/workflow/async`. The traffic scenario makes
+its 100 changes through `POST /api/workflow/async` itself. Commit-to-receive: this process
+records `perf_counter()` right after the committing transaction returns (and right before the
+COMMIT, for an upper bound) and again when a stream's socket read delivers the event's `id:`
+line; both clocks are the same. Server CPU is utime+stime of the server process from
+/proc/<pid>/stat; RSS is VmRSS from /proc/<pid>/status. A helper injected into the server via
+`sitecustomize` (bench only, not in the product) runs `gc.collect()` on SIGUSR2 and toggles a
+cProfile on SIGUSR1. Every loop is bounded in count and time; only 127.0.0.1 is connected to.
+
+Prints the machine, its load average and the figures; writes bench/results/sse.json (scenarios
+run alone replace only their own entry).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402 - setup only (projects, one upload); the load uses raw sockets
+import psycopg  # noqa: E402
+
+from bench import sse_load as load  # noqa: E402
+from bench.harness import PG_DIR, RESULTS, ROOT, fresh_database, machine, percentile, seed  # noqa: E402
+from bench.harness import server as run_server  # noqa: E402
+
+SCENARIOS = ("idle", "latency", "fanout", "throughput", "reconnect", "traffic")
+TARGETS: dict[str, dict[str, Any]] = {
+    "idle": {"connections": 10_000, "kib_per_connection_max": 25},
+    "latency": {"p50_ms_max": 5, "p99_ms_max": 25},
+    "fanout": {"subscribers": 10_000, "last_p99_ms_max": 250},
+    "throughput": {"deliveries_per_s_min": 40_000, "cpu_us_per_delivery_max": 25},
+    "reconnect": {"reconnects_per_s_min": 1_000},
+    "traffic": {"bytes_reduction_pct_min": 99},
+}
+now = time.perf_counter
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Injected into the server only (PYTHONPATH), never part of the product: SIGUSR2 → gc.collect(),
+# SIGUSR1 → start / stop-and-dump a cProfile. Each writes a line to $PI_BENCH_ACK when done.
+HOOK = '''
+import gc, os, signal, time
+_profile = None
+_gc = {"started": 0.0, "by_generation": {}}
+
+def _ack(what):
+    path = os.environ.get("PI_BENCH_ACK")
+    if path:
+        with open(path, "a") as f:
+            f.write(what + "\\n")
+
+def _gc_callback(phase, info):
+    if phase == "start":
+        _gc["started"] = time.perf_counter()
+        return
+    took = time.perf_counter() - _gc["started"]
+    n, total, longest = _gc["by_generation"].get(info["generation"], (0, 0.0, 0.0))
+    _gc["by_generation"][info["generation"]] = (n + 1, total + took, max(longest, took))
+
+def _collect(signum, frame):
+    gc.collect()
+    _ack("gc")
+
+def _profile_toggle(signum, frame):
+    global _profile
+    import cProfile, json
+    if _profile is None:
+        _gc["by_generation"] = {}
+        # CPU time, not wall time: PostgreSQL shares the core and would be counted otherwise.
+        _profile = cProfile.Profile(time.process_time)
+        _profile.enable()
+        _ack("profile-on")
+    else:
+        _profile.disable()
+        _profile.dump_stats(os.environ["PI_BENCH_PROFILE"])
+        with open(os.environ["PI_BENCH_PROFILE"] + ".gc.json", "w") as f:
+            json.dump(_gc["by_generation"], f)
+        _profile = None
+        _ack("profile-off")
+
+gc.callbacks.append(_gc_callback)
+signal.signal(signal.SIGUSR2, _collect)
+signal.signal(signal.SIGUSR1, _profile_toggle)
+'''
+
+
+# --- the machine and the processes -----------------------------------------------------------
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads)."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(text[text.rfind(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def pg_pids() -> list[int]:
+    try:
+        postmaster = int((PG_DIR / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    return [postmaster, *children(postmaster)]
+
+
+def pin_pg(cpus: set[int]) -> list[int]:
+    """PostgreSQL (postmaster and every backend; new backends inherit it) onto `cpus`."""
+    pids = pg_pids()
+    for pid in pids:
+        try:
+            os.sched_setaffinity(pid, cpus)
+        except OSError:
+            pass
+    return pids
+
+
+def pg_cpu_seconds() -> float:
+    total = 0.0
+    for pid in pg_pids():
+        try:
+            total += cpu_seconds(pid)
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+def cpus(text: str) -> set[int]:
+    out: set[int] = set()
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+class Server:
+    """The server process under test, seen from outside: RSS, CPU, GC and profile signals."""
+
+    def __init__(self, pid: int, port: int, ack: Path, profile: Path | None) -> None:
+        self.pid = pid
+        self.port = port
+        self.ack = ack
+        self.profile_path = profile
+
+    def rss_kib(self) -> int:
+        return rss_kib(self.pid)
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def fds(self) -> int:
+        return len(os.listdir(f"/proc/{self.pid}/fd"))
+
+    async def _signal(self, sig: int, word: str, timeout: float = 30.0) -> bool:  # noqa: ASYNC109
+        before = self._acks(word)
+        os.kill(self.pid, sig)
+        deadline = now() + timeout
+        while now() < deadline:
+            await asyncio.sleep(0.05)
+            if self._acks(word) > before:
+                return True
+        return False
+
+    def _acks(self, word: str) -> int:
+        try:
+            return self.ack.read_text().split().count(word)
+        except OSError:
+            return 0
+
+    async def gc(self) -> bool:
+        import signal
+
+        return await self._signal(signal.SIGUSR2, "gc")
+
+    async def profile(self, on: bool) -> None:
+        import signal
+
+        if self.profile_path is not None:
+            await self._signal(signal.SIGUSR1, "profile-on" if on else "profile-off")
+
+
+# --- setup ----------------------------------------------------------------------------------
+
+
+class Bench:
+    """What every scenario gets: the server, the token, a producer of events and projects."""
+
+    def __init__(self, args: argparse.Namespace, url: str, token: str, user_id: str) -> None:
+        self.args = args
+        self.url = url
+        self.token = token
+        self.user_id = UUID(user_id)
+        self.company_id: UUID | None = None
+        self.payload: dict[str, Any] = {}
+        self.server: Server | None = None
+        self.base = ""
+        self._producer: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.port
+
+    def sse_path(self, project_id: str) -> str:
+        return f"/api/sse/projects/{project_id}"
+
+    async def projects(self, n: int, name: str) -> list[str]:
+        async with httpx.AsyncClient(
+            base_url=self.base, headers={"Authorization": f"Bearer {self.token}"}, timeout=30
+        ) as c:
+            ids = []
+            for i in range(n):
+                r = await c.post("/api/projects", json={"name": f"{name} {i}"})
+                r.raise_for_status()
+                ids.append(r.json()["id"])
+            return ids
+
+    async def real_payload(self, project_id: str) -> None:
+        """One upload through the API; its `interview:added` payload is the load's payload."""
+        async with httpx.AsyncClient(
+            base_url=self.base, headers={"Authorization": f"Bearer {self.token}"}, timeout=30
+        ) as c:
+            r = await c.post(
+                "/api/workflow/async",
+                json={"project_id": project_id, "text": "Q: How do you plan?\nA: On paper.",
+                      "title": "Benchmark interview"},
+            )
+            r.raise_for_status()
+        with psycopg.connect(self.url) as conn:
+            row = conn.execute(
+                "SELECT e.payload, p.company_id FROM events e JOIN projects p ON p.id = e.project_id"
+                " WHERE e.project_id = %s ORDER BY e.seq DESC LIMIT 1",
+                (project_id,),
+            ).fetchone()
+        assert row is not None
+        self.payload, self.company_id = row[0], row[1]
+
+    async def start_producer(self, workdir: Path) -> None:
+        path = workdir / "payload.json"
+        path.write_text(json.dumps(self.payload))
+        self._producer = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(Path(__file__).resolve().parent / "sse_producer.py"),
+            self.url,
+            str(self.company_id),
+            str(self.user_id),
+            str(path),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+
+    async def commit(self, project_id: str, n: int = 1) -> tuple[list[int], float, float]:
+        """Append n events in one transaction (bench/sse_producer.py, the product's write path).
+
+        Returns their seqs, the time just before COMMIT and the time it returned."""
+        proc = self._producer
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        async with self._lock:
+            proc.stdin.write(json.dumps({"project": project_id, "n": n}).encode() + b"\n")
+            async with asyncio.timeout(60):
+                line = await proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the producer stopped")
+        answer = json.loads(line)
+        return answer["seqs"], answer["before"], answer["after"]
+
+    async def close(self) -> None:
+        proc = self._producer
+        if proc is not None:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            try:
+                async with asyncio.timeout(10):
+                    await proc.wait()
+            except TimeoutError:
+                proc.kill()
+            self._producer = None
+
+    async def streams(
+        self,
+        n: int,
+        project_ids: list[str],
+        totals: load.Totals,
+        tracker: load.Tracker | None = None,
+        *,
+        last_event_id: int | None = None,
+        concurrency: int = 256,
+    ) -> tuple[list[load.Stream], dict[str, int], float]:
+        requests = [
+            load.sse_request(self.sse_path(p), self.token, last_event_id) for p in project_ids
+        ]
+
+        def make(i: int) -> Awaitable[load.Stream]:
+            return load.open_stream(self.port, requests[i % len(requests)], totals, tracker)
+
+        return await load.open_many(n, make, concurrency=concurrency)
+
+
+def close_all(streams: list[load.Stream]) -> None:
+    for s in streams:
+        s.close()
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.005) -> bool:  # noqa: ASYNC109
+    deadline = now() + timeout
+    while not predicate():
+        if now() > deadline:
+            return False
+        await asyncio.sleep(step)
+    return True
+
+
+def ms(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    return {
+        "p50_ms": round(percentile(values, 50) * 1000, 2),
+        "p90_ms": round(percentile(values, 90) * 1000, 2),
+        "p99_ms": round(percentile(values, 99) * 1000, 2),
+        "max_ms": round(max(values) * 1000, 2),
+    }
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+async def idle_streams(b: Bench, n: int, projects: list[str]) -> dict[str, Any]:
+    """Open n idle streams over `projects`; the RSS they cost the server."""
+    assert b.server is not None
+    totals = load.Totals()
+    # Warm-up: code paths, the realtime pool, per-project structures; then measure from there.
+    warm, _, _ = await b.streams(min(200, n), projects, load.Totals())
+    await asyncio.sleep(1.0)
+    close_all(warm)
+    await asyncio.sleep(2.0)
+    await b.server.gc()
+    await asyncio.sleep(1.0)
+    rss0, fds0 = b.server.rss_kib(), b.server.fds()
+    cpu0 = b.server.cpu()
+    streams, errors, seconds = await b.streams(n, projects, totals)
+    cpu1 = b.server.cpu()
+    await asyncio.sleep(b.args.settle)
+    gc_ok = await b.server.gc()
+    await asyncio.sleep(1.0)
+    rss1, fds1 = b.server.rss_kib(), b.server.fds()
+    opened = len(streams)
+    alive = sum(1 for s in streams if not s.done.done())
+    result = {
+        "connections": opened,
+        "still_open_after_settle": alive,
+        "errors": errors,
+        "open_seconds": round(seconds, 2),
+        "opens_per_s": round(opened / seconds, 1) if seconds else None,
+        "server_cpu_ms_per_open": round((cpu1 - cpu0) / max(opened, 1) * 1000, 3),
+        "server_rss_before_kib": rss0,
+        "server_rss_after_kib": rss1,
+        "server_fds_delta": fds1 - fds0,
+        "kib_per_connection": round((rss1 - rss0) / max(opened, 1), 2),
+        "gc_done": gc_ok,
+        "projects": len(projects),
+    }
+    return {"result": result, "streams": streams, "totals": totals}
+
+
+async def scenario_idle(b: Bench, keep: bool = False) -> dict[str, Any]:
+    projects = await b.projects(b.args.idle_projects, "Idle")
+    out = await idle_streams(b, b.args.connections, projects)
+    r = out["result"]
+    r["met"] = (
+        r["connections"] >= TARGETS["idle"]["connections"]
+        and r["still_open_after_settle"] >= TARGETS["idle"]["connections"]
+        and r["kib_per_connection"] <= TARGETS["idle"]["kib_per_connection_max"]
+    )
+    if keep:
+        return out
+    close_all(out["streams"])
+    return r
+
+
+async def scenario_latency(b: Bench, idle: dict[str, Any] | None = None) -> dict[str, Any]:
+    """100 subscribers of one project while the idle streams stay open."""
+    assert b.server is not None
+    if idle is None:
+        idle = await scenario_idle(b, keep=True)
+    idle_open = sum(1 for s in idle["streams"] if not s.done.done())
+    [project] = await b.projects(1, "Latency")
+    tracker = load.Tracker(keep_all=True)
+    totals = load.Totals()
+    subs, errors, _ = await b.streams(b.args.subscribers, [project], totals, tracker)
+    await asyncio.sleep(1.5)  # presence settles
+    commits: dict[int, tuple[float, float]] = {}
+    rng = random.Random(1)
+    interval = 1.0 / b.args.latency_rate
+    started = now()
+    cpu0 = b.server.cpu()
+    await b.server.profile(True)
+    for _ in range(b.args.latency_events):
+        [seq], before, after = await b.commit(project)
+        commits[seq] = (before, after)
+        await asyncio.sleep(interval * rng.uniform(0.5, 1.5))
+        if now() - started > b.args.max_seconds:
+            break
+    expected = len(commits) * len(subs)
+    complete = await wait_for(lambda: sum(tracker.count.values()) >= expected, 10)
+    await b.server.profile(False)
+    cpu1 = b.server.cpu()
+    after_commit, before_commit = [], []
+    for seq, times in tracker.times.items():
+        if seq not in commits:
+            continue
+        before, after = commits[seq]
+        for t in times:
+            after_commit.append(t - after)
+            before_commit.append(t - before)
+    close_all(subs)
+    close_all(idle["streams"])
+    got = sum(tracker.count.get(seq, 0) for seq in commits)
+    r = {
+        "subscribers": len(subs),
+        "idle_connections_open": idle_open,
+        "events": len(commits),
+        "rate_per_s": b.args.latency_rate,
+        "deliveries": got,
+        "missing": expected - got,
+        "complete": complete,
+        "disorder": totals.disorder,
+        "from_commit_returned": ms(after_commit),
+        "from_before_commit": ms(before_commit),
+        "server_cpu_s": round(cpu1 - cpu0, 2),
+        "connect_errors": errors,
+    }
+    lat = r["from_commit_returned"]
+    r["met"] = bool(
+        lat
+        and lat["p50_ms"] <= TARGETS["latency"]["p50_ms_max"]
+        and lat["p99_ms"] <= TARGETS["latency"]["p99_ms_max"]
+        and r["missing"] == 0
+        and idle_open >= TARGETS["idle"]["connections"]
+    )
+    if "result" in idle:
+        r["idle"] = idle["result"]
+    return r
+
+
+async def scenario_fanout(b: Bench) -> dict[str, Any]:
+    """One event to N subscribers of one project, 20 times."""
+    assert b.server is not None
+    [project] = await b.projects(1, "Fan-out")
+    tracker = load.Tracker(keep_all=True)
+    totals = load.Totals()
+    rss0 = b.server.rss_kib()
+    subs, errors, seconds = await b.streams(b.args.connections, [project], totals, tracker)
+    n = len(subs)
+    await asyncio.sleep(b.args.settle)
+    rss1 = b.server.rss_kib()
+    runs = []
+    cpu0 = b.server.cpu()
+    await b.server.profile(True)
+    for _ in range(b.args.fanout_events):
+        [seq], before, after = await b.commit(project)
+        done = await wait_for(lambda: tracker.count.get(seq, 0) >= n, 5.0, 0.002)
+        times = sorted(tracker.times.get(seq, []))
+        runs.append(
+            {
+                "seq": seq,
+                "received": len(times),
+                "complete": done,
+                "first_ms": round((times[0] - after) * 1000, 2) if times else None,
+                "median_ms": round((times[len(times) // 2] - after) * 1000, 2) if times else None,
+                "last_ms": round((times[-1] - after) * 1000, 2) if times else None,
+                "last_from_before_commit_ms": round((times[-1] - before) * 1000, 2)
+                if times
+                else None,
+            }
+        )
+        await asyncio.sleep(0.3)
+    await b.server.profile(False)
+    cpu1 = b.server.cpu()
+    close_all(subs)
+    lasts = [x["last_ms"] / 1000 for x in runs if x["last_ms"] is not None]
+    deliveries = sum(x["received"] for x in runs)
+    r = {
+        "subscribers": n,
+        "connect_errors": errors,
+        "open_seconds": round(seconds, 2),
+        "kib_per_connection_one_project": round((rss1 - rss0) / max(n, 1), 2),
+        "events": len(runs),
+        "incomplete": sum(1 for x in runs if not x["complete"]),
+        "disorder": totals.disorder,
+        "last_subscriber": ms(lasts),
+        "median_subscriber_p50_ms": statistics.median(
+            [x["median_ms"] for x in runs if x["median_ms"] is not None] or [0]
+        ),
+        "server_cpu_us_per_delivery": round((cpu1 - cpu0) / max(deliveries, 1) * 1e6, 2),
+        "per_event": runs,
+    }
+    r["met"] = bool(
+        n >= TARGETS["fanout"]["subscribers"]
+        and r["incomplete"] == 0
+        and r["last_subscriber"]
+        and r["last_subscriber"]["p99_ms"] <= TARGETS["fanout"]["last_p99_ms_max"]
+    )
+    return r
+
+
+async def scenario_throughput(b: Bench) -> dict[str, Any]:
+    """S subscribers of one project; events at fixed rates; deliveries/s and CPU per delivery."""
+    assert b.server is not None
+    [project] = await b.projects(1, "Throughput")
+    totals = load.Totals()
+    subs, errors, _ = await b.streams(b.args.throughput_subscribers, [project], totals)
+    n = len(subs)
+    await asyncio.sleep(2.0)
+    rates = []
+    await b.server.profile(True)
+    for rate in b.args.throughput_rates:
+        batch = b.args.throughput_batch
+        m0, reads0 = totals.messages, totals.reads
+        cpu0, pg0 = b.server.cpu(), pg_cpu_seconds()
+        started = now()
+        committed = 0
+        k = 0
+        lag_max = 0.0
+        while now() - started < b.args.throughput_seconds:
+            due = started + k * batch / rate
+            delay = due - now()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                lag_max = max(lag_max, -delay)
+            seqs, _, _ = await b.commit(project, batch)
+            committed += len(seqs)
+            k += 1
+        produced_s = now() - started
+        expected = m0 + committed * n
+        await wait_for(lambda: totals.messages >= expected, 10, 0.01)
+        elapsed = now() - started
+        cpu1, pg1 = b.server.cpu(), pg_cpu_seconds()
+        delivered = totals.messages - m0
+        reads = totals.reads - reads0
+        cpu = cpu1 - cpu0
+        rates.append(
+            {
+                "offered_events_per_s": rate,
+                "events_per_transaction": batch,
+                "events": committed,
+                "producer_seconds": round(produced_s, 2),
+                "producer_lag_max_ms": round(lag_max * 1000, 1),
+                "deliveries": delivered,
+                "missing": committed * n - delivered,
+                "seconds": round(elapsed, 2),
+                "deliveries_per_s": round(delivered / elapsed),
+                "server_cpu_s": round(cpu, 2),
+                "server_cpu_pct": round(cpu / elapsed * 100, 1),
+                "server_cpu_us_per_delivery": round(cpu / max(delivered, 1) * 1e6, 2),
+                "pg_cpu_s": round(pg1 - pg0, 2),
+                "events_per_client_read": round(delivered / max(reads, 1), 2),
+                "streams_open": sum(1 for s in subs if not s.done.done()),
+            }
+        )
+        await asyncio.sleep(1.0)
+    await b.server.profile(False)
+    close_all(subs)
+    best = max(rates, key=lambda x: x["deliveries_per_s"])
+    r = {
+        "subscribers": n,
+        "connect_errors": errors,
+        "disorder": totals.disorder,
+        "rates": rates,
+        "best_deliveries_per_s": best["deliveries_per_s"],
+        "cpu_us_per_delivery_at_best": best["server_cpu_us_per_delivery"],
+    }
+    r["met"] = any(
+        x["deliveries_per_s"] >= TARGETS["throughput"]["deliveries_per_s_min"]
+        and x["server_cpu_us_per_delivery"] <= TARGETS["throughput"]["cpu_us_per_delivery_max"]
+        and x["missing"] == 0
+        for x in rates
+    )
+    return r
+
+
+async def scenario_reconnect(b: Bench) -> dict[str, Any]:
+    """Clients that reconnect in a loop, each time a few events behind."""
+    assert b.server is not None
+    [project] = await b.projects(1, "Reconnect")
+    for _ in range(b.args.reconnect_history // 500):
+        await b.commit(project, 500)
+    seqs, _, _ = await b.commit(project, b.args.reconnect_history % 500 or 1)
+    head = seqs[-1]
+    path = b.sse_path(project)
+    totals = load.Totals()
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    rng = random.Random(7)
+    # warm-up
+    warm = await load.open_stream(
+        b.port, load.sse_request(path, b.token, head - 1), load.Totals(), until=head
+    )
+    warm.close()
+    await asyncio.sleep(0.5)
+
+    async def client(deadline: float) -> None:
+        while now() < deadline:
+            behind = rng.randint(1, 5)
+            request = load.sse_request(path, b.token, head - behind)
+            t = now()
+            stream = None
+            try:
+                stream = await load.open_stream(
+                    b.port, request, totals, expect=head - behind + 1, until=head, timeout=10
+                )
+                assert stream.until_event is not None
+                async with asyncio.timeout(10):
+                    got = await stream.until_event
+                if got < 0:
+                    raise ConnectionError("closed before the replay ended")
+                latencies.append(now() - t)
+            except (OSError, ConnectionError, TimeoutError) as exc:
+                key = type(exc).__name__
+                failures[key] = failures.get(key, 0) + 1
+                await asyncio.sleep(0.05)
+            finally:
+                if stream is not None:
+                    stream.close()
+
+    cpu0, pg0 = b.server.cpu(), pg_cpu_seconds()
+    await b.server.profile(True)
+    started = now()
+    deadline = started + b.args.reconnect_seconds
+    await asyncio.gather(*(client(deadline) for _ in range(b.args.reconnect_clients)))
+    elapsed = now() - started
+    await b.server.profile(False)
+    cpu1, pg1 = b.server.cpu(), pg_cpu_seconds()
+    done = len(latencies)
+    r = {
+        "clients": b.args.reconnect_clients,
+        "seconds": round(elapsed, 2),
+        "reconnects": done,
+        "reconnects_per_s": round(done / elapsed, 1),
+        "replayed_events": totals.messages,
+        "disorder": totals.disorder,
+        "failures": failures,
+        "connect_to_replayed": ms(latencies),
+        "server_cpu_pct": round((cpu1 - cpu0) / elapsed * 100, 1),
+        "server_cpu_us_per_reconnect": round((cpu1 - cpu0) / max(done, 1) * 1e6, 1),
+        "pg_cpu_us_per_reconnect": round((pg1 - pg0) / max(done, 1) * 1e6, 1),
+    }
+    r["met"] = (
+        r["reconnects_per_s"] >= TARGETS["reconnect"]["reconnects_per_s_min"]
+        and r["disorder"] == 0
+        and not failures
+    )
+    return r
+
+
+async def scenario_traffic(b: Bench) -> dict[str, Any]:
+    """The seed's hour: 100 clients, 100 changes; SSE streams versus polling every 30 s."""
+    assert b.server is not None
+    args = b.args
+    c = args.traffic_compression
+    hour, period = 3600.0, 30.0
+    clients, changes = args.traffic_clients, args.traffic_changes
+    [project] = await b.projects(1, "Traffic")
+    rng = random.Random(42)
+    sse = load.Totals()
+    poll = load.Totals()
+    uploads = load.Totals()
+    tracker = load.Tracker()
+    poll_request = (
+        f"GET /api/projects/{project}/interviews HTTP/1.1\r\nHost: {load.HOST}\r\n"
+        f"Accept: application/json\r\nAuthorization: Bearer {b.token}\r\n\r\n"
+    ).encode()
+
+    def upload_request(i: int) -> bytes:
+        body = json.dumps(
+            {"project_id": project, "title": f"Interview {i}",
+             "text": f"Q: What slows you down, {i}?\nA: Waiting for the report to refresh."}
+        ).encode()
+        return (
+            f"POST /api/workflow/async HTTP/1.1\r\nHost: {load.HOST}\r\n"
+            f"Authorization: Bearer {b.token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+
+    streams, errors, _ = await b.streams(clients, [project], sse, tracker)
+    pollers = [load.Poller(b.port, poll) for _ in range(clients)]
+    uploader = load.Poller(b.port, uploads)
+    schedule: list[tuple[float, str, int]] = []
+    for i in range(clients):
+        offset = rng.uniform(0, period)
+        schedule += [(offset + period * j, "poll", i) for j in range(int(hour / period))]
+    schedule += [(rng.uniform(0, hour), "change", i) for i in range(changes)]
+    schedule.sort()
+    statuses: dict[str, int] = {}
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def poll_once(i: int) -> None:
+        status, _ = await pollers[i].get(poll_request)
+        statuses[f"poll {status}"] = statuses.get(f"poll {status}", 0) + 1
+
+    upload_lock = asyncio.Lock()
+
+    async def change(i: int) -> None:
+        async with upload_lock:
+            status, _ = await uploader.get(upload_request(i))
+        statuses[f"upload {status}"] = statuses.get(f"upload {status}", 0) + 1
+
+    started = now()
+    for at, kind, i in schedule:
+        delay = started + at / c - now()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(poll_once(i) if kind == "poll" else change(i))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        if now() - started > args.max_seconds * 2:
+            break
+    end = started + hour / c
+    await asyncio.sleep(max(0.0, end - now()))
+    if tasks:
+        await asyncio.wait(tasks, timeout=30)
+    await wait_for(lambda: sse.messages >= changes * len(streams), 10)
+    seconds = now() - started
+    close_all(streams)
+    for p in pollers:
+        p.close()
+    uploader.close()
+    sse_bytes = sse.bytes_in + sse.bytes_out
+    poll_bytes = poll.bytes_in + poll.bytes_out
+    polls = sum(v for k, v in statuses.items() if k.startswith("poll"))
+    r = {
+        "simulated_seconds": hour,
+        "compression": c,
+        "real_seconds": round(seconds, 1),
+        "clients": clients,
+        "changes": changes,
+        "statuses": statuses,
+        "sse": {
+            "requests": len(streams),
+            "bytes_sent": sse.bytes_out,
+            "bytes_received": sse.bytes_in,
+            "bytes_total": sse_bytes,
+            "events_received": sse.messages,
+            "keepalives_received": sse.comments,
+            "keepalives_per_client": round(sse.comments / max(len(streams), 1), 1),
+            "disorder": sse.disorder,
+        },
+        "polling": {
+            "requests": polls,
+            "tcp_connections": sum(p.connections for p in pollers),
+            "bytes_sent": poll.bytes_out,
+            "bytes_received": poll.bytes_in,
+            "bytes_total": poll_bytes,
+            "bytes_per_poll": round(poll_bytes / max(polls, 1)),
+        },
+        "requests_reduction_pct": round((1 - len(streams) / max(polls, 1)) * 100, 2),
+        "bytes_reduction_pct": round((1 - sse_bytes / max(poll_bytes, 1)) * 100, 2),
+        "connect_errors": errors,
+        "note": "bytes at the HTTP level (request and response headers and bodies as written "
+        "to and read from the sockets); TCP/IP headers and handshakes are not counted, which "
+        "favours polling. The 100 changes (uploads) are not counted on either side.",
+    }
+    r["met"] = (
+        r["bytes_reduction_pct"] >= TARGETS["traffic"]["bytes_reduction_pct_min"]
+        and sse.messages >= changes * len(streams)
+    )
+    return r
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+SCENARIO_FUNCS: dict[str, Callable[[Bench], Awaitable[dict[str, Any]]]] = {
+    "idle": scenario_idle,
+    "latency": scenario_latency,
+    "fanout": scenario_fanout,
+    "throughput": scenario_throughput,
+    "reconnect": scenario_reconnect,
+    "traffic": scenario_traffic,
+}
+
+
+def run_one(name: str, args: argparse.Namespace, url: str, token: str, user_id: str,
+            project_id: str, workdir: Path) -> dict[str, Any]:
+    ack = workdir / f"ack-{name}"
+    profile = workdir / f"profile-{name}.prof" if args.profile else None
+    env = {
+        "PYTHONPATH": os.pathsep.join(
+            [str(workdir / "hook"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+        "PI_BENCH_ACK": str(ack),
+        "PI_BENCH_PROFILE": str(profile or ""),
+        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+    }
+    if name == "traffic":
+        # 30 simulated seconds between keep-alives; the hub's timer ticks once a second.
+        env["PERSONA_INSIGHT_SSE_KEEPALIVE_S"] = str(30.0 / args.traffic_compression)
+    log = workdir / f"server-{name}.log"
+    load_before = load_average()
+    with run_server(url, worker=False, cpus=args.server_cpus, env=env, log=log) as (base, proc):
+        pinned = pin_pg(cpus(args.pg_cpus))
+        port = int(base.rsplit(":", 1)[1])
+        b = Bench(args, url, token, user_id)
+        b.base = base
+        b.server = Server(proc.pid, port, ack, profile)
+
+        async def main() -> dict[str, Any]:
+            load.raise_file_limit()
+            try:
+                await b.real_payload(project_id)
+                await b.start_producer(workdir)
+                return await SCENARIO_FUNCS[name](b)
+            finally:
+                await b.close()
+
+        import uvloop
+
+        started = time.time()
+        result = uvloop.run(main())
+        result["wall_seconds"] = round(time.time() - started, 1)
+    result["load_average_before"] = load_before
+    result["load_average_after"] = load_average()
+    result["pg_processes_pinned"] = len(pinned)
+    if profile is not None and profile.exists():
+        result["profile"] = str(profile)
+        print_profile(profile)
+    return result
+
+
+def print_profile(path: Path) -> None:
+    import pstats
+
+    print(f"--- server profile {path} (CPU time, top by internal time)")
+    pstats.Stats(str(path)).sort_stats("tottime").print_stats(30)
+    gc_path = Path(str(path) + ".gc.json")
+    if gc_path.exists():
+        print("--- server GC during the profile (generation: count, seconds, longest):",
+              gc_path.read_text())
+
+
+def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run that is the median on the scenario's headline figure, and every run's headline."""
+    key: dict[str, Callable[[dict[str, Any]], float]] = {
+        "idle": lambda r: r["kib_per_connection"],
+        "latency": lambda r: r["from_commit_returned"].get("p99_ms", 1e9),
+        "fanout": lambda r: r["last_subscriber"].get("p99_ms", 1e9),
+        "throughput": lambda r: -r["best_deliveries_per_s"],
+        "reconnect": lambda r: -r["reconnects_per_s"],
+        "traffic": lambda r: -r["bytes_reduction_pct"],
+    }
+    ordered = sorted(runs, key=key[name])
+    median = ordered[(len(ordered) - 1) // 2]
+    return {
+        "target": TARGETS[name],
+        "met": median["met"],
+        "headline_per_run": [abs(key[name](r)) for r in runs],
+        "median_run": median,
+        "runs": len(runs),
+    }
+
+
+def headline(name: str, r: dict[str, Any]) -> str:
+    if name == "idle":
+        return (f"{r['connections']} idle streams, {r['kib_per_connection']} KiB each "
+                f"(RSS {r['server_rss_before_kib']} → {r['server_rss_after_kib']} KiB), "
+                f"{r['opens_per_s']} opens/s")
+    if name == "latency":
+        return (f"{r['subscribers']} subscribers, {r['idle_connections_open']} idle: "
+                f"commit→receive {r['from_commit_returned']}, missing {r['missing']}")
+    if name == "fanout":
+        return (f"{r['subscribers']} subscribers: last has it {r['last_subscriber']}, "
+                f"{r['server_cpu_us_per_delivery']} µs CPU/delivery")
+    if name == "throughput":
+        return " | ".join(
+            f"{x['offered_events_per_s']} ev/s × {r['subscribers']}: {x['deliveries_per_s']}/s, "
+            f"{x['server_cpu_us_per_delivery']} µs/delivery, CPU {x['server_cpu_pct']}%, "
+            f"missing {x['missing']}"
+            for x in r["rates"]
+        )
+    if name == "reconnect":
+        return (f"{r['reconnects_per_s']} reconnects/s with replay, {r['connect_to_replayed']}, "
+                f"failures {r['failures']}, {r['server_cpu_us_per_reconnect']} µs CPU each")
+    return (f"SSE {r['sse']['requests']} requests, {r['sse']['bytes_total']} B; polling "
+            f"{r['polling']['requests']} requests, {r['polling']['bytes_total']} B: "
+            f"{r['bytes_reduction_pct']}% fewer bytes, {r['requests_reduction_pct']}% fewer "
+            f"requests")
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--scenario", default="all", help="comma list of " + ", ".join(SCENARIOS))
+    p.add_argument("--repeat", type=int, default=1, help="runs per scenario")
+    p.add_argument("--connections", type=int, default=10_000, help="idle / fan-out streams")
+    p.add_argument("--idle-projects", type=int, default=100)
+    p.add_argument("--subscribers", type=int, default=100, help="latency: streams of the project")
+    p.add_argument("--latency-events", type=int, default=700)
+    p.add_argument("--latency-rate", type=float, default=20.0, help="events per second")
+    p.add_argument("--fanout-events", type=int, default=20)
+    p.add_argument("--throughput-subscribers", type=int, default=1000)
+    p.add_argument("--throughput-rates", type=lambda s: [float(x) for x in s.split(",")],
+                   default=[50.0, 100.0], help="events per second, comma list")
+    p.add_argument("--throughput-batch", type=int, default=1, help="events per transaction")
+    p.add_argument("--throughput-seconds", type=float, default=10.0)
+    p.add_argument("--reconnect-clients", type=int, default=200)
+    p.add_argument("--reconnect-seconds", type=float, default=10.0)
+    p.add_argument("--reconnect-history", type=int, default=1000)
+    p.add_argument("--traffic-clients", type=int, default=100)
+    p.add_argument("--traffic-changes", type=int, default=100)
+    p.add_argument("--traffic-compression", type=float, default=30.0)
+    p.add_argument("--settle", type=float, default=3.0, help="seconds before RSS is read")
+    p.add_argument("--max-seconds", type=float, default=120.0, help="cap of any load loop")
+    p.add_argument("--server-cpus", default="0")
+    p.add_argument("--client-cpus", default="1")
+    p.add_argument("--pg-cpus", default="0")
+    p.add_argument("--profile", action="store_true", help="cProfile the server in each scenario")
+    p.add_argument("--no-save", action="store_true")
+    p.add_argument("--verbose", action="store_true", help="print every result in full")
+    args = p.parse_args()
+    names = SCENARIOS if args.scenario == "all" else tuple(args.scenario.split(","))
+    for n in names:
+        if n not in SCENARIOS:
+            p.error(f"unknown scenario {n!r}")
+    args.names = names
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    if args.max_seconds > 600:
+        raise SystemExit("--max-seconds is capped at 600")
+    desc = machine()
+    print("machine:", json.dumps(desc), "load average:", load_average(), flush=True)
+    url = fresh_database()
+    s = seed(url)
+    with psycopg.connect(url) as conn:
+        pg = {
+            name: conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
+            for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+        }
+    print("PostgreSQL (embedded):", pg, flush=True)
+    # after PostgreSQL started (it would inherit our affinity otherwise)
+    pin_pg(cpus(args.pg_cpus))
+    os.sched_setaffinity(0, cpus(args.client_cpus))
+    print(f"pinning: server {args.server_cpus}, PostgreSQL {args.pg_cpus}, "
+          f"client (this process) {args.client_cpus}", flush=True)
+    results: dict[str, Any] = {}
+    # Server logs, profiles and the injected hook (data/ is not versioned).
+    workdir = ROOT / "data" / "sse-bench"
+    (workdir / "hook").mkdir(parents=True, exist_ok=True)
+    for old in workdir.glob("ack-*"):
+        old.unlink()
+    if True:
+        (workdir / "hook" / "sitecustomize.py").write_text(HOOK)
+        for name in args.names:
+            runs = []
+            for i in range(args.repeat):
+                r = run_one(name, args, url, s.token, s.user_id, s.project_id, workdir)
+                runs.append(r)
+                if args.verbose:
+                    print(json.dumps(r, indent=1, default=str))
+                print(f"[{name} {i + 1}/{args.repeat}] {'MET' if r['met'] else 'NOT MET'}: "
+                      f"{headline(name, r)} (load {r['load_average_before']} → "
+                      f"{r['load_average_after']})", flush=True)
+            results[name] = summarise(name, runs) if args.repeat > 1 else {
+                "target": TARGETS[name], "met": runs[0]["met"], "median_run": runs[0], "runs": 1}
+    if args.no_save:
+        return
+    path = RESULTS / "sse.json"
+    previous: dict[str, Any] = {}
+    if path.exists() and args.scenario != "all":
+        previous = json.loads(path.read_text()).get("scenarios", {})
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for r in results.values():
+        r["measured_at"] = stamp
+        r["load_average"] = load_average()
+    payload = {
+        "machine": desc,
+        "pinning": {
+            "server": args.server_cpus,
+            "postgresql": args.pg_cpus,
+            "client": args.client_cpus,
+            "note": "one server process (serve --no-worker) per scenario; PostgreSQL "
+            "(embedded, postmaster and backends) shares the server's core; this process is "
+            "the only client and also commits the events",
+        },
+        "postgresql": pg,
+        "method": __doc__,
+        "scenarios": {**previous, **results},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    print("saved", path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Administration: companies (super-admins), users and the audit log (company admins)."""

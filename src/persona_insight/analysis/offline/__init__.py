@@ -1,0 +1,1 @@
+"""The offline analysis engine: Kiwi morphology and small multilingual embeddings, no network."""

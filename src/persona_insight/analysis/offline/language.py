@@ -1,0 +1,62 @@
+"""Language of a sentence and of an interview: Korean, English, or a substantial mix of both."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+Lang = Literal["ko", "en"]
+InterviewLang = Literal["ko", "en", "mixed"]
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Share of the minority language (by answer characters) above which an interview is "mixed".
+MIXED_SHARE = 0.2
+
+
+def has_hangul(text: str) -> bool:
+    return _HANGUL.search(text) is not None
+
+
+def sentence_language(text: str) -> Lang:
+    """Korean when at least a third of the words carry Hangul: Korean speech is full of English
+    product words ("Tesla 슈퍼차저는 괜찮아요") without being English."""
+    words = _WORD.findall(text)
+    if not words:
+        return "ko" if has_hangul(text) else "en"
+    korean = sum(1 for w in words if has_hangul(w))
+    return "ko" if korean * 3 >= len(words) else "en"
+
+
+def interview_language(sentences: Iterable[tuple[Lang, int]]) -> InterviewLang:
+    """From (language, length) of the answer sentences."""
+    totals = {"ko": 0, "en": 0}
+    for lang, length in sentences:
+        totals[lang] += length
+    total = totals["ko"] + totals["en"]
+    if total == 0:
+        return "en"
+    minority = min(totals.values()) / total
+    if minority >= MIXED_SHARE:
+        return "mixed"
+    return "ko" if totals["ko"] >= totals["en"] else "en"
+
+
+def output_language(
+    language: InterviewLang,
+    answers: Iterable[tuple[Lang, int]],
+    questions: Iterable[tuple[Lang, int]] = (),
+) -> Lang:
+    """The language generated text (questions, assessments) is written in. For a mixed
+    interview that is the interviewer's language: the research team reads the analysis, and
+    their interviewee may simply be more at ease in another language."""
+    if language != "mixed":
+        return language
+    for sentences in (questions, answers):
+        totals = {"ko": 0, "en": 0}
+        for lang, length in sentences:
+            totals[lang] += length
+        if totals["ko"] or totals["en"]:
+            return "ko" if totals["ko"] >= totals["en"] else "en"
+    return "ko"

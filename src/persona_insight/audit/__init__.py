@@ -1,0 +1,1 @@
+"""The audit log: security-relevant actions, append-only, readable by company admins."""

@@ -1,0 +1,1 @@
+"""What a company configures for its analyses: the engine (and its keys), glossary, personas."""

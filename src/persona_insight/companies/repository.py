@@ -1,0 +1,62 @@
+"""SQL for company configuration (row-level security keeps it to the caller's company)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.models import Company, GlossaryTerm, Persona
+
+
+async def company(session: AsyncSession, company_id: UUID) -> Company | None:
+    return await session.get(Company, company_id)
+
+
+async def add(session: AsyncSession, row: object) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def glossary(session: AsyncSession, company_id: UUID) -> list[GlossaryTerm]:
+    stmt = (
+        select(GlossaryTerm)
+        .where(GlossaryTerm.company_id == company_id)
+        .order_by(func.lower(GlossaryTerm.term))
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def term_named(session: AsyncSession, company_id: UUID, term: str) -> GlossaryTerm | None:
+    stmt = select(GlossaryTerm).where(
+        GlossaryTerm.company_id == company_id, func.lower(GlossaryTerm.term) == term.lower()
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def term(session: AsyncSession, company_id: UUID, term_id: UUID) -> GlossaryTerm | None:
+    stmt = select(GlossaryTerm).where(
+        GlossaryTerm.id == term_id, GlossaryTerm.company_id == company_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def personas(session: AsyncSession, company_id: UUID) -> list[Persona]:
+    stmt = select(Persona).where(Persona.company_id == company_id).order_by(Persona.code)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def persona(session: AsyncSession, company_id: UUID, persona_id: UUID) -> Persona | None:
+    stmt = select(Persona).where(Persona.id == persona_id, Persona.company_id == company_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def persona_coded(session: AsyncSession, company_id: UUID, code: str) -> Persona | None:
+    stmt = select(Persona).where(Persona.company_id == company_id, Persona.code == code)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def delete(session: AsyncSession, row: object) -> None:
+    await session.delete(row)
+    await session.flush()

@@ -1,0 +1,95 @@
+"""Company configuration request and response bodies. Keys go in, never out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+EngineChoice = Literal["offline", "llm", "miso"]
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return value
+    if not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+class AnalysisSettingsOut(BaseModel):
+    engine: EngineChoice | None = Field(description="The company's engine; null: the default.")
+    default_engine: EngineChoice
+    llm_model: str | None
+    llm_base_url: str | None
+    llm_output_mode: Literal["tool", "native"] | None
+    llm_api_key_set: bool
+    miso_base_url: str | None
+    miso_variant: Literal["dify", "miso"] | None
+    miso_response_mode: Literal["blocking", "streaming"] | None
+    miso_api_key_set: bool
+
+
+class AnalysisSettingsIn(BaseModel):
+    """Fields left out keep their value; an empty string clears a key or a URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    engine: EngineChoice | None = None
+    llm_model: str | None = Field(default=None, max_length=200)
+    llm_base_url: str | None = Field(default=None, max_length=500)
+    llm_output_mode: Literal["tool", "native"] | None = None
+    llm_api_key: str | None = Field(default=None, max_length=500)
+    miso_base_url: str | None = Field(default=None, max_length=500)
+    miso_variant: Literal["dify", "miso"] | None = None
+    miso_response_mode: Literal["blocking", "streaming"] | None = None
+    miso_api_key: str | None = Field(default=None, max_length=500)
+
+    _urls = field_validator("llm_base_url", "miso_base_url")(_http_url)
+
+
+class GlossaryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    term: str = Field(min_length=1, max_length=200)
+    definition: str = Field(min_length=1, max_length=5000)
+
+
+class GlossaryOut(BaseModel):
+    id: UUID
+    term: str
+    definition: str
+    created_at: dt.datetime
+
+
+class GlossaryList(BaseModel):
+    items: list[GlossaryOut]
+
+
+class PersonaIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+
+
+class PersonaPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class PersonaOut(BaseModel):
+    id: UUID
+    code: str
+    title: str
+    description: str
+    created_at: dt.datetime
+
+
+class PersonaList(BaseModel):
+    items: list[PersonaOut]

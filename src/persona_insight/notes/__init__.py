@@ -1,0 +1,1 @@
+"""Notes: shared comments anchored to script lines of an analysed interview, with replies."""

@@ -1,0 +1,245 @@
+"""What every page route shares: the request's unit of work and caller, the CSRF check for form
+posts, rendering with security headers, and errors answered as pages instead of JSON.
+
+Like the API's `request_ctx`, a page request is one transaction that commits before the response
+is sent. Forms carry the session's CSRF token as the hidden field `csrf_token`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Final
+from urllib.parse import quote, urlencode
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData, UploadFile
+
+from persona_insight.accounts.deps import SAFE_METHODS, Ctx, actor_of, authenticate, check_csrf
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.db import Actor, set_actor
+from persona_insight.errors import AppError, Unauthenticated
+from persona_insight.runtime import Runtime, runtime_of
+from persona_insight.web import i18n
+from persona_insight.web.rendering import render
+
+MAX_FILES: Final = 50
+
+CSP: Final = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+@dataclass(slots=True)
+class Page:
+    """One page request: its transaction, caller (None on the sign-in page), language and form."""
+
+    request: Request
+    rt: Runtime
+    session: AsyncSession
+    user: Authenticated | None
+    locale: str
+    form: FormData | None = None
+    _ctx: Ctx | None = field(default=None)
+
+    @property
+    def signed_in(self) -> Authenticated:
+        if self.user is None:
+            raise Unauthenticated("sign in", code="unauthenticated")
+        return self.user
+
+    @property
+    def ctx(self) -> Ctx:
+        """The API's request context, for calling API functions from a page."""
+        if self._ctx is None:
+            self._ctx = Ctx(session=self.session, user=self.signed_in, rt=self.rt)
+        return self._ctx
+
+    def _(self, message: str, **params: object) -> str:
+        text: str = i18n.translations(self.locale).gettext(message)
+        return text % params if params else text
+
+    def value(self, name: str) -> str:
+        value = self.form.get(name) if self.form is not None else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def values(self, name: str) -> list[str]:
+        if self.form is None:
+            return []
+        return [v for v in self.form.getlist(name) if isinstance(v, str)]
+
+    def files(self, name: str) -> list[UploadFile]:
+        if self.form is None:
+            return []
+        return [v for v in self.form.getlist(name) if isinstance(v, UploadFile) and v.filename]
+
+    async def undo(self) -> None:
+        """Roll back what the request did so far (a form error is answered, not committed)."""
+        await self.session.rollback()
+        await set_actor(self.session, actor_of(self.user) if self.user else Actor.system())
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        user = self.user
+        notice = self.request.query_params.get("notice", "")
+        base = {
+            "user": user,
+            "csrf_token": user.csrf_token if user and user.csrf_token else "",
+            "path": self.request.url.path,
+            "here": _here(self.request),
+            "notice": self._(i18n.NOTICES[notice]) if notice in i18n.NOTICES else "",
+            "problem": _problem(self, self.request.query_params.get("problem", "")),
+            "script_messages": {k: self._(v) for k, v in i18n.SCRIPT_MESSAGES.items()},
+            "script_reasons": {k: self._(v) for k, v in i18n.REASONS.items()},
+        }
+        html = render(self.locale, template, base | context)
+        return HTMLResponse(html, status_code=status, headers={"Content-Language": self.locale})
+
+
+def _problem(page: Page, code: str) -> str:
+    return page._(i18n.REASONS[code]) if code in i18n.REASONS else ""
+
+
+def _here(request: Request) -> str:
+    query = {k: v for k, v in request.query_params.items() if k not in ("notice", "problem")}
+    return request.url.path + ("?" + urlencode(query) if query else "")
+
+
+def redirect(url: str, *, notice: str | None = None, problem: str | None = None) -> Response:
+    """303 after a form post, with a message code the next page shows (never free text)."""
+    query = {k: v for k, v in (("notice", notice), ("problem", problem)) if v}
+    if query:
+        path, hash_, fragment = url.partition("#")
+        url = path + ("&" if "?" in path else "?") + urlencode(query) + hash_ + fragment
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None, default: str = "/projects") -> str:
+    """A local path to go to after signing in; anything else (another host) is ignored."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default
+
+
+async def _open(request: Request, *, need_user: bool) -> AsyncIterator[Page]:
+    rt = runtime_of(request)
+    async with rt.db.sessions() as session:
+        await set_actor(session, Actor.system())
+        user = await authenticate(session, request)
+        if user is None and need_user:
+            raise Unauthenticated("sign in to see this page", code="unauthenticated")
+        if user is not None:
+            await set_actor(session, actor_of(user))
+        form = None
+        if request.method not in SAFE_METHODS:
+            form = await request.form(max_files=MAX_FILES, max_fields=100)
+        try:
+            if user is not None and form is not None:
+                token = form.get("csrf_token")
+                check_csrf(request, user, token if isinstance(token, str) else None)
+            yield Page(
+                request=request,
+                rt=rt,
+                session=session,
+                user=user,
+                locale=i18n.negotiate(request, user.locale if user else None),
+                form=form,
+            )
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            if form is not None:
+                await form.close()
+        await session.commit()
+
+
+async def signed_in_page(request: Request) -> AsyncIterator[Page]:
+    async for page in _open(request, need_user=True):
+        yield page
+
+
+async def any_page(request: Request) -> AsyncIterator[Page]:
+    async for page in _open(request, need_user=False):
+        yield page
+
+
+PageDep = Annotated[Page, Depends(signed_in_page, scope="function")]
+PublicPageDep = Annotated[Page, Depends(any_page, scope="function")]
+
+
+# --- errors as pages -----------------------------------------------------------------------------
+
+
+def error_page(request: Request, status: int, code: str) -> Response:
+    if status == 401:
+        # After signing in, come back to the page (a form post cannot be replayed: its page).
+        target = request.url.path if request.method in SAFE_METHODS else "/projects"
+        if request.url.query and request.method in SAFE_METHODS:
+            target += f"?{request.url.query}"
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    locale = i18n.negotiate(request, None)
+    html = render(locale, "error.html", _error_context(locale, status, code))
+    return HTMLResponse(html, status_code=status, headers={"Content-Language": locale})
+
+
+def _error_context(locale: str, status: int, code: str) -> dict[str, Any]:
+    known = i18n.REASONS.get(code)
+    detail = i18n.translations(locale).gettext(known) if known else ""
+    return {
+        "status": status,
+        "code": code,
+        "detail": detail,
+        "user": None,
+        "csrf_token": "",
+        "path": "",
+        "here": "/",
+        "notice": "",
+        "problem": "",
+        "script_messages": {},
+        "script_reasons": {},
+    }
+
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class PageRoute(APIRoute):
+    """A route whose errors are pages (404 page, sign-in redirect) and whose answers carry the
+    security headers (Content-Security-Policy without inline scripts, no framing, no sniffing)."""
+
+    def get_route_handler(self) -> Handler:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                response = await original(request)
+            except AppError as exc:
+                # Outsiders get 404 everywhere, whatever the reason, as from the API.
+                response = error_page(request, exc.status, exc.code)
+            except RequestValidationError:
+                response = error_page(request, 404, "not_found")
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        return handler

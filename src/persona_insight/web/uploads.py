@@ -1,0 +1,82 @@
+"""Uploads from the workspace's forms when the module is not running (no JavaScript).
+
+With the module, files go to `POST /api/workflow/async` one by one (with upload progress); these
+forms do the same work through the same ingest and interview services, then redirect back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import PurePath
+from typing import Final
+
+from starlette.datastructures import UploadFile
+
+from persona_insight import ingest
+from persona_insight.errors import AppError
+from persona_insight.interviews import service as interviews
+from persona_insight.projects.service import Access
+from persona_insight.web.page import Page
+
+ACCEPT: Final = ",".join(sorted(ingest.SUPPORTED_EXTENSIONS))
+
+
+def title_from_text(text: str) -> str:
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return first[:60] + ("…" if len(first) > 60 else "")
+
+
+async def accept_files(page: Page, access: Access, files: list[UploadFile]) -> str | None:
+    """Create an interview per readable file; the code of the first file that was refused."""
+    settings = page.rt.settings
+    refused: str | None = None
+    for upload in files:
+        data = await upload.read()
+        filename = PurePath(upload.filename or "upload").name
+        try:
+            # Read before anything is written: a refused file leaves nothing behind, and the
+            # files before and after it still go in.
+            extracted = await asyncio.to_thread(
+                ingest.extract,
+                filename,
+                data,
+                max_bytes=settings.max_upload_bytes,
+                max_chars=settings.max_text_chars,
+            )
+        except AppError as exc:
+            refused = refused or exc.code
+            continue
+        sha = await asyncio.to_thread(page.rt.files.put, data)
+        await interviews.create(
+            page.session,
+            page.signed_in,
+            access,
+            title=PurePath(filename).stem,
+            text=extracted.text,
+            interview_date=extracted.modified,
+            file=interviews.StoredFile(
+                sha256=sha,
+                name=filename,
+                media_type=extracted.media_type,
+                size=len(data),
+                encoding=extracted.encoding,
+            ),
+        )
+    return refused
+
+
+async def accept_text(page: Page, access: Access, text: str, title: str) -> str | None:
+    try:
+        extracted = ingest.extract_pasted(text, max_chars=page.rt.settings.max_text_chars)
+    except AppError as exc:
+        return exc.code
+    await interviews.create(
+        page.session,
+        page.signed_in,
+        access,
+        title=title[:300] or title_from_text(extracted.text),
+        text=extracted.text,
+        interview_date=None,
+        file=None,
+    )
+    return None

@@ -1,0 +1,109 @@
+"""The main pages in Korean and English: signed in through the sign-in page, switched by the
+language switcher, checked for untranslated text, and saved as screenshots for review."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import (
+    ANALYSIS_MS,
+    PASSWORD,
+    Team,
+    drop_files,
+    live_on,
+    open_page,
+    sample,
+    screenshot,
+)
+from tests.web.catalogues import foreign_messages
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+# The visible text of a page and its labels for assistive technology, without what users wrote
+# (marked translate="no": titles, transcripts, notes, names).
+PAGE_TEXT = """() => {
+  const parts = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    if (node.getAttribute("translate") === "no") return;
+    if (["SCRIPT", "STYLE", "TEMPLATE"].includes(node.tagName)) return;
+    if (node.hidden) return;
+    for (const name of ["placeholder", "aria-label", "title", "alt"]) {
+      if (node.hasAttribute(name)) parts.push(node.getAttribute(name));
+    }
+    for (const child of node.childNodes) walk(child);
+  };
+  walk(document.body);
+  document.querySelectorAll("template").forEach((t) => walk(t.content));
+  return parts.join("\\n");
+}"""
+
+
+async def assert_translated(page: Any, locale: str) -> None:
+    text = await page.evaluate(PAGE_TEXT)
+    leaked = [m for m in foreign_messages(locale) if m in text]
+    assert not leaked, f"{locale} page {page.url} shows text of the other language: {leaked}"
+
+
+async def test_pages_in_both_languages(chromium: Any, team: Team) -> None:
+    context = await chromium.new_context(
+        base_url=team.url, locale="ko-KR", viewport={"width": 1280, "height": 860}
+    )
+    context.set_default_timeout(15_000)
+    page = await open_page(context, "/projects")
+    # Not signed in: the sign-in page, in the browser's language.
+    await page.wait_for_url(re.compile(r"/login\?next="))
+    assert await page.get_attribute("html", "lang") == "ko"
+    await assert_translated(page, "ko")
+    await screenshot(page, "sign-in-ko")
+    await page.fill("#email", team.owner.email)
+    await page.fill("#password", "wrong password")
+    await page.click("button[type=submit]")
+    assert "비밀번호" in await page.inner_text(".form-error")
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(re.compile(r"/projects$"))
+    page.errors.clear()  # the refused sign-in answered 401, which the console reports
+    await assert_translated(page, "ko")
+
+    workspace = f"/projects/{team.project_id}"
+    await page.goto(workspace)
+    await live_on(page)
+    await drop_files(page, [sample("ko_ev_charging.txt"), sample("en_online_grocery.txt")])
+    await page.wait_for_function(
+        "() => document.querySelectorAll('#interviews > li[data-status=completed]').length === 2",
+        timeout=ANALYSIS_MS,
+    )
+    interview_id = await page.get_attribute(
+        "#interviews > li:has(a:text('ko_ev_charging'))", "data-id"
+    )
+
+    for locale in ("ko", "en"):
+        if locale == "en":
+            await page.click("nav.lang a[hreflang=en]")
+            await page.wait_for_function("() => document.documentElement.lang === 'en'")
+        for name, path in (
+            ("projects", "/projects"),
+            ("workspace", workspace),
+            ("interview", f"/interviews/{interview_id}"),
+        ):
+            await page.goto(path)
+            assert await page.get_attribute("html", "lang") == locale
+            if name == "workspace":
+                await live_on(page)
+                await page.wait_for_selector("#presence li")
+            await assert_translated(page, locale)
+            await screenshot(page, f"{name}-{locale}")
+    assert not page.errors, page.errors
+
+    # The choice is kept: a new page (and the sign-in page after signing out) stays in English.
+    await page.click("form[action='/logout'] button")
+    await page.wait_for_url(re.compile(r"/login"))
+    assert await page.get_attribute("html", "lang") == "en"
+    await assert_translated(page, "en")
+    await screenshot(page, "sign-in-en")
+    await context.close()
