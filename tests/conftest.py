@@ -12,9 +12,12 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+
+from tests.live import LiveServer, start_live
 
 ROOT = Path(__file__).resolve().parent.parent
 # The embedded server logs every pg_ctl call at INFO, also from an atexit hook after pytest has
@@ -87,3 +90,43 @@ async def app(settings: object) -> AsyncIterator[object]:
     application = create_app(settings)  # type: ignore[arg-type]
     async with application.lifespan():
         yield application
+
+
+@pytest.fixture
+def live_server(settings: Any) -> Iterator[LiveServer]:
+    live, sock = start_live(settings)
+    yield live
+    if live.thread.is_alive():
+        live.stop()
+    sock.close()
+
+
+@pytest.fixture
+def worker_settings(settings: Any) -> Any:
+    return settings.model_copy(update={"run_worker_in_process": True, "worker_concurrency": 2})
+
+
+@pytest.fixture
+def live_worker_server(worker_settings: Any) -> Iterator[LiveServer]:
+    """A live server that also runs the analysis jobs."""
+    live, sock = start_live(worker_settings)
+    yield live
+    if live.thread.is_alive():
+        live.stop()
+    sock.close()
+
+
+@pytest.fixture
+async def worker(app: Any, settings: Any) -> AsyncIterator[None]:
+    """A job worker running inside the test's event loop, for tests that need analyses."""
+    import asyncio
+    import contextlib
+
+    from persona_insight.jobs.worker import run_worker
+
+    rt = app.api.state.runtime
+    task = asyncio.create_task(run_worker(rt.jobs, rt.db, settings, concurrency=2))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

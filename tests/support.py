@@ -43,8 +43,7 @@ async def make_user(
         await owner.dispose()
 
 
-async def _make_user(db: Database, email: str, company: str, role: str, password: str
-                     ) -> Member:
+async def _make_user(db: Database, email: str, company: str, role: str, password: str) -> Member:
     async with db.unit_of_work(Actor.system()) as session:
         comp = await accounts.ensure_company(session, company, domains=[email.rsplit("@", 1)[1]])
         user = await accounts.create_user(
@@ -93,7 +92,6 @@ async def add_member(db: Database, project_id: str, member: Member, role: str = 
             )
     finally:
         await owner.dispose()
-
 
 
 def api_operations(app: Any) -> list[tuple[str, str]]:

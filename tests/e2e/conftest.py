@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from persona_insight.db import Database
-from tests.realtime.conftest import LiveServer, start_live
+from tests.live import LiveServer, start_live
 from tests.support import Member, add_member, http, make_user
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -98,6 +98,17 @@ async def test_pages_in_both_languages(chromium: Any, team: Team) -> None:
                 await page.wait_for_selector("#presence li")
             await assert_translated(page, locale)
             await screenshot(page, f"{name}-{locale}")
+    # Down to a tablet: one column, nothing cut off or overlapping sideways.
+    await page.set_viewport_size({"width": 768, "height": 1024})
+    for name, path in (("workspace", workspace), ("interview", f"/interviews/{interview_id}")):
+        await page.goto(path)
+        if name == "workspace":
+            await live_on(page)
+        else:
+            await page.locator(".line-select").nth(3).check()
+            await page.wait_for_selector("#selection-bar:not([hidden])")
+        assert await page.evaluate("() => document.documentElement.scrollWidth") <= 768
+        await screenshot(page, f"{name}-tablet-en")
     assert not page.errors, page.errors
 
     # The choice is kept: a new page (and the sign-in page after signing out) stays in English.

@@ -10,7 +10,7 @@ import pytest
 
 from persona_insight.db import Actor, Database
 from tests.browser import browser
-from tests.realtime.conftest import start_live
+from tests.live import start_live
 from tests.support import http, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]

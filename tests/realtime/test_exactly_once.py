@@ -18,7 +18,7 @@ import pytest
 
 from persona_insight.db import Database
 from persona_insight.realtime.client import SseClient
-from tests.realtime.conftest import start_live
+from tests.live import start_live
 from tests.support import Member, http, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]

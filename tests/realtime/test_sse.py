@@ -149,8 +149,8 @@ async def test_graceful_shutdown_sends_retry_and_closes(live_server: Any, settin
 async def test_ids_older_than_retention_get_reset(live_server: Any, settings: Any) -> None:
     from sqlalchemy import text
 
-    from tests.support import as_owner
     from persona_insight.jobs.worker import prune_events
+    from tests.support import as_owner
 
     owner, _, project = await _setup(live_server, settings)
     for _ in range(3):

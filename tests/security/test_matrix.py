@@ -30,8 +30,9 @@ def permissions() -> dict[tuple[str, str], dict[str, bool]]:
             continue
         marks = [c.strip() for c in m.group(3).split("|")]
         assert len(marks) == len(ACTORS), line
-        table[(m.group(1), m.group(2))] = {a: mk == "✓" for a, mk in zip(ACTORS, marks,
-                                                                          strict=True)}
+        table[(m.group(1), m.group(2))] = {
+            a: mk == "✓" for a, mk in zip(ACTORS, marks, strict=True)
+        }
     return table
 
 
@@ -47,32 +48,40 @@ def _none(w: World, a: str) -> dict[str, Any]:
 
 
 REQUESTS: dict[tuple[str, str], Request] = {
-    ("POST", "/api/auth/signup"): _json(lambda w, a: {
-        "email": f"new-{a}@a-{w.tag}.test", "password": "a-fine-password", "name": "New"}),
-    ("POST", "/api/auth/login"): _json(lambda w, a: {"email": w.emails["member"],
-                                                      "password": PASSWORD}),
+    ("POST", "/api/auth/signup"): _json(
+        lambda w, a: {
+            "email": f"new-{a}@a-{w.tag}.test",
+            "password": "a-fine-password",
+            "name": "New",
+        }
+    ),
+    ("POST", "/api/auth/login"): _json(
+        lambda w, a: {"email": w.emails["member"], "password": PASSWORD}
+    ),
     ("PATCH", "/api/me"): _json({"name": "Renamed"}),
-    ("POST", "/api/me/password"): _json({"current_password": PASSWORD,
-                                          "new_password": "another-password-2"}),
+    ("POST", "/api/me/password"): _json(
+        {"current_password": PASSWORD, "new_password": "another-password-2"}
+    ),
     ("PUT", "/api/me/avatar"): lambda w, a: {"files": {"file": ("a.png", PNG, "image/png")}},
     ("POST", "/api/me/tokens"): _json({"name": "more"}),
     ("POST", "/api/projects"): _json({"name": "Fresh"}),
     ("PATCH", "/api/projects/{project_id}"): _json({"description": "changed"}),
     ("PATCH", "/api/projects/{project_id}/members/{user_id}"): _json({"role": "admin"}),
-    ("POST", "/api/projects/{project_id}/transfer"): _json(lambda w, a: {
-        "user_id": str(w.users["member"])}),
+    ("POST", "/api/projects/{project_id}/transfer"): _json(
+        lambda w, a: {"user_id": str(w.users["member"])}
+    ),
     ("POST", "/api/projects/{project_id}/join"): _json({}),
     ("POST", "/api/projects/{project_id}/invitations"): _json({"role": "member"}),
     ("POST", "/api/admin/companies"): _json(lambda w, a: {"name": f"New company {a}"}),
     ("PATCH", "/api/admin/companies/{company_id}"): _json({"description": "changed"}),
     ("PATCH", "/api/admin/users/{user_id}"): _json({"name": "Renamed"}),
     ("PUT", "/api/company/analysis"): _json({"engine": "offline"}),
-    ("POST", "/api/company/glossary"): _json(lambda w, a: {"term": f"t-{a}",
-                                                            "definition": "d"}),
+    ("POST", "/api/company/glossary"): _json(lambda w, a: {"term": f"t-{a}", "definition": "d"}),
     ("POST", "/api/company/personas"): _json(lambda w, a: {"code": f"Q-{a}", "title": "t"}),
     ("PATCH", "/api/company/personas/{persona_id}"): _json({"title": "changed"}),
-    ("POST", "/api/workflow/async"): _json(lambda w, a: {
-        "project_id": str(w.project), "text": "Q: hi?\nA: hello"}),
+    ("POST", "/api/workflow/async"): _json(
+        lambda w, a: {"project_id": str(w.project), "text": "Q: hi?\nA: hello"}
+    ),
     ("POST", "/api/workflow/process"): _json(lambda w, a: {"interview_id": str(w.interview)}),
     ("PATCH", "/api/interviews/{interview_id}"): _json({"title": "changed"}),
     ("POST", "/api/interviews/{interview_id}/notes"): _json({"line_ids": [2], "text": "hi"}),
@@ -90,9 +99,14 @@ WORLD_STATE: dict[tuple[str, str], dict[str, Any]] = {
 
 def path_for(template: str, w: World, actor: str) -> str:
     values = {
-        "project_id": w.project, "interview_id": w.interview, "note_id": w.note,
-        "invitation_id": w.invitation, "token": w.invitation_token, "term_id": w.term,
-        "persona_id": w.persona, "company_id": w.company_a,
+        "project_id": w.project,
+        "interview_id": w.interview,
+        "note_id": w.note,
+        "invitation_id": w.invitation,
+        "token": w.invitation_token,
+        "term_id": w.term,
+        "persona_id": w.persona,
+        "company_id": w.company_a,
         # A member of company A's project for member routes; for avatars, too.
         "user_id": w.users["member"],
         # Tokens are the caller's own ("act on their own").
@@ -101,8 +115,9 @@ def path_for(template: str, w: World, actor: str) -> str:
     return re.sub(r"\{([a-z_]+)\}", lambda m: str(values[m.group(1)]), template)
 
 
-async def _call(client: httpx.AsyncClient, method: str, template: str, w: World, actor: str
-                ) -> httpx.Response:
+async def _call(
+    client: httpx.AsyncClient, method: str, template: str, w: World, actor: str
+) -> httpx.Response:
     kwargs = REQUESTS.get((method, template), _none)(w, actor)
     path = path_for(template, w, actor)
     if template.startswith("/api/sse/"):
@@ -123,12 +138,14 @@ async def test_every_route_for_every_caller(app: Any, database_url: str) -> None
     operations = set(api_operations(app))
     assert operations == set(table), (
         f"routes missing from docs/permissions.md: {sorted(operations - set(table))};"
-        f" stale rows: {sorted(set(table) - operations)}")
+        f" stale rows: {sorted(set(table) - operations)}"
+    )
     files = app.api.state.runtime.files
     mismatches: list[str] = []
     leaks: list[str] = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
         for (method, template), allowed in sorted(table.items()):
             state = WORLD_STATE.get((method, template), {})
             shared = build(database_url, files, **state) if method == "GET" else None
@@ -137,11 +154,13 @@ async def test_every_route_for_every_caller(app: Any, database_url: str) -> None
                 r = await _call(client, method, template, w, actor)
                 verdict = _verdict(r.status_code)
                 if verdict is None or verdict != allowed[actor]:
-                    mismatches.append(f"{method} {template} as {actor}: {r.status_code} "
-                                      f"{r.text[:160]}")
+                    mismatches.append(
+                        f"{method} {template} as {actor}: {r.status_code} {r.text[:160]}"
+                    )
                 # Signing in or up as one of A's people answers with that person's data.
                 if actor in ("anon", "outsider", "outsider_admin") and template not in (
-                    "/api/auth/login", "/api/auth/signup"
+                    "/api/auth/login",
+                    "/api/auth/signup",
                 ):
                     leaked = [s for s in w.secrets if s in r.text]
                     if leaked:

@@ -16,42 +16,80 @@ A, B = uuid.uuid4(), uuid.uuid4()
 def _seed_company(conn: psycopg.Connection[Any], company: uuid.UUID, tag: str) -> dict[str, Any]:
     """One row of company `company` in every tenant table (as the owner: no RLS)."""
     user, project, interview = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    conn.execute("INSERT INTO companies (id, name, domains) VALUES (%s, %s, %s)",
-                 (company, f"Company {tag}", [f"{tag}.test"]))
-    conn.execute("INSERT INTO users (id, company_id, email, name, password_hash)"
-                 " VALUES (%s, %s, %s, %s, 'x')", (user, company, f"u@{tag}.test", tag))
-    conn.execute("INSERT INTO auth_sessions (id, token_hash, user_id, company_id, csrf_token,"
-                 " expires_at) VALUES (%s, %s, %s, %s, 'c', now() + interval '1 day')",
-                 (uuid.uuid4(), uuid.uuid4().hex, user, company))
-    conn.execute("INSERT INTO api_tokens (id, user_id, company_id, name, token_hash, prefix)"
-                 " VALUES (%s, %s, %s, 't', %s, 'p')", (uuid.uuid4(), user, company, uuid.uuid4().hex))
-    conn.execute("INSERT INTO projects (id, company_id, name, owner_id) VALUES (%s, %s, %s, %s)",
-                 (project, company, f"Secret {tag}", user))
-    conn.execute("INSERT INTO project_members (project_id, user_id, company_id, role)"
-                 " VALUES (%s, %s, %s, 'owner')", (project, user, company))
-    conn.execute("INSERT INTO project_event_counters (project_id, company_id, last_seq)"
-                 " VALUES (%s, %s, 1)", (project, company))
-    conn.execute("INSERT INTO project_invitations (id, company_id, project_id, token_hash,"
-                 " expires_at) VALUES (%s, %s, %s, %s, now() + interval '1 day')",
-                 (uuid.uuid4(), company, project, uuid.uuid4().hex))
-    conn.execute("INSERT INTO glossary_terms (id, company_id, term, definition)"
-                 " VALUES (%s, %s, 'EV', 'electric vehicle')", (uuid.uuid4(), company))
-    conn.execute("INSERT INTO personas (id, company_id, code, title) VALUES (%s, %s, 'P1', 't')",
-                 (uuid.uuid4(), company))
-    conn.execute("INSERT INTO interviews (id, company_id, project_id, title, status, source, text)"
-                 " VALUES (%s, %s, %s, %s, 'completed', 'text', 'Q: a?')",
-                 (interview, company, project, f"Interview {tag}"))
-    conn.execute("INSERT INTO interview_analyses (interview_id, company_id, engine, result,"
-                 " duration_ms) VALUES (%s, %s, 'offline', '{}', 1)", (interview, company))
-    conn.execute("INSERT INTO interview_terms (interview_id, company_id, term)"
-                 " VALUES (%s, %s, 'charger')", (interview, company))
-    conn.execute("INSERT INTO events (project_id, seq, company_id, type, payload)"
-                 " VALUES (%s, 1, %s, 'interview:added', '{}')", (project, company))
-    conn.execute("INSERT INTO notes (id, company_id, project_id, interview_id, author_id,"
-                 " line_ids, text) VALUES (%s, %s, %s, %s, %s, '{1}', 'n')",
-                 (uuid.uuid4(), company, project, interview, user))
-    conn.execute("INSERT INTO audit_log (company_id, actor_id, action) VALUES (%s, %s, 'login')",
-                 (company, user))
+    conn.execute(
+        "INSERT INTO companies (id, name, domains) VALUES (%s, %s, %s)",
+        (company, f"Company {tag}", [f"{tag}.test"]),
+    )
+    conn.execute(
+        "INSERT INTO users (id, company_id, email, name, password_hash)"
+        " VALUES (%s, %s, %s, %s, 'x')",
+        (user, company, f"u@{tag}.test", tag),
+    )
+    conn.execute(
+        "INSERT INTO auth_sessions (id, token_hash, user_id, company_id, csrf_token,"
+        " expires_at) VALUES (%s, %s, %s, %s, 'c', now() + interval '1 day')",
+        (uuid.uuid4(), uuid.uuid4().hex, user, company),
+    )
+    conn.execute(
+        "INSERT INTO api_tokens (id, user_id, company_id, name, token_hash, prefix)"
+        " VALUES (%s, %s, %s, 't', %s, 'p')",
+        (uuid.uuid4(), user, company, uuid.uuid4().hex),
+    )
+    conn.execute(
+        "INSERT INTO projects (id, company_id, name, owner_id) VALUES (%s, %s, %s, %s)",
+        (project, company, f"Secret {tag}", user),
+    )
+    conn.execute(
+        "INSERT INTO project_members (project_id, user_id, company_id, role)"
+        " VALUES (%s, %s, %s, 'owner')",
+        (project, user, company),
+    )
+    conn.execute(
+        "INSERT INTO project_event_counters (project_id, company_id, last_seq) VALUES (%s, %s, 1)",
+        (project, company),
+    )
+    conn.execute(
+        "INSERT INTO project_invitations (id, company_id, project_id, token_hash,"
+        " expires_at) VALUES (%s, %s, %s, %s, now() + interval '1 day')",
+        (uuid.uuid4(), company, project, uuid.uuid4().hex),
+    )
+    conn.execute(
+        "INSERT INTO glossary_terms (id, company_id, term, definition)"
+        " VALUES (%s, %s, 'EV', 'electric vehicle')",
+        (uuid.uuid4(), company),
+    )
+    conn.execute(
+        "INSERT INTO personas (id, company_id, code, title) VALUES (%s, %s, 'P1', 't')",
+        (uuid.uuid4(), company),
+    )
+    conn.execute(
+        "INSERT INTO interviews (id, company_id, project_id, title, status, source, text)"
+        " VALUES (%s, %s, %s, %s, 'completed', 'text', 'Q: a?')",
+        (interview, company, project, f"Interview {tag}"),
+    )
+    conn.execute(
+        "INSERT INTO interview_analyses (interview_id, company_id, engine, result,"
+        " duration_ms) VALUES (%s, %s, 'offline', '{}', 1)",
+        (interview, company),
+    )
+    conn.execute(
+        "INSERT INTO interview_terms (interview_id, company_id, term) VALUES (%s, %s, 'charger')",
+        (interview, company),
+    )
+    conn.execute(
+        "INSERT INTO events (project_id, seq, company_id, type, payload)"
+        " VALUES (%s, 1, %s, 'interview:added', '{}')",
+        (project, company),
+    )
+    conn.execute(
+        "INSERT INTO notes (id, company_id, project_id, interview_id, author_id,"
+        " line_ids, text) VALUES (%s, %s, %s, %s, %s, '{1}', 'n')",
+        (uuid.uuid4(), company, project, interview, user),
+    )
+    conn.execute(
+        "INSERT INTO audit_log (company_id, actor_id, action) VALUES (%s, %s, 'login')",
+        (company, user),
+    )
     return {"user": user, "project": project, "interview": interview}
 
 
@@ -71,13 +109,14 @@ def _tenant_tables(conn: psycopg.Connection[Any]) -> list[str]:
 
 def _act(conn: psycopg.Connection[Any], company: uuid.UUID, user: uuid.UUID, role: str) -> None:
     conn.execute("SET ROLE persona_app")
-    conn.execute("SELECT set_config('app.company_id', %s, false),"
-                 " set_config('app.user_id', %s, false), set_config('app.role', %s, false)",
-                 (str(company), str(user), role))
+    conn.execute(
+        "SELECT set_config('app.company_id', %s, false),"
+        " set_config('app.user_id', %s, false), set_config('app.role', %s, false)",
+        (str(company), str(user), role),
+    )
 
 
-def test_every_tenant_table_has_rls_and_rows_for_the_test(database_url: str,
-                                                           tenants: Any) -> None:
+def test_every_tenant_table_has_rls_and_rows_for_the_test(database_url: str, tenants: Any) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
         tables = _tenant_tables(conn) + ["companies"]
         for table in tables:
@@ -86,35 +125,47 @@ def test_every_tenant_table_has_rls_and_rows_for_the_test(database_url: str,
             ).fetchone()
             assert enabled and enabled[0], f"{table} has no row-level security"
             column = "id" if table == "companies" else "company_id"
-            count = conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = %s",  # noqa: S608
-                                 (A,)).fetchone()
+            count = conn.execute(
+                f"SELECT count(*) FROM {table} WHERE {column} = %s",  # noqa: S608
+                (A,),
+            ).fetchone()
             assert count and count[0] >= 1, f"seed a row of company A in {table}"
-        role = conn.execute("SELECT rolsuper, rolbypassrls FROM pg_roles"
-                            " WHERE rolname = 'persona_app'").fetchone()
+        role = conn.execute(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'persona_app'"
+        ).fetchone()
         assert role == (False, False)
 
 
 @pytest.mark.parametrize("role", ["company_user", "company_admin", "system"])
-def test_company_b_cannot_see_or_touch_company_a(database_url: str, tenants: Any,
-                                                  role: str) -> None:
+def test_company_b_cannot_see_or_touch_company_a(
+    database_url: str, tenants: Any, role: str
+) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
         tables = _tenant_tables(conn)
         _act(conn, B, tenants["B"]["user"], role)
         for table in tables:
-            count = conn.execute(f"SELECT count(*) FROM {table} WHERE company_id = %s",  # noqa: S608
-                                 (A,)).fetchone()
+            count = conn.execute(
+                f"SELECT count(*) FROM {table} WHERE company_id = %s",  # noqa: S608
+                (A,),
+            ).fetchone()
             assert count == (0,), f"{table}: company A rows visible to company B ({role})"
             if table != "audit_log":  # the application may not update or delete the audit log
-                updated = conn.execute(f"UPDATE {table} SET company_id = company_id"  # noqa: S608
-                                       " WHERE company_id = %s", (A,))
+                updated = conn.execute(
+                    f"UPDATE {table} SET company_id = company_id"  # noqa: S608
+                    " WHERE company_id = %s",
+                    (A,),
+                )
                 assert updated.rowcount == 0, f"{table}: company A rows writable"
                 deleted = conn.execute(f"DELETE FROM {table} WHERE company_id = %s", (A,))  # noqa: S608
                 assert deleted.rowcount == 0, f"{table}: company A rows deletable"
             # Moving one's own row into company A is refused too.
             if table not in ("audit_log",):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                    conn.execute(f"UPDATE {table} SET company_id = %s"  # noqa: S608
-                                 " WHERE company_id = %s", (A, B))
+                    conn.execute(
+                        f"UPDATE {table} SET company_id = %s"  # noqa: S608
+                        " WHERE company_id = %s",
+                        (A, B),
+                    )
         assert conn.execute("SELECT count(*) FROM companies WHERE id = %s", (A,)).fetchone() == (0,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO audit_log (company_id, action) VALUES (%s, 'forged')", (A,))
@@ -123,18 +174,25 @@ def test_company_b_cannot_see_or_touch_company_a(database_url: str, tenants: Any
         # The system lookups are scoped by what they are given, never by a tenant switch.
         assert conn.execute("SELECT count(*) FROM sse_presence").fetchone() == (0,)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t} WHERE company_id = %s",  # noqa: S608
-                                  (A,)).fetchone() for t in _tenant_tables(conn)}
+        counts = {
+            t: conn.execute(
+                f"SELECT count(*) FROM {t} WHERE company_id = %s",  # noqa: S608
+                (A,),
+            ).fetchone()
+            for t in _tenant_tables(conn)
+        }
         assert all(c and c[0] >= 1 for c in counts.values()), counts
 
 
-def test_members_only_see_their_projects_inside_a_company(database_url: str,
-                                                           tenants: Any) -> None:
+def test_members_only_see_their_projects_inside_a_company(database_url: str, tenants: Any) -> None:
     """Inside company A, a user who is not a member sees no interview, event or note."""
     stranger = uuid.uuid4()
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO users (id, company_id, email, name, password_hash)"
-                     " VALUES (%s, %s, 'x@a.test', 'x', 'x')", (stranger, A))
+        conn.execute(
+            "INSERT INTO users (id, company_id, email, name, password_hash)"
+            " VALUES (%s, %s, 'x@a.test', 'x', 'x')",
+            (stranger, A),
+        )
         _act(conn, A, stranger, "company_user")
         for table in ("interviews", "events", "notes"):
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table  # noqa: S608

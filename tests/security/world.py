@@ -19,10 +19,17 @@ import psycopg
 from persona_insight.accounts.security import hash_password
 from persona_insight.files.store import FileStore
 
-PASSWORD = "matrix-password-1"  # noqa: S105 - a test fixture
+PASSWORD = "matrix-password-1"
 ACTORS = (
-    "anon", "outsider", "outsider_admin", "colleague", "member", "project_admin", "owner",
-    "company_admin", "super_admin",
+    "anon",
+    "outsider",
+    "outsider_admin",
+    "colleague",
+    "member",
+    "project_admin",
+    "owner",
+    "company_admin",
+    "super_admin",
 )
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -56,10 +63,16 @@ class World:
     def secrets(self) -> list[str]:
         """Strings only company A's people may ever receive."""
         return [
-            f"Company A {self.tag}", f"Secret project {self.tag}", f"Interview {self.tag}",
-            f"Note text {self.tag}", f"Glossary {self.tag}", f"Persona {self.tag}",
-            *(self.emails[a] for a in ("colleague", "member", "project_admin", "owner",
-                                       "company_admin")),
+            f"Company A {self.tag}",
+            f"Secret project {self.tag}",
+            f"Interview {self.tag}",
+            f"Note text {self.tag}",
+            f"Glossary {self.tag}",
+            f"Persona {self.tag}",
+            *(
+                self.emails[a]
+                for a in ("colleague", "member", "project_admin", "owner", "company_admin")
+            ),
         ]
 
     def headers(self, actor: str) -> dict[str, str]:
@@ -68,13 +81,19 @@ class World:
 
 def _company(conn: psycopg.Connection[Any], name: str, domain: str) -> uuid.UUID:
     company = uuid.uuid4()
-    conn.execute("INSERT INTO companies (id, name, domains) VALUES (%s, %s, %s)",
-                 (company, name, [domain]))
+    conn.execute(
+        "INSERT INTO companies (id, name, domains) VALUES (%s, %s, %s)", (company, name, [domain])
+    )
     return company
 
 
-def build(database_url: str, files: FileStore, *, interview_status: str = "completed",
-          interview_deleted: bool = False) -> World:
+def build(
+    database_url: str,
+    files: FileStore,
+    *,
+    interview_status: str = "completed",
+    interview_deleted: bool = False,
+) -> World:
     tag = uuid.uuid4().hex[:8]
     with psycopg.connect(database_url, autocommit=False) as conn:
         a = _company(conn, f"Company A {tag}", f"a-{tag}.test")
@@ -82,10 +101,14 @@ def build(database_url: str, files: FileStore, *, interview_status: str = "compl
         c = _company(conn, f"Company C {tag}", f"c-{tag}.test")
         world = World(tag=tag, company_a=a, company_b=b)
         roles = {
-            "outsider": (b, "company_user"), "outsider_admin": (b, "company_admin"),
-            "colleague": (a, "company_user"), "member": (a, "company_user"),
-            "project_admin": (a, "company_user"), "owner": (a, "company_user"),
-            "company_admin": (a, "company_admin"), "super_admin": (c, "super_admin"),
+            "outsider": (b, "company_user"),
+            "outsider_admin": (b, "company_admin"),
+            "colleague": (a, "company_user"),
+            "member": (a, "company_user"),
+            "project_admin": (a, "company_user"),
+            "owner": (a, "company_user"),
+            "company_admin": (a, "company_admin"),
+            "super_admin": (c, "super_admin"),
         }
         domains = {a: f"a-{tag}.test", b: f"b-{tag}.test", c: f"c-{tag}.test"}
         avatar = files.put(PNG)
@@ -102,8 +125,7 @@ def build(database_url: str, files: FileStore, *, interview_status: str = "compl
             conn.execute(
                 "INSERT INTO api_tokens (id, user_id, company_id, name, token_hash, prefix)"
                 " VALUES (%s, %s, %s, 'matrix', %s, %s)",
-                (token_id, user, company, hashlib.sha256(token.encode()).hexdigest(),
-                 token[:10]),
+                (token_id, user, company, hashlib.sha256(token.encode()).hexdigest(), token[:10]),
             )
             world.users[actor], world.emails[actor] = user, email
             world.tokens[actor], world.token_ids[actor] = token, token_id
@@ -113,23 +135,36 @@ def build(database_url: str, files: FileStore, *, interview_status: str = "compl
             " VALUES (%s, %s, %s, %s, 'private', 'open')",
             (world.project, a, f"Secret project {tag}", owner),
         )
-        for actor, role in (("owner", "owner"), ("project_admin", "admin"),
-                            ("member", "member")):
-            conn.execute("INSERT INTO project_members (project_id, user_id, company_id, role)"
-                         " VALUES (%s, %s, %s, %s)", (world.project, world.users[actor], a, role))
-        conn.execute("INSERT INTO project_event_counters (project_id, company_id, last_seq)"
-                     " VALUES (%s, %s, 0)", (world.project, a))
+        for actor, role in (("owner", "owner"), ("project_admin", "admin"), ("member", "member")):
+            conn.execute(
+                "INSERT INTO project_members (project_id, user_id, company_id, role)"
+                " VALUES (%s, %s, %s, %s)",
+                (world.project, world.users[actor], a, role),
+            )
+        conn.execute(
+            "INSERT INTO project_event_counters (project_id, company_id, last_seq)"
+            " VALUES (%s, %s, 0)",
+            (world.project, a),
+        )
         blob = files.put(f"Q: hello?\nA: Interview {tag}".encode())
         conn.execute(
             "INSERT INTO interviews (id, company_id, project_id, title, status, source, text,"
             " file_sha256, file_name, file_media_type, file_size, error, deleted_at, deleted_by)"
             " VALUES (%s, %s, %s, %s, %s, 'file', %s, %s, 'i.txt', 'text/plain', 10, %s, %s, %s)",
-            (world.interview, a, world.project, f"Interview {tag}", interview_status,
-             f"Q: hello?\nA: Interview {tag}", blob,
-             json.dumps({"code": "x", "message": "m", "retryable": False, "engine": "offline"})
-             if interview_status == "failed" else None,
-             "2026-01-01T00:00:00Z" if interview_deleted else None,
-             world.users["member"] if interview_deleted else None),
+            (
+                world.interview,
+                a,
+                world.project,
+                f"Interview {tag}",
+                interview_status,
+                f"Q: hello?\nA: Interview {tag}",
+                blob,
+                json.dumps({"code": "x", "message": "m", "retryable": False, "engine": "offline"})
+                if interview_status == "failed"
+                else None,
+                "2026-01-01T00:00:00Z" if interview_deleted else None,
+                world.users["member"] if interview_deleted else None,
+            ),
         )
         result = {
             "language": "en",
@@ -147,19 +182,35 @@ def build(database_url: str, files: FileStore, *, interview_status: str = "compl
         conn.execute(
             "INSERT INTO notes (id, company_id, project_id, interview_id, author_id, line_ids,"
             " text) VALUES (%s, %s, %s, %s, %s, '{2}', %s)",
-            (world.note, a, world.project, world.interview, world.users["member"],
-             f"Note text {tag}"),
+            (
+                world.note,
+                a,
+                world.project,
+                world.interview,
+                world.users["member"],
+                f"Note text {tag}",
+            ),
         )
         conn.execute(
             "INSERT INTO project_invitations (id, company_id, project_id, token_hash, role,"
             " created_by, expires_at) VALUES (%s, %s, %s, %s, 'member', %s,"
             " now() + interval '1 day')",
-            (world.invitation, a, world.project,
-             hashlib.sha256(world.invitation_token.encode()).hexdigest(), owner),
+            (
+                world.invitation,
+                a,
+                world.project,
+                hashlib.sha256(world.invitation_token.encode()).hexdigest(),
+                owner,
+            ),
         )
-        conn.execute("INSERT INTO glossary_terms (id, company_id, term, definition)"
-                     " VALUES (%s, %s, %s, 'a term')", (world.term, a, f"Glossary {tag}"))
-        conn.execute("INSERT INTO personas (id, company_id, code, title) VALUES (%s, %s, 'P1', %s)",
-                     (world.persona, a, f"Persona {tag}"))
+        conn.execute(
+            "INSERT INTO glossary_terms (id, company_id, term, definition)"
+            " VALUES (%s, %s, %s, 'a term')",
+            (world.term, a, f"Glossary {tag}"),
+        )
+        conn.execute(
+            "INSERT INTO personas (id, company_id, code, title) VALUES (%s, %s, 'P1', %s)",
+            (world.persona, a, f"Persona {tag}"),
+        )
         conn.commit()
     return world

@@ -158,6 +158,9 @@ function showSelection() {
     ? `${t("notes.selected", { n: ids.length })}: ${ids.map((id) => `#${id}`).join(", ")}`
     : t("notes.none_selected");
   document.getElementById("clear-selection").hidden = ids.length === 0;
+  const bar = document.getElementById("selection-bar");
+  bar.hidden = ids.length === 0;
+  bar.querySelector('[data-slot="count"]').textContent = t("notes.selected", { n: ids.length });
 }
 
 function fail(error) {
@@ -206,6 +209,11 @@ export function start(pageData, highlight) {
   }
   document.getElementById("script").addEventListener("change", (event) => {
     if (event.target.matches(".line-select")) showSelection();
+  });
+  document.getElementById("write-note").addEventListener("click", (event) => {
+    event.preventDefault();
+    form.scrollIntoView({ behavior: "smooth", block: "center" });
+    form.elements.text.focus({ preventScroll: true });
   });
   document.getElementById("clear-selection").addEventListener("click", () => {
     for (const box of document.querySelectorAll(".line-select:checked")) box.checked = false;

@@ -181,7 +181,7 @@ async function retry(id, toastNode) {
   }
 }
 
-function announce(msg) {
+function notify(msg) {
   const iv = msg.data.interview;
   if (msg.type === "interview:added" && iv.created_by !== page.user_id) {
     toast({ title: t("toast.added"), body: iv.title, kind: "info" });
@@ -219,7 +219,7 @@ function onEvent(msg) {
     return;
   }
   put(msg.data.interview, msg.type === "interview:added");
-  announce(msg);
+  notify(msg);
 }
 
 // --- presence and connection -------------------------------------------------------------------

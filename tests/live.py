@@ -1,14 +1,12 @@
-"""A real uvicorn server on 127.0.0.1 (in a thread with its own event loop) for stream tests."""
+"""A real uvicorn server on 127.0.0.1 (in a thread with its own event loop) for tests that need
+real sockets: event streams, browsers, several processes."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
 
 
 @dataclass
@@ -45,27 +43,3 @@ def start_live(settings: Any, port: int = 0) -> tuple[LiveServer, Any]:
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     return LiveServer(url=f"http://127.0.0.1:{port}", app=app, server=server, thread=thread), sock
-
-
-@pytest.fixture
-def live_server(settings: Any) -> Iterator[LiveServer]:
-    live, sock = start_live(settings)
-    yield live
-    if live.thread.is_alive():
-        live.stop()
-    sock.close()
-
-
-@pytest.fixture
-def worker_settings(settings: Any) -> Any:
-    return settings.model_copy(update={"run_worker_in_process": True, "worker_concurrency": 2})
-
-
-@pytest.fixture
-def live_worker_server(worker_settings: Any) -> Iterator[LiveServer]:
-    """A live server that also runs the analysis jobs."""
-    live, sock = start_live(worker_settings)
-    yield live
-    if live.thread.is_alive():
-        live.stop()
-    sock.close()
