@@ -118,18 +118,20 @@ def _act(conn: psycopg.Connection[Any], company: uuid.UUID, user: uuid.UUID, rol
 
 def test_every_tenant_table_has_rls_and_rows_for_the_test(database_url: str, tenants: Any) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
-        tables = _tenant_tables(conn) + ["companies"]
+        tables = [*_tenant_tables(conn), "companies"]
         for table in tables:
             enabled = conn.execute(
                 "SELECT relrowsecurity FROM pg_class WHERE relname = %s", (table,)
             ).fetchone()
-            assert enabled and enabled[0], f"{table} has no row-level security"
+            assert enabled is not None
+            assert enabled[0], f"{table} has no row-level security"
             column = "id" if table == "companies" else "company_id"
             count = conn.execute(
                 f"SELECT count(*) FROM {table} WHERE {column} = %s",  # noqa: S608
                 (A,),
             ).fetchone()
-            assert count and count[0] >= 1, f"seed a row of company A in {table}"
+            assert count is not None
+            assert count[0] >= 1, f"seed a row of company A in {table}"
         role = conn.execute(
             "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'persona_app'"
         ).fetchone()
