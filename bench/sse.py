@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -105,8 +106,9 @@ def _profile_toggle(signum, frame):
     import cProfile, json
     if _profile is None:
         _gc["by_generation"] = {}
-        # CPU time, not wall time: PostgreSQL shares the core and would be counted otherwise.
-        _profile = cProfile.Profile(time.process_time)
+        # Wall time by default (cheap); CPU time with PI_BENCH_PROFILE_CPU (each reading is a
+        # system call, so it distorts more; but PostgreSQL on the same core is not counted).
+        _profile = cProfile.Profile(time.process_time) if os.environ.get("PI_BENCH_PROFILE_CPU") else cProfile.Profile()
         _profile.enable()
         _ack("profile-on")
     else:
@@ -135,6 +137,13 @@ def cpu_seconds(pid: int) -> float:
     text = Path(f"/proc/{pid}/stat").read_text()
     fields = text[text.rfind(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) seconds of a process."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rfind(")") + 2 :].split()
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
 
 
 def rss_kib(pid: int) -> int:
@@ -198,17 +207,31 @@ def cpus(text: str) -> set[int]:
 class Server:
     """The server process under test, seen from outside: RSS, CPU, GC and profile signals."""
 
-    def __init__(self, pid: int, port: int, ack: Path, profile: Path | None) -> None:
+    def __init__(
+        self,
+        pid: int,
+        port: int,
+        ack: Path,
+        profile: Path | None,
+        py_spy: str | None = None,
+        spy_path: Path | None = None,
+    ) -> None:
         self.pid = pid
         self.port = port
         self.ack = ack
         self.profile_path = profile
+        self.py_spy = py_spy
+        self.spy_path = spy_path
+        self._spy: asyncio.subprocess.Process | None = None
 
     def rss_kib(self) -> int:
         return rss_kib(self.pid)
 
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
+
+    def split(self) -> tuple[float, float]:
+        return cpu_split(self.pid)
 
     def fds(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
@@ -239,6 +262,24 @@ class Server:
 
         if self.profile_path is not None:
             await self._signal(signal.SIGUSR1, "profile-on" if on else "profile-off")
+        if self.py_spy is not None and self.spy_path is not None:
+            if on:
+                # Samples of the server while it is on the CPU (no --idle), without pausing it.
+                self._spy = await asyncio.create_subprocess_exec(
+                    self.py_spy, "record", "--pid", str(self.pid), "--rate", "200",
+                    "--nonblocking", "--format", "raw",
+                    "--output", str(self.spy_path),
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                )
+            elif self._spy is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    self._spy.send_signal(signal.SIGINT)
+                try:
+                    async with asyncio.timeout(30):
+                        await self._spy.wait()
+                except TimeoutError:
+                    self._spy.kill()
+                self._spy = None
 
 
 # --- setup ----------------------------------------------------------------------------------
@@ -312,20 +353,32 @@ class Bench:
             stdout=asyncio.subprocess.PIPE,
         )
 
+    async def _ask(self, command: dict[str, Any], timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+        proc = self._producer
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        async with self._lock:
+            proc.stdin.write(json.dumps(command).encode() + b"\n")
+            async with asyncio.timeout(timeout):
+                line = await proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the producer stopped")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
     async def commit(self, project_id: str, n: int = 1) -> tuple[list[int], float, float]:
         """Append n events in one transaction (bench/sse_producer.py, the product's write path).
 
         Returns their seqs, the time just before COMMIT and the time it returned."""
-        proc = self._producer
-        assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        async with self._lock:
-            proc.stdin.write(json.dumps({"project": project_id, "n": n}).encode() + b"\n")
-            async with asyncio.timeout(60):
-                line = await proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the producer stopped")
-        answer = json.loads(line)
-        return answer["seqs"], answer["before"], answer["after"]
+        a = await self._ask({"op": "commit", "project": project_id, "n": n}, 60)
+        return a["seqs"], a["before"], a["after"]
+
+    async def produce(
+        self, projects: list[str], rate: float, seconds: float, batch: int = 1
+    ) -> dict[str, Any]:
+        """`rate` events per second per project for `seconds`, paced by the producer itself."""
+        command = {"op": "run", "projects": projects, "rate": rate, "seconds": seconds,
+                   "batch": batch}
+        return await self._ask(command, seconds + 120)
 
     async def close(self) -> None:
         proc = self._producer
@@ -517,7 +570,7 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
     await asyncio.sleep(b.args.settle)
     rss1 = b.server.rss_kib()
     runs = []
-    cpu0 = b.server.cpu()
+    cpu0, split0 = b.server.cpu(), b.server.split()
     await b.server.profile(True)
     for _ in range(b.args.fanout_events):
         [seq], before, after = await b.commit(project)
@@ -538,7 +591,7 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
         )
         await asyncio.sleep(0.3)
     await b.server.profile(False)
-    cpu1 = b.server.cpu()
+    cpu1, split1 = b.server.cpu(), b.server.split()
     close_all(subs)
     lasts = [x["last_ms"] / 1000 for x in runs if x["last_ms"] is not None]
     deliveries = sum(x["received"] for x in runs)
@@ -555,6 +608,9 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
             [x["median_ms"] for x in runs if x["median_ms"] is not None] or [0]
         ),
         "server_cpu_us_per_delivery": round((cpu1 - cpu0) / max(deliveries, 1) * 1e6, 2),
+        "server_cpu_system_share": round(
+            (split1[1] - split0[1]) / max(cpu1 - cpu0, 1e-9), 2
+        ),
         "per_event": runs,
     }
     r["met"] = bool(
@@ -567,11 +623,12 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
 
 
 async def scenario_throughput(b: Bench) -> dict[str, Any]:
-    """S subscribers of one project; events at fixed rates; deliveries/s and CPU per delivery."""
+    """P projects × S subscribers; events at fixed rates; deliveries/s and CPU per delivery."""
     assert b.server is not None
-    [project] = await b.projects(1, "Throughput")
+    n_projects, per_project = b.args.throughput_layout
+    projects = await b.projects(n_projects, "Throughput")
     totals = load.Totals()
-    subs, errors, _ = await b.streams(b.args.throughput_subscribers, [project], totals)
+    subs, errors, _ = await b.streams(n_projects * per_project, projects, totals)
     n = len(subs)
     await asyncio.sleep(2.0)
     rates = []
@@ -579,43 +636,31 @@ async def scenario_throughput(b: Bench) -> dict[str, Any]:
     for rate in b.args.throughput_rates:
         batch = b.args.throughput_batch
         m0, reads0 = totals.messages, totals.reads
-        cpu0, pg0 = b.server.cpu(), pg_cpu_seconds()
+        cpu0, pg0, split0 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
         started = now()
-        committed = 0
-        k = 0
-        lag_max = 0.0
-        while now() - started < b.args.throughput_seconds:
-            due = started + k * batch / rate
-            delay = due - now()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            else:
-                lag_max = max(lag_max, -delay)
-            seqs, _, _ = await b.commit(project, batch)
-            committed += len(seqs)
-            k += 1
-        produced_s = now() - started
-        expected = m0 + committed * n
+        produced = await b.produce(projects, rate / n_projects, b.args.throughput_seconds, batch)
+        expected = m0 + produced["events"] * per_project
         await wait_for(lambda: totals.messages >= expected, 10, 0.01)
         elapsed = now() - started
-        cpu1, pg1 = b.server.cpu(), pg_cpu_seconds()
+        cpu1, pg1, split1 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
         delivered = totals.messages - m0
         reads = totals.reads - reads0
         cpu = cpu1 - cpu0
         rates.append(
             {
                 "offered_events_per_s": rate,
+                "offered_deliveries_per_s": round(rate * per_project),
                 "events_per_transaction": batch,
-                "events": committed,
-                "producer_seconds": round(produced_s, 2),
-                "producer_lag_max_ms": round(lag_max * 1000, 1),
+                "events": produced["events"],
+                "producer": produced,
                 "deliveries": delivered,
-                "missing": committed * n - delivered,
+                "missing": produced["events"] * per_project - delivered,
                 "seconds": round(elapsed, 2),
                 "deliveries_per_s": round(delivered / elapsed),
                 "server_cpu_s": round(cpu, 2),
                 "server_cpu_pct": round(cpu / elapsed * 100, 1),
                 "server_cpu_us_per_delivery": round(cpu / max(delivered, 1) * 1e6, 2),
+                "server_cpu_system_share": round((split1[1] - split0[1]) / max(cpu, 1e-9), 2),
                 "pg_cpu_s": round(pg1 - pg0, 2),
                 "events_per_client_read": round(delivered / max(reads, 1), 2),
                 "streams_open": sum(1 for s in subs if not s.done.done()),
@@ -626,6 +671,8 @@ async def scenario_throughput(b: Bench) -> dict[str, Any]:
     close_all(subs)
     best = max(rates, key=lambda x: x["deliveries_per_s"])
     r = {
+        "projects": n_projects,
+        "subscribers_per_project": per_project,
         "subscribers": n,
         "connect_errors": errors,
         "disorder": totals.disorder,
@@ -662,15 +709,22 @@ async def scenario_reconnect(b: Bench) -> dict[str, Any]:
     warm.close()
     await asyncio.sleep(0.5)
 
+    most_behind = b.args.reconnect_behind
+
     async def client(deadline: float) -> None:
         while now() < deadline:
-            behind = rng.randint(1, 5)
+            behind = rng.randint(1, most_behind) if most_behind else 0
             request = load.sse_request(path, b.token, head - behind)
             t = now()
             stream = None
             try:
                 stream = await load.open_stream(
-                    b.port, request, totals, expect=head - behind + 1, until=head, timeout=10
+                    b.port,
+                    request,
+                    totals,
+                    expect=head - behind + 1,
+                    until=head if behind else 0,
+                    timeout=10,
                 )
                 assert stream.until_event is not None
                 async with asyncio.timeout(10):
@@ -686,17 +740,18 @@ async def scenario_reconnect(b: Bench) -> dict[str, Any]:
                 if stream is not None:
                     stream.close()
 
-    cpu0, pg0 = b.server.cpu(), pg_cpu_seconds()
+    cpu0, pg0, split0 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
     await b.server.profile(True)
     started = now()
     deadline = started + b.args.reconnect_seconds
     await asyncio.gather(*(client(deadline) for _ in range(b.args.reconnect_clients)))
     elapsed = now() - started
     await b.server.profile(False)
-    cpu1, pg1 = b.server.cpu(), pg_cpu_seconds()
+    cpu1, pg1, split1 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
     done = len(latencies)
     r = {
         "clients": b.args.reconnect_clients,
+        "events_behind": f"1..{most_behind}" if most_behind else "0 (no replay)",
         "seconds": round(elapsed, 2),
         "reconnects": done,
         "reconnects_per_s": round(done / elapsed, 1),
@@ -706,6 +761,9 @@ async def scenario_reconnect(b: Bench) -> dict[str, Any]:
         "connect_to_replayed": ms(latencies),
         "server_cpu_pct": round((cpu1 - cpu0) / elapsed * 100, 1),
         "server_cpu_us_per_reconnect": round((cpu1 - cpu0) / max(done, 1) * 1e6, 1),
+        "server_cpu_system_share": round(
+            (split1[1] - split0[1]) / max(cpu1 - cpu0, 1e-9), 2
+        ),
         "pg_cpu_us_per_reconnect": round((pg1 - pg0) / max(done, 1) * 1e6, 1),
     }
     r["met"] = (
@@ -865,7 +923,8 @@ def run_one(name: str, args: argparse.Namespace, url: str, token: str, user_id: 
         port = int(base.rsplit(":", 1)[1])
         b = Bench(args, url, token, user_id)
         b.base = base
-        b.server = Server(proc.pid, port, ack, profile)
+        spy = workdir / f"py-spy-{name}.txt" if args.py_spy else None
+        b.server = Server(proc.pid, port, ack, profile, args.py_spy, spy)
 
         async def main() -> dict[str, Any]:
             load.raise_file_limit()
@@ -887,6 +946,9 @@ def run_one(name: str, args: argparse.Namespace, url: str, token: str, user_id: 
     if profile is not None and profile.exists():
         result["profile"] = str(profile)
         print_profile(profile)
+    if spy is not None and spy.exists():
+        result["py_spy"] = str(spy)
+        print_spy(spy)
     return result
 
 
@@ -899,6 +961,27 @@ def print_profile(path: Path) -> None:
     if gc_path.exists():
         print("--- server GC during the profile (generation: count, seconds, longest):",
               gc_path.read_text())
+
+
+def print_spy(path: Path, top: int = 30) -> None:
+    """Self and total share of samples per function, from py-spy's collapsed stacks."""
+    own: dict[str, int] = {}
+    total: dict[str, int] = {}
+    samples = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        samples += n
+        frames = stack.split(";")
+        if frames:
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+        for f in set(frames):
+            total[f] = total.get(f, 0) + n
+    print(f"--- py-spy {path}: {samples} samples on CPU; self% / total%")
+    for f, n in sorted(own.items(), key=lambda x: -x[1])[:top]:
+        print(f"{n / samples * 100:6.1f} {total[f] / samples * 100:6.1f}  {f[:150]}")
 
 
 def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -935,7 +1018,8 @@ def headline(name: str, r: dict[str, Any]) -> str:
                 f"{r['server_cpu_us_per_delivery']} µs CPU/delivery")
     if name == "throughput":
         return " | ".join(
-            f"{x['offered_events_per_s']} ev/s × {r['subscribers']}: {x['deliveries_per_s']}/s, "
+            f"{x['offered_events_per_s']} ev/s × {r['subscribers_per_project']}: "
+            f"{x['deliveries_per_s']}/s, "
             f"{x['server_cpu_us_per_delivery']} µs/delivery, CPU {x['server_cpu_pct']}%, "
             f"missing {x['missing']}"
             for x in r["rates"]
@@ -959,14 +1043,17 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--latency-events", type=int, default=700)
     p.add_argument("--latency-rate", type=float, default=20.0, help="events per second")
     p.add_argument("--fanout-events", type=int, default=20)
-    p.add_argument("--throughput-subscribers", type=int, default=1000)
+    p.add_argument("--throughput-layout", type=lambda v: tuple(int(x) for x in v.split("x")),
+                   default=(1, 1000), help="PROJECTSxSUBSCRIBERS, e.g. 1x1000 or 10x100")
     p.add_argument("--throughput-rates", type=lambda s: [float(x) for x in s.split(",")],
-                   default=[50.0, 100.0], help="events per second, comma list")
+                   default=[50.0, 100.0], help="events per second (all projects), comma list")
     p.add_argument("--throughput-batch", type=int, default=1, help="events per transaction")
     p.add_argument("--throughput-seconds", type=float, default=10.0)
     p.add_argument("--reconnect-clients", type=int, default=200)
     p.add_argument("--reconnect-seconds", type=float, default=10.0)
     p.add_argument("--reconnect-history", type=int, default=1000)
+    p.add_argument("--reconnect-behind", type=int, default=5,
+                   help="Last-Event-ID is 1..N events behind (0: no replay, for comparison)")
     p.add_argument("--traffic-clients", type=int, default=100)
     p.add_argument("--traffic-changes", type=int, default=100)
     p.add_argument("--traffic-compression", type=float, default=30.0)
@@ -976,6 +1063,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--client-cpus", default="1")
     p.add_argument("--pg-cpus", default="0")
     p.add_argument("--profile", action="store_true", help="cProfile the server in each scenario")
+    p.add_argument("--py-spy", metavar="PATH", help="py-spy binary: sample the server instead")
     p.add_argument("--no-save", action="store_true")
     p.add_argument("--verbose", action="store_true", help="print every result in full")
     args = p.parse_args()

@@ -147,6 +147,9 @@ class Stream(asyncio.Protocol):
                 return
             data = head[cut + 4 :]
             # The body starts with a chunk-size line, so an `id:` line is preceded by "\n".
+        if self.until == 0 and data and self.until_event is not None:
+            if not self.until_event.done():  # only the stream's start was awaited
+                self.until_event.set_result(at)
         buffer = self._tail + data
         ids = ID_LINE.findall(buffer)
         self._tail = buffer[buffer.rfind(b"\n") :]

@@ -263,6 +263,48 @@ def import_files(
         raise typer.Exit(1)
 
 
+@app.command()
+def analyze(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A transcript file.")],
+    engine: Annotated[
+        str | None, typer.Option(help="offline | llm | miso (default: settings)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
+) -> None:
+    """Analyse one file with an engine, without the database; print the analysis."""
+    from persona_insight.analysis.report import render
+    from persona_insight.analysis.run import analyse_file
+    from persona_insight.errors import AppError
+
+    settings = get_settings()
+    try:
+        result = asyncio.run(analyse_file(path, engine or settings.analysis_engine, settings))
+    except AppError as exc:
+        _fail(f"{exc.code}: {exc.message}")
+    except Exception as exc:
+        from persona_insight.analysis.engine import EngineError
+
+        if isinstance(exc, EngineError):
+            _fail(f"{exc.code}: {exc.message}")
+        raise
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "engine": result.engine,
+                    "model": result.model,
+                    "usage": result.usage,
+                    "repairs": result.repairs,
+                    "analysis": result.analysis.model_dump(mode="json"),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        Console().print(render(result))
+
+
 def main() -> None:
     try:
         app()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -21,7 +22,10 @@ TEMPLATES: Final = Path(__file__).parent / "templates"
 STATIC: Final = Path(__file__).parent / "static"
 
 
-def _translator(locale: str) -> tuple[Any, Any]:
+Gettext = Callable[..., str]
+
+
+def _translator(locale: str) -> tuple[Gettext, Gettext]:
     catalogue = i18n.translations(locale)
 
     def gettext(message: str, **params: object) -> str:

@@ -5,9 +5,11 @@
 import { api, el, reasonText, slot, t, toast } from "./ui.js";
 
 const PARALLEL = 3;
+const LINGER_MS = 8000; // a finished upload stays in the queue this long; the list has the rest
 const queue = [];
 let running = 0;
 const items = new Map(); // interview id → queue item
+let known = () => null; // the workspace's current copy of an interview, if it has one
 
 function size(bytes) {
   if (bytes < 1024) return `${bytes} B`;
@@ -33,16 +35,35 @@ function queueItem(name, bytes) {
 }
 
 function uploaded(item, interview) {
-  item.dataset.state = interview.status;
-  item.querySelector("progress").value = 100;
-  slot(item, "state").textContent = `${t("upload.sent")} · ${t(`status.${interview.status}`)}`;
+  item.querySelector("progress")?.remove();
   items.set(interview.id, item);
+  // The stream may have told the workspace more (even the end of the analysis) before this
+  // answer arrived; its copy is never older than the answer.
+  follow(item, known(interview.id) || interview);
 }
 
 function failed(item, code, message) {
   item.dataset.state = "error";
-  item.querySelector("progress").remove();
+  item.querySelector("progress")?.remove();
   slot(item, "state").textContent = t("upload.failed", { reason: reasonText(code, message) });
+  // A refused file is not in the list, so its message stays until dismissed.
+  const close = el("button", {
+    type: "button",
+    class: "toast-close",
+    "aria-label": t("action.dismiss"),
+    text: "×",
+  });
+  close.addEventListener("click", () => item.remove());
+  item.querySelector(".upload-item-head").append(close);
+}
+
+function follow(item, interview) {
+  item.dataset.state = interview.status;
+  slot(item, "state").textContent = `${t("upload.sent")} · ${t(`status.${interview.status}`)}`;
+  if (interview.status === "completed" || interview.status === "failed") {
+    items.delete(interview.id);
+    setTimeout(() => item.remove(), LINGER_MS);
+  }
 }
 
 function send(page, file, item) {
@@ -92,8 +113,12 @@ function enqueue(page, files) {
   pump(page);
 }
 
-/** `watch(callback)` calls back with every interview the workspace applies. */
-export function setupUploads(page, watch) {
+/**
+ * `watch(callback)` calls back with every interview the workspace applies; `current(id)` is the
+ * workspace's copy of one.
+ */
+export function setupUploads(page, watch, current) {
+  known = current;
   const zone = document.getElementById("dropzone");
   const input = document.getElementById("file-input");
   input.addEventListener("change", () => {
@@ -139,8 +164,6 @@ export function setupUploads(page, watch) {
 
   watch((interview) => {
     const item = items.get(interview.id);
-    if (!item) return;
-    item.dataset.state = interview.status;
-    slot(item, "state").textContent = `${t("upload.sent")} · ${t(`status.${interview.status}`)}`;
+    if (item) follow(item, interview);
   });
 }

@@ -39,6 +39,8 @@ function fillRow(row, iv) {
   row.dataset.created = iv.created_at;
   const title = slot(row, "title");
   title.textContent = iv.title;
+  // Buttons say which interview they act on, for screen readers ("Delete: <title>").
+  for (const node of row.querySelectorAll('[data-slot="row-name"]')) node.textContent = `: ${iv.title}`;
   title.href = `/interviews/${iv.id}`;
   slot(row, "date").textContent = iv.interview_date ? formatDate(iv.interview_date) : "";
   slot(row, "source").textContent = iv.file ? iv.file.name : t("upload.pasted");
@@ -281,7 +283,7 @@ export function start() {
     row.interview = { id: row.dataset.id, created_at: row.dataset.created, status: row.dataset.status };
   }
   interceptRowForms();
-  setupUploads(page, onInterview);
+  setupUploads(page, onInterview, (id) => active.get(id) || trashed.get(id) || null);
   const stream = new ProjectStream(page.project_id, {
     snapshot,
     event: onEvent,
