@@ -9,7 +9,6 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from persona_insight import ingest
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
@@ -33,18 +32,7 @@ async def _principal(db: Database, project_id: UUID, email: str | None) -> Authe
         user = (await session.execute(stmt)).scalar_one_or_none()
         if user is None:
             raise AppError("no such user", code="user_not_found", status=404)
-        return Authenticated(
-            user_id=user.id,
-            company_id=user.company_id,
-            role=user.role,
-            email=user.email,
-            name=user.name,
-            locale=user.locale,
-            session_id=None,
-            token_id=None,
-            csrf_token=None,
-            last_seen_at=None,
-        )
+        return Authenticated.acting_as(user)
 
 
 async def import_paths(
@@ -63,29 +51,16 @@ async def import_paths(
     for path in paths:
         try:
             data = path.read_bytes()
-            extracted = ingest.extract(
-                path.name,
-                data,
-                max_bytes=settings.max_upload_bytes,
-                max_chars=settings.max_text_chars,
-            )
-            sha = files.put(data)
             async with db.unit_of_work(actor) as session:
                 access = await projects.require_access(session, principal, project_id)
-                interview = await interviews.create(
+                interview = await interviews.create_from_file(
                     session,
                     principal,
                     access,
-                    title=path.stem,
-                    text=extracted.text,
-                    interview_date=extracted.modified,
-                    file=interviews.StoredFile(
-                        sha256=sha,
-                        name=path.name,
-                        media_type=extracted.media_type,
-                        size=len(data),
-                        encoding=extracted.encoding,
-                    ),
+                    name=path.name,
+                    data=data,
+                    files=files,
+                    settings=settings,
                 )
             ids.append(str(interview.id))
             step(path, None)

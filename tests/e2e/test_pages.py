@@ -28,10 +28,10 @@ PAGE_TEXT = """() => {
   const parts = [];
   const walk = (node) => {
     if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
+    if (node.nodeType === Node.DOCUMENT_FRAGMENT_NODE) { node.childNodes.forEach(walk); return; }
     if (node.nodeType !== Node.ELEMENT_NODE) return;
     if (node.getAttribute("translate") === "no") return;
     if (["SCRIPT", "STYLE", "TEMPLATE"].includes(node.tagName)) return;
-    if (node.hidden) return;
     for (const name of ["placeholder", "aria-label", "title", "alt"]) {
       if (node.hasAttribute(name)) parts.push(node.getAttribute(name));
     }
@@ -47,6 +47,24 @@ async def assert_translated(page: Any, locale: str) -> None:
     text = await page.evaluate(PAGE_TEXT)
     leaked = [m for m in foreign_messages(locale) if m in text]
     assert not leaked, f"{locale} page {page.url} shows text of the other language: {leaked}"
+
+
+async def reading_the_script(page: Any) -> None:
+    """A pain point leads to its lines; the filter shows only the lines of one kind."""
+    finding = page.locator(".findings-pain .finding-jump").first
+    keys = (await finding.get_attribute("data-lines")).split()
+    await finding.click()
+    first = page.locator(f"#line-{keys[0]}")
+    await page.wait_for_function(
+        "(key) => document.activeElement === document.getElementById(`line-${key}`)", arg=keys[0]
+    )
+    assert "is-highlighted" in (await first.get_attribute("class") or "")
+    await page.locator("#filter-form label", has_text="니즈").click()
+    assert await page.get_attribute("#script", "data-filter") == "needs"
+    assert await first.is_hidden()
+    assert "filter=needs" in page.url
+    await page.locator("#filter-form label", has_text="전체").click()
+    assert await first.is_visible()
 
 
 async def test_pages_in_both_languages(chromium: Any, team: Team) -> None:
@@ -96,6 +114,8 @@ async def test_pages_in_both_languages(chromium: Any, team: Team) -> None:
             if name == "workspace":
                 await live_on(page)
                 await page.wait_for_selector("#presence li")
+            if name == "interview" and locale == "ko":
+                await reading_the_script(page)
             await assert_translated(page, locale)
             await screenshot(page, f"{name}-{locale}")
     # Down to a tablet: one column, nothing cut off or overlapping sideways.

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import TextClause, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models import ApiToken, AuthSession, Company, User
@@ -24,6 +24,22 @@ class Authenticated:
     token_id: UUID | None
     csrf_token: str | None
     last_seen_at: dt.datetime | None
+
+    @classmethod
+    def acting_as(cls, user: User) -> Authenticated:
+        """A user acting without credentials of their own: CLI imports, the demo, tests."""
+        return cls(
+            user_id=user.id,
+            company_id=user.company_id,
+            role=user.role,
+            email=user.email,
+            name=user.name,
+            locale=user.locale,
+            session_id=None,
+            token_id=None,
+            csrf_token=None,
+            last_seen_at=None,
+        )
 
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -55,40 +71,33 @@ _AUTH_SESSION_SQL = text("SELECT * FROM pi_auth_session(:h)")
 _AUTH_TOKEN_SQL = text("SELECT * FROM pi_auth_token(:h)")
 
 
-async def authenticate_session(session: AsyncSession, token_hash: str) -> Authenticated | None:
-    row = (await session.execute(_AUTH_SESSION_SQL, {"h": token_hash})).first()
+async def _authenticated(
+    session: AsyncSession, sql: TextClause, token_hash: str
+) -> Authenticated | None:
+    row = (await session.execute(sql, {"h": token_hash})).first()
     if row is None:
         return None
+    values = row._mapping
     return Authenticated(
-        user_id=row.id,
-        company_id=row.company_id,
-        role=row.role,
-        email=row.email,
-        name=row.name,
-        locale=row.locale,
-        session_id=row.session_id,
-        token_id=None,
-        csrf_token=row.csrf_token,
-        last_seen_at=row.last_seen_at,
+        user_id=values["id"],
+        company_id=values["company_id"],
+        role=values["role"],
+        email=values["email"],
+        name=values["name"],
+        locale=values["locale"],
+        session_id=values.get("session_id"),
+        token_id=values.get("token_id"),
+        csrf_token=values.get("csrf_token"),
+        last_seen_at=values.get("last_seen_at", values.get("last_used_at")),
     )
+
+
+async def authenticate_session(session: AsyncSession, token_hash: str) -> Authenticated | None:
+    return await _authenticated(session, _AUTH_SESSION_SQL, token_hash)
 
 
 async def authenticate_token(session: AsyncSession, token_hash: str) -> Authenticated | None:
-    row = (await session.execute(_AUTH_TOKEN_SQL, {"h": token_hash})).first()
-    if row is None:
-        return None
-    return Authenticated(
-        user_id=row.id,
-        company_id=row.company_id,
-        role=row.role,
-        email=row.email,
-        name=row.name,
-        locale=row.locale,
-        session_id=None,
-        token_id=row.token_id,
-        csrf_token=None,
-        last_seen_at=row.last_used_at,
-    )
+    return await _authenticated(session, _AUTH_TOKEN_SQL, token_hash)
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,8 +108,9 @@ class ProcessRunner:
         else:
             self._discard(worker)
 
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...], holder: dict[str, _Worker]
-             ) -> tuple[str, Any]:
+    def _run(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], holder: dict[str, _Worker]
+    ) -> tuple[str, Any]:
         worker = self._acquire()
         holder["worker"] = worker
         try:
@@ -117,8 +118,9 @@ class ProcessRunner:
             answer: tuple[str, Any] = worker.conn.recv()
         except (EOFError, OSError) as exc:
             self._discard(worker)
-            raise EngineError("analysis_crashed", "the analysis process ended unexpectedly",
-                              retryable=True) from exc
+            raise EngineError(
+                "analysis_crashed", "the analysis process ended unexpectedly", retryable=True
+            ) from exc
         self._release(worker)
         return answer
 

@@ -13,11 +13,9 @@ from persona_insight.config import Settings
 
 
 async def analyse_file(path: Path, engine_name: str, settings: Settings) -> EngineResult:
+    data = await asyncio.to_thread(path.read_bytes)
     extracted = ingest.extract(
-        path.name,
-        path.read_bytes(),
-        max_bytes=settings.max_upload_bytes,
-        max_chars=settings.max_text_chars,
+        path.name, data, max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars
     )
     engine = build_engine(engine_name, settings)
     context = AnalysisContext(title=path.stem, interview_date=extracted.modified)

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models import AuditEntry
 
-
 _INSERT = text(
     "INSERT INTO audit_log (company_id, actor_id, action, target_type, target_id, details, ip)"
     " VALUES (:company_id, :actor_id, :action, :target_type, :target_id,"

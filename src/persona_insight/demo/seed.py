@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID
 
 from sqlalchemy import select
 
@@ -48,23 +47,6 @@ def sample_files() -> list[Path]:
     )
 
 
-def _as_principal(
-    user_id: UUID, company_id: UUID, email: str, name: str, role: str
-) -> Authenticated:
-    return Authenticated(
-        user_id=user_id,
-        company_id=company_id,
-        role=role,
-        email=email,
-        name=name,
-        locale=None,
-        session_id=None,
-        token_id=None,
-        csrf_token=None,
-        last_seen_at=None,
-    )
-
-
 async def seed(db: Database, settings: Settings) -> DemoLogin:
     files = FileStore(settings.files_dir)
     async with db.unit_of_work(Actor.system()) as session:
@@ -82,7 +64,7 @@ async def seed(db: Database, settings: Settings) -> DemoLogin:
                 )
             users.append(user)
         owner, member = users
-        principal = _as_principal(owner.id, company.id, owner.email, owner.name, owner.role)
+        principal = Authenticated.acting_as(owner)
         project = (
             await session.execute(
                 select(Project).where(Project.company_id == company.id, Project.name == PROJECT)
@@ -123,28 +105,14 @@ async def seed(db: Database, settings: Settings) -> DemoLogin:
         for path in sample_files():
             if path.stem in existing:
                 continue
-            data = path.read_bytes()
-            extracted = ingest.extract(
-                path.name,
-                data,
-                max_bytes=settings.max_upload_bytes,
-                max_chars=settings.max_text_chars,
-            )
-            sha = files.put(data)
-            await interviews.create(
+            await interviews.create_from_file(
                 session,
                 principal,
                 access,
-                title=path.stem,
-                text=extracted.text,
-                interview_date=extracted.modified,
-                file=interviews.StoredFile(
-                    sha256=sha,
-                    name=path.name,
-                    media_type=extracted.media_type,
-                    size=len(data),
-                    encoding=extracted.encoding,
-                ),
+                name=path.name,
+                data=path.read_bytes(),
+                files=files,
+                settings=settings,
             )
             added += 1
         return DemoLogin(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from pathlib import PurePath
+from pathlib import PureWindowsPath
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -100,35 +100,18 @@ async def _accept_file(request: Request, ctx: Ctx) -> UploadAccepted:
         except ValueError:
             raise InvalidInput("project_id must be a UUID", code="invalid_project_id") from None
         access = await require_access(ctx.session, ctx.user, project_id)
-        data = await upload.read()
-        filename = PurePath(upload.filename or "upload").name
-        extracted = await asyncio.to_thread(
-            ingest.extract,
-            filename,
-            data,
-            max_bytes=settings.max_upload_bytes,
-            max_chars=settings.max_text_chars,
-        )
-        sha = await asyncio.to_thread(ctx.rt.files.put, data)
-        interview_date = (
-            _parse_date(_form_str(form, "interview_date"), "interview_date")
-            or extracted.modified
-            or _date_from_ms(_form_str(form, "last_modified"))
-        )
-        interview = await service.create(
+        interview = await service.create_from_file(
             ctx.session,
             ctx.user,
             access,
-            title=_form_str(form, "title") or PurePath(filename).stem,
-            text=extracted.text,
-            interview_date=interview_date,
-            file=service.StoredFile(
-                sha256=sha,
-                name=filename,
-                media_type=extracted.media_type,
-                size=len(data),
-                encoding=extracted.encoding,
-            ),
+            # PureWindowsPath splits on both separators: browsers may send C:\fakepath\x.txt
+            name=PureWindowsPath(upload.filename or "upload").name,
+            data=await upload.read(),
+            files=ctx.rt.files,
+            settings=settings,
+            title=_form_str(form, "title"),
+            interview_date=_parse_date(_form_str(form, "interview_date"), "interview_date"),
+            fallback_date=_date_from_ms(_form_str(form, "last_modified")),
         )
     finally:
         await form.close()

@@ -6,20 +6,25 @@ commits: the request's or the job's unit of work does.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 from uuid import UUID
 
 import procrastinate.exceptions
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persona_insight import ingest
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.analysis.engine import EngineResult
 from persona_insight.audit import service as audit
+from persona_insight.config import Settings
 from persona_insight.db import raw_connection
 from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
+from persona_insight.files.store import FileStore
 from persona_insight.interviews import repository as repo
 from persona_insight.interviews import states
 from persona_insight.interviews.schemas import (
@@ -149,6 +154,49 @@ async def create(
     # else is left to do.
     await _emit(session, interview, events.INTERVIEW_ADDED, user.user_id)
     return interview
+
+
+async def create_from_file(
+    session: AsyncSession,
+    user: Authenticated,
+    access: Access,
+    *,
+    name: str,
+    data: bytes,
+    files: FileStore,
+    settings: Settings,
+    title: str | None = None,
+    interview_date: dt.date | None = None,
+    fallback_date: dt.date | None = None,
+) -> Interview:
+    """Extract an uploaded file's text, store the original, create the interview.
+
+    The interview date is the one given, else the document's own date, else `fallback_date`
+    (the browser's last-modified time of the file).
+    """
+    extracted = await asyncio.to_thread(
+        ingest.extract,
+        name,
+        data,
+        max_bytes=settings.max_upload_bytes,
+        max_chars=settings.max_text_chars,
+    )
+    sha = await asyncio.to_thread(files.put, data)
+    return await create(
+        session,
+        user,
+        access,
+        title=title or PurePath(name).stem,
+        text=extracted.text,
+        interview_date=interview_date or extracted.modified or fallback_date,
+        file=StoredFile(
+            sha256=sha,
+            name=name,
+            media_type=extracted.media_type,
+            size=len(data),
+            encoding=extracted.encoding,
+        ),
+    )
 
 
 async def get_accessible(

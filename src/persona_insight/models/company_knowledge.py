@@ -14,8 +14,9 @@ from persona_insight.models.base import Base, created_at, uuid_pk
 class GlossaryTerm(Base):
     __tablename__ = "glossary_terms"
     __table_args__ = (
-        Index("uq_glossary_terms_company_term", "company_id", func.lower(text("term")),
-              unique=True),
+        Index(
+            "uq_glossary_terms_company_term", "company_id", func.lower(text("term")), unique=True
+        ),
     )
 
     id: Mapped[UUID] = uuid_pk()

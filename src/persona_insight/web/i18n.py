@@ -155,7 +155,7 @@ REASONS: Final[Mapping[str, str]] = {
     "invalid_text": N_("A note needs 1 to 2000 characters."),
     "invalid_line_ids": N_("Select at least one script line."),
     "invalid_parent": N_("That note no longer exists."),
-    "interview_not_analysed": N_("Notes can be added once the analysis is complete."),
+    "interview_not_analysed": N_("The analysis is not finished yet."),
     "interview_deleted": N_("The interview is in the trash."),
     "invalid_transition": N_("This interview cannot be retried now."),
     "already_deleted": N_("The interview is already in the trash."),
@@ -182,6 +182,16 @@ NOTICES: Final[Mapping[str, str]] = {
     "note_deleted": N_("The note was deleted."),
     "signed_out": N_("You have signed out."),
 }
+
+
+@lru_cache(maxsize=len(LOCALES))
+def for_script(locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The module's messages and the failure reasons, translated, for the page's JSON blocks."""
+    catalogue = translations(locale)
+    return (
+        {key: catalogue.gettext(message) for key, message in SCRIPT_MESSAGES.items()},
+        {code: catalogue.gettext(message) for code, message in REASONS.items()},
+    )
 
 
 def reason(code: str | None, fallback: str, gettext: Translations) -> str:

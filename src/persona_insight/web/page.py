@@ -101,6 +101,7 @@ class Page:
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         user = self.user
         notice = self.request.query_params.get("notice", "")
+        script_messages, script_reasons = i18n.for_script(self.locale)
         base = {
             "user": user,
             "csrf_token": user.csrf_token if user and user.csrf_token else "",
@@ -108,8 +109,8 @@ class Page:
             "here": _here(self.request),
             "notice": self._(i18n.NOTICES[notice]) if notice in i18n.NOTICES else "",
             "problem": _problem(self, self.request.query_params.get("problem", "")),
-            "script_messages": {k: self._(v) for k, v in i18n.SCRIPT_MESSAGES.items()},
-            "script_reasons": {k: self._(v) for k, v in i18n.REASONS.items()},
+            "script_messages": script_messages,
+            "script_reasons": script_reasons,
         }
         html = render(self.locale, template, base | context)
         return HTMLResponse(html, status_code=status, headers={"Content-Language": self.locale})

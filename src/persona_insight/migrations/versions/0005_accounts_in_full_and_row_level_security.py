@@ -13,76 +13,145 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0005'
-down_revision: str | None = '0004'
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('login_failures',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('key', sa.String(length=80), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    op.create_table(
+        "login_failures",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column(
+            "at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
     )
-    op.create_index('ix_login_failures_key_at', 'login_failures', ['key', 'at'], unique=False)
-    op.create_table('glossary_terms',
-    sa.Column('id', sa.UUID(), nullable=False),
-    sa.Column('company_id', sa.UUID(), nullable=False),
-    sa.Column('term', sa.String(length=200), nullable=False),
-    sa.Column('definition', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_glossary_terms_company_id_companies')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_glossary_terms'))
+    op.create_index("ix_login_failures_key_at", "login_failures", ["key", "at"], unique=False)
+    op.create_table(
+        "glossary_terms",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("company_id", sa.UUID(), nullable=False),
+        sa.Column("term", sa.String(length=200), nullable=False),
+        sa.Column("definition", sa.Text(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["company_id"], ["companies.id"], name=op.f("fk_glossary_terms_company_id_companies")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_glossary_terms")),
     )
-    op.create_index('uq_glossary_terms_company_term', 'glossary_terms', ['company_id', sa.literal_column('lower(term)')], unique=True)
-    op.create_table('personas',
-    sa.Column('id', sa.UUID(), nullable=False),
-    sa.Column('company_id', sa.UUID(), nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('description', sa.Text(), server_default='', nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_personas_company_id_companies')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_personas'))
+    op.create_index(
+        "uq_glossary_terms_company_term",
+        "glossary_terms",
+        ["company_id", sa.literal_column("lower(term)")],
+        unique=True,
     )
-    op.create_index('uq_personas_company_code', 'personas', ['company_id', 'code'], unique=True)
-    op.create_table('audit_log',
-    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
-    sa.Column('company_id', sa.UUID(), nullable=True),
-    sa.Column('actor_id', sa.UUID(), nullable=True),
-    sa.Column('action', sa.String(length=60), nullable=False),
-    sa.Column('target_type', sa.String(length=40), nullable=True),
-    sa.Column('target_id', sa.String(length=80), nullable=True),
-    sa.Column('details', postgresql.JSONB(astext_type=sa.Text()), server_default='{}', nullable=False),
-    sa.Column('ip', sa.String(length=64), nullable=True),
-    sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_log_actor_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_audit_log_company_id_companies')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
+    op.create_table(
+        "personas",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("company_id", sa.UUID(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), server_default="", nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["company_id"], ["companies.id"], name=op.f("fk_personas_company_id_companies")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_personas")),
     )
-    op.create_index('ix_audit_log_company_at', 'audit_log', ['company_id', 'at'], unique=False)
-    op.create_table('project_invitations',
-    sa.Column('id', sa.UUID(), nullable=False),
-    sa.Column('company_id', sa.UUID(), nullable=False),
-    sa.Column('project_id', sa.UUID(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('role', sa.String(length=10), server_default='member', nullable=False),
-    sa.Column('created_by', sa.UUID(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('uses', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_project_invitations_company_id_companies')),
-    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_project_invitations_created_by_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_invitations_project_id_projects'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_invitations')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_project_invitations_token_hash'))
+    op.create_index("uq_personas_company_code", "personas", ["company_id", "code"], unique=True)
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("company_id", sa.UUID(), nullable=True),
+        sa.Column("actor_id", sa.UUID(), nullable=True),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("target_type", sa.String(length=40), nullable=True),
+        sa.Column("target_id", sa.String(length=80), nullable=True),
+        sa.Column(
+            "details", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False
+        ),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column(
+            "at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+            name=op.f("fk_audit_log_actor_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["company_id"], ["companies.id"], name=op.f("fk_audit_log_company_id_companies")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
-    op.create_index(op.f('ix_project_invitations_project_id'), 'project_invitations', ['project_id'], unique=False)
-    op.add_column('companies', sa.Column('engine_config', postgresql.JSONB(astext_type=sa.Text()), server_default='{}', nullable=False))
-    op.add_column('companies', sa.Column('engine_secrets', sa.Text(), nullable=True))
+    op.create_index("ix_audit_log_company_at", "audit_log", ["company_id", "at"], unique=False)
+    op.create_table(
+        "project_invitations",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("company_id", sa.UUID(), nullable=False),
+        sa.Column("project_id", sa.UUID(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=10), server_default="member", nullable=False),
+        sa.Column("created_by", sa.UUID(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uses", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_project_invitations_company_id_companies"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_project_invitations_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_project_invitations_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_project_invitations")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_project_invitations_token_hash")),
+    )
+    op.create_index(
+        op.f("ix_project_invitations_project_id"),
+        "project_invitations",
+        ["project_id"],
+        unique=False,
+    )
+    op.add_column(
+        "companies",
+        sa.Column(
+            "engine_config",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default="{}",
+            nullable=False,
+        ),
+    )
+    op.add_column("companies", sa.Column("engine_secrets", sa.Text(), nullable=True))
     op.execute(RLS_UP)
 
 
@@ -90,8 +159,13 @@ def downgrade() -> None:
     op.execute(RLS_DOWN)
     op.drop_column("companies", "engine_secrets")
     op.drop_column("companies", "engine_config")
-    for table in ("project_invitations", "audit_log", "personas", "glossary_terms",
-                  "login_failures"):
+    for table in (
+        "project_invitations",
+        "audit_log",
+        "personas",
+        "glossary_terms",
+        "login_failures",
+    ):
         op.drop_table(table)
 
 
@@ -104,8 +178,15 @@ def downgrade() -> None:
 # reviewable surface instead of a bypass.
 
 COMPANY_TABLES = (
-    "users", "projects", "project_members", "project_event_counters", "project_invitations",
-    "glossary_terms", "personas", "interview_analyses", "interview_terms",
+    "users",
+    "projects",
+    "project_members",
+    "project_event_counters",
+    "project_invitations",
+    "glossary_terms",
+    "personas",
+    "interview_analyses",
+    "interview_terms",
 )
 PROJECT_TABLES = ("interviews", "events", "notes")
 AUTH_TABLES = ("auth_sessions", "api_tokens")
@@ -273,14 +354,23 @@ CREATE OR REPLACE FUNCTION pi_presence_overview() RETURNS TABLE (
 """
 
 SYSTEM_FUNCTION_NAMES = (
-    "pi_auth_session(text)", "pi_auth_token(text)", "pi_login_lookup(text)",
-    "pi_email_taken(text)", "pi_user_count()", "pi_company_for_domain(text)",
-    "pi_invitation(text)", "pi_sse_authorise(text, text, uuid)",
-    "pi_events_after(uuid, bigint, integer)", "pi_event_counters(uuid[])",
-    "pi_prune_events(integer, integer)", "pi_stuck_interviews(double precision, integer)",
+    "pi_auth_session(text)",
+    "pi_auth_token(text)",
+    "pi_login_lookup(text)",
+    "pi_email_taken(text)",
+    "pi_user_count()",
+    "pi_company_for_domain(text)",
+    "pi_invitation(text)",
+    "pi_sse_authorise(text, text, uuid)",
+    "pi_events_after(uuid, bigint, integer)",
+    "pi_event_counters(uuid[])",
+    "pi_prune_events(integer, integer)",
+    "pi_stuck_interviews(double precision, integer)",
     "pi_presence_write(text, uuid, uuid[], bigint[])",
-    "pi_presence_users(uuid, double precision)", "pi_presence_clear(text)",
-    "pi_presence_refresh(text, double precision)", "pi_presence_overview()",
+    "pi_presence_users(uuid, double precision)",
+    "pi_presence_clear(text)",
+    "pi_presence_refresh(text, double precision)",
+    "pi_presence_overview()",
     "pi_blob_referenced(text)",
 )
 
@@ -289,13 +379,17 @@ def _policies() -> str:
     sql = []
     for table in COMPANY_TABLES:
         sql.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;")
-        sql.append(f"CREATE POLICY tenant ON {table} TO persona_app"
-                   " USING (pi_sees_company(company_id)) WITH CHECK (pi_sees_company(company_id));")
+        sql.append(
+            f"CREATE POLICY tenant ON {table} TO persona_app"
+            " USING (pi_sees_company(company_id)) WITH CHECK (pi_sees_company(company_id));"
+        )
     for table in PROJECT_TABLES:
         sql.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;")
-        sql.append(f"CREATE POLICY tenant ON {table} TO persona_app"
-                   " USING (pi_sees_project(company_id, project_id))"
-                   " WITH CHECK (pi_sees_project(company_id, project_id));")
+        sql.append(
+            f"CREATE POLICY tenant ON {table} TO persona_app"
+            " USING (pi_sees_project(company_id, project_id))"
+            " WITH CHECK (pi_sees_project(company_id, project_id));"
+        )
     for table in AUTH_TABLES:
         sql.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;")
         sql.append(
@@ -345,8 +439,10 @@ REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM persona_app;
 """
 
 RLS_DOWN = "\n".join(
-    [f"DROP POLICY IF EXISTS tenant ON {t}; ALTER TABLE {t} DISABLE ROW LEVEL SECURITY;"
-     for t in (*COMPANY_TABLES, *PROJECT_TABLES, *AUTH_TABLES)]
+    [
+        f"DROP POLICY IF EXISTS tenant ON {t}; ALTER TABLE {t} DISABLE ROW LEVEL SECURITY;"
+        for t in (*COMPANY_TABLES, *PROJECT_TABLES, *AUTH_TABLES)
+    ]
     + [
         "DROP POLICY IF EXISTS tenant_read ON companies;",
         "DROP POLICY IF EXISTS tenant_update ON companies;",
@@ -357,6 +453,8 @@ RLS_DOWN = "\n".join(
         "ALTER TABLE sse_presence DISABLE ROW LEVEL SECURITY;",
     ]
     + [f"DROP FUNCTION IF EXISTS {f};" for f in SYSTEM_FUNCTION_NAMES]
-    + ["DROP FUNCTION IF EXISTS pi_sees_project(uuid, uuid), pi_sees_company(uuid),"
-       " pi_is_super(), pi_role(), pi_user(), pi_company();"]
+    + [
+        "DROP FUNCTION IF EXISTS pi_sees_project(uuid, uuid), pi_sees_company(uuid),"
+        " pi_is_super(), pi_role(), pi_user(), pi_company();"
+    ]
 )
