@@ -41,11 +41,15 @@ def test_offline(cli: CliRunner) -> None:
 
 
 def test_llm_against_an_openai_compatible_server(cli: CliRunner, openai_fake: Any) -> None:
-    body = _run(cli, ["--engine", "llm"], {
-        "PERSONA_INSIGHT_LLM_MODEL": "openai:fake-model",
-        "PERSONA_INSIGHT_LLM_BASE_URL": openai_fake.base_url,
-        "PERSONA_INSIGHT_LLM_API_KEY": "sk-test",
-    })
+    body = _run(
+        cli,
+        ["--engine", "llm"],
+        {
+            "PERSONA_INSIGHT_LLM_MODEL": "openai:fake-model",
+            "PERSONA_INSIGHT_LLM_BASE_URL": openai_fake.base_url,
+            "PERSONA_INSIGHT_LLM_API_KEY": "sk-test",
+        },
+    )
     assert body["engine"] == "llm"
     assert body["usage"]["total_tokens"] > 0
 
@@ -56,17 +60,25 @@ def test_miso_against_a_dify_server(cli: CliRunner, dify_fake: Any) -> None:
     outputs = {
         "cleaned_script": [
             {"id": [1], "speaker": "question", "cleaned_sentence": "How do you train?"},
-            {"id": [2], "speaker": "answer", "category": "painpoint",
-             "cleaned_sentence": "Syncing my watch keeps failing."},
+            {
+                "id": [2],
+                "speaker": "answer",
+                "category": "painpoint",
+                "cleaned_sentence": "Syncing my watch keeps failing.",
+            },
         ],
         "interview_quality_assessment": {"overall_quality": {"score": 4, "assessment": "ok"}},
         "primary_pain_points": [{"description": "Sync fails", "evidence": [2]}],
     }
     dify_fake.script = lambda body: Run(outputs={"result": json.dumps(outputs)})
-    body = _run(cli, ["--engine", "miso"], {
-        "PERSONA_INSIGHT_MISO_BASE_URL": dify_fake.base_url,
-        "PERSONA_INSIGHT_MISO_API_KEY": "app-fake-key-1234567890",
-    })
+    body = _run(
+        cli,
+        ["--engine", "miso"],
+        {
+            "PERSONA_INSIGHT_MISO_BASE_URL": dify_fake.base_url,
+            "PERSONA_INSIGHT_MISO_API_KEY": "app-fake-key-1234567890",
+        },
+    )
     assert body["engine"] == "miso"
 
 
@@ -79,7 +91,10 @@ def test_readable_report_and_errors(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["analyze", str(empty)])
     assert result.exit_code == 1
     assert "empty_content" in result.output
-    result = cli.invoke(app, ["analyze", str(SAMPLE), "--engine", "llm"],
-                        env={"PERSONA_INSIGHT_LLM_MODEL": "", "PERSONA_INSIGHT_LLM_API_KEY": ""})
+    result = cli.invoke(
+        app,
+        ["analyze", str(SAMPLE), "--engine", "llm"],
+        env={"PERSONA_INSIGHT_LLM_MODEL": "", "PERSONA_INSIGHT_LLM_API_KEY": ""},
+    )
     assert result.exit_code == 1
     assert "engine_not_configured" in result.output

@@ -32,9 +32,14 @@ async def test_titles_and_names_round_trip_as_text(app: Any, value: str) -> None
     project = await make_project(app, member, name=value[:200])
     assert project["name"] == value[:200].strip()
     async with client(app, member) as c:
-        r = await c.post("/api/workflow/async", json={
-            "project_id": project["id"], "title": value[:300],
-            "text": f"Q: {value}?\nA: {value}"})
+        r = await c.post(
+            "/api/workflow/async",
+            json={
+                "project_id": project["id"],
+                "title": value[:300],
+                "text": f"Q: {value}?\nA: {value}",
+            },
+        )
         assert r.status_code == 202, r.text
         interview_id = r.json()["interview_id"]
         got = (await c.get(f"/api/interviews/{interview_id}")).json()
@@ -55,11 +60,13 @@ async def test_search_wildcards_are_literal(app: Any) -> None:
     await make_project(app, member, name="100% charged")
     await make_project(app, member, name="Other")
     async with client(app, member) as c:
-        names = [p["name"] for p in (await c.get("/api/projects", params={"q": "%"})).json()[
-            "items"]]
+        names = [
+            p["name"] for p in (await c.get("/api/projects", params={"q": "%"})).json()["items"]
+        ]
         assert names == ["100% charged"]
-        names = [p["name"] for p in (await c.get("/api/projects", params={"q": "_"})).json()[
-            "items"]]
+        names = [
+            p["name"] for p in (await c.get("/api/projects", params={"q": "_"})).json()["items"]
+        ]
         assert names == []
 
 
@@ -68,8 +75,11 @@ async def test_downloads_never_render_uploaded_markup(app: Any) -> None:
     project = await make_project(app, member)
     html = b"<html><body><p>Q: hi?</p><p>A: <script>alert(1)</script>fine</p></body></html>"
     async with client(app, member) as c:
-        r = await c.post("/api/workflow/async", data={"project_id": project["id"]},
-                         files={"file": ("x.html", html, "text/html")})
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": project["id"]},
+            files={"file": ("x.html", html, "text/html")},
+        )
         assert r.status_code == 202, r.text
         f = await c.get(f"/api/interviews/{r.json()['interview_id']}/file")
         assert f.headers["content-disposition"].startswith("attachment")

@@ -34,8 +34,13 @@ def test_api_never_fails_on_generated_requests(settings: Any) -> None:
             if operation.path.startswith("/api/sse/"):
                 continue  # an endless stream; it has its own tests
 
-            @hypothesis_settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @hypothesis_settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy())
             def run(case: Any) -> None:
                 case.call_and_validate(
