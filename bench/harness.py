@@ -85,7 +85,7 @@ def seed(url: str, email: str = "bench@example.com") -> Seed:
     from persona_insight.projects.schemas import ProjectCreate
 
     async def main() -> Seed:
-        db = Database(url, pool_size=2)
+        db = Database(url, pool_size=2, app_role=False)  # set-up acts as the owner
         try:
             async with db.unit_of_work(Actor.system()) as s:
                 company = await accounts.ensure_company(s, "Bench", domains=["example.com"])

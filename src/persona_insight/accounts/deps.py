@@ -99,7 +99,8 @@ def check_csrf(conn: HTTPConnection, user: Authenticated, form_token: str | None
 async def request_ctx(request: Request) -> AsyncIterator[Ctx]:
     rt = runtime_of(request)
     async with rt.db.sessions() as session:
-        await set_actor(session, Actor.system())
+        # No actor yet: the credential lookup is a SECURITY DEFINER function; `authenticate`
+        # then tells PostgreSQL who acts.
         user = await authenticate(session, request)
         if user is None:
             raise Unauthenticated("sign in or send an API token", code="unauthenticated")
