@@ -319,6 +319,17 @@ class Bench:
                 ids.append(r.json()["id"])
             return ids
 
+    async def metric(self, *names: str) -> list[float]:
+        """Values of the server's own Prometheus metrics (for the server's view of a delay)."""
+        async with httpx.AsyncClient(base_url=self.base, timeout=10) as c:
+            text = (await c.get("/metrics")).text
+        values = dict.fromkeys(names, 0.0)
+        for line in text.splitlines():
+            name, _, value = line.partition(" ")
+            if name in values:
+                values[name] = float(value)
+        return [values[n] for n in names]
+
     async def real_payload(self, project_id: str) -> None:
         """One upload through the API; its `interview:added` payload is the load's payload."""
         async with httpx.AsyncClient(
@@ -572,9 +583,12 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
     runs = []
     cpu0, split0 = b.server.cpu(), b.server.split()
     await b.server.profile(True)
+    hist = ("pi_sse_commit_to_write_seconds_sum", "pi_sse_commit_to_write_seconds_count")
     for _ in range(b.args.fanout_events):
+        sum0, count0 = await b.metric(*hist)
         [seq], before, after = await b.commit(project)
         done = await wait_for(lambda: tracker.count.get(seq, 0) >= n, 5.0, 0.002)
+        sum1, count1 = await b.metric(*hist)
         times = sorted(tracker.times.get(seq, []))
         runs.append(
             {
@@ -586,6 +600,11 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
                 "last_ms": round((times[-1] - after) * 1000, 2) if times else None,
                 "last_from_before_commit_ms": round((times[-1] - before) * 1000, 2)
                 if times
+                else None,
+                # The server's view: from the row's insert to its write to the last local
+                # stream (the hub observes it once per fan-out when it writes directly).
+                "server_insert_to_last_write_ms": round((sum1 - sum0) * 1000, 2)
+                if count1 - count0 == 1
                 else None,
             }
         )
@@ -604,6 +623,10 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
         "incomplete": sum(1 for x in runs if not x["complete"]),
         "disorder": totals.disorder,
         "last_subscriber": ms(lasts),
+        "server_insert_to_last_write": ms(
+            [x["server_insert_to_last_write_ms"] / 1000 for x in runs
+             if x["server_insert_to_last_write_ms"] is not None]
+        ),
         "median_subscriber_p50_ms": statistics.median(
             [x["median_ms"] for x in runs if x["median_ms"] is not None] or [0]
         ),
@@ -692,11 +715,16 @@ async def scenario_throughput(b: Bench) -> dict[str, Any]:
 async def scenario_reconnect(b: Bench) -> dict[str, Any]:
     """Clients that reconnect in a loop, each time a few events behind."""
     assert b.server is not None
-    [project] = await b.projects(1, "Reconnect")
-    for _ in range(b.args.reconnect_history // 500):
-        await b.commit(project, 500)
-    seqs, _, _ = await b.commit(project, b.args.reconnect_history % 500 or 1)
-    head = seqs[-1]
+    n_projects = b.args.reconnect_projects
+    projects = await b.projects(n_projects, "Reconnect")
+    history = b.args.reconnect_history if n_projects == 1 else 20
+    heads = []
+    for project in projects:
+        for _ in range(history // 500):
+            await b.commit(project, 500)
+        seqs, _, _ = await b.commit(project, history % 500 or 1)
+        heads.append(seqs[-1])
+    project, head = projects[0], heads[0]
     path = b.sse_path(project)
     totals = load.Totals()
     latencies: list[float] = []
@@ -711,7 +739,8 @@ async def scenario_reconnect(b: Bench) -> dict[str, Any]:
 
     most_behind = b.args.reconnect_behind
 
-    async def client(deadline: float) -> None:
+    async def client(i: int, deadline: float) -> None:
+        path, head = b.sse_path(projects[i % n_projects]), heads[i % n_projects]
         while now() < deadline:
             behind = rng.randint(1, most_behind) if most_behind else 0
             request = load.sse_request(path, b.token, head - behind)
@@ -744,13 +773,14 @@ async def scenario_reconnect(b: Bench) -> dict[str, Any]:
     await b.server.profile(True)
     started = now()
     deadline = started + b.args.reconnect_seconds
-    await asyncio.gather(*(client(deadline) for _ in range(b.args.reconnect_clients)))
+    await asyncio.gather(*(client(i, deadline) for i in range(b.args.reconnect_clients)))
     elapsed = now() - started
     await b.server.profile(False)
     cpu1, pg1, split1 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
     done = len(latencies)
     r = {
         "clients": b.args.reconnect_clients,
+        "projects": n_projects,
         "events_behind": f"1..{most_behind}" if most_behind else "0 (no replay)",
         "seconds": round(elapsed, 2),
         "reconnects": done,
@@ -803,6 +833,14 @@ async def scenario_traffic(b: Bench) -> dict[str, Any]:
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode() + body
 
+    for i in range(args.traffic_existing):  # the project's history before the hour
+        await load.Poller(b.port, load.Totals()).get(upload_request(-1 - i))
+    # An SSE client loads the list once, then follows the stream (counted apart, below).
+    initial = load.Totals()
+    for _ in range(clients):
+        loader = load.Poller(b.port, initial)
+        await loader.get(poll_request)
+        loader.close()
     streams, errors, _ = await b.streams(clients, [project], sse, tracker)
     pollers = [load.Poller(b.port, poll) for _ in range(clients)]
     uploader = load.Poller(b.port, uploads)
@@ -816,39 +854,51 @@ async def scenario_traffic(b: Bench) -> dict[str, Any]:
     tasks: set[asyncio.Task[None]] = set()
 
     async def poll_once(i: int) -> None:
-        status, _ = await pollers[i].get(poll_request)
-        statuses[f"poll {status}"] = statuses.get(f"poll {status}", 0) + 1
+        try:
+            status, _ = await pollers[i].get(poll_request)
+            key = f"poll {status}"
+        except (OSError, ConnectionError) as exc:
+            key = f"poll {type(exc).__name__}"
+        statuses[key] = statuses.get(key, 0) + 1
 
     upload_lock = asyncio.Lock()
 
     async def change(i: int) -> None:
-        async with upload_lock:
-            status, _ = await uploader.get(upload_request(i))
-        statuses[f"upload {status}"] = statuses.get(f"upload {status}", 0) + 1
+        try:
+            async with upload_lock:
+                status, _ = await uploader.get(upload_request(i))
+            key = f"upload {status}"
+        except (OSError, ConnectionError) as exc:
+            key = f"upload {type(exc).__name__}"
+        statuses[key] = statuses.get(key, 0) + 1
 
     started = now()
     for at, kind, i in schedule:
         delay = started + at / c - now()
         if delay > 0:
             await asyncio.sleep(delay)
-        task = asyncio.create_task(poll_once(i) if kind == "poll" else change(i))
+        task = asyncio.create_task(
+            poll_once(i) if kind == "poll" else change(i), name=f"{kind} {i}"
+        )
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         if now() - started > args.max_seconds * 2:
             break
     end = started + hour / c
     await asyncio.sleep(max(0.0, end - now()))
-    if tasks:
-        await asyncio.wait(tasks, timeout=30)
+    if changes_left := [t for t in tasks if t.get_name().startswith("change")]:
+        await asyncio.wait(changes_left, timeout=30)
     await wait_for(lambda: sse.messages >= changes * len(streams), 10)
+    close_all(streams)  # the hour is over for the streams (polls still due are answered below)
+    if tasks:
+        await asyncio.wait(tasks, timeout=60)
     seconds = now() - started
-    close_all(streams)
     for p in pollers:
         p.close()
     uploader.close()
     sse_bytes = sse.bytes_in + sse.bytes_out
     poll_bytes = poll.bytes_in + poll.bytes_out
-    polls = sum(v for k, v in statuses.items() if k.startswith("poll"))
+    polls = statuses.get("poll 200", 0)
     r = {
         "simulated_seconds": hour,
         "compression": c,
@@ -876,6 +926,22 @@ async def scenario_traffic(b: Bench) -> dict[str, Any]:
         },
         "requests_reduction_pct": round((1 - len(streams) / max(polls, 1)) * 100, 2),
         "bytes_reduction_pct": round((1 - sse_bytes / max(poll_bytes, 1)) * 100, 2),
+        "with_initial_list_load": {
+            "sse_requests": len(streams) + clients,
+            "sse_bytes_total": sse_bytes + initial.bytes_in + initial.bytes_out,
+            "bytes_reduction_pct": round(
+                (1 - (sse_bytes + initial.bytes_in + initial.bytes_out) / max(poll_bytes, 1))
+                * 100,
+                2,
+            ),
+        },
+        "bytes_bound": {
+            "event_bytes_mean": round(sse.bytes_in / max(sse.messages, 1)),
+            "poll_response_bytes_mean": round(poll.bytes_in / max(polls, 1)),
+            "note": "SSE bytes ≈ clients × changes × event size; polling ≈ clients × 120 × "
+            "list size; every interview:* event carries the whole interview (docs/events.md)",
+        },
+        "existing_interviews": args.traffic_existing,
         "connect_errors": errors,
         "note": "bytes at the HTTP level (request and response headers and bodies as written "
         "to and read from the sockets); TCP/IP headers and handshakes are not counted, which "
@@ -1052,11 +1118,16 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--reconnect-clients", type=int, default=200)
     p.add_argument("--reconnect-seconds", type=float, default=10.0)
     p.add_argument("--reconnect-history", type=int, default=1000)
+    p.add_argument("--reconnect-projects", type=int, default=1,
+                   help="clients spread over N projects (N = clients: nobody shares a project, "
+                   "so every replay reads the outbox)")
     p.add_argument("--reconnect-behind", type=int, default=5,
                    help="Last-Event-ID is 1..N events behind (0: no replay, for comparison)")
     p.add_argument("--traffic-clients", type=int, default=100)
     p.add_argument("--traffic-changes", type=int, default=100)
     p.add_argument("--traffic-compression", type=float, default=30.0)
+    p.add_argument("--traffic-existing", type=int, default=0,
+                   help="interviews in the project before the hour starts")
     p.add_argument("--settle", type=float, default=3.0, help="seconds before RSS is read")
     p.add_argument("--max-seconds", type=float, default=120.0, help="cap of any load loop")
     p.add_argument("--server-cpus", default="0")

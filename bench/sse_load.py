@@ -294,15 +294,22 @@ class Poll(asyncio.Protocol):
 
 
 class Poller:
-    """One polling client: reconnects when the server closed its idle keep-alive connection."""
+    """One polling client: one request at a time (a poll that comes due while the previous
+    one is still being answered waits for it); reconnects when the server closed its idle
+    keep-alive connection."""
 
     def __init__(self, port: int, totals: Totals) -> None:
         self.port = port
         self.totals = totals
         self.conn: Poll | None = None
         self.connections = 0
+        self.lock = asyncio.Lock()
 
     async def get(self, request: bytes) -> tuple[int, bytes]:
+        async with self.lock:
+            return await self._get(request)
+
+    async def _get(self, request: bytes) -> tuple[int, bytes]:
         for _ in range(3):
             if self.conn is None or self.conn.lost.done():
                 loop = asyncio.get_running_loop()

@@ -7,6 +7,7 @@ detected by the kernel within about a minute and its stream reclaimed.
 
 from __future__ import annotations
 
+import gc
 import logging
 import resource
 import signal
@@ -52,6 +53,15 @@ def bind(host: str, port: int) -> socket.socket:
 
 class GracefulServer(uvicorn.Server):
     """Tells open event streams to close (with a jittered `retry:`) the moment a stop is asked."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        # What exists once the application has started (modules, the app, pools, the hub)
+        # lives as long as the process: out of the cyclic collector's way, a full collection
+        # walks only what requests and streams allocate (measured: one full collection of a
+        # server holding 10,000 streams paused it for ~190 ms before, see bench/sse.py).
+        gc.collect()
+        gc.freeze()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         # Unwrap uvicorn's middleware down to our Root (not imported here: a signal may arrive

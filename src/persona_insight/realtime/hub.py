@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import os
 import random
@@ -30,12 +31,17 @@ from persona_insight.db import as_app_role
 from persona_insight.realtime import metrics
 from persona_insight.realtime.events import CHANNEL, REVOKED_CHANNEL
 from persona_insight.realtime.presence import PRESENCE_CHANNEL, Presence
-from persona_insight.realtime.subscriber import Subscriber
+from persona_insight.realtime.subscriber import Subscriber, chunk
 
 log = logging.getLogger(__name__)
 
 READ_BATCH = 1000
+# Per project with local subscribers: the latest events as encoded for the streams, so that a
+# client reconnecting a few events behind is replayed from memory (no query, no encoding).
+RECENT_EVENTS = 256
+RECENT_BYTES = 256 * 1024
 KEEPALIVE = b": keepalive\n\n"
+KEEPALIVE_CHUNK = chunk(KEEPALIVE)
 
 # Cross-tenant by nature (the hub serves every project of the process), so through the
 # SECURITY DEFINER functions of migration 0005 rather than the tables.
@@ -78,6 +84,9 @@ class Hub:
         )
         self.subs: dict[UUID, set[Subscriber]] = {}
         self.read_pos: dict[UUID, int] = {}
+        # Events up to read_pos, contiguous, newest last: (seq, encoded, created_at timestamp).
+        self.backlog: dict[UUID, deque[tuple[int, bytes, float]]] = {}
+        self._backlog_bytes: dict[UUID, int] = {}
         self.recent: deque[dict[str, Any]] = deque(maxlen=50)
         self.presence = Presence(self)
         self.stopping = False
@@ -85,14 +94,11 @@ class Hub:
         self._reading: set[UUID] = set()
         self._dirty: set[UUID] = set()
         self._tasks: list[asyncio.Task[None]] = []
-        self._last_keepalive = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.pool.open(wait=True, timeout=30)
-        loop = asyncio.get_running_loop()
-        self._last_keepalive = loop.time()
         for coro, name in (
             (self._listen_forever(), "hub-listen"),
             (self._catch_up_forever(), "hub-catch-up"),
@@ -140,11 +146,14 @@ class Hub:
             max_bytes=self.settings.sse_queue_bytes,
             now=loop.time(),
         )
+        sub.keepalive_at = sub.connected_at + self.settings.sse_keepalive_s
         subs = self.subs.get(project_id)
         if subs is None:
             subs = self.subs[project_id] = set()
             # Everything up to the counter read at authorisation time is the replay's job.
             self.read_pos[project_id] = counter
+            self.backlog[project_id] = deque()
+            self._backlog_bytes[project_id] = 0
         subs.add(sub)
         metrics.SSE_CONNECTIONS.inc()
         self.presence.changed(project_id)
@@ -159,6 +168,8 @@ class Hub:
         if not subs:
             del self.subs[sub.project_id]
             self.read_pos.pop(sub.project_id, None)
+            self.backlog.pop(sub.project_id, None)
+            self._backlog_bytes.pop(sub.project_id, None)
         self.presence.changed(sub.project_id)
 
     def all_subscribers(self) -> Iterable[Subscriber]:
@@ -207,34 +218,115 @@ class Hub:
             cur = await conn.execute(_READ_SQL, (project_id, pos, READ_BATCH))
             rows = await cur.fetchall()
         metrics.HUB_READS.inc()
-        for seq, type_, payload, created_at in rows:
-            if self.read_pos.get(project_id, seq) >= seq:
-                continue  # read concurrently by a catch-up, or everyone left
-            data = encode_event(seq, type_, payload, created_at)
-            ts = created_at.timestamp()
-            subs = self.subs.get(project_id, ())
-            for sub in list(subs):
-                sub.push(seq, data, ts)
-            self.read_pos[project_id] = seq
-            self.recent.append(
-                {
-                    "project_id": str(project_id),
-                    "seq": seq,
-                    "type": type_,
-                    "ts": created_at.isoformat(),
-                    "subscribers": len(subs),
-                }
-            )
+        # Read concurrently by a catch-up, or everyone left:
+        start = self.read_pos.get(project_id)
+        if start is None:
+            return len(rows) == READ_BATCH
+        items = [
+            (seq, encode_event(seq, type_, payload, created_at))
+            for seq, type_, payload, created_at in rows
+            if seq > start
+        ]
+        if not items:
+            return len(rows) == READ_BATCH
+        subs = list(self.subs.get(project_id, ()))
+        first, last = items[0][0], items[-1][0]
+        ts = rows[-1][3].timestamp()
+        written = 0
+        if len(items) == 1:
+            seq, data = items[0]
+            framed = chunk(data)  # once for every subscriber
+            for sub in subs:
+                if sub.push(seq, data, ts, framed):
+                    written += 1
+        else:
+            framed = chunk(b"".join(data for _, data in items))
+            for sub in subs:
+                written += sub.push_many(first, last, framed, items, ts)
+        self.read_pos[project_id] = last
+        self._remember(project_id, items, ts)
+        if written:
+            # Events written straight to idle streams; queued ones are counted by their stream.
+            metrics.EVENTS_DELIVERED.inc(written)
+            metrics.COMMIT_TO_WRITE.observe(max(0.0, time.time() - ts))
+        for seq, type_, _, created_at in rows:
+            if seq > start:
+                self.recent.append(
+                    {
+                        "project_id": str(project_id),
+                        "seq": seq,
+                        "type": type_,
+                        "ts": created_at.isoformat(),
+                        "subscribers": len(subs),
+                    }
+                )
         return len(rows) == READ_BATCH
+
+    def _remember(self, project_id: UUID, items: list[tuple[int, bytes]], ts: float) -> None:
+        backlog = self.backlog.get(project_id)
+        if backlog is None:
+            return
+        size = self._backlog_bytes[project_id]
+        if backlog and backlog[-1][0] + 1 != items[0][0]:
+            backlog.clear()  # not contiguous (cannot happen with gap-free seqs): start again
+            size = 0
+        for seq, data in items:
+            backlog.append((seq, data, ts))
+            size += len(data)
+        while backlog and (len(backlog) > RECENT_EVENTS or size > RECENT_BYTES):
+            size -= len(backlog.popleft()[1])
+        self._backlog_bytes[project_id] = size
+
+    def replay_from_memory(self, project_id: UUID, after: int) -> list[tuple[int, bytes]] | None:
+        """The events after `after` that this process has already relayed, if it still holds
+        all of them; None when the outbox must be read. Events newer than the hub's read
+        position reach a registered subscriber live."""
+        backlog = self.backlog.get(project_id)
+        pos = self.read_pos.get(project_id)
+        if backlog is None or pos is None:
+            return None
+        if after >= pos:
+            return []
+        if not backlog or backlog[0][0] > after + 1:
+            return None
+        start = after + 1 - backlog[0][0]
+        oldest_ts = backlog[start][2]
+        if time.time() - oldest_ts > self.settings.event_retention_days * 86400 - 3600:
+            return None  # near the retention window: let the outbox decide (it may reset)
+        return [(seq, data) for seq, data, _ in itertools.islice(backlog, start, None)]
 
     async def fetch_after(
         self, project_id: UUID, after: int, limit: int
     ) -> list[tuple[int, bytes]]:
-        """Encoded events after `after`, for a stream's replay."""
+        """Encoded events after `after`, for a stream's replay (and the memory's, see below)."""
         async with self.pool.connection() as conn:
             cur = await conn.execute(_READ_SQL, (project_id, after, limit))
             rows = await cur.fetchall()
-        return [(seq, encode_event(seq, t, p, c)) for seq, t, p, c in rows]
+        items = [(seq, encode_event(seq, t, p, c)) for seq, t, p, c in rows]
+        if rows:
+            self._remember_older(project_id, items, rows[0][3].timestamp())
+        return items
+
+    def _remember_older(self, project_id: UUID, items: list[tuple[int, bytes]], ts: float) -> None:
+        """Events read for a replay that end where the memory starts (or, when it is empty, at
+        the read position) extend it backwards: the next client that reconnects about as far
+        behind, typically in the same storm after a restart, is replayed from memory."""
+        backlog = self.backlog.get(project_id)
+        pos = self.read_pos.get(project_id)
+        if backlog is None or pos is None:
+            return
+        end = backlog[0][0] - 1 if backlog else pos
+        older = [item for item in items if item[0] <= end]
+        if not older or older[-1][0] != end:
+            return  # not adjacent to what the memory holds
+        size = self._backlog_bytes[project_id]
+        for seq, data in reversed(older):
+            if seq != end or len(backlog) >= RECENT_EVENTS or size + len(data) > RECENT_BYTES:
+                break
+            backlog.appendleft((seq, data, ts))
+            size += len(data)
+            end -= 1
+        self._backlog_bytes[project_id] = size
 
     # --- background loops -----------------------------------------------------------------------
 
@@ -308,25 +400,28 @@ class Hub:
             await self._catch_up()
 
     async def _tick_forever(self) -> None:
-        """Once a second: stalled writes are cut; every keep-alive period: a comment to all."""
+        """Once a second: stalled writes are cut, and the streams whose keep-alive is due get
+        it. Each stream's falls on its own second (its connection time + the period), so the
+        comments to 10,000 streams are spread over the period instead of one burst of writes
+        that would delay the events behind it."""
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(1.0)
-            now = loop.time()
-            keepalive = now - self._last_keepalive >= self.settings.sse_keepalive_s
-            if keepalive:
-                self._last_keepalive = now
-            self.sweep(now, keepalive=keepalive)
+            self.sweep(loop.time(), keepalive=False)
 
     def sweep(self, now: float, *, keepalive: bool) -> None:
+        """Cut stalled writes; send a keep-alive to every stream (`keepalive`) or to those
+        whose period is up."""
         limit = self.settings.sse_send_timeout_s
+        period = self.settings.sse_keepalive_s
         for sub in list(self.all_subscribers()):
             if sub.send_started and now - sub.send_started > limit:
                 sub.close("send_timeout")
                 if sub.task is not None:
                     sub.task.cancel()
-            elif keepalive:
-                sub.push(0, KEEPALIVE)
+            elif keepalive or sub.keepalive_at <= now:
+                sub.keepalive_at = max(sub.keepalive_at + period, now)
+                sub.push(0, KEEPALIVE, 0.0, KEEPALIVE_CHUNK)
 
     # --- the admin's view -----------------------------------------------------------------------
 

@@ -175,14 +175,16 @@ class SseEndpoint:
                 return
             first = [b"retry: 5000\n\n"]
             if raw_last is not None and reset_reason is None and last < counter:
-                replay = await hub.fetch_after(project_id, last, MAX_REPLAY + 1)
-                if (
-                    len(replay) > MAX_REPLAY
-                    or (replay and replay[0][0] != last + 1)
-                    or (not replay)
-                ):
-                    reset_reason = "expired_id"  # pruned by retention, or too far behind
-                else:
+                # From the hub's memory when it still holds every event after `last` (an
+                # empty list: it has not read that far yet, and the rest comes live); else
+                # from the outbox.
+                replay = hub.replay_from_memory(project_id, last)
+                if replay is None:
+                    replay = await hub.fetch_after(project_id, last, MAX_REPLAY + 1)
+                    if len(replay) > MAX_REPLAY or not replay or replay[0][0] != last + 1:
+                        reset_reason = "expired_id"  # pruned by retention, or too far behind
+                        replay = []
+                if replay:
                     metrics.REPLAYS.inc()
                     metrics.REPLAYED_EVENTS.inc(len(replay))
                     first.extend(data for _, data in replay)
@@ -199,6 +201,7 @@ class SseEndpoint:
                 )
                 sub.last_seq = current
             await send({"type": "http.response.body", "body": b"".join(first), "more_body": True})
+            _attach(sub, send)
             await self._relay(sub, send)
         except asyncio.CancelledError:
             if sub.close_reason != "send_timeout":
@@ -226,6 +229,27 @@ class SseEndpoint:
                 break
         if sub.close_reason != "disconnected":
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _attach(sub: Subscriber, send: Any) -> None:
+    """Let the hub write to this stream's socket directly while it is idle (uvicorn, httptools).
+
+    Every write would otherwise wake this stream's task and go through the ASGI `send`: for one
+    event to 10,000 streams that is 10,000 task switches. The server's `send` is a bound method
+    of its per-request cycle, which holds the transport, the back-pressure flag and the framing
+    of the response; with any other server (or a wrapped `send`) the stream simply keeps to the
+    ASGI path.
+    """
+    cycle = getattr(send, "__self__", None)
+    if type(cycle) is not _HttptoolsCycle or cycle.chunked_encoding is None:
+        return
+    sub.attach(cycle.transport, cycle.flow, chunked=bool(cycle.chunked_encoding))
+
+
+try:
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as _HttptoolsCycle
+except ImportError:  # pragma: no cover - httptools not installed
+    _HttptoolsCycle = None
 
 
 async def _watch_disconnect(receive: Any, sub: Subscriber) -> None:

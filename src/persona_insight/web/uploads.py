@@ -6,7 +6,6 @@ forms do the same work through the same ingest and interview services, then redi
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import PurePath
 from typing import Final
 
@@ -28,40 +27,23 @@ def title_from_text(text: str) -> str:
 
 async def accept_files(page: Page, access: Access, files: list[UploadFile]) -> str | None:
     """Create an interview per readable file; the code of the first file that was refused."""
-    settings = page.rt.settings
     refused: str | None = None
     for upload in files:
         data = await upload.read()
-        filename = PurePath(upload.filename or "upload").name
         try:
-            # Read before anything is written: a refused file leaves nothing behind, and the
-            # files before and after it still go in.
-            extracted = await asyncio.to_thread(
-                ingest.extract,
-                filename,
-                data,
-                max_bytes=settings.max_upload_bytes,
-                max_chars=settings.max_text_chars,
+            # The text is extracted before anything is written, so a refused file leaves
+            # nothing behind, and the files before and after it still go in.
+            await interviews.create_from_file(
+                page.session,
+                page.signed_in,
+                access,
+                name=PurePath(upload.filename or "upload").name,
+                data=data,
+                files=page.rt.files,
+                settings=page.rt.settings,
             )
         except AppError as exc:
             refused = refused or exc.code
-            continue
-        sha = await asyncio.to_thread(page.rt.files.put, data)
-        await interviews.create(
-            page.session,
-            page.signed_in,
-            access,
-            title=PurePath(filename).stem,
-            text=extracted.text,
-            interview_date=extracted.modified,
-            file=interviews.StoredFile(
-                sha256=sha,
-                name=filename,
-                media_type=extracted.media_type,
-                size=len(data),
-                encoding=extracted.encoding,
-            ),
-        )
     return refused
 
 
