@@ -71,11 +71,36 @@ def start_embedded(pg_dir: Path) -> str:
     server = _embedded.get(pg_dir)
     if server is None:
         pg_dir.parent.mkdir(parents=True, exist_ok=True)
-        server = _import_pgserver().get_server(pg_dir, cleanup_mode="stop")
+        pgserver = _import_pgserver()
+        _forget_dead_handles(pgserver, pg_dir)
+        server = pgserver.get_server(pg_dir, cleanup_mode="stop")
         _embedded[pg_dir] = server
     admin_uri: str = server.get_uri()
     _ensure_database(admin_uri, EMBEDDED_DATABASE)
     return with_database(admin_uri, EMBEDDED_DATABASE)
+
+
+def _forget_dead_handles(pgserver: Any, pg_dir: Path) -> None:
+    """Drop processes that died without signing off (SIGKILL) from the server's handle list.
+
+    The embedded server stops when its last handle exits; a stale entry would keep it running
+    forever after everyone is gone.
+    """
+    import json
+
+    import psutil
+
+    handles = pg_dir / ".handle_pids.json"
+    if not handles.exists():
+        return
+    with pgserver.PostgresServer._lock:
+        try:
+            pids = json.loads(handles.read_text() or "[]")
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
 
 def with_database(uri: str, database: str) -> str:

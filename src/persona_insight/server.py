@@ -12,6 +12,7 @@ import logging
 import resource
 import signal
 import socket
+import sys
 import threading
 from types import FrameType
 
@@ -97,9 +98,17 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
     if workers <= 1:
         from persona_insight.app import create_app
 
+        # uvicorn re-raises the SIGTERM it handled once it has shut down; met by the default
+        # action, that would kill the process before its exit hooks run (the embedded
+        # PostgreSQL is stopped by one). Exiting normally instead lets them run.
+        signal.signal(signal.SIGTERM, _exit_normally)
         GracefulServer(_config(settings, create_app(settings))).run(sockets=[sock])
         return
     supervise(_config(settings, "persona_insight.app:create_app"), sock, workers)
+
+
+def _exit_normally(sig: int, frame: FrameType | None) -> None:
+    sys.exit(0)
 
 
 def _run_child(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
