@@ -20,8 +20,10 @@ import time
 from typing import Any
 
 import httpx
+import orjson
 import psycopg
 
+from bench import httpload
 from bench.harness import ROOT, fresh_database, percentile, save, seed, server
 
 CONCURRENCY = 20
@@ -38,47 +40,25 @@ def transcript(size: int = TEXT_BYTES) -> str:
 
 
 async def load(base: str, token: str, project_id: str, requests: int) -> dict[str, Any]:
-    body = {"project_id": project_id, "text": transcript(), "title": "bench"}
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    sent = 0
-    deadline = time.monotonic() + MAX_SECONDS
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, timeout=30, headers={"Authorization": f"Bearer {token}"}
-    ) as client:
-        for _ in range(CONCURRENCY):  # warm-up: connections, prepared statements, caches
-            await client.post("/api/workflow/async", json=body)
-
-        async def one_client() -> None:
-            nonlocal sent
-            while sent < requests and time.monotonic() < deadline:
-                sent += 1
-                started = time.perf_counter()
-                try:
-                    r = await client.post("/api/workflow/async", json=body)
-                    key = None if r.status_code == 202 else str(r.status_code)
-                except httpx.HTTPError as exc:
-                    key = type(exc).__name__
-                latencies.append(time.perf_counter() - started)
-                if key:
-                    errors[key] = errors.get(key, 0) + 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
-    ms = [x * 1000 for x in latencies]
+    body = orjson.dumps({"project_id": project_id, "text": transcript(), "title": "bench"})
+    request = httpload.build_request(
+        "POST", f"{base}/api/workflow/async", body,
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    url = f"{base}/api/workflow/async"
+    # Warm-up: connections, prepared statements, caches.
+    await httpload.run(url, request, concurrency=CONCURRENCY, total=CONCURRENCY * 3,
+                       max_seconds=MAX_SECONDS)
+    result = await httpload.run(url, request, concurrency=CONCURRENCY, total=requests,
+                                max_seconds=MAX_SECONDS)
+    ms = [x * 1000 for x in result.latencies]
+    errors = {str(k): v for k, v in result.statuses.items() if k != 202} | result.errors
     return {
-        "requests": len(ms),
-        "concurrency": CONCURRENCY,
-        "text_bytes": TEXT_BYTES,
-        "errors": errors,
-        "seconds": round(elapsed, 2),
-        "throughput_per_s": round(len(ms) / elapsed, 1),
-        "p50_ms": round(percentile(ms, 50), 1),
-        "p90_ms": round(percentile(ms, 90), 1),
-        "p99_ms": round(percentile(ms, 99), 1),
-        "max_ms": round(max(ms), 1),
+        "requests": len(ms), "concurrency": CONCURRENCY, "text_bytes": TEXT_BYTES,
+        "errors": errors, "seconds": round(result.seconds, 2),
+        "throughput_per_s": round(len(ms) / result.seconds, 1),
+        "p50_ms": round(percentile(ms, 50), 1), "p90_ms": round(percentile(ms, 90), 1),
+        "p99_ms": round(percentile(ms, 99), 1), "max_ms": round(max(ms), 1),
         "mean_ms": round(statistics.fmean(ms), 1),
     }
 

@@ -19,7 +19,7 @@ from starlette.requests import HTTPConnection
 from persona_insight.accounts import repository as repo
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.accounts.security import digest
-from persona_insight.db import Actor, set_actor
+from persona_insight.db import Actor
 from persona_insight.errors import Forbidden, Unauthenticated
 from persona_insight.runtime import Runtime, runtime_of
 
@@ -68,7 +68,8 @@ def _stale(last: dt.datetime | None) -> bool:
 
 
 async def authenticate(session: AsyncSession, conn: HTTPConnection) -> Authenticated | None:
-    """Who the credentials belong to; leaves the transaction acting for that user."""
+    """Who the credentials belong to; leaves the transaction acting for that user (the lookup
+    sets the actor in the same statement)."""
     found = credentials(conn)
     if found is None:
         return None
@@ -79,7 +80,6 @@ async def authenticate(session: AsyncSession, conn: HTTPConnection) -> Authentic
     user = await lookup(session, digest(secret))
     if user is None:
         return None
-    await set_actor(session, actor_of(user))
     if _stale(user.last_seen_at):
         if user.token_id is not None:
             await repo.touch_token(session, user.token_id)

@@ -7,7 +7,7 @@ import unicodedata
 
 # Vertical tab, form feed (pypdf's page breaks), NEL and the Unicode line/paragraph separators
 # are line breaks in all but name; turning them into "\n" keeps the words on either side apart.
-_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 # C0/C1 controls except \t and \n, and the invisible format characters that sneak in through
 # copy-paste and word processors: soft hyphen, zero-width space/joiners, bidi marks and
 # embeddings, word joiner, BOM, interlinear annotation marks and the two noncharacters.
@@ -22,6 +22,10 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 def normalize(text: str) -> str:
     """NFC, no invisible/control characters, "\\n" line ends, no trailing spaces, at most one
     blank line in a row, no leading or trailing blank space."""
+    # Plain `in` tests first: on a 20 KB upload they cost microseconds, the regexes a tenth of a
+    # millisecond each, and this runs on every upload.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     if _SURROGATE.search(text):
@@ -31,4 +35,6 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     # Per line rather than with a regex: `[ \t]+$` backtracks quadratically on long space runs.
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_RUN.sub("\n\n", text).strip()
+    if "\n\n\n" in text:
+        text = _BLANK_RUN.sub("\n\n", text)
+    return text.strip()

@@ -25,6 +25,7 @@ from persona_insight.config import Settings
 from persona_insight.db import raw_connection
 from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
 from persona_insight.files.store import FileStore
+from persona_insight.ids import uuid7
 from persona_insight.interviews import repository as repo
 from persona_insight.interviews import states
 from persona_insight.interviews.schemas import (
@@ -40,6 +41,7 @@ from persona_insight.projects.service import Access, require_access
 from persona_insight.realtime import events
 
 ANALYSE_TASK = "analyse_interview"
+ANALYSE_QUEUE = "analysis"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,18 +94,13 @@ async def _emit(
     )
 
 
-async def defer_analysis(session: AsyncSession, interview: Interview, *, new: bool = False
-                         ) -> None:
-    """Queue the analysis job inside the caller's transaction: both commit, or neither does."""
+async def defer_analysis(session: AsyncSession, interview: Interview) -> None:
+    """Queue the analysis job of an existing interview inside the caller's transaction.
+
+    (A new interview's job is written with the interview itself: see `create`.)
+    """
     raw = await raw_connection(session)
     lock = f"interview:{interview.id}"
-    if new:
-        # A new interview cannot have a job waiting yet: no queueing lock, no savepoint (two
-        # round trips fewer on the upload path).
-        await queue.configure_task(ANALYSE_TASK, connection=raw, lock=lock).defer_async(
-            interview_id=str(interview.id), company_id=str(interview.company_id)
-        )
-        return
     try:
         # A savepoint, so that a job already waiting for this interview does not abort the
         # whole transaction; that job will analyse the interview as it is at commit.
@@ -140,7 +137,9 @@ async def create(
     interview_date: dt.date | None,
     file: StoredFile | None,
 ) -> Interview:
+    now = _now()
     interview = Interview(
+        id=uuid7(),
         company_id=access.project.company_id,
         project_id=access.project.id,
         title=title.strip()[:300] or "Untitled interview",
@@ -155,12 +154,35 @@ async def create(
         file_encoding=file.encoding if file else None,
         attempts=1,
         created_by=user.user_id,
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
     )
-    await repo.add(session, interview)
-    await defer_analysis(session, interview, new=True)
-    # Last: appending locks the project's event counter until commit, so do it when nothing
-    # else is left to do.
-    await _emit(session, interview, events.INTERVIEW_ADDED, user.user_id)
+    # Every value is set here, so the event can carry the interview exactly as it is stored, and
+    # row, event and job go in one statement.
+    lock = f"interview:{interview.id}"
+    await repo.create(
+        session,
+        interview,
+        event=events.append_params(
+            project_id=interview.project_id,
+            company_id=interview.company_id,
+            type=events.INTERVIEW_ADDED,
+            actor_id=user.user_id,
+            data={
+                "interview_id": str(interview.id),
+                "interview": to_out(interview).model_dump(mode="json"),
+            },
+        ),
+        job={
+            "job_queue": ANALYSE_QUEUE,
+            "job_task": ANALYSE_TASK,
+            "job_lock": lock,
+            "job_args": events.dumps(
+                {"interview_id": str(interview.id), "company_id": str(interview.company_id)}
+            ).decode(),
+        },
+    )
     return interview
 
 

@@ -171,7 +171,9 @@ async def run_analysis(
         await service.fail(session, interview_id, _failure(error, engine_name))
 
 
-@queue.task(name=service.ANALYSE_TASK, queue="analysis", pass_context=True, retry=AnalysisRetry())
+@queue.task(
+    name=service.ANALYSE_TASK, queue=service.ANALYSE_QUEUE, pass_context=True, retry=AnalysisRetry()
+)
 async def analyse_interview(
     context: procrastinate.JobContext, interview_id: str, company_id: str
 ) -> None:

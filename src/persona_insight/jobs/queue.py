@@ -17,6 +17,15 @@ from persona_insight.db import as_app_role
 
 TASK_MODULES = ["persona_insight.interviews.tasks"]
 
+# One job, deferred by a SQL expression inside a larger statement (the upload path writes the
+# interview, its event and its job in one round trip). This is the call procrastinate's own
+# `defer_jobs` query makes (procrastinate/sql/queries.sql), pinned with procrastinate < 4; the
+# workflow tests fail if a new version changes it.
+DEFER_ONE = (
+    "procrastinate_defer_jobs_v1(ARRAY[ROW(:job_queue, :job_task, 0, :job_lock, NULL,"
+    " CAST(:job_args AS jsonb), NULL)::procrastinate_job_to_defer_v1])"
+)
+
 queue = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=TASK_MODULES)
 
 

@@ -23,7 +23,7 @@ from persona_insight.interviews import tasks
 from persona_insight.realtime import events
 
 log = logging.getLogger(__name__)
-QUEUES = ["analysis"]
+QUEUES = [interview_service.ANALYSE_QUEUE]
 PRUNE_EVERY_S = 3600.0
 
 

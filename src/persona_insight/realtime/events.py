@@ -62,9 +62,10 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
 )
 STREAM_TYPES: Final[frozenset[str]] = frozenset({"presence:changed", "sync:reset"})
 
-_APPEND = text(
-    """
-    WITH c AS (
+# The counter bump and the insert, as CTEs `c` and `e`: `append` runs them alone; a caller that
+# must write its own row in the same statement (interviews.repository.create) runs them with it.
+APPEND_CTES = """
+    c AS (
         UPDATE project_event_counters SET last_seq = last_seq + 1
         WHERE project_id = :project
         RETURNING last_seq
@@ -73,9 +74,9 @@ _APPEND = text(
         SELECT :project, c.last_seq, :company, :type, CAST(:payload AS jsonb), :actor FROM c
         RETURNING seq
     )
-    SELECT seq, pg_notify(:channel, CAST(:project AS text) || ':' || seq) FROM e
-    """
-)
+"""
+NOTIFY = "pg_notify(:channel, CAST(:project AS text) || ':' || e.seq)"
+_APPEND = text(f"WITH {APPEND_CTES} SELECT e.seq, {NOTIFY} FROM e")  # noqa: S608
 
 
 def _default(value: Any) -> Any:
@@ -99,21 +100,31 @@ async def append(
     data: dict[str, Any],
     actor_id: UUID | None,
 ) -> int:
+    params = append_params(
+        project_id=project_id, company_id=company_id, type=type, data=data, actor_id=actor_id
+    )
+    row = (await session.execute(_APPEND, params)).first()
+    return appended(row, project_id)
+
+
+def append_params(
+    *, project_id: UUID, company_id: UUID, type: str, data: dict[str, Any], actor_id: UUID | None
+) -> dict[str, Any]:
+    """The bind parameters of APPEND_CTES and NOTIFY."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    row = (
-        await session.execute(
-            _APPEND,
-            {
-                "project": project_id,
-                "company": company_id,
-                "type": type,
-                "payload": dumps(data).decode(),
-                "actor": actor_id,
-                "channel": CHANNEL,
-            },
-        )
-    ).first()
+    return {
+        "project": project_id,
+        "company": company_id,
+        "type": type,
+        "payload": dumps(data).decode(),
+        "actor": actor_id,
+        "channel": CHANNEL,
+    }
+
+
+def appended(row: Any, project_id: UUID) -> int:
+    """The seq of a statement that ran APPEND_CTES; no row means the project has no counter."""
     if row is None:
         raise LookupError(f"project {project_id} has no event counter")
     metrics.EVENTS_APPENDED.inc()
