@@ -31,6 +31,7 @@ from persona_insight.realtime.hub import Hub
 from persona_insight.realtime.routes import router as realtime_router
 from persona_insight.realtime.sse import SseEndpoint
 from persona_insight.runtime import Runtime
+from persona_insight.web import not_found
 from persona_insight.web.routes import router as web_router
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Root:
         lifespan=lifespan,
     )
     http_errors.install(app)
+    not_found.install(app)  # after the JSON handlers: pages outside /api/ get the 404 page
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.include_router(health_router)
     app.include_router(accounts_router)

@@ -142,6 +142,8 @@ async def rows(page: Any, list_id: str = "interviews") -> dict[str, str]:
 
 async def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # From the top, so sticky parts (the settings' section list) sit where a reader sees them.
+    await page.evaluate("() => window.scrollTo(0, 0)")
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 

@@ -61,6 +61,28 @@ async def test_exports(app: Any, setting: Setting, owner_browser: Browser) -> No
     assert "**A:** 자리가 없어요. [Pain Point]\n" in text
     assert "## 스크립트\n" in text
 
+    # Each export is in the audit log, with who, what and how.
+    from sqlalchemy import text as sql
+
+    from tests.support import as_owner
+
+    async with as_owner(app.api.state.runtime.db.owner_url) as session:
+        rows = (
+            await session.execute(
+                sql(
+                    "SELECT company_id, actor_id, target_type, target_id, details"
+                    " FROM audit_log WHERE action = 'export' ORDER BY id"
+                )
+            )
+        ).all()
+    assert [(r.target_type, r.target_id, r.details["format"]) for r in rows] == [
+        ("interview", setting.interview_id, "txt"),
+        ("interview", setting.interview_id, "md"),
+    ]
+    assert {(r.company_id, r.actor_id) for r in rows} == {
+        (setting.owner.company_id, setting.owner.user_id)
+    }
+
     # Not analysed yet: nothing to export, said as a page.
     r = await owner_browser.http.post(
         "/api/workflow/async",

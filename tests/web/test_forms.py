@@ -190,3 +190,35 @@ async def test_forms_need_the_csrf_token(
     r = await owner_browser.http.post(f"{interview}/delete", data={"csrf_token": "forged"})
     assert r.status_code == 403
     assert await _interviews(app, setting, trash=True) == []
+
+
+async def test_delete_for_good(app: Any, setting: Setting, owner_browser: Browser) -> None:
+    from tests.support import make_user
+
+    interview = f"/interviews/{setting.interview_id}"
+    workspace = f"/projects/{setting.project_id}"
+    await owner_browser.post(f"{interview}/delete", data={"next": workspace})
+    # The owner is no company admin: the trash offers no such button, and the form is refused.
+    page = await owner_browser.get(workspace)
+    assert "/purge" not in page.text
+    assert (await owner_browser.post(f"{interview}/purge")).status_code == 403
+
+    await make_user(app.api.state.runtime.db, email="boss@acme.test", role="company_admin")
+    async with await sign_in(app, "boss@acme.test") as boss:
+        page = await boss.get(workspace)
+        assert f'action="/interviews/{setting.interview_id}/purge"' in page.text
+        assert "영구 삭제" in page.text
+        r = await boss.post(f"{interview}/purge", data={"next": workspace})
+        assert r.headers["location"] == f"{workspace}?notice=purged"
+        assert "인터뷰를 영구 삭제했습니다." in (await boss.get(r.headers["location"])).text
+        assert await _interviews(app, setting, trash=True) == []
+        assert (await boss.post(f"{interview}/purge")).status_code == 404
+        # Not in the trash: said, not done.
+        async with client(app, setting.owner) as c:
+            r = await c.post(
+                "/api/workflow/async", json={"project_id": setting.project_id, "text": "Q: 왜?"}
+            )
+            kept = r.json()["interview_id"]
+        r = await boss.post(f"/interviews/{kept}/purge", data={"next": workspace})
+        assert r.headers["location"] == f"{workspace}?problem=not_deleted"
+        assert "휴지통에 없는 인터뷰입니다." in (await boss.get(r.headers["location"])).text

@@ -80,20 +80,103 @@ async def test_page_routes_are_not_in_the_schema(app: Any) -> None:
     )
 
 
-async def test_admin_page_is_for_super_admins(app: Any, setting: Setting) -> None:
-    db = app.api.state.runtime.db
-    await make_user(db, email="root@acme.test", role="super_admin")
-    admin = await sign_in(app, "root@acme.test")
-    async with admin:
-        r = await admin.get("/admin")
-        assert r.status_code == 200
-        assert "실시간 연결 모니터" in r.text
-        assert 'href="/admin"' in r.text
-    company_admin = await make_user(db, email="boss@acme.test", role="company_admin")
-    boss = await sign_in(app, company_admin.email)
-    async with boss:
-        assert (await boss.get("/admin")).status_code == 404
-        assert 'href="/admin"' not in (await boss.get("/projects")).text
+async def test_unknown_addresses_are_the_404_page_outside_the_api(app: Any) -> None:
+    member = await make_user(app.api.state.runtime.db, email="mina@acme.test")
+    async with client(app) as c:
+        r = await c.get("/nope", headers={"Accept-Language": "ko"})
+        assert r.status_code == 404
+        assert r.headers["content-type"].startswith("text/html")
+        assert "페이지를 찾을 수 없습니다" in r.text
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+        r = await c.get("/projects/x/y/z", headers={"Accept-Language": "en"})
+        assert "This page is not here" in r.text
+        r = await c.get("/api/nope")
+        assert r.status_code == 404
+        assert r.json()["error"]["code"] == "not_found"
+    # Signed in, the page is in the language of the profile, with the top bar.
+    from tests.web.test_sign_in import _set_profile_locale
+
+    await _set_profile_locale(app, member, "en")
+    async with await sign_in(app, "mina@acme.test", language="ko") as browser:
+        r = await browser.get("/nope")
+        assert r.status_code == 404
+        assert '<html lang="en">' in r.text
+        assert 'href="/profile"' in r.text
+
+
+# Every form a page posts, with the ids it needs; none may do anything without the CSRF token.
+POST_FORMS = [
+    "/logout",
+    "/profile",
+    "/profile/avatar",
+    "/profile/avatar/delete",
+    "/profile/password",
+    "/profile/tokens",
+    "/profile/tokens/{uuid}/revoke",
+    "/projects/new",
+    "/projects/{project}/join",
+    "/projects/{project}/leave",
+    "/projects/{project}/settings",
+    "/projects/{project}/delete",
+    "/projects/{project}/members/{member}/role",
+    "/projects/{project}/members/{member}/remove",
+    "/projects/{project}/transfer",
+    "/projects/{project}/invitations",
+    "/projects/{project}/invitations/{uuid}/revoke",
+    "/projects/{project}/upload",
+    "/projects/{project}/paste",
+    "/interviews/{interview}/edit",
+    "/interviews/{interview}/delete",
+    "/interviews/{interview}/restore",
+    "/interviews/{interview}/retry",
+    "/interviews/{interview}/purge",
+    "/interviews/{interview}/notes",
+    "/notes/{uuid}/edit",
+    "/notes/{uuid}/delete",
+    "/admin/users/{member}",
+    "/admin/analysis",
+    "/admin/analysis/clear-key",
+    "/admin/glossary",
+    "/admin/glossary/{uuid}/delete",
+    "/admin/personas",
+    "/admin/personas/{uuid}",
+    "/admin/personas/{uuid}/delete",
+    "/admin/companies",
+    "/admin/companies/{company}",
+    "/admin/companies/{company}/active",
+]
+
+
+def test_the_list_of_forms_is_complete() -> None:
+    from fastapi.routing import APIRoute
+
+    from persona_insight.web.routes import PARTS
+
+    posted = {
+        re.sub(r"\{\w+\}", "<>", route.path)
+        for part in PARTS
+        for route in part.router.routes
+        if isinstance(route, APIRoute) and "POST" in route.methods
+    }
+    listed = {re.sub(r"\{\w+\}", "<>", url) for url in POST_FORMS}
+    assert posted - {"/login", "/signup"} == listed
+
+
+async def test_every_form_needs_the_csrf_token(app: Any, setting: Setting) -> None:
+    root = await make_user(app.api.state.runtime.db, email="root@acme.test", role="super_admin")
+    ids = {
+        "project": setting.project_id,
+        "interview": setting.interview_id,
+        "member": str(setting.member.user_id),
+        "company": str(root.company_id),
+        "uuid": "00000000-0000-0000-0000-000000000000",
+    }
+    async with await sign_in(app, "root@acme.test") as browser:
+        for url in POST_FORMS:
+            r = await browser.http.post(url.format(**ids), data={"name": "x", "confirm": "yes"})
+            assert r.status_code == 403, url
+            assert "로그인 상태가 바뀌었습니다." in r.text
+        assert (await browser.get("/projects")).status_code == 200  # still signed in
 
 
 async def test_static_files(app: Any, owner_browser: Browser) -> None:

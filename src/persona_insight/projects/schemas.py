@@ -78,6 +78,9 @@ class MemberOut(BaseModel):
     email: str
     role: ProjectRole
     joined_at: dt.datetime
+    has_avatar: bool = Field(
+        default=False, description="`GET /api/users/{user_id}/avatar` has a picture."
+    )
 
 
 class MemberList(BaseModel):

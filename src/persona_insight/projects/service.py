@@ -206,6 +206,7 @@ def _member_out(member: ProjectMember, who: User) -> MemberOut:
         email=who.email,
         role=member.role,
         joined_at=member.joined_at,
+        has_avatar=who.avatar_sha256 is not None,
     )
 
 

@@ -1,4 +1,5 @@
-"""The interview detail page, its forms (edit, trash, retry, notes) and the exports."""
+"""The interview detail page, its forms (edit, trash, retry, delete for good, notes) and the
+exports."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
+from starlette.background import BackgroundTask
 
+from persona_insight.audit import service as audit
 from persona_insight.errors import AppError, Conflict, InvalidInput
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.routes import content_disposition
@@ -103,13 +106,43 @@ async def retry_interview(interview_id: UUID, page: PageDep) -> Response:
     return await _act(page, interview_id, "retry")
 
 
+@router.post("/interviews/{interview_id}/purge")
+async def purge_interview(interview_id: UUID, page: PageDep) -> Response:
+    """Delete a trashed interview for good (company admins; the service decides)."""
+    back = safe_next(page.value("next"), default="/projects")
+    try:
+        unused_file = await interviews.purge(page.session, page.signed_in, interview_id)
+    except Conflict as exc:
+        await page.undo()
+        return redirect(back, problem=exc.code)
+    response = redirect(back, notice="purged")
+    if unused_file:
+        # As the API does: the file goes after the answer, so after the commit (a purge that
+        # rolls back keeps it).
+        response.background = BackgroundTask(page.rt.files.delete, unused_file)
+    return response
+
+
 # --- exports -------------------------------------------------------------------------------------
 
 
-async def _analysed(page: Page, interview_id: UUID) -> InterviewDetail:
+async def _exported(page: Page, interview_id: UUID, extension: str) -> InterviewDetail:
+    """The analysed interview, with the export in the audit log (docs/security.md)."""
     detail = await interviews.detail(page.session, page.signed_in, interview_id)
     if detail.analysis is None:
         raise Conflict("the interview is not analysed yet", code="interview_not_analysed")
+    access = await projects.require_access(page.session, page.signed_in, detail.project_id)
+    await audit.record(
+        page.session,
+        "export",
+        company_id=access.project.company_id,  # the data's company: its admins read the log
+        actor_id=page.signed_in.user_id,
+        target_type="interview",
+        target_id=detail.id,
+        ip=page.ip,
+        format=extension,
+        project_id=str(detail.project_id),
+    )
     return detail
 
 
@@ -131,7 +164,7 @@ def _filename(detail: InterviewDetail, extension: str) -> str:
 
 @router.get("/interviews/{interview_id}/export.md")
 async def export_markdown(interview_id: UUID, page: PageDep) -> Response:
-    detail = await _analysed(page, interview_id)
+    detail = await _exported(page, interview_id, "md")
     assert detail.analysis is not None
     result = detail.analysis.result
     body = exports.as_markdown(
@@ -148,7 +181,7 @@ async def export_markdown(interview_id: UUID, page: PageDep) -> Response:
 
 @router.get("/interviews/{interview_id}/export.txt")
 async def export_text(interview_id: UUID, page: PageDep) -> Response:
-    detail = await _analysed(page, interview_id)
+    detail = await _exported(page, interview_id, "txt")
     assert detail.analysis is not None
     result = detail.analysis.result
     body = exports.as_text(

@@ -7,6 +7,7 @@ is sent. Forms carry the session's CSRF token as the hidden field `csrf_token`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Final
@@ -16,11 +17,14 @@ from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 
+from persona_insight.accounts import repository as accounts_repo
 from persona_insight.accounts.deps import SAFE_METHODS, Ctx, actor_of, authenticate, check_csrf
 from persona_insight.accounts.repository import Authenticated
+from persona_insight.accounts.routes import client_ip
 from persona_insight.db import Actor, set_actor
 from persona_insight.errors import AppError, Unauthenticated
 from persona_insight.runtime import Runtime, runtime_of
@@ -60,6 +64,7 @@ class Page:
     user: Authenticated | None
     locale: str
     form: FormData | None = None
+    avatar: str | None = None  # a version of the caller's avatar (changes with the image)
     _ctx: Ctx | None = field(default=None)
 
     @property
@@ -79,9 +84,28 @@ class Page:
         text: str = i18n.translations(self.locale).gettext(message)
         return text % params if params else text
 
+    @property
+    def ip(self) -> str | None:
+        return client_ip(self.request)
+
+    @property
+    def is_company_admin(self) -> bool:
+        """Company admins and super-admins: who gets the administration pages."""
+        return self.user is not None and self.user.role in ("company_admin", "super_admin")
+
     def value(self, name: str) -> str:
         value = self.form.get(name) if self.form is not None else None
         return value.strip() if isinstance(value, str) else ""
+
+    def raw(self, name: str) -> str:
+        """A field as typed (passwords keep their spaces)."""
+        value = self.form.get(name) if self.form is not None else None
+        return value if isinstance(value, str) else ""
+
+    def reason(self, code: str) -> str:
+        """An error code's message in the reader's language."""
+        known = i18n.REASONS.get(code)
+        return self._(known) if known else self._("Something went wrong. Please try again.")
 
     def values(self, name: str) -> list[str]:
         if self.form is None:
@@ -99,21 +123,43 @@ class Page:
         await set_actor(self.session, actor_of(self.user) if self.user else Actor.system())
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        user = self.user
         notice = self.request.query_params.get("notice", "")
-        script_messages, script_reasons = i18n.for_script(self.locale)
-        base = {
-            "user": user,
-            "csrf_token": user.csrf_token if user and user.csrf_token else "",
-            "path": self.request.url.path,
-            "here": _here(self.request),
+        base = _base_context(self.request, self.locale, self.user, self.avatar) | {
             "notice": self._(i18n.NOTICES[notice]) if notice in i18n.NOTICES else "",
             "problem": _problem(self, self.request.query_params.get("problem", "")),
-            "script_messages": script_messages,
-            "script_reasons": script_reasons,
         }
         html = render(self.locale, template, base | context)
         return HTMLResponse(html, status_code=status, headers={"Content-Language": self.locale})
+
+
+def _base_context(
+    request: Request, locale: str, user: Authenticated | None, avatar: str | None
+) -> dict[str, Any]:
+    """What base.html needs on every page: the caller (for the top bar) and the module's texts."""
+    script_messages, script_reasons = i18n.for_script(locale)
+    return {
+        "user": user,
+        "avatar_url": avatar_url(user.user_id, avatar) if user and avatar else "",
+        "csrf_token": user.csrf_token if user and user.csrf_token else "",
+        "path": request.url.path,
+        "here": _here(request),
+        "notice": "",
+        "problem": "",
+        "values": {},
+        "errors": {},
+        "script_messages": script_messages,
+        "script_reasons": script_reasons,
+    }
+
+
+def avatar_url(user_id: object, version: str | None = None) -> str:
+    """The API serves avatars (same company only); the version makes a new image a new URL."""
+    return f"/api/users/{user_id}/avatar" + (f"?v={version}" if version else "")
+
+
+async def _avatar_version(session: AsyncSession, user: Authenticated) -> str | None:
+    row = await accounts_repo.user_by_id(session, user.user_id)
+    return row.avatar_sha256[:12] if row is not None and row.avatar_sha256 else None
 
 
 def _problem(page: Page, code: str) -> str:
@@ -134,6 +180,12 @@ def redirect(url: str, *, notice: str | None = None, problem: str | None = None)
     return RedirectResponse(url, status_code=303)
 
 
+def no_store(response: Response) -> Response:
+    """For an answer that shows a secret once (a new token, an invitation link)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def safe_next(value: str | None, default: str = "/projects") -> str:
     """A local path to go to after signing in; anything else (another host) is ignored."""
     if value and value.startswith("/") and not value.startswith(("//", "/\\")):
@@ -148,8 +200,10 @@ async def _open(request: Request, *, need_user: bool) -> AsyncIterator[Page]:
         user = await authenticate(session, request)
         if user is None and need_user:
             raise Unauthenticated("sign in to see this page", code="unauthenticated")
+        avatar = None
         if user is not None:
             await set_actor(session, actor_of(user))
+            avatar = await _avatar_version(session, user)
         form = None
         if request.method not in SAFE_METHODS:
             form = await request.form(max_files=MAX_FILES, max_fields=100)
@@ -164,6 +218,7 @@ async def _open(request: Request, *, need_user: bool) -> AsyncIterator[Page]:
                 user=user,
                 locale=i18n.negotiate(request, user.locale if user else None),
                 form=form,
+                avatar=avatar,
             )
         except BaseException:
             await session.rollback()
@@ -191,34 +246,32 @@ PublicPageDep = Annotated[Page, Depends(any_page, scope="function")]
 # --- errors as pages -----------------------------------------------------------------------------
 
 
-def error_page(request: Request, status: int, code: str) -> Response:
+async def error_page(request: Request, status: int, code: str) -> Response:
     if status == 401:
         # After signing in, come back to the page (a form post cannot be replayed: its page).
         target = request.url.path if request.method in SAFE_METHODS else "/projects"
         if request.url.query and request.method in SAFE_METHODS:
             target += f"?{request.url.query}"
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-    locale = i18n.negotiate(request, None)
-    html = render(locale, "error.html", _error_context(locale, status, code))
-    return HTMLResponse(html, status_code=status, headers={"Content-Language": locale})
-
-
-def _error_context(locale: str, status: int, code: str) -> dict[str, Any]:
+    # The page's own transaction is over (rolled back); a short one finds who is asking, so the
+    # page is in their language and keeps their top bar. Without a database, the page is still
+    # answered, in the browser's language.
+    user, avatar = None, None
+    with contextlib.suppress(SQLAlchemyError, OSError):
+        async with runtime_of(request).db.sessions() as session:
+            await set_actor(session, Actor.system())
+            user = await authenticate(session, request)
+            avatar = await _avatar_version(session, user) if user is not None else None
+            await session.rollback()
+    locale = i18n.negotiate(request, user.locale if user else None)
     known = i18n.REASONS.get(code)
-    detail = i18n.translations(locale).gettext(known) if known else ""
-    return {
+    context = _base_context(request, locale, user, avatar) | {
         "status": status,
         "code": code,
-        "detail": detail,
-        "user": None,
-        "csrf_token": "",
-        "path": "",
-        "here": "/",
-        "notice": "",
-        "problem": "",
-        "script_messages": {},
-        "script_reasons": {},
+        "detail": i18n.translations(locale).gettext(known) if known else "",
     }
+    html = render(locale, "error.html", context)
+    return HTMLResponse(html, status_code=status, headers={"Content-Language": locale})
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -236,11 +289,17 @@ class PageRoute(APIRoute):
                 response = await original(request)
             except AppError as exc:
                 # Outsiders get 404 everywhere, whatever the reason, as from the API.
-                response = error_page(request, exc.status, exc.code)
+                response = await error_page(request, exc.status, exc.code)
+                if isinstance(exc.details, dict) and "retry_after" in exc.details:
+                    response.headers["Retry-After"] = str(exc.details["retry_after"])
             except RequestValidationError:
-                response = error_page(request, 404, "not_found")
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-            return response
+                response = await error_page(request, 404, "not_found")
+            return secured(response)
 
         return handler
+
+
+def secured(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

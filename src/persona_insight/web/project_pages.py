@@ -1,4 +1,5 @@
-"""Projects: the list, the new-project form, and the workspace where interviews arrive."""
+"""Projects: the list (with joining public ones), the new-project form, and the workspace where
+interviews arrive."""
 
 from __future__ import annotations
 
@@ -8,26 +9,15 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
 
+from persona_insight.errors import AppError
 from persona_insight.interviews import service as interviews
 from persona_insight.projects import service as projects
 from persona_insight.projects.schemas import ProjectCreate
-from persona_insight.web import uploads
+from persona_insight.web import project_form, uploads
 from persona_insight.web.page import Page, PageDep, PageRoute, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-PROJECT_FIELDS = (
-    "name",
-    "description",
-    "purpose",
-    "target_audience",
-    "research_method",
-    "start_date",
-    "end_date",
-    "visibility",
-    "join_method",
-    "password",
-)
 SNAPSHOT_LIMIT = 200
 
 
@@ -40,37 +30,17 @@ async def project_list(page: PageDep, q: str = "", mine: bool = False) -> Respon
     return page.render("projects.html", projects=items, q=q, mine=mine)
 
 
-def _form_errors(page: Page, exc: ValidationError) -> dict[str, str]:
-    """Field → message, in the reader's language (the model's own messages are English)."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ())]
-        message = str(error.get("msg", ""))
-        if "end_date is before start_date" in message:
-            errors["end_date"] = page._("The end date is before the start date.")
-        elif "password is required" in message:
-            errors["password"] = page._("A project that is joined by password needs a password.")
-        elif loc and loc[0] == "name":
-            errors["name"] = page._("Give the project a name (up to 200 characters).")
-        elif loc and loc[0] in ("start_date", "end_date"):
-            errors[loc[0]] = page._("Enter a valid date.")
-        elif loc and loc[0] == "password":
-            errors["password"] = page._("The password needs at least 4 characters.")
-        elif loc:
-            errors.setdefault(loc[0], page._("Check this field."))
-    return errors
-
-
-def _cross_field_errors(page: Page, values: dict[str, str]) -> dict[str, str]:
-    """Rules across fields, which the model checks only once every field is valid: shown
-    together with the other mistakes, so the form is fixed in one go."""
-    errors = {}
-    start, end = values.get("start_date", ""), values.get("end_date", "")
-    if start and end and end < start:  # ISO dates compare as text
-        errors["end_date"] = page._("The end date is before the start date.")
-    if values.get("join_method") == "password" and not values.get("password"):
-        errors["password"] = page._("A project that is joined by password needs a password.")
-    return errors
+@router.post("/projects/{project_id}/join")
+async def join_project(project_id: UUID, page: PageDep) -> Response:
+    try:
+        await projects.join(page.session, page.signed_in, project_id, page.raw("password") or None)
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        await page.undo()
+        if exc.code != "already_member":
+            return redirect(f"/projects#project-{project_id}", problem=exc.code)
+    return redirect(f"/projects/{project_id}", notice="joined")
 
 
 def _new_project_page(
@@ -86,13 +56,15 @@ async def new_project(page: PageDep) -> Response:
 
 @router.post("/projects/new")
 async def create_project(page: PageDep) -> Response:
-    values = {name: page.value(name) for name in PROJECT_FIELDS}
+    values = project_form.form_values(page)
     body: dict[str, Any] = {k: v for k, v in values.items() if v}
     try:
         data = ProjectCreate.model_validate(body)
     except ValidationError as exc:
         values["password"] = ""
-        errors = _cross_field_errors(page, values) | _form_errors(page, exc)
+        errors = project_form.cross_field_errors(
+            page, values, has_password=False
+        ) | project_form.form_errors(page, exc)
         return _new_project_page(page, values, errors, 422)
     project = await projects.create(page.session, page.signed_in, data)
     return redirect(f"/projects/{project.id}")
@@ -119,9 +91,12 @@ async def workspace(project_id: UUID, page: PageDep) -> Response:
         cursor=None,
         limit=SNAPSHOT_LIMIT,
     )
+    members = await projects.list_members(page.session, page.signed_in, project_id)
     return page.render(
         "workspace.html",
         project=projects.to_out(access.project, access.role),
+        can_admin=access.can_admin,
+        avatars=[str(m.user_id) for m in members if m.has_avatar],
         interviews=active.items,
         trash=trash.items,
         accept=uploads.ACCEPT,

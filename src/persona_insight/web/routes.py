@@ -1,7 +1,8 @@
 """Every page route, under one router that `create_app` includes.
 
-Pages live at `/`, `/login`, `/projects/…`, `/interviews/…`, `/notes/…`, `/locale/…`, `/admin`
-and `/static/…`; none is in the OpenAPI schema, which documents the JSON API only.
+Pages live at `/`, `/login`, `/signup`, `/profile…`, `/projects/…`, `/invitations/…`,
+`/interviews/…`, `/notes/…`, `/locale/…`, `/admin…` and `/static/…`; none is in the OpenAPI
+schema, which documents the JSON API only.
 """
 
 from __future__ import annotations
@@ -9,13 +10,33 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from persona_insight.web import (
+    admin_companies,
+    admin_company,
     admin_pages,
+    admin_users,
     auth_pages,
     interview_pages,
+    member_pages,
+    profile_pages,
     project_pages,
+    settings_pages,
+    static_files,
+)
+
+PARTS = (
+    auth_pages,
+    profile_pages,
+    project_pages,
+    settings_pages,
+    member_pages,
+    interview_pages,
+    admin_pages,
+    admin_users,
+    admin_company,
+    admin_companies,
     static_files,
 )
 
 router = APIRouter(include_in_schema=False)
-for part in (auth_pages, project_pages, interview_pages, admin_pages, static_files):
+for part in PARTS:
     router.include_router(part.router)

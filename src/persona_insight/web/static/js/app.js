@@ -1,16 +1,25 @@
 // The one entry point: marks the page as scripted (forms keep working without it) and starts
 // the part of the module the page needs.
 
-import { localTimes } from "./ui.js";
+import { copyButtons, localTimes } from "./ui.js";
 
 document.documentElement.classList.add("js");
 localTimes();
-
-const name = document.body.dataset.page;
-if (name === "workspace") {
-  import("./workspace.js").then((m) => m.start());
-} else if (name === "interview") {
-  import("./interview.js").then((m) => m.start());
-} else if (name === "admin") {
-  import("./admin.js").then((m) => m.start());
+copyButtons();
+// A page that shows a secret once answers a form post; reloading it must not post the form
+// again (and show a second secret), so the address becomes the page's own.
+const once = document.querySelector("[data-then]");
+if (once) history.replaceState(null, "", once.dataset.then);
+// Choosing the file is the decision (the picture): send it at once, no second button.
+for (const input of document.querySelectorAll("input[type=file][data-submit]")) {
+  input.addEventListener("change", () => input.files.length && input.form.requestSubmit());
 }
+
+const parts = {
+  workspace: () => import("./workspace.js"),
+  interview: () => import("./interview.js"),
+  settings: () => import("./settings.js"),
+  admin: () => import("./admin.js"),
+};
+const name = document.body.dataset.page;
+if (parts[name]) parts[name]().then((m) => m.start());

@@ -1,6 +1,7 @@
 // The interview detail page: filters and evidence links over the script, the edit form, and the
 // live parts — the analysis finishing, title edits, and the notes (see notes.js).
 
+import { checkSignedIn, leaveIfGone } from "./access.js";
 import { ProjectStream } from "./live.js";
 import * as notes from "./notes.js";
 import { announce, api, formatDate, readJson, reasonText, t, toast } from "./ui.js";
@@ -143,6 +144,11 @@ async function snapshot() {
 }
 
 function onEvent(msg) {
+  if (leaveIfGone(msg, page)) return;
+  if (msg.type === "interview:purged" && msg.data.interview_id === page.interview_id) {
+    location.assign(`/projects/${page.project_id}?notice=purged`);
+    return;
+  }
   if (msg.type.startsWith("note:")) {
     if (page.analysed) notes.applyEvent(msg);
     return;
@@ -157,6 +163,10 @@ export function start() {
   setupReading();
   setupEditing();
   if (page.analysed) notes.start(page, highlightLines);
-  const stream = new ProjectStream(page.project_id, { snapshot, event: onEvent });
+  const stream = new ProjectStream(page.project_id, {
+    snapshot,
+    event: onEvent,
+    dropped: checkSignedIn,
+  });
   stream.start().catch(() => {});
 }

@@ -8,8 +8,10 @@ export class ProjectStream {
   /**
    * @param {string} projectId
    * @param {{snapshot: () => Promise<number>, event: (msg) => void,
-   *          presence?: (data) => void, state?: (name) => void, reset?: () => void}} handlers
-   *   `snapshot` loads current state and answers the `last_seq` it is current at.
+   *          presence?: (data) => void, state?: (name) => void, reset?: () => void,
+   *          dropped?: () => void}} handlers
+   *   `snapshot` loads current state and answers the `last_seq` it is current at; `dropped` is
+   *   told each time the connection is lost (the stream reconnects by itself).
    */
   constructor(projectId, handlers) {
     this.projectId = projectId;
@@ -33,6 +35,7 @@ export class ProjectStream {
     const source = new EventSource(url);
     source.onopen = () => this.setState("live");
     source.onerror = () => {
+      this.handlers.dropped?.();
       if (source.readyState === EventSource.CLOSED) {
         // The server refused us for good (signed out, removed from the project): stop here.
         this.setState("offline");

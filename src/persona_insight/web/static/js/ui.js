@@ -179,10 +179,54 @@ export function hue(key) {
   return sum % 8;
 }
 
+/** A person's face: their picture when they have one (`has_avatar`), else their initials. */
 export function avatar(user, small = false) {
+  const size = small ? " avatar-small" : "";
+  if (user.has_avatar) {
+    return el("img", {
+      class: `avatar${size}`,
+      src: `/api/users/${encodeURIComponent(user.id)}/avatar`,
+      alt: "",
+      "aria-hidden": "true",
+    });
+  }
   return el("span", {
-    class: `avatar${small ? " avatar-small" : ""} hue-${hue(user.id)}`,
+    class: `avatar${size} hue-${hue(user.id)}`,
     "aria-hidden": "true",
     text: initials(user.name),
   });
+}
+
+// --- secrets shown once --------------------------------------------------------------------------
+
+async function copyText(input) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    return true;
+  } catch {
+    // No clipboard permission (an older browser, an embedded view): the selection way.
+    input.select();
+    return document.execCommand("copy");
+  }
+}
+
+/** `<button data-copy="id">` copies the value of the input `id`; hidden until the module runs. */
+export function copyButtons(root = document) {
+  for (const button of root.querySelectorAll("button[data-copy]")) {
+    const input = document.getElementById(button.dataset.copy);
+    if (!input) continue;
+    button.hidden = false;
+    input.addEventListener("focus", () => input.select());
+    button.addEventListener("click", async () => {
+      const done = await copyText(input);
+      const text = t(done ? "copy.done" : "copy.failed");
+      announce(text);
+      if (done) {
+        button.dataset.copied = "true";
+        setTimeout(() => delete button.dataset.copied, 2500);
+      } else {
+        input.focus();
+      }
+    });
+  }
 }

@@ -2,6 +2,7 @@
 // Each interview event carries the whole interview; we replace our copy with it, or move it to
 // the trash when `deleted_at` is set (docs/events.md), so the list always equals a fresh load.
 
+import { checkSignedIn, leaveIfGone } from "./access.js";
 import { ProjectStream } from "./live.js";
 import { setupUploads } from "./upload.js";
 import {
@@ -23,6 +24,8 @@ const trashNode = document.getElementById("trash-list");
 const active = new Map();
 const trashed = new Map();
 const watchers = new Set();
+const withPicture = new Set(page.avatars || []); // members whose avatar is a picture
+let presence = { users: [] };
 let clockOffset = 0; // server time minus ours, so elapsed times do not depend on our clock
 
 function onInterview(callback) {
@@ -214,8 +217,30 @@ function forget(id) {
   refreshCounts();
 }
 
+/** The project's own events: its settings, its members (for their pictures), its end. */
+function onProjectEvent(msg) {
+  if (leaveIfGone(msg, page)) return;
+  if (msg.type === "project:updated") {
+    const { name, description } = msg.data.project;
+    document.getElementById("project-name").textContent = name;
+    const about = document.getElementById("project-description");
+    about.textContent = description;
+    about.hidden = !description;
+    document.querySelector('.crumbs [aria-current="page"]').textContent = name;
+    document.title = `${name} · Persona Insight`;
+  } else if (msg.type === "member:added" || msg.type === "member:role_changed") {
+    const member = msg.data.member;
+    if (member.has_avatar) withPicture.add(member.user_id);
+    else withPicture.delete(member.user_id);
+    showPresence(presence);
+  }
+}
+
 function onEvent(msg) {
-  if (!msg.type.startsWith("interview:")) return;
+  if (!msg.type.startsWith("interview:")) {
+    onProjectEvent(msg);
+    return;
+  }
   if (msg.type === "interview:purged") {
     forget(msg.data.interview_id);
     return;
@@ -227,15 +252,20 @@ function onEvent(msg) {
 // --- presence and connection -------------------------------------------------------------------
 
 function showPresence(data) {
+  presence = data;
   const list = document.getElementById("presence");
   list.replaceChildren();
   for (const user of data.users) {
     const label = user.id === page.user_id ? t("presence.you", { name: user.name }) : user.name;
     const item = document.createElement("li");
-    const face = avatar(user);
+    const face = avatar({ ...user, has_avatar: withPicture.has(user.id) });
     face.removeAttribute("aria-hidden");
-    face.setAttribute("role", "img");
-    face.setAttribute("aria-label", label);
+    if (face.tagName === "IMG") {
+      face.alt = label;
+    } else {
+      face.setAttribute("role", "img");
+      face.setAttribute("aria-label", label);
+    }
     face.title = label;
     item.append(face);
     list.append(item);
@@ -262,6 +292,12 @@ function interceptRowForms() {
     const button = form.querySelector("button");
     button.disabled = true;
     try {
+      if (action === "purge") {
+        await api("DELETE", `/api/interviews/${id}/permanent`);
+        forget(id);
+        toast({ title: t("toast.purged"), body: row.interview?.title || "" });
+        return;
+      }
       const request =
         action === "delete"
           ? api("DELETE", `/api/interviews/${id}`)
@@ -290,6 +326,7 @@ export function start() {
     presence: showPresence,
     state: showState,
     reset: () => toast({ title: t("toast.reset") }),
+    dropped: checkSignedIn,
   });
   stream.start().catch((error) => {
     showState("offline");

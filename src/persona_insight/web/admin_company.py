@@ -1,0 +1,237 @@
+"""The company's analysis: `/admin/analysis` (engine, model, URLs, modes, keys), `/admin/glossary`
+and `/admin/personas`, through the functions behind `/api/company/*`.
+
+Keys are write-only: the page says whether one is set, takes a new one, or clears it; it never
+has a key to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from pydantic import ValidationError
+
+from persona_insight.companies import routes as company_routes
+from persona_insight.companies.schemas import (
+    AnalysisSettingsIn,
+    GlossaryIn,
+    PersonaIn,
+    PersonaPatch,
+)
+from persona_insight.companies.service import PLAIN_FIELDS, SECRET_FIELDS
+from persona_insight.errors import AppError
+from persona_insight.web.admin_pages import render_admin, require_admin
+from persona_insight.web.page import Page, PageDep, PageRoute, redirect
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+ENGINES: Final = ("offline", "llm", "miso")
+URL_FIELDS: Final = ("llm_base_url", "miso_base_url")
+
+
+def _field_errors(page: Page, exc: ValidationError, messages: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error.get("loc") else "form"
+        errors.setdefault(name, messages.get(name) or page._("Check this field."))
+    return errors
+
+
+# --- the analysis engine --------------------------------------------------------------------------
+
+
+async def _analysis_page(
+    page: Page,
+    *,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    current = await company_routes.get_analysis(page.ctx)
+    shown = {name: getattr(current, name) or "" for name in PLAIN_FIELDS}
+    shown["engine"] = current.engine or ""
+    return render_admin(
+        page,
+        "admin_analysis.html",
+        status,
+        current=current,
+        values=shown | (values or {}),
+        errors=errors or {},
+        engines=ENGINES,
+    )
+
+
+@router.get("/admin/analysis")
+async def analysis(page: PageDep) -> Response:
+    require_admin(page)
+    return await _analysis_page(page)
+
+
+@router.post("/admin/analysis")
+async def save_analysis(page: PageDep) -> Response:
+    require_admin(page)
+    values = {name: page.value(name) for name in ("engine", *PLAIN_FIELDS)}
+    body: dict[str, Any] = {k: v or None for k, v in values.items()}
+    # An empty key field keeps the stored key; only a typed one replaces it.
+    body |= {name: page.raw(name) for name in SECRET_FIELDS if page.raw(name)}
+    try:
+        settings_in = AnalysisSettingsIn.model_validate(body)
+    except ValidationError as exc:
+        url_message = page._("Enter an address that starts with http:// or https://.")
+        errors = _field_errors(page, exc, dict.fromkeys(URL_FIELDS, url_message))
+        return await _analysis_page(page, status=422, values=values, errors=errors)
+    await company_routes.put_analysis(settings_in, page.ctx)
+    return redirect("/admin/analysis", notice="saved")
+
+
+@router.post("/admin/analysis/clear-key")
+async def clear_key(page: PageDep) -> Response:
+    require_admin(page)
+    name = page.value("key")
+    if name not in SECRET_FIELDS:
+        return redirect("/admin/analysis", problem="validation_error")
+    await company_routes.put_analysis(AnalysisSettingsIn.model_validate({name: ""}), page.ctx)
+    return redirect(f"/admin/analysis#{name}", notice="key_cleared")
+
+
+# --- glossary -------------------------------------------------------------------------------------
+
+
+async def _glossary_page(
+    page: Page,
+    *,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    terms = await company_routes.get_glossary(page.ctx)
+    return render_admin(
+        page,
+        "admin_glossary.html",
+        status,
+        terms=terms.items,
+        values=values or {},
+        errors=errors or {},
+    )
+
+
+@router.get("/admin/glossary")
+async def glossary(page: PageDep) -> Response:
+    require_admin(page)
+    return await _glossary_page(page)
+
+
+@router.post("/admin/glossary")
+async def add_term(page: PageDep) -> Response:
+    require_admin(page)
+    values = {"term": page.value("term"), "definition": page.value("definition")}
+    messages = {
+        "term": page._("Enter the term (up to 200 characters)."),
+        "definition": page._("Explain the term (up to 5000 characters)."),
+    }
+    try:
+        body = GlossaryIn.model_validate(values)
+    except ValidationError as exc:
+        errors = _field_errors(page, exc, messages)
+        return await _glossary_page(page, status=422, values=values, errors=errors)
+    try:
+        await company_routes.add_term(body, page.ctx)
+    except AppError as exc:
+        await page.undo()
+        errors = {"term": page.reason(exc.code)}
+        return await _glossary_page(page, status=exc.status, values=values, errors=errors)
+    return redirect("/admin/glossary", notice="term_added")
+
+
+@router.post("/admin/glossary/{term_id}/delete")
+async def delete_term(term_id: UUID, page: PageDep) -> Response:
+    require_admin(page)
+    try:
+        await company_routes.delete_term(term_id, page.ctx)
+    except AppError as exc:
+        await page.undo()
+        return redirect("/admin/glossary", problem=exc.code)
+    return redirect("/admin/glossary", notice="term_removed")
+
+
+# --- personas -------------------------------------------------------------------------------------
+
+
+def _persona_messages(page: Page) -> dict[str, str]:
+    return {
+        "code": page._("Use up to 40 letters, digits, dots, dashes or underscores."),
+        "title": page._("Give the persona a title (up to 200 characters)."),
+        "description": page._("The description is too long (up to 5000 characters)."),
+    }
+
+
+async def _personas_page(
+    page: Page,
+    *,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    personas = await company_routes.get_personas(page.ctx)
+    return render_admin(
+        page,
+        "admin_personas.html",
+        status,
+        personas=personas.items,
+        values=values or {},
+        errors=errors or {},
+    )
+
+
+@router.get("/admin/personas")
+async def personas(page: PageDep) -> Response:
+    require_admin(page)
+    return await _personas_page(page)
+
+
+@router.post("/admin/personas")
+async def add_persona(page: PageDep) -> Response:
+    require_admin(page)
+    values = {name: page.value(name) for name in ("code", "title", "description")}
+    try:
+        body = PersonaIn.model_validate(values)
+    except ValidationError as exc:
+        errors = _field_errors(page, exc, _persona_messages(page))
+        return await _personas_page(page, status=422, values=values, errors=errors)
+    try:
+        await company_routes.add_persona(body, page.ctx)
+    except AppError as exc:
+        await page.undo()
+        errors = {"code": page.reason(exc.code)}
+        return await _personas_page(page, status=exc.status, values=values, errors=errors)
+    return redirect("/admin/personas", notice="persona_added")
+
+
+@router.post("/admin/personas/{persona_id}")
+async def edit_persona(persona_id: UUID, page: PageDep) -> Response:
+    require_admin(page)
+    try:
+        body = PersonaPatch.model_validate(
+            {"title": page.value("title"), "description": page.value("description")}
+        )
+    except ValidationError:
+        return redirect(f"/admin/personas#persona-{persona_id}", problem="invalid_persona")
+    try:
+        await company_routes.patch_persona(persona_id, body, page.ctx)
+    except AppError as exc:
+        await page.undo()
+        return redirect("/admin/personas", problem=exc.code)
+    return redirect(f"/admin/personas#persona-{persona_id}", notice="persona_saved")
+
+
+@router.post("/admin/personas/{persona_id}/delete")
+async def delete_persona(persona_id: UUID, page: PageDep) -> Response:
+    require_admin(page)
+    try:
+        await company_routes.delete_persona(persona_id, page.ctx)
+    except AppError as exc:
+        await page.undo()
+        return redirect("/admin/personas", problem=exc.code)
+    return redirect("/admin/personas", notice="persona_removed")
