@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from persona_insight.errors import AppError
@@ -70,6 +72,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(IllegalTransition)
     async def _transition(request: Request, exc: IllegalTransition) -> JSONResponse:
         return error_response(409, "invalid_transition", str(exc))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 (data exception): a value PostgreSQL cannot take, such as a NUL
+        # character in a string or a number out of range. The client's input, not our fault.
+        if isinstance(exc.orig, psycopg.errors.DataError):
+            return error_response(
+                422,
+                "invalid_value",
+                "a value in the request cannot be stored (for example a NUL character)",
+            )
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "something went wrong on our side")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -87,3 +87,28 @@ async def test_downloads_never_render_uploaded_markup(app: Any) -> None:
         assert f.headers["x-content-type-options"] == "nosniff"
         text = (await c.get(f"/api/interviews/{r.json()['interview_id']}")).json()["text"]
         assert "<script>" not in text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/auth/login", {"email": "a\x00@b.test", "password": "x"}),
+        (
+            "POST",
+            "/api/auth/signup",
+            {"email": "a\x00@b.test", "password": "long enough!", "name": "x"},
+        ),
+        ("POST", "/api/projects", {"name": "bad\x00name"}),
+    ],
+)
+async def test_nul_characters_are_refused_not_crashed_on(
+    app: Any, method: str, path: str, body: dict[str, str]
+) -> None:
+    """Found by schemathesis: PostgreSQL cannot store NUL in text, which used to answer 500."""
+    member = await make_user(app.api.state.runtime.db, email="kim@acme.test")
+    async with client(app, member) as c:
+        r = await c.request(method, path, json=body)
+    assert r.status_code == 422, r.text
+    async with client(app, member) as c:
+        r = await c.get("/api/projects", params={"q": "x\x00y"})
+    assert r.status_code == 422
