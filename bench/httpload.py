@@ -23,8 +23,11 @@ class Result:
 
 def build_request(method: str, url: str, body: bytes, headers: dict[str, str]) -> bytes:
     parts = urlsplit(url)
-    lines = [f"{method} {parts.path or '/'} HTTP/1.1", f"Host: {parts.netloc}",
-             f"Content-Length: {len(body)}"]
+    lines = [
+        f"{method} {parts.path or '/'} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        f"Content-Length: {len(body)}",
+    ]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -42,8 +45,9 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def run(url: str, request: bytes, *, concurrency: int, total: int, max_seconds: float
-              ) -> Result:
+async def run(
+    url: str, request: bytes, *, concurrency: int, total: int, max_seconds: float
+) -> Result:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     result = Result()
@@ -61,8 +65,7 @@ async def run(url: str, request: bytes, *, concurrency: int, total: int, max_sec
                     writer.write(request)
                     status = await _read_response(reader)
                 except (OSError, asyncio.IncompleteReadError) as exc:
-                    result.errors[type(exc).__name__] = result.errors.get(type(exc).__name__,
-                                                                          0) + 1
+                    result.errors[type(exc).__name__] = result.errors.get(type(exc).__name__, 0) + 1
                     writer.close()
                     reader, writer = await asyncio.open_connection(host, port)
                     continue

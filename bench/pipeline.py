@@ -42,23 +42,32 @@ def transcript(size: int = TEXT_BYTES) -> str:
 async def load(base: str, token: str, project_id: str, requests: int) -> dict[str, Any]:
     body = orjson.dumps({"project_id": project_id, "text": transcript(), "title": "bench"})
     request = httpload.build_request(
-        "POST", f"{base}/api/workflow/async", body,
+        "POST",
+        f"{base}/api/workflow/async",
+        body,
         {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     url = f"{base}/api/workflow/async"
     # Warm-up: connections, prepared statements, caches.
-    await httpload.run(url, request, concurrency=CONCURRENCY, total=CONCURRENCY * 3,
-                       max_seconds=MAX_SECONDS)
-    result = await httpload.run(url, request, concurrency=CONCURRENCY, total=requests,
-                                max_seconds=MAX_SECONDS)
+    await httpload.run(
+        url, request, concurrency=CONCURRENCY, total=CONCURRENCY * 3, max_seconds=MAX_SECONDS
+    )
+    result = await httpload.run(
+        url, request, concurrency=CONCURRENCY, total=requests, max_seconds=MAX_SECONDS
+    )
     ms = [x * 1000 for x in result.latencies]
     errors = {str(k): v for k, v in result.statuses.items() if k != 202} | result.errors
     return {
-        "requests": len(ms), "concurrency": CONCURRENCY, "text_bytes": TEXT_BYTES,
-        "errors": errors, "seconds": round(result.seconds, 2),
+        "requests": len(ms),
+        "concurrency": CONCURRENCY,
+        "text_bytes": TEXT_BYTES,
+        "errors": errors,
+        "seconds": round(result.seconds, 2),
         "throughput_per_s": round(len(ms) / result.seconds, 1),
-        "p50_ms": round(percentile(ms, 50), 1), "p90_ms": round(percentile(ms, 90), 1),
-        "p99_ms": round(percentile(ms, 99), 1), "max_ms": round(max(ms), 1),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p90_ms": round(percentile(ms, 90), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
+        "max_ms": round(max(ms), 1),
         "mean_ms": round(statistics.fmean(ms), 1),
     }
 

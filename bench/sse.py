@@ -1,42 +1,56 @@
 """The real-time path under load: one `persona-insight serve` process, raw-socket clients.
 
-    uv run --frozen python bench/sse.py                      # every scenario, once
-    uv run --frozen python bench/sse.py --scenario fanout    # one (or a comma list)
-    uv run --frozen python bench/sse.py --repeat 3           # each scenario three times
-    uv run --frozen python bench/sse.py --profile            # cProfile of the server, per scenario
+    uv run --frozen python bench/sse.py                         # every scenario, once
+    uv run --frozen python bench/sse.py --scenario fanout       # one (or a comma list)
+    uv run --frozen python bench/sse.py --repeat 3              # each three times; median kept
+    uv run --frozen python bench/sse.py --profile               # cProfile of the server
+    uv run --frozen python bench/sse.py --py-spy /path/py-spy   # py-spy samples of the server
+    uv run --frozen python bench/sse.py --scenario idle --tracemalloc   # memory per stream
 
-Scenarios (targets for ONE server process on a 2-core machine):
+Scenarios and targets (ONE server process, 2-core machine):
 
-idle        N (10,000) idle streams over 100 projects; server RSS delta / N after a GC and a
-            settle (target ≤ 25 KiB per connection).
-latency     100 streams of one project while the N idle streams stay open; events committed one
-            per transaction at 20/s; commit-to-receive per delivery (p50 ≤ 5 ms, p99 ≤ 25 ms).
-fanout      N streams of one project; 20 events, one at a time; time from commit until the
-            last of the N streams has it (p99 ≤ 250 ms).
-throughput  1,000 streams of one project, events committed at fixed rates; deliveries per
-            second and the server's CPU time per delivery (≥ 40,000/s, ≤ 25 µs).
-reconnect   200 clients reconnecting in a loop with Last-Event-ID 1–5 events behind; each
-            connection counts when its replay has arrived (≥ 1,000 reconnects/s).
-traffic     the seed's hour, compressed 30×: 100 clients, 100 changes; SSE streams (keep-alive
-            every 30 simulated seconds) versus polling the interview list every 30 s; real
-            bytes on the wire at the HTTP level (target ≥ 99 % less).
+idle        10,000 idle streams over 100 projects; server RSS delta / streams after a GC and
+            a settle (≤ 25 KiB per stream).
+latency     100 streams of one project while 10,000 idle streams stay open; 700 events, one
+            per transaction, at ~20/s (jittered); commit-to-receive per delivery
+            (p50 ≤ 5 ms, p99 ≤ 25 ms).
+fanout      10,000 streams of one project; 20 events, one at a time; from the commit until the
+            last stream has it (p99 ≤ 250 ms). Also the server's own view (its histogram).
+throughput  1,000 streams of one project (--throughput-layout), one event per transaction at
+            50 and 100 events/s for 10 s each; deliveries per second and the server's CPU time
+            per delivery (≥ 40,000/s, ≤ 25 µs).
+reconnect   200 clients reconnecting in a loop for 10 s, Last-Event-ID 1–5 events behind a
+            project with 1,000 events; a reconnect counts once its replay has arrived
+            (≥ 1,000/s). --reconnect-projects 200 puts every client on a project of its own,
+            so that every replay reads the outbox.
+traffic     the seed's hour, compressed 30×: 100 clients, 100 changes (uploads through
+            `POST /api/workflow/async`); SSE streams (keep-alive every 30 simulated seconds)
+            versus polling `GET /api/projects/{id}/interviews` every 30 s; requests and bytes
+            as written to and read from the sockets (≥ 99 % fewer bytes).
+stalled     a check, not one of the targets: 20 streams stop reading while 100 healthy ones
+            get ~8 MB of events; the stalled ones must be dropped, memory stay bounded, the
+            healthy ones miss nothing.
 
-How: a fresh embedded database; a new server process per scenario (`serve --no-worker`,
-pinned with taskset to --server-cpus), PostgreSQL re-pinned to --pg-cpus (default: the server's
-core), and this process, the only client, pinned to --client-cpus. Events for the load are
-appended with the product's own write path, `persona_insight.realtime.events.append`, inside a
-unit of work (one transaction per event unless said), as the bench user; the payload is a real
-`interview:added` payload taken from one `POST /api/workflow/async`. The traffic scenario makes
-its 100 changes through `POST /api/workflow/async` itself. Commit-to-receive: this process
-records `perf_counter()` right after the committing transaction returns (and right before the
-COMMIT, for an upper bound) and again when a stream's socket read delivers the event's `id:`
-line; both clocks are the same. Server CPU is utime+stime of the server process from
-/proc/<pid>/stat; RSS is VmRSS from /proc/<pid>/status. A helper injected into the server via
-`sitecustomize` (bench only, not in the product) runs `gc.collect()` on SIGUSR2 and toggles a
-cProfile on SIGUSR1. Every loop is bounded in count and time; only 127.0.0.1 is connected to.
+Method. A fresh embedded database; a new server process per scenario (`serve --no-worker`,
+pinned with taskset to --server-cpus, default core 0); PostgreSQL (postmaster and backends;
+new backends inherit it) re-pinned to --pg-cpus, default the server's core; this process is
+the only client (asyncio + uvloop, raw sockets to 127.0.0.1, `bench/sse_load.py`), pinned to
+--client-cpus (core 1), with its file limit raised. Events are appended by a producer process
+(`bench/sse_producer.py`, on the client's core) with the product's own write path,
+`persona_insight.realtime.events.append`, in transactions that set the actor like a unit of
+work; the payload is a real `interview:added` payload taken from one upload. Commit-to-receive:
+the producer reads `perf_counter()` right before COMMIT and right after it returned
+(CLOCK_MONOTONIC, system-wide); the client reads it when a socket read brings the event's
+`id:` line; the figure is "after COMMIT returned → read", and "before COMMIT → read" is given
+as an upper bound. Server CPU is utime+stime of its process from /proc/<pid>/stat (its system
+share too), RSS is VmRSS from /proc/<pid>/status, PostgreSQL's CPU the sum over its processes.
+A helper injected into the server with `sitecustomize` (bench only, never in the product) runs
+`gc.collect()` on SIGUSR2 (before RSS is read) and toggles a cProfile on SIGUSR1. Every stream
+checks that ids arrive once and in order ("disorder"). Every loop is bounded in count and time;
+only 127.0.0.1 is ever connected to.
 
-Prints the machine, its load average and the figures; writes bench/results/sse.json (scenarios
-run alone replace only their own entry).
+Prints the machine, the load average around each run and the figures; writes
+bench/results/sse.json (scenarios run alone replace only their own entry).
 """
 
 from __future__ import annotations
@@ -47,6 +61,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import time
@@ -57,14 +72,14 @@ from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402 - setup only (projects, one upload); the load uses raw sockets
-import psycopg  # noqa: E402
+import httpx
+import psycopg
 
-from bench import sse_load as load  # noqa: E402
-from bench.harness import PG_DIR, RESULTS, ROOT, fresh_database, machine, percentile, seed  # noqa: E402
-from bench.harness import server as run_server  # noqa: E402
+from bench import sse_load as load
+from bench.harness import RESULTS, ROOT, machine, percentile, seed
+from bench.harness import server as run_server
 
-SCENARIOS = ("idle", "latency", "fanout", "throughput", "reconnect", "traffic")
+SCENARIOS = ("idle", "latency", "fanout", "throughput", "reconnect", "traffic", "stalled")
 TARGETS: dict[str, dict[str, Any]] = {
     "idle": {"connections": 10_000, "kib_per_connection_max": 25},
     "latency": {"p50_ms_max": 5, "p99_ms_max": 25},
@@ -72,13 +87,15 @@ TARGETS: dict[str, dict[str, Any]] = {
     "throughput": {"deliveries_per_s_min": 40_000, "cpu_us_per_delivery_max": 25},
     "reconnect": {"reconnects_per_s_min": 1_000},
     "traffic": {"bytes_reduction_pct_min": 99},
+    # Not one of the brief's figures: a correctness check of back-pressure under load.
+    "stalled": {"healthy_missing": 0, "stalled_dropped": "all", "rss_growth_mib_max": 64},
 }
 now = time.perf_counter
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # Injected into the server only (PYTHONPATH), never part of the product: SIGUSR2 → gc.collect(),
 # SIGUSR1 → start / stop-and-dump a cProfile. Each writes a line to $PI_BENCH_ACK when done.
-HOOK = '''
+HOOK = """
 import gc, os, signal, time
 _profile = None
 _gc = {"started": 0.0, "by_generation": {}}
@@ -99,7 +116,16 @@ def _gc_callback(phase, info):
 
 def _collect(signum, frame):
     gc.collect()
+    if os.environ.get("PI_BENCH_TRACEMALLOC"):
+        import tracemalloc
+        _gc["snapshots"] = _gc.get("snapshots", 0) + 1
+        path = os.environ["PI_BENCH_ACK"] + ".snapshot%d" % _gc["snapshots"]
+        tracemalloc.take_snapshot().dump(path)
     _ack("gc")
+
+if os.environ.get("PI_BENCH_TRACEMALLOC"):
+    import tracemalloc
+    tracemalloc.start(4)
 
 def _profile_toggle(signum, frame):
     global _profile
@@ -108,7 +134,8 @@ def _profile_toggle(signum, frame):
         _gc["by_generation"] = {}
         # Wall time by default (cheap); CPU time with PI_BENCH_PROFILE_CPU (each reading is a
         # system call, so it distorts more; but PostgreSQL on the same core is not counted).
-        _profile = cProfile.Profile(time.process_time) if os.environ.get("PI_BENCH_PROFILE_CPU") else cProfile.Profile()
+        cpu = os.environ.get("PI_BENCH_PROFILE_CPU")
+        _profile = cProfile.Profile(time.process_time) if cpu else cProfile.Profile()
         _profile.enable()
         _ack("profile-on")
     else:
@@ -122,10 +149,34 @@ def _profile_toggle(signum, frame):
 gc.callbacks.append(_gc_callback)
 signal.signal(signal.SIGUSR2, _collect)
 signal.signal(signal.SIGUSR1, _profile_toggle)
-'''
+"""
 
 
 # --- the machine and the processes -----------------------------------------------------------
+
+# An embedded PostgreSQL of this benchmark's own: the one of bench/harness.py is shared with the
+# other benchmarks, whose databases `fresh_database` drops, and this one re-pins its processes.
+PG_DIR = ROOT / "data" / "sse-bench" / "pg"
+
+
+def fresh_database() -> str:
+    """A new, migrated database on this benchmark's embedded server; returns its URL."""
+    import uuid
+
+    from persona_insight.db import start_embedded, with_database
+    from persona_insight.migrate import upgrade
+
+    admin = with_database(start_embedded(PG_DIR), "postgres")
+    name = f"sse_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (old,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'sse\\_%'"
+        ).fetchall():
+            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(admin, name)
+    upgrade(url)
+    return url
 
 
 def load_average() -> list[float]:
@@ -137,6 +188,12 @@ def cpu_seconds(pid: int) -> float:
     text = Path(f"/proc/{pid}/stat").read_text()
     fields = text[text.rfind(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process (the client)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def cpu_split(pid: int) -> tuple[float, float]:
@@ -179,20 +236,16 @@ def pin_pg(cpus: set[int]) -> list[int]:
     """PostgreSQL (postmaster and every backend; new backends inherit it) onto `cpus`."""
     pids = pg_pids()
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError):  # a backend that just ended
             os.sched_setaffinity(pid, cpus)
-        except OSError:
-            pass
     return pids
 
 
 def pg_cpu_seconds() -> float:
     total = 0.0
     for pid in pg_pids():
-        try:
+        with contextlib.suppress(OSError, ValueError):
             total += cpu_seconds(pid)
-        except (OSError, ValueError):
-            pass
     return total
 
 
@@ -236,7 +289,7 @@ class Server:
     def fds(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
-    async def _signal(self, sig: int, word: str, timeout: float = 30.0) -> bool:  # noqa: ASYNC109
+    async def _signal(self, sig: int, word: str, timeout: float = 30.0) -> bool:
         before = self._acks(word)
         os.kill(self.pid, sig)
         deadline = now() + timeout
@@ -266,10 +319,19 @@ class Server:
             if on:
                 # Samples of the server while it is on the CPU (no --idle), without pausing it.
                 self._spy = await asyncio.create_subprocess_exec(
-                    self.py_spy, "record", "--pid", str(self.pid), "--rate", "200",
-                    "--nonblocking", "--format", "raw",
-                    "--output", str(self.spy_path),
-                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                    self.py_spy,
+                    "record",
+                    "--pid",
+                    str(self.pid),
+                    "--rate",
+                    "200",
+                    "--nonblocking",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(self.spy_path),
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
                 )
             elif self._spy is not None:
                 with contextlib.suppress(ProcessLookupError):
@@ -337,13 +399,17 @@ class Bench:
         ) as c:
             r = await c.post(
                 "/api/workflow/async",
-                json={"project_id": project_id, "text": "Q: How do you plan?\nA: On paper.",
-                      "title": "Benchmark interview"},
+                json={
+                    "project_id": project_id,
+                    "text": "Q: How do you plan?\nA: On paper.",
+                    "title": "Benchmark interview",
+                },
             )
             r.raise_for_status()
         with psycopg.connect(self.url) as conn:
             row = conn.execute(
-                "SELECT e.payload, p.company_id FROM events e JOIN projects p ON p.id = e.project_id"
+                "SELECT e.payload, p.company_id FROM events e"
+                " JOIN projects p ON p.id = e.project_id"
                 " WHERE e.project_id = %s ORDER BY e.seq DESC LIMIT 1",
                 (project_id,),
             ).fetchone()
@@ -364,9 +430,11 @@ class Bench:
             stdout=asyncio.subprocess.PIPE,
         )
 
-    async def _ask(self, command: dict[str, Any], timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+    async def _ask(self, command: dict[str, Any], timeout: float) -> dict[str, Any]:
         proc = self._producer
-        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        assert proc is not None
+        assert proc.stdin is not None
+        assert proc.stdout is not None
         async with self._lock:
             proc.stdin.write(json.dumps(command).encode() + b"\n")
             async with asyncio.timeout(timeout):
@@ -387,8 +455,13 @@ class Bench:
         self, projects: list[str], rate: float, seconds: float, batch: int = 1
     ) -> dict[str, Any]:
         """`rate` events per second per project for `seconds`, paced by the producer itself."""
-        command = {"op": "run", "projects": projects, "rate": rate, "seconds": seconds,
-                   "batch": batch}
+        command = {
+            "op": "run",
+            "projects": projects,
+            "rate": rate,
+            "seconds": seconds,
+            "batch": batch,
+        }
         return await self._ask(command, seconds + 120)
 
     async def close(self) -> None:
@@ -428,7 +501,7 @@ def close_all(streams: list[load.Stream]) -> None:
         s.close()
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.005) -> bool:  # noqa: ASYNC109
+async def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.005) -> bool:
     deadline = now() + timeout
     while not predicate():
         if now() > deadline:
@@ -472,6 +545,8 @@ async def idle_streams(b: Bench, n: int, projects: list[str]) -> dict[str, Any]:
     rss1, fds1 = b.server.rss_kib(), b.server.fds()
     opened = len(streams)
     alive = sum(1 for s in streams if not s.done.done())
+    if b.args.tracemalloc:
+        print_allocations(b.server.ack, opened)
     result = {
         "connections": opened,
         "still_open_after_settle": alive,
@@ -581,13 +656,13 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
     await asyncio.sleep(b.args.settle)
     rss1 = b.server.rss_kib()
     runs = []
-    cpu0, split0 = b.server.cpu(), b.server.split()
+    cpu0, split0, own0, t0 = b.server.cpu(), b.server.split(), own_cpu(), now()
     await b.server.profile(True)
     hist = ("pi_sse_commit_to_write_seconds_sum", "pi_sse_commit_to_write_seconds_count")
     for _ in range(b.args.fanout_events):
         sum0, count0 = await b.metric(*hist)
         [seq], before, after = await b.commit(project)
-        done = await wait_for(lambda: tracker.count.get(seq, 0) >= n, 5.0, 0.002)
+        done = await wait_for(lambda s=seq: tracker.count.get(s, 0) >= n, 5.0, 0.002)
         sum1, count1 = await b.metric(*hist)
         times = sorted(tracker.times.get(seq, []))
         runs.append(
@@ -610,7 +685,7 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
         )
         await asyncio.sleep(0.3)
     await b.server.profile(False)
-    cpu1, split1 = b.server.cpu(), b.server.split()
+    cpu1, split1, own1, t1 = b.server.cpu(), b.server.split(), own_cpu(), now()
     close_all(subs)
     lasts = [x["last_ms"] / 1000 for x in runs if x["last_ms"] is not None]
     deliveries = sum(x["received"] for x in runs)
@@ -624,16 +699,19 @@ async def scenario_fanout(b: Bench) -> dict[str, Any]:
         "disorder": totals.disorder,
         "last_subscriber": ms(lasts),
         "server_insert_to_last_write": ms(
-            [x["server_insert_to_last_write_ms"] / 1000 for x in runs
-             if x["server_insert_to_last_write_ms"] is not None]
+            [
+                x["server_insert_to_last_write_ms"] / 1000
+                for x in runs
+                if x["server_insert_to_last_write_ms"] is not None
+            ]
         ),
         "median_subscriber_p50_ms": statistics.median(
             [x["median_ms"] for x in runs if x["median_ms"] is not None] or [0]
         ),
         "server_cpu_us_per_delivery": round((cpu1 - cpu0) / max(deliveries, 1) * 1e6, 2),
-        "server_cpu_system_share": round(
-            (split1[1] - split0[1]) / max(cpu1 - cpu0, 1e-9), 2
-        ),
+        "server_cpu_system_share": round((split1[1] - split0[1]) / max(cpu1 - cpu0, 1e-9), 2),
+        "client_cpu_us_per_delivery": round((own1 - own0) / max(deliveries, 1) * 1e6, 2),
+        "client_cpu_pct_over_the_run": round((own1 - own0) / (t1 - t0) * 100, 1),
         "per_event": runs,
     }
     r["met"] = bool(
@@ -659,13 +737,13 @@ async def scenario_throughput(b: Bench) -> dict[str, Any]:
     for rate in b.args.throughput_rates:
         batch = b.args.throughput_batch
         m0, reads0 = totals.messages, totals.reads
-        cpu0, pg0, split0 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
+        cpu0, pg0, split0, own0 = b.server.cpu(), pg_cpu_seconds(), b.server.split(), own_cpu()
         started = now()
         produced = await b.produce(projects, rate / n_projects, b.args.throughput_seconds, batch)
         expected = m0 + produced["events"] * per_project
-        await wait_for(lambda: totals.messages >= expected, 10, 0.01)
+        await wait_for(lambda e=expected: totals.messages >= e, 10, 0.01)
         elapsed = now() - started
-        cpu1, pg1, split1 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
+        cpu1, pg1, split1, own1 = b.server.cpu(), pg_cpu_seconds(), b.server.split(), own_cpu()
         delivered = totals.messages - m0
         reads = totals.reads - reads0
         cpu = cpu1 - cpu0
@@ -685,6 +763,7 @@ async def scenario_throughput(b: Bench) -> dict[str, Any]:
                 "server_cpu_us_per_delivery": round(cpu / max(delivered, 1) * 1e6, 2),
                 "server_cpu_system_share": round((split1[1] - split0[1]) / max(cpu, 1e-9), 2),
                 "pg_cpu_s": round(pg1 - pg0, 2),
+                "client_cpu_pct": round((own1 - own0) / elapsed * 100, 1),
                 "events_per_client_read": round(delivered / max(reads, 1), 2),
                 "streams_open": sum(1 for s in subs if not s.done.done()),
             }
@@ -769,15 +848,17 @@ async def scenario_reconnect(b: Bench) -> dict[str, Any]:
                 if stream is not None:
                     stream.close()
 
-    cpu0, pg0, split0 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
+    cpu0, pg0, split0, own0 = b.server.cpu(), pg_cpu_seconds(), b.server.split(), own_cpu()
     await b.server.profile(True)
     started = now()
     deadline = started + b.args.reconnect_seconds
     await asyncio.gather(*(client(i, deadline) for i in range(b.args.reconnect_clients)))
     elapsed = now() - started
     await b.server.profile(False)
-    cpu1, pg1, split1 = b.server.cpu(), pg_cpu_seconds(), b.server.split()
+    cpu1, pg1, split1, own1 = b.server.cpu(), pg_cpu_seconds(), b.server.split(), own_cpu()
     done = len(latencies)
+    server_us = (cpu1 - cpu0) / max(done, 1) * 1e6
+    pg_us = (pg1 - pg0) / max(done, 1) * 1e6
     r = {
         "clients": b.args.reconnect_clients,
         "projects": n_projects,
@@ -791,10 +872,12 @@ async def scenario_reconnect(b: Bench) -> dict[str, Any]:
         "connect_to_replayed": ms(latencies),
         "server_cpu_pct": round((cpu1 - cpu0) / elapsed * 100, 1),
         "server_cpu_us_per_reconnect": round((cpu1 - cpu0) / max(done, 1) * 1e6, 1),
-        "server_cpu_system_share": round(
-            (split1[1] - split0[1]) / max(cpu1 - cpu0, 1e-9), 2
-        ),
-        "pg_cpu_us_per_reconnect": round((pg1 - pg0) / max(done, 1) * 1e6, 1),
+        "server_cpu_system_share": round((split1[1] - split0[1]) / max(cpu1 - cpu0, 1e-9), 2),
+        "pg_cpu_us_per_reconnect": round(pg_us, 1),
+        "client_cpu_pct": round((own1 - own0) / elapsed * 100, 1),
+        # What one core would sustain for the server and PostgreSQL together, from their CPU
+        # time per reconnect (the measured rate is bounded by whichever side saturates first).
+        "core_capacity_per_s_estimate": round(1e6 / max(server_us + pg_us, 1)),
     }
     r["met"] = (
         r["reconnects_per_s"] >= TARGETS["reconnect"]["reconnects_per_s_min"]
@@ -824,8 +907,11 @@ async def scenario_traffic(b: Bench) -> dict[str, Any]:
 
     def upload_request(i: int) -> bytes:
         body = json.dumps(
-            {"project_id": project, "title": f"Interview {i}",
-             "text": f"Q: What slows you down, {i}?\nA: Waiting for the report to refresh."}
+            {
+                "project_id": project,
+                "title": f"Interview {i}",
+                "text": f"Q: What slows you down, {i}?\nA: Waiting for the report to refresh.",
+            }
         ).encode()
         return (
             f"POST /api/workflow/async HTTP/1.1\r\nHost: {load.HOST}\r\n"
@@ -930,8 +1016,7 @@ async def scenario_traffic(b: Bench) -> dict[str, Any]:
             "sse_requests": len(streams) + clients,
             "sse_bytes_total": sse_bytes + initial.bytes_in + initial.bytes_out,
             "bytes_reduction_pct": round(
-                (1 - (sse_bytes + initial.bytes_in + initial.bytes_out) / max(poll_bytes, 1))
-                * 100,
+                (1 - (sse_bytes + initial.bytes_in + initial.bytes_out) / max(poll_bytes, 1)) * 100,
                 2,
             ),
         },
@@ -947,9 +1032,77 @@ async def scenario_traffic(b: Bench) -> dict[str, Any]:
         "to and read from the sockets); TCP/IP headers and handshakes are not counted, which "
         "favours polling. The 100 changes (uploads) are not counted on either side.",
     }
+    r["met"] = r["bytes_reduction_pct"] >= TARGETS["traffic"][
+        "bytes_reduction_pct_min"
+    ] and sse.messages >= changes * len(streams)
+    return r
+
+
+async def scenario_stalled(b: Bench) -> dict[str, Any]:
+    """Streams that stop reading, among healthy ones, while events pour in: the stalled ones
+    must be dropped (queue overflow, or a write blocked past the send timeout) with the
+    server's memory bounded, and the healthy ones must get every event once, in order."""
+    assert b.server is not None
+    [project] = await b.projects(1, "Stalled")
+    request = load.sse_request(b.sse_path(project), b.token)
+    stalled = [await load.open_stalled(b.port, request) for _ in range(b.args.stalled_clients)]
+    tracker = load.Tracker()
+    totals = load.Totals()
+    healthy, errors, _ = await b.streams(100, [project], totals, tracker)
+    await asyncio.sleep(1.0)
+    names = (
+        "pi_sse_connections",
+        'pi_sse_dropped_subscribers_total{reason="overflow"}',
+        'pi_sse_dropped_subscribers_total{reason="send_timeout"}',
+    )
+    open0, overflow0, timeout0 = await b.metric(*names)
+    rss0 = b.server.rss_kib()
+    started = now()
+    seqs: list[int] = []
+    rss_max = rss0
+    for _ in range(b.args.stalled_batches):  # 50 events of ~0.8 KB per transaction
+        got, _, _ = await b.commit(project, 50)
+        seqs += got
+        rss_max = max(rss_max, b.server.rss_kib())
+        await asyncio.sleep(0.05)
+    complete = await wait_for(
+        lambda: all(tracker.count.get(q, 0) >= len(healthy) for q in seqs[-1:]), 30, 0.05
+    )
+    dropped_at = None
+    deadline = now() + 60
+    while now() < deadline:
+        connections, _, _ = await b.metric(*names)
+        rss_max = max(rss_max, b.server.rss_kib())
+        if connections <= open0 - len(stalled):
+            dropped_at = now() - started
+            break
+        await asyncio.sleep(0.25)
+    connections, overflow1, timeout1 = await b.metric(*names)
+    missing = sum(len(healthy) - tracker.count.get(q, 0) for q in seqs)
+    close_all(healthy)
+    for s in stalled:
+        if s.transport is not None:
+            s.transport.abort()
+    r = {
+        "stalled_clients": len(stalled),
+        "healthy_clients": len(healthy),
+        "events": len(seqs),
+        "bytes_per_stream": round(totals.bytes_in / max(len(healthy), 1)),
+        "healthy_missing": missing,
+        "healthy_complete": complete,
+        "disorder": totals.disorder,
+        "stalled_dropped_after_s": round(dropped_at, 2) if dropped_at is not None else None,
+        "dropped_overflow": int(overflow1 - overflow0),
+        "dropped_send_timeout": int(timeout1 - timeout0),
+        "server_rss_growth_mib": round((rss_max - rss0) / 1024, 1),
+        "send_timeout_s": b.args.stalled_send_timeout,
+        "connect_errors": errors,
+    }
     r["met"] = (
-        r["bytes_reduction_pct"] >= TARGETS["traffic"]["bytes_reduction_pct_min"]
-        and sse.messages >= changes * len(streams)
+        missing == 0
+        and totals.disorder == 0
+        and dropped_at is not None
+        and r["server_rss_growth_mib"] <= TARGETS["stalled"]["rss_growth_mib_max"]
     )
     return r
 
@@ -964,11 +1117,19 @@ SCENARIO_FUNCS: dict[str, Callable[[Bench], Awaitable[dict[str, Any]]]] = {
     "throughput": scenario_throughput,
     "reconnect": scenario_reconnect,
     "traffic": scenario_traffic,
+    "stalled": scenario_stalled,
 }
 
 
-def run_one(name: str, args: argparse.Namespace, url: str, token: str, user_id: str,
-            project_id: str, workdir: Path) -> dict[str, Any]:
+def run_one(
+    name: str,
+    args: argparse.Namespace,
+    url: str,
+    token: str,
+    user_id: str,
+    project_id: str,
+    workdir: Path,
+) -> dict[str, Any]:
     ack = workdir / f"ack-{name}"
     profile = workdir / f"profile-{name}.prof" if args.profile else None
     env = {
@@ -982,6 +1143,10 @@ def run_one(name: str, args: argparse.Namespace, url: str, token: str, user_id: 
     if name == "traffic":
         # 30 simulated seconds between keep-alives; the hub's timer ticks once a second.
         env["PERSONA_INSIGHT_SSE_KEEPALIVE_S"] = str(30.0 / args.traffic_compression)
+    if args.tracemalloc:
+        env["PI_BENCH_TRACEMALLOC"] = "1"
+    if name == "stalled":
+        env["PERSONA_INSIGHT_SSE_SEND_TIMEOUT_S"] = str(args.stalled_send_timeout)
     log = workdir / f"server-{name}.log"
     load_before = load_average()
     with run_server(url, worker=False, cpus=args.server_cpus, env=env, log=log) as (base, proc):
@@ -1025,8 +1190,30 @@ def print_profile(path: Path) -> None:
     pstats.Stats(str(path)).sort_stats("tottime").print_stats(30)
     gc_path = Path(str(path) + ".gc.json")
     if gc_path.exists():
-        print("--- server GC during the profile (generation: count, seconds, longest):",
-              gc_path.read_text())
+        print(
+            "--- server GC during the profile (generation: count, seconds, longest):",
+            gc_path.read_text(),
+        )
+
+
+def print_allocations(ack: Path, connections: int, top: int = 25) -> None:
+    """Python allocations that the idle streams hold, per connection, by where they were made
+    (two tracemalloc snapshots of the server, before and after opening them)."""
+    import tracemalloc
+
+    snapshots = sorted(ack.parent.glob(ack.name + ".snapshot*"))
+    if len(snapshots) < 2:
+        return
+    before = tracemalloc.Snapshot.load(str(snapshots[-2]))
+    after = tracemalloc.Snapshot.load(str(snapshots[-1]))
+    stats = after.compare_to(before, "traceback")
+    total = sum(s.size_diff for s in stats)
+    print(f"--- Python allocations held per idle stream: {total / connections:.0f} B in all")
+    for stat in stats[:top]:
+        frames = " < ".join(f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback)
+        print(
+            f"{stat.size_diff / connections:8.0f} B {stat.count_diff / connections:6.2f}  {frames}"
+        )
 
 
 def print_spy(path: Path, top: int = 30) -> None:
@@ -1059,6 +1246,7 @@ def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
         "throughput": lambda r: -r["best_deliveries_per_s"],
         "reconnect": lambda r: -r["reconnects_per_s"],
         "traffic": lambda r: -r["bytes_reduction_pct"],
+        "stalled": lambda r: r["stalled_dropped_after_s"] or 1e9,
     }
     ordered = sorted(runs, key=key[name])
     median = ordered[(len(ordered) - 1) // 2]
@@ -1073,15 +1261,21 @@ def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def headline(name: str, r: dict[str, Any]) -> str:
     if name == "idle":
-        return (f"{r['connections']} idle streams, {r['kib_per_connection']} KiB each "
-                f"(RSS {r['server_rss_before_kib']} → {r['server_rss_after_kib']} KiB), "
-                f"{r['opens_per_s']} opens/s")
+        return (
+            f"{r['connections']} idle streams, {r['kib_per_connection']} KiB each "
+            f"(RSS {r['server_rss_before_kib']} → {r['server_rss_after_kib']} KiB), "
+            f"{r['opens_per_s']} opens/s"
+        )
     if name == "latency":
-        return (f"{r['subscribers']} subscribers, {r['idle_connections_open']} idle: "
-                f"commit→receive {r['from_commit_returned']}, missing {r['missing']}")
+        return (
+            f"{r['subscribers']} subscribers, {r['idle_connections_open']} idle: "
+            f"commit→receive {r['from_commit_returned']}, missing {r['missing']}"
+        )
     if name == "fanout":
-        return (f"{r['subscribers']} subscribers: last has it {r['last_subscriber']}, "
-                f"{r['server_cpu_us_per_delivery']} µs CPU/delivery")
+        return (
+            f"{r['subscribers']} subscribers: last has it {r['last_subscriber']}, "
+            f"{r['server_cpu_us_per_delivery']} µs CPU/delivery"
+        )
     if name == "throughput":
         return " | ".join(
             f"{x['offered_events_per_s']} ev/s × {r['subscribers_per_project']}: "
@@ -1091,12 +1285,24 @@ def headline(name: str, r: dict[str, Any]) -> str:
             for x in r["rates"]
         )
     if name == "reconnect":
-        return (f"{r['reconnects_per_s']} reconnects/s with replay, {r['connect_to_replayed']}, "
-                f"failures {r['failures']}, {r['server_cpu_us_per_reconnect']} µs CPU each")
-    return (f"SSE {r['sse']['requests']} requests, {r['sse']['bytes_total']} B; polling "
-            f"{r['polling']['requests']} requests, {r['polling']['bytes_total']} B: "
-            f"{r['bytes_reduction_pct']}% fewer bytes, {r['requests_reduction_pct']}% fewer "
-            f"requests")
+        return (
+            f"{r['reconnects_per_s']} reconnects/s with replay, {r['connect_to_replayed']}, "
+            f"failures {r['failures']}, {r['server_cpu_us_per_reconnect']} µs CPU each"
+        )
+    if name == "stalled":
+        return (
+            f"{r['stalled_clients']} stalled streams dropped after "
+            f"{r['stalled_dropped_after_s']} s (overflow {r['dropped_overflow']}, send "
+            f"timeout {r['dropped_send_timeout']}); {r['healthy_clients']} healthy ones "
+            f"missed {r['healthy_missing']} of {r['events']} events; server RSS "
+            f"+{r['server_rss_growth_mib']} MiB"
+        )
+    return (
+        f"SSE {r['sse']['requests']} requests, {r['sse']['bytes_total']} B; polling "
+        f"{r['polling']['requests']} requests, {r['polling']['bytes_total']} B: "
+        f"{r['bytes_reduction_pct']}% fewer bytes, {r['requests_reduction_pct']}% fewer "
+        f"requests"
+    )
 
 
 def parse_args() -> argparse.Namespace:
@@ -1109,25 +1315,54 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--latency-events", type=int, default=700)
     p.add_argument("--latency-rate", type=float, default=20.0, help="events per second")
     p.add_argument("--fanout-events", type=int, default=20)
-    p.add_argument("--throughput-layout", type=lambda v: tuple(int(x) for x in v.split("x")),
-                   default=(1, 1000), help="PROJECTSxSUBSCRIBERS, e.g. 1x1000 or 10x100")
-    p.add_argument("--throughput-rates", type=lambda s: [float(x) for x in s.split(",")],
-                   default=[50.0, 100.0], help="events per second (all projects), comma list")
+    p.add_argument(
+        "--throughput-layout",
+        type=lambda v: tuple(int(x) for x in v.split("x")),
+        default=(1, 1000),
+        help="PROJECTSxSUBSCRIBERS, e.g. 1x1000 or 10x100",
+    )
+    p.add_argument(
+        "--throughput-rates",
+        type=lambda s: [float(x) for x in s.split(",")],
+        default=[50.0, 100.0],
+        help="events per second (all projects), comma list",
+    )
     p.add_argument("--throughput-batch", type=int, default=1, help="events per transaction")
     p.add_argument("--throughput-seconds", type=float, default=10.0)
     p.add_argument("--reconnect-clients", type=int, default=200)
     p.add_argument("--reconnect-seconds", type=float, default=10.0)
     p.add_argument("--reconnect-history", type=int, default=1000)
-    p.add_argument("--reconnect-projects", type=int, default=1,
-                   help="clients spread over N projects (N = clients: nobody shares a project, "
-                   "so every replay reads the outbox)")
-    p.add_argument("--reconnect-behind", type=int, default=5,
-                   help="Last-Event-ID is 1..N events behind (0: no replay, for comparison)")
+    p.add_argument(
+        "--reconnect-projects",
+        type=int,
+        default=1,
+        help="clients spread over N projects (N = clients: nobody shares a project, "
+        "so every replay reads the outbox)",
+    )
+    p.add_argument(
+        "--reconnect-behind",
+        type=int,
+        default=5,
+        help="Last-Event-ID is 1..N events behind (0: no replay, for comparison)",
+    )
     p.add_argument("--traffic-clients", type=int, default=100)
     p.add_argument("--traffic-changes", type=int, default=100)
     p.add_argument("--traffic-compression", type=float, default=30.0)
-    p.add_argument("--traffic-existing", type=int, default=0,
-                   help="interviews in the project before the hour starts")
+    p.add_argument(
+        "--traffic-existing",
+        type=int,
+        default=0,
+        help="interviews in the project before the hour starts",
+    )
+    p.add_argument("--stalled-clients", type=int, default=20)
+    p.add_argument(
+        "--stalled-batches",
+        type=int,
+        default=200,
+        help="transactions of 50 events (200: ~8 MB per stream, beyond what the "
+        "kernel's socket buffers absorb)",
+    )
+    p.add_argument("--stalled-send-timeout", type=float, default=3.0)
     p.add_argument("--settle", type=float, default=3.0, help="seconds before RSS is read")
     p.add_argument("--max-seconds", type=float, default=120.0, help="cap of any load loop")
     p.add_argument("--server-cpus", default="0")
@@ -1135,6 +1370,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--pg-cpus", default="0")
     p.add_argument("--profile", action="store_true", help="cProfile the server in each scenario")
     p.add_argument("--py-spy", metavar="PATH", help="py-spy binary: sample the server instead")
+    p.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="idle: where the Python memory held by each stream was allocated",
+    )
     p.add_argument("--no-save", action="store_true")
     p.add_argument("--verbose", action="store_true", help="print every result in full")
     args = p.parse_args()
@@ -1163,8 +1403,11 @@ def main() -> None:
     # after PostgreSQL started (it would inherit our affinity otherwise)
     pin_pg(cpus(args.pg_cpus))
     os.sched_setaffinity(0, cpus(args.client_cpus))
-    print(f"pinning: server {args.server_cpus}, PostgreSQL {args.pg_cpus}, "
-          f"client (this process) {args.client_cpus}", flush=True)
+    print(
+        f"pinning: server {args.server_cpus}, PostgreSQL {args.pg_cpus}, "
+        f"client (this process) {args.client_cpus}",
+        flush=True,
+    )
     results: dict[str, Any] = {}
     # Server logs, profiles and the injected hook (data/ is not versioned).
     workdir = ROOT / "data" / "sse-bench"
@@ -1180,11 +1423,22 @@ def main() -> None:
                 runs.append(r)
                 if args.verbose:
                     print(json.dumps(r, indent=1, default=str))
-                print(f"[{name} {i + 1}/{args.repeat}] {'MET' if r['met'] else 'NOT MET'}: "
-                      f"{headline(name, r)} (load {r['load_average_before']} → "
-                      f"{r['load_average_after']})", flush=True)
-            results[name] = summarise(name, runs) if args.repeat > 1 else {
-                "target": TARGETS[name], "met": runs[0]["met"], "median_run": runs[0], "runs": 1}
+                print(
+                    f"[{name} {i + 1}/{args.repeat}] {'MET' if r['met'] else 'NOT MET'}: "
+                    f"{headline(name, r)} (load {r['load_average_before']} → "
+                    f"{r['load_average_after']})",
+                    flush=True,
+                )
+            results[name] = (
+                summarise(name, runs)
+                if args.repeat > 1
+                else {
+                    "target": TARGETS[name],
+                    "met": runs[0]["met"],
+                    "median_run": runs[0],
+                    "runs": 1,
+                }
+            )
     if args.no_save:
         return
     path = RESULTS / "sse.json"
@@ -1201,9 +1455,10 @@ def main() -> None:
             "server": args.server_cpus,
             "postgresql": args.pg_cpus,
             "client": args.client_cpus,
-            "note": "one server process (serve --no-worker) per scenario; PostgreSQL "
-            "(embedded, postmaster and backends) shares the server's core; this process is "
-            "the only client and also commits the events",
+            "note": "one server process (serve --no-worker) per scenario, on the server's "
+            "core; PostgreSQL (embedded, postmaster and backends) on --pg-cpus, by default the "
+            "server's core; this process (the only client) and the event producer process on "
+            "the client's core",
         },
         "postgresql": pg,
         "method": __doc__,

@@ -147,9 +147,10 @@ class Stream(asyncio.Protocol):
                 return
             data = head[cut + 4 :]
             # The body starts with a chunk-size line, so an `id:` line is preceded by "\n".
-        if self.until == 0 and data and self.until_event is not None:
-            if not self.until_event.done():  # only the stream's start was awaited
-                self.until_event.set_result(at)
+        waiting = self.until_event is not None and not self.until_event.done()
+        if waiting and self.until == 0 and data:  # only the stream's start was awaited
+            self.until_event.set_result(at)  # type: ignore[union-attr]
+            waiting = False
         buffer = self._tail + data
         ids = ID_LINE.findall(buffer)
         self._tail = buffer[buffer.rfind(b"\n") :]
@@ -168,9 +169,8 @@ class Stream(asyncio.Protocol):
                     tracker.seen(seq, at)
             self.last_seq = last
             totals.messages += len(ids)
-            if self.until_event is not None and last >= self.until:  # type: ignore[operator]
-                if not self.until_event.done():
-                    self.until_event.set_result(at)
+            if waiting and last >= self.until:  # type: ignore[operator]
+                self.until_event.set_result(at)  # type: ignore[union-attr]
         totals.comments += data.count(b"\n:")
         if buffer.endswith(b"\n0\r\n\r\n"):  # the terminal chunk: the server ended the stream
             totals.closed_by_server += 1
@@ -196,7 +196,7 @@ async def open_stream(
     *,
     expect: int | None = None,
     until: int | None = None,
-    timeout: float = 30.0,  # noqa: ASYNC109
+    timeout: float = 30.0,
 ) -> Stream:
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(timeout):
@@ -237,6 +237,47 @@ async def open_many(
 
     await asyncio.gather(*(one(i) for i in range(n)))
     return results, errors, now() - started
+
+
+class Stalled(asyncio.Protocol):
+    """A client that stops reading once the response has started (a frozen tab, a dead peer
+    behind a NAT that still acknowledges nothing): the server must drop it, not buffer for it."""
+
+    def __init__(self, request: bytes) -> None:
+        self.request = request
+        self.transport: asyncio.Transport | None = None
+        self.bytes_in = 0
+        self.started = asyncio.get_running_loop().create_future()
+        self.lost = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.bytes_in += len(data)
+        if not self.started.done():
+            self.started.set_result(int(data[9:12]) if data.startswith(b"HTTP/") else -1)
+            assert self.transport is not None
+            self.transport.pause_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+
+async def open_stalled(port: int, request: bytes, rcvbuf: int = 4096) -> Stalled:
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    await loop.sock_connect(sock, (HOST, port))
+    _, proto = await loop.create_connection(lambda: Stalled(request), sock=sock)
+    async with asyncio.timeout(10):
+        await proto.started
+    return proto
 
 
 class Poll(asyncio.Protocol):

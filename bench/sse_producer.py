@@ -65,7 +65,9 @@ class Producer:
             after = now()
         return seqs, before, after
 
-    async def run(self, projects: list[str], rate: float, seconds: float, batch: int) -> dict[str, Any]:
+    async def run(
+        self, projects: list[str], rate: float, seconds: float, batch: int
+    ) -> dict[str, Any]:
         commits: list[float] = []
         lag = [0.0]
         counts = [0, 0]

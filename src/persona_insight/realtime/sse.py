@@ -20,13 +20,14 @@ from uuid import UUID
 
 import orjson
 import psycopg
+from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as HttptoolsCycle
 
 from persona_insight.accounts.deps import credentials
 from persona_insight.accounts.security import digest
 from persona_insight.http_errors import error_response
 from persona_insight.projects.service import may_access
 from persona_insight.realtime import metrics
-from persona_insight.realtime.hub import Hub, encode_message
+from persona_insight.realtime.hub import Batcher, Hub, encode_message
 from persona_insight.realtime.subscriber import Subscriber
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,13 @@ HEADERS = [
 
 # One round trip: who the credentials belong to, whether they may watch, and the current seq.
 # A SECURITY DEFINER function (migration 0005): credentials are looked up across tenants.
-_AUTHORISE = "SELECT * FROM pi_sse_authorise(%(kind)s, %(hash)s, %(project)s)"
+# Asked for a batch of streams at once (see `Batcher`), row i answering request i.
+_AUTHORISE = (
+    "SELECT t.i, a.* FROM unnest(%s::text[], %s::text[], %s::uuid[])"
+    " WITH ORDINALITY AS t(kind, h, project, i)"
+    " CROSS JOIN LATERAL pi_sse_authorise(t.kind, t.h, t.project) AS a"
+)
+AUTHORISE_BATCH = 256
 
 
 def parse_last_id(scope: dict[str, Any]) -> str | None:
@@ -63,6 +70,19 @@ class SseEndpoint:
         # The process id is read here, not at import: `serve --workers N` imports the
         # application in the parent and forks, so an import-time value names the parent.
         self.headers = [*HEADERS, (b"x-served-by", str(os.getpid()).encode())]
+        # Streams arriving together (a reconnect storm) are authorised together: see Batcher.
+        self.authorise_many = Batcher(self._authorise_many, limit=AUTHORISE_BATCH)
+
+    async def _authorise_many(
+        self, batch: list[tuple[str, str, UUID]]
+    ) -> list[tuple[Any, ...] | None]:
+        async with self.hub.pool.connection() as conn:
+            cur = await conn.execute(
+                _AUTHORISE,
+                ([k for k, _, _ in batch], [h for _, h, _ in batch], [p for _, _, p in batch]),
+            )
+            rows = {row[0]: row[1:] for row in await cur.fetchall()}
+        return [rows.get(i) for i in range(1, len(batch) + 1)]
 
     async def authorise(
         self, scope: dict[str, Any], project_id: UUID
@@ -74,11 +94,7 @@ class SseEndpoint:
         if found is None or not found[1] or len(found[1]) > 200:
             return None
         kind, secret = found
-        async with self.hub.pool.connection() as conn:
-            cur = await conn.execute(
-                _AUTHORISE, {"kind": kind, "project": project_id, "hash": digest(secret)}
-            )
-            row = await cur.fetchone()
+        row = await self.authorise_many((kind, digest(secret), project_id))
         if row is None:
             return None
         user_id, name, role, company_id, project_company, member_role, last_seq = row
@@ -166,6 +182,10 @@ class SseEndpoint:
 
         hub = self.hub
         sub = hub.subscribe(project_id, user_id, name, last_seq=last, counter=counter)
+        # Everything from here on reaches the stream live. What the hub relayed before (up to
+        # its read position, which may be past the counter read at authorisation) and what was
+        # committed up to that counter is the replay's.
+        covered = max(counter, hub.read_pos.get(project_id, counter))
         sub.task = asyncio.current_task()
         watcher = asyncio.ensure_future(_watch_disconnect(receive, sub))
         try:
@@ -173,34 +193,9 @@ class SseEndpoint:
             if scope["method"] == "HEAD":
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            first = [b"retry: 5000\n\n"]
-            if raw_last is not None and reset_reason is None and last < counter:
-                # From the hub's memory when it still holds every event after `last` (an
-                # empty list: it has not read that far yet, and the rest comes live); else
-                # from the outbox.
-                replay = hub.replay_from_memory(project_id, last)
-                if replay is None:
-                    replay = await hub.fetch_after(project_id, last, MAX_REPLAY + 1)
-                    if len(replay) > MAX_REPLAY or not replay or replay[0][0] != last + 1:
-                        reset_reason = "expired_id"  # pruned by retention, or too far behind
-                        replay = []
-                if replay:
-                    metrics.REPLAYS.inc()
-                    metrics.REPLAYED_EVENTS.inc(len(replay))
-                    first.extend(data for _, data in replay)
-                    sub.last_seq = replay[-1][0]
-            if reset_reason:
-                metrics.RESETS.inc()
-                current = max(counter, sub.last_seq)
-                first.append(
-                    encode_message(
-                        "sync:reset",
-                        orjson.dumps({"reason": reset_reason, "last_seq": current}).decode(),
-                        seq=current,
-                    )
-                )
-                sub.last_seq = current
-            await send({"type": "http.response.body", "body": b"".join(first), "more_body": True})
+            opening = await self._opening(sub, last, covered, reset_reason)
+            await send({"type": "http.response.body", "body": opening, "more_body": True})
+            del opening  # this frame lives as long as the stream
             _attach(sub, send)
             await self._relay(sub, send)
         except asyncio.CancelledError:
@@ -211,6 +206,43 @@ class SseEndpoint:
             hub.unsubscribe(sub)
             if sub.close_reason in ("overflow", "send_timeout"):
                 metrics.DROPPED.labels(sub.close_reason).inc()
+
+    async def _opening(
+        self, sub: Subscriber, last: int, covered: int, reset_reason: str | None
+    ) -> bytes:
+        """The stream's first write: `retry:`, the replay after `last` (up to `covered`), or a
+        `sync:reset`. Sets the subscriber's last seq to what it contains."""
+        hub = self.hub
+        project_id = sub.project_id
+        first = [b"retry: 5000\n\n"]
+        if reset_reason is None and last < covered:
+            # From the hub's memory when it still holds every event after `last` (an
+            # empty list: it has not read that far yet, and the rest comes live); else
+            # from the outbox.
+            replay = hub.replay_from_memory(project_id, last)
+            if replay is None:
+                need = covered - last
+                replay = await hub.fetch_after(project_id, last, need) if need <= MAX_REPLAY else []
+                if not replay or replay[0][0] != last + 1 or replay[-1][0] < covered:
+                    reset_reason = "expired_id"  # pruned by retention, or too far behind
+                    replay = []
+            if replay:
+                metrics.REPLAYS.inc()
+                metrics.REPLAYED_EVENTS.inc(len(replay))
+                first.extend(data for _, data in replay)
+                sub.last_seq = replay[-1][0]
+        if reset_reason:
+            metrics.RESETS.inc()
+            current = max(covered, sub.last_seq)
+            first.append(
+                encode_message(
+                    "sync:reset",
+                    orjson.dumps({"reason": reset_reason, "last_seq": current}).decode(),
+                    seq=current,
+                )
+            )
+            sub.last_seq = current
+        return b"".join(first)
 
     async def _relay(self, sub: Subscriber, send: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -241,15 +273,9 @@ def _attach(sub: Subscriber, send: Any) -> None:
     ASGI path.
     """
     cycle = getattr(send, "__self__", None)
-    if type(cycle) is not _HttptoolsCycle or cycle.chunked_encoding is None:
+    if type(cycle) is not HttptoolsCycle or cycle.chunked_encoding is None:
         return
     sub.attach(cycle.transport, cycle.flow, chunked=bool(cycle.chunked_encoding))
-
-
-try:
-    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as _HttptoolsCycle
-except ImportError:  # pragma: no cover - httptools not installed
-    _HttptoolsCycle = None
 
 
 async def _watch_disconnect(receive: Any, sub: Subscriber) -> None:
