@@ -31,12 +31,17 @@ def _postgres_of(pg_dir: Path) -> list[psutil.Process]:
 
 def _serve_then_stop(data_dir: Path, pg_dir: Path) -> None:
     port = 18000 + os.getpid() % 1000
-    env = {**os.environ, "PERSONA_INSIGHT_DATA_DIR": str(data_dir),
-           "PERSONA_INSIGHT_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PERSONA_INSIGHT_DATA_DIR": str(data_dir),
+        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+    }
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "persona_insight", "serve", "--port", str(port), "--no-worker"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 90
