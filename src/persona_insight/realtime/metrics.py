@@ -21,6 +21,8 @@ HUB_LISTEN_RECONNECTS = Counter(
 )
 COMMIT_TO_WRITE = Histogram(
     "pi_sse_commit_to_write_seconds",
-    "From an event's insert to its bytes written to a subscriber's socket.",
+    "From an event's insert to its bytes written to subscribers' sockets: one observation per"
+    " fan-out written straight to idle streams (timed after the last of them) and one per"
+    " queued stream's write.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )

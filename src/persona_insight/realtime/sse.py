@@ -50,6 +50,8 @@ _AUTHORISE = (
     " CROSS JOIN LATERAL pi_sse_authorise(t.kind, t.h, t.project) AS a"
 )
 AUTHORISE_BATCH = 256
+# Why a subscriber is closed by the server for falling behind (the rest: the client left, shutdown).
+DROPPED = frozenset({"overflow", "send_timeout"})
 
 
 def parse_last_id(scope: dict[str, Any]) -> str | None:
@@ -199,12 +201,12 @@ class SseEndpoint:
             _attach(sub, send)
             await self._relay(sub, send)
         except asyncio.CancelledError:
-            if sub.close_reason != "send_timeout":
+            if sub.close_reason not in DROPPED:
                 raise
         finally:
             watcher.cancel()
             hub.unsubscribe(sub)
-            if sub.close_reason in ("overflow", "send_timeout"):
+            if sub.close_reason in DROPPED:
                 metrics.DROPPED.labels(sub.close_reason).inc()
 
     async def _opening(
@@ -259,7 +261,16 @@ class SseEndpoint:
                         metrics.COMMIT_TO_WRITE.observe(max(0.0, time.time() - newest_ts))
             if sub.closed:
                 break
+        if sub.close_reason in DROPPED and sub.transport is not None:
+            # Cut, not ended politely: the client may have stopped reading altogether, and the
+            # closing chunk would wait behind its full buffers for ever. It reconnects and
+            # replays from its last id. Yielding once lets the server see the connection lost
+            # before the handler returns.
+            sub.transport.abort()
+            await asyncio.sleep(0)
+            return
         if sub.close_reason != "disconnected":
+            sub.send_started = loop.time()  # the sweep cuts this write too if it stalls
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
