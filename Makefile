@@ -30,9 +30,9 @@ fmt: sync
 	$(RUN) ruff check --fix .
 
 bench: sync
-	$(RUN) python bench/pipeline.py
-	$(RUN) python bench/sse.py
-	$(RUN) python bench/analysis.py
+	$(RUN) python -m bench.pipeline
+	$(RUN) python -m bench.sse
+	$(RUN) python -m bench.analysis
 
 migrate: sync
 	$(RUN) persona-insight db upgrade

@@ -6,7 +6,7 @@ language and overall, the precision and recall of pain-point lines and of need l
 detected when it is in the evidence of a finding of that kind. Then times model loading and the
 analysis of synthetic 10,000-word interviews (median of 3 runs each).
 
-    uv run --frozen python bench/analysis.py
+    uv run --frozen python -m bench.analysis
 
 Results are printed and written to bench/results/analysis.json.
 """

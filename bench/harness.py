@@ -52,16 +52,17 @@ def machine() -> dict[str, Any]:
     }
 
 
-def fresh_database() -> str:
-    """A new, migrated database on the embedded server; returns its URL."""
+def fresh_database(pg_dir: Path = PG_DIR, prefix: str = "bench") -> str:
+    """A new, migrated database on the embedded server in `pg_dir`; returns its URL. The
+    databases an earlier run left there under the same `prefix` are dropped."""
     from persona_insight.db import start_embedded, with_database
     from persona_insight.migrate import upgrade
 
-    admin = with_database(start_embedded(PG_DIR), "postgres")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = with_database(start_embedded(pg_dir), "postgres")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         for (old,) in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'"
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{prefix}\\_%",)
         ).fetchall():
             conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -1,12 +1,12 @@
 """The upload workflow under load.
 
 1. `POST /api/workflow/async` latency at concurrency 20 with 20 KB transcripts, answered by one
-   server process (its job worker off, so the figure is the API's own), then the same while the
-   in-process worker analyses what arrives (the default `serve`).
+   server process (its job worker off, so the figure is the API's own), by two (`--workers 2`),
+   then by one while its in-process worker analyses what arrives (the default `serve`).
 2. The time for 200 uploads to all reach `completed` with the offline engine (one default
    `serve` process: API plus a worker of concurrency 2).
 
-    uv run --frozen python bench/pipeline.py [--requests 1000]
+    uv run --frozen python -m bench.pipeline [--requests 1000]
 
 Prints the figures and writes bench/results/pipeline.json.
 """
@@ -139,10 +139,15 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, Any] = {"targets": {"p99_ms": 100, "errors": 0}}
-    for name, worker in (("upload_latency_api_only", False), ("upload_latency_with_worker", True)):
+    variants = (
+        ("upload_latency_api_only", False, 1),
+        ("upload_latency_api_only_2_processes", False, 2),
+        ("upload_latency_with_worker", True, 1),
+    )
+    for name, worker, processes in variants:
         url = fresh_database()
         s = seed(url)
-        with server(url, worker=worker) as (base, _):
+        with server(url, worker=worker, workers=processes) as (base, _):
             results[name] = asyncio.run(load(base, s.token, s.project_id, args.requests))
         print(name, results[name])
     results["completion_200"] = throughput(args.uploads)

@@ -1,11 +1,11 @@
 """The real-time path under load: one `persona-insight serve` process, raw-socket clients.
 
-    uv run --frozen python bench/sse.py                         # every scenario, once
-    uv run --frozen python bench/sse.py --scenario fanout       # one (or a comma list)
-    uv run --frozen python bench/sse.py --repeat 3              # each three times; median kept
-    uv run --frozen python bench/sse.py --profile               # cProfile of the server
-    uv run --frozen python bench/sse.py --py-spy /path/py-spy   # py-spy samples of the server
-    uv run --frozen python bench/sse.py --scenario idle --tracemalloc   # memory per stream
+    uv run --frozen python -m bench.sse                         # every scenario, once
+    uv run --frozen python -m bench.sse --scenario fanout       # one (or a comma list)
+    uv run --frozen python -m bench.sse --repeat 3              # each three times; median kept
+    uv run --frozen python -m bench.sse --profile               # cProfile of the server
+    uv run --frozen python -m bench.sse --py-spy /path/py-spy   # py-spy samples of the server
+    uv run --frozen python -m bench.sse --scenario idle --tracemalloc   # memory per stream
 
 Scenarios and targets (ONE server process, 2-core machine):
 
@@ -75,6 +75,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 import psycopg
 
+from bench import harness
 from bench import sse_load as load
 from bench.harness import RESULTS, ROOT, machine, percentile, seed
 from bench.harness import server as run_server
@@ -161,22 +162,7 @@ PG_DIR = ROOT / "data" / "sse-bench" / "pg"
 
 def fresh_database() -> str:
     """A new, migrated database on this benchmark's embedded server; returns its URL."""
-    import uuid
-
-    from persona_insight.db import start_embedded, with_database
-    from persona_insight.migrate import upgrade
-
-    admin = with_database(start_embedded(PG_DIR), "postgres")
-    name = f"sse_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for (old,) in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'sse\\_%'"
-        ).fetchall():
-            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(admin, name)
-    upgrade(url)
-    return url
+    return harness.fresh_database(PG_DIR, prefix="sse")
 
 
 def load_average() -> list[float]:

@@ -1,4 +1,4 @@
-"""Serving HTTP: one process or several sharing one listening socket, stopping gracefully.
+"""Serving HTTP: one process or several on one port, stopping gracefully.
 
 The socket is bound here (not by uvicorn) so that accepted connections inherit TCP keep-alive
 settings: a peer that vanished without a FIN (a laptop lid closed, a NAT dropping state) is
@@ -35,10 +35,12 @@ def raise_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
     if hasattr(socket, "TCP_KEEPIDLE"):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE_S)
@@ -94,7 +96,8 @@ def _config(settings: Settings, app: object) -> uvicorn.Config:
 
 def serve(settings: Settings, *, workers: int = 1) -> None:
     raise_file_limit()
-    sock = bind(settings.host, settings.port)
+    several = workers > 1 and hasattr(socket, "SO_REUSEPORT")
+    sock = bind(settings.host, settings.port, reuse_port=several)
     if workers <= 1:
         from persona_insight.app import create_app
 
@@ -104,7 +107,15 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
         signal.signal(signal.SIGTERM, _exit_normally)
         GracefulServer(_config(settings, create_app(settings))).run(sockets=[sock])
         return
-    supervise(_config(settings, "persona_insight.app:create_app"), sock, workers)
+    # A socket per process on the same port (SO_REUSEPORT): the kernel spreads new connections
+    # evenly over them. One shared socket lets whichever process wakes first accept a whole
+    # burst of connections, and keep-alive clients then stay on it: measured in
+    # bench/pipeline.py, two processes on one socket served no more than one.
+    port = sock.getsockname()[1]
+    sockets = [sock] + [
+        bind(settings.host, port, reuse_port=True) for _ in range(workers - 1) if several
+    ]
+    supervise(_config(settings, "persona_insight.app:create_app"), sockets, workers)
 
 
 def _exit_normally(sig: int, frame: FrameType | None) -> None:
@@ -115,8 +126,10 @@ def _run_child(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
     GracefulServer(config).run(sockets=sockets)
 
 
-def supervise(config: uvicorn.Config, sock: socket.socket, workers: int) -> None:
-    """Run `workers` server processes on one socket; restart any that dies; stop on a signal.
+def supervise(config: uvicorn.Config, sockets: list[socket.socket], workers: int) -> None:
+    """Run `workers` server processes; restart any that dies; stop on a signal. With one socket
+    per process, process i accepts on socket i (a replacement takes over its predecessor's, and
+    the connections waiting in it); with a single socket, all share it.
 
     Each child is a full process (its own hub, LISTEN connection and job worker); events reach
     every child's subscribers through PostgreSQL NOTIFY. Children are forked after the
@@ -138,17 +151,18 @@ def supervise(config: uvicorn.Config, sock: socket.socket, workers: int) -> None
         signal.signal(sig, on_signal)
     context = multiprocessing.get_context("fork")
 
-    def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=_run_child, args=(config, [sock]), daemon=False)
+    def start(index: int) -> multiprocessing.process.BaseProcess:
+        own = [sockets[index % len(sockets)]]
+        process = context.Process(target=_run_child, args=(config, own), daemon=False)
         process.start()
         return process
 
-    processes = [start() for _ in range(workers)]
+    processes = [start(index) for index in range(workers)]
     while not stop.wait(0.5):
         for index, process in enumerate(processes):
             if not process.is_alive():
                 log.warning("server process %s exited; starting another", process.pid)
-                processes[index] = start()
+                processes[index] = start(index)
     for process in processes:
         process.terminate()
     for process in processes:
