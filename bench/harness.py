@@ -7,6 +7,7 @@ Everything runs on this machine: the embedded PostgreSQL under data/bench-pg, se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
 import subprocess
@@ -50,6 +51,29 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+def cpu_seconds(pids: list[int]) -> dict[str, float]:
+    """User+system CPU seconds: of the processes `pids` and their children ("server"), of every
+    PostgreSQL process ("postgresql") and of this one ("client")."""
+    import psutil
+
+    def total(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return float(times.user + times.system)
+
+    server = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(pid)
+            server += total(root) + sum(total(c) for c in root.children(recursive=True))
+    postgres = sum(
+        total(p) for p in psutil.process_iter(["name"]) if (p.info["name"] or "") == "postgres"
+    )
+    return {"server": server, "postgresql": postgres, "client": total(psutil.Process())}
 
 
 def fresh_database(pg_dir: Path = PG_DIR, prefix: str = "bench") -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 from typing import Any
@@ -24,7 +25,7 @@ import orjson
 import psycopg
 
 from bench import httpload
-from bench.harness import ROOT, fresh_database, percentile, save, seed, server
+from bench.harness import ROOT, cpu_seconds, fresh_database, percentile, save, seed, server
 
 CONCURRENCY = 20
 TEXT_BYTES = 20_000
@@ -39,7 +40,9 @@ def transcript(size: int = TEXT_BYTES) -> str:
     return text.encode()[:size].decode("utf-8", errors="ignore")
 
 
-async def load(base: str, token: str, project_id: str, requests: int) -> dict[str, Any]:
+async def load(
+    base: str, token: str, project_id: str, requests: int, pid: int | None = None
+) -> dict[str, Any]:
     body = orjson.dumps({"project_id": project_id, "text": transcript(), "title": "bench"})
     request = httpload.build_request(
         "POST",
@@ -52,9 +55,11 @@ async def load(base: str, token: str, project_id: str, requests: int) -> dict[st
     await httpload.run(
         url, request, concurrency=CONCURRENCY, total=CONCURRENCY * 3, max_seconds=MAX_SECONDS
     )
+    before = cpu_seconds([pid] if pid else [])
     result = await httpload.run(
         url, request, concurrency=CONCURRENCY, total=requests, max_seconds=MAX_SECONDS
     )
+    after = cpu_seconds([pid] if pid else [])
     ms = [x * 1000 for x in result.latencies]
     errors = {str(k): v for k, v in result.statuses.items() if k != 202} | result.errors
     return {
@@ -69,6 +74,12 @@ async def load(base: str, token: str, project_id: str, requests: int) -> dict[st
         "p99_ms": round(percentile(ms, 99), 1),
         "max_ms": round(max(ms), 1),
         "mean_ms": round(statistics.fmean(ms), 1),
+        # What bounds the latency: by Little's law mean latency = concurrency / throughput, and
+        # throughput is bounded by the CPU each request costs on the two cores.
+        "cpu_ms_per_request": {
+            part: round((after[part] - before[part]) / len(ms) * 1000, 2) for part in after
+        },
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -147,8 +158,10 @@ def main() -> None:
     for name, worker, processes in variants:
         url = fresh_database()
         s = seed(url)
-        with server(url, worker=worker, workers=processes) as (base, _):
-            results[name] = asyncio.run(load(base, s.token, s.project_id, args.requests))
+        with server(url, worker=worker, workers=processes) as (base, process):
+            results[name] = asyncio.run(
+                load(base, s.token, s.project_id, args.requests, process.pid)
+            )
         print(name, results[name])
     results["completion_200"] = throughput(args.uploads)
     print("completion", results["completion_200"])
