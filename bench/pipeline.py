@@ -41,9 +41,16 @@ def transcript(size: int = TEXT_BYTES) -> str:
 
 
 async def load(
-    base: str, token: str, project_id: str, requests: int, pid: int | None = None
+    base: str,
+    token: str,
+    project_id: str,
+    requests: int,
+    pid: int | None = None,
+    text_bytes: int = TEXT_BYTES,
 ) -> dict[str, Any]:
-    body = orjson.dumps({"project_id": project_id, "text": transcript(), "title": "bench"})
+    body = orjson.dumps(
+        {"project_id": project_id, "text": transcript(text_bytes), "title": "bench"}
+    )
     request = httpload.build_request(
         "POST",
         f"{base}/api/workflow/async",
@@ -65,7 +72,7 @@ async def load(
     return {
         "requests": len(ms),
         "concurrency": CONCURRENCY,
-        "text_bytes": TEXT_BYTES,
+        "text_bytes": text_bytes,
         "errors": errors,
         "seconds": round(result.seconds, 2),
         "throughput_per_s": round(len(ms) / result.seconds, 1),
@@ -150,17 +157,19 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, Any] = {"targets": {"p99_ms": 100, "errors": 0}}
+    # The last variant tells the cost of the text apart from the cost of the request.
     variants = (
-        ("upload_latency_api_only", False, 1),
-        ("upload_latency_api_only_2_processes", False, 2),
-        ("upload_latency_with_worker", True, 1),
+        ("upload_latency_api_only", False, 1, TEXT_BYTES),
+        ("upload_latency_api_only_2_processes", False, 2, TEXT_BYTES),
+        ("upload_latency_with_worker", True, 1, TEXT_BYTES),
+        ("upload_latency_api_only_500_bytes", False, 1, 500),
     )
-    for name, worker, processes in variants:
+    for name, worker, processes, size in variants:
         url = fresh_database()
         s = seed(url)
         with server(url, worker=worker, workers=processes) as (base, process):
             results[name] = asyncio.run(
-                load(base, s.token, s.project_id, args.requests, process.pid)
+                load(base, s.token, s.project_id, args.requests, process.pid, size)
             )
         print(name, results[name])
     results["completion_200"] = throughput(args.uploads)
