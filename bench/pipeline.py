@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
+import threading
 import time
 from typing import Any
 
@@ -40,6 +42,49 @@ def transcript(size: int = TEXT_BYTES) -> str:
     return text.encode()[:size].decode("utf-8", errors="ignore")
 
 
+class WaitSampler:
+    """Where the database's sessions are, every 10 ms while the load runs: running a statement,
+    waiting for a lock (which), or idle inside a transaction while the server works. The mean
+    count of sessions in each state shows what the uploads queue on."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.samples: list[dict[str, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WaitSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        sql = (
+            "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'running'), count(*)"
+            " FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            " AND state IN ('active', 'idle in transaction') GROUP BY 1, 2"
+        )
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            deadline = time.monotonic() + MAX_SECONDS
+            while not self._stop.wait(0.01) and time.monotonic() < deadline:
+                rows = conn.execute(sql).fetchall()
+                self.samples.append(
+                    {
+                        (wait if state == "active" else "idle in transaction"): int(n)
+                        for state, wait, n in rows
+                    }
+                )
+
+    def summary(self) -> dict[str, float]:
+        keys = sorted({k for sample in self.samples for k in sample})
+        n = max(len(self.samples), 1)
+        return {k: round(sum(s.get(k, 0) for s in self.samples) / n, 2) for k in keys}
+
+
 async def load(
     base: str,
     token: str,
@@ -47,6 +92,7 @@ async def load(
     requests: int,
     pid: int | None = None,
     text_bytes: int = TEXT_BYTES,
+    db_url: str | None = None,
 ) -> dict[str, Any]:
     body = orjson.dumps(
         {"project_id": project_id, "text": transcript(text_bytes), "title": "bench"}
@@ -63,9 +109,11 @@ async def load(
         url, request, concurrency=CONCURRENCY, total=CONCURRENCY * 3, max_seconds=MAX_SECONDS
     )
     before = cpu_seconds([pid] if pid else [])
-    result = await httpload.run(
-        url, request, concurrency=CONCURRENCY, total=requests, max_seconds=MAX_SECONDS
-    )
+    with contextlib.ExitStack() as stack:
+        sampler = stack.enter_context(WaitSampler(db_url)) if db_url else None
+        result = await httpload.run(
+            url, request, concurrency=CONCURRENCY, total=requests, max_seconds=MAX_SECONDS
+        )
     after = cpu_seconds([pid] if pid else [])
     ms = [x * 1000 for x in result.latencies]
     errors = {str(k): v for k, v in result.statuses.items() if k != 202} | result.errors
@@ -87,6 +135,7 @@ async def load(
             part: round((after[part] - before[part]) / len(ms) * 1000, 2) for part in after
         },
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "database_sessions_mean": sampler.summary() if sampler else None,
     }
 
 
@@ -169,7 +218,7 @@ def main() -> None:
         s = seed(url)
         with server(url, worker=worker, workers=processes) as (base, process):
             results[name] = asyncio.run(
-                load(base, s.token, s.project_id, args.requests, process.pid, size)
+                load(base, s.token, s.project_id, args.requests, process.pid, size, url)
             )
         print(name, results[name])
     results["completion_200"] = throughput(args.uploads)

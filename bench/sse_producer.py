@@ -44,26 +44,28 @@ class Producer:
         from persona_insight.db import set_actor
         from persona_insight.realtime import events
 
-        seqs = []
         # Database.unit_of_work, spelled out so that the clock is read around COMMIT itself
         # (the pool's reset of the connection after it is another round trip).
         async with self.db.sessions() as s:
             await set_actor(s, self.actor)
             for _ in range(n):
-                seqs.append(
-                    await events.append(
-                        s,
-                        project_id=project,
-                        company_id=self.company_id,
-                        type=events.INTERVIEW_ADDED,
-                        data=self.payload,
-                        actor_id=self.user_id,
-                    )
+                await events.append(
+                    s,
+                    project_id=project,
+                    company_id=self.company_id,
+                    type=events.INTERVIEW_ADDED,
+                    data=self.payload,
+                    actor_id=self.user_id,
                 )
             before = now()
             await s.commit()
             after = now()
-        return seqs, before, after
+            # Events are numbered at commit. This process is the project's only writer, one
+            # transaction at a time, so its events are the counter's last n.
+            await set_actor(s, self.actor)
+            last = await events.last_seq(s, project)
+            await s.commit()
+        return list(range(last - n + 1, last + 1)), before, after
 
     async def run(
         self, projects: list[str], rate: float, seconds: float, batch: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -225,6 +226,14 @@ async def raw_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
     driver = raw.driver_connection
     assert isinstance(driver, psycopg.AsyncConnection)
     return driver
+
+
+def driver_sql(sql: str) -> str:
+    """A `text()` statement's SQL with psycopg's placeholders: `:name` becomes `%(name)s`
+    (`::type` casts are left alone), for statements run on `raw_connection`."""
+    if "%" in sql:
+        raise ValueError("a literal % would be read as a placeholder")
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
 
 
 def data_dir_ready(settings: Settings) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, bindparam, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models import Project, ProjectInvitation, ProjectMember, User
@@ -15,18 +15,27 @@ async def add(session: AsyncSession, row: object) -> None:
     await session.flush()
 
 
+# Built once: every project-scoped request runs it, and building the statement cost more than
+# compiling it (SQLAlchemy caches the compiled form, not the construction).
+_WITH_ROLE = (
+    select(Project, ProjectMember.role)
+    .outerjoin(
+        ProjectMember,
+        and_(
+            ProjectMember.project_id == Project.id,
+            ProjectMember.user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Project.id == bindparam("project_id"), Project.deleted_at.is_(None))
+)
+
+
 async def get_with_role(
     session: AsyncSession, project_id: UUID, user_id: UUID
 ) -> tuple[Project, str | None] | None:
-    stmt = (
-        select(Project, ProjectMember.role)
-        .outerjoin(
-            ProjectMember,
-            and_(ProjectMember.project_id == Project.id, ProjectMember.user_id == user_id),
-        )
-        .where(Project.id == project_id, Project.deleted_at.is_(None))
-    )
-    row = (await session.execute(stmt)).first()
+    row = (
+        await session.execute(_WITH_ROLE, {"project_id": project_id, "user_id": user_id})
+    ).first()
     if row is None:
         return None
     return row[0], row[1]

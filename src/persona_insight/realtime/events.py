@@ -1,8 +1,9 @@
 """Event types and the one function that appends an event to the outbox.
 
-`append` must run inside the transaction that makes the change: it takes the next `seq` from the
-project's counter row (locking it until commit, so commit order equals seq order), inserts the
-row, and queues a NOTIFY that PostgreSQL delivers only if and when the transaction commits.
+`append` must run inside the transaction that makes the change: it inserts the row, and when the
+transaction commits a deferred trigger takes the next `seq` from the project's counter row
+(locking it until the commit ends, so commit order equals seq order) and queues a NOTIFY that
+PostgreSQL delivers with the commit (migration 0007).
 Every type is documented in docs/events.md; a test fails when one is not.
 """
 
@@ -62,21 +63,20 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
 )
 STREAM_TYPES: Final[frozenset[str]] = frozenset({"presence:changed", "sync:reset"})
 
-# The counter bump and the insert, as CTEs `c` and `e`: `append` runs them alone; a caller that
-# must write its own row in the same statement (interviews.repository.create) runs them with it.
+# The insert, as a CTE `e`: `append` runs it alone; a caller that must write its own row in the
+# same statement (interviews.repository.create) runs it with that row. The seq is provisional
+# (negative, unique, seen by no one else) until the transaction commits: a deferred trigger then
+# numbers the event from the project's counter and sends the NOTIFY (migration 0007), so the
+# counter is locked only while the commit itself runs.
 APPEND_CTES = """
-    c AS (
-        UPDATE project_event_counters SET last_seq = last_seq + 1
-        WHERE project_id = :project
-        RETURNING last_seq
-    ), e AS (
+    e AS (
         INSERT INTO events (project_id, seq, company_id, type, payload, actor_id)
-        SELECT :project, c.last_seq, :company, :type, CAST(:payload AS jsonb), :actor FROM c
+        VALUES (:project, -nextval('event_provisional_seq'), :company, :type,
+                CAST(:payload AS jsonb), :actor)
         RETURNING seq
     )
 """
-NOTIFY = "pg_notify(:channel, CAST(:project AS text) || ':' || e.seq)"
-_APPEND = text(f"WITH {APPEND_CTES} SELECT e.seq, {NOTIFY} FROM e")  # noqa: S608
+_APPEND = text(f"WITH {APPEND_CTES} SELECT e.seq FROM e")  # noqa: S608
 
 
 def _default(value: Any) -> Any:
@@ -99,18 +99,19 @@ async def append(
     type: str,
     data: dict[str, Any],
     actor_id: UUID | None,
-) -> int:
+) -> None:
+    """Add an event to the change's transaction; it is numbered and announced when that commits."""
     params = append_params(
         project_id=project_id, company_id=company_id, type=type, data=data, actor_id=actor_id
     )
-    row = (await session.execute(_APPEND, params)).first()
-    return appended(row, project_id)
+    await session.execute(_APPEND, params)
+    appended()
 
 
 def append_params(
     *, project_id: UUID, company_id: UUID, type: str, data: dict[str, Any], actor_id: UUID | None
 ) -> dict[str, Any]:
-    """The bind parameters of APPEND_CTES and NOTIFY."""
+    """The bind parameters of APPEND_CTES."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     return {
@@ -119,17 +120,12 @@ def append_params(
         "type": type,
         "payload": dumps(data).decode(),
         "actor": actor_id,
-        "channel": CHANNEL,
     }
 
 
-def appended(row: Any, project_id: UUID) -> int:
-    """The seq of a statement that ran APPEND_CTES; no row means the project has no counter."""
-    if row is None:
-        raise LookupError(f"project {project_id} has no event counter")
+def appended() -> None:
+    """Count an event written by a statement that ran APPEND_CTES."""
     metrics.EVENTS_APPENDED.inc()
-    seq: int = row.seq
-    return seq
 
 
 async def create_counter(session: AsyncSession, *, project_id: UUID, company_id: UUID) -> None:
