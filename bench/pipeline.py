@@ -6,6 +6,9 @@
 2. The time for 200 uploads to all reach `completed` with the offline engine (one default
    `serve` process: API plus a worker of concurrency 2).
 
+Each latency variant runs --repeat times (default 3) on a fresh database and server; the run with
+the median p99 is reported with every run's p99 beside it.
+
     uv run --frozen python -m bench.pipeline [--requests 1000]
 
 Prints the figures and writes bench/results/pipeline.json.
@@ -203,6 +206,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--uploads", type=int, default=200)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each latency variant, each on a fresh database and server; the run with "
+        "the median p99 is reported, every run's p99 is listed (this is a shared virtual "
+        "machine whose speed drifts by ±30 %% over minutes)",
+    )
     args = parser.parse_args()
 
     results: dict[str, Any] = {"targets": {"p99_ms": 100, "errors": 0}}
@@ -214,12 +225,22 @@ def main() -> None:
         ("upload_latency_api_only_500_bytes", False, 1, 500),
     )
     for name, worker, processes, size in variants:
-        url = fresh_database()
-        s = seed(url)
-        with server(url, worker=worker, workers=processes) as (base, process):
-            results[name] = asyncio.run(
-                load(base, s.token, s.project_id, args.requests, process.pid, size, url)
-            )
+        runs = []
+        for _ in range(max(args.repeat, 1)):
+            url = fresh_database()
+            s = seed(url)
+            with server(url, worker=worker, workers=processes) as (base, process):
+                runs.append(
+                    asyncio.run(
+                        load(base, s.token, s.project_id, args.requests, process.pid, size, url)
+                    )
+                )
+        runs.sort(key=lambda run: run["p99_ms"])
+        results[name] = {
+            **runs[len(runs) // 2],
+            "p99_ms_per_run": [run["p99_ms"] for run in runs],
+            "throughput_per_run": [run["throughput_per_s"] for run in runs],
+        }
         print(name, results[name])
     results["completion_200"] = throughput(args.uploads)
     print("completion", results["completion_200"])
