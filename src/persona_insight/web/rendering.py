@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from persona_insight.web import i18n
 
@@ -62,6 +63,15 @@ def _datetime(value: dt.datetime | None, locale: str) -> str:
     return format_datetime(value, format="short", tzinfo=dt.UTC, locale=locale) + " UTC"
 
 
+def _time(value: dt.datetime | None, locale: str) -> Markup:
+    """A moment as `<time>`: ISO in the attribute for the module, UTC text for the reader."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(), _datetime(value, locale)
+    )
+
+
 @lru_cache(maxsize=len(i18n.LOCALES))
 def environment(locale: str) -> Environment:
     env = Environment(
@@ -85,6 +95,7 @@ def environment(locale: str) -> Environment:
     env.filters["date"] = lambda value: _date(value, locale)
     env.filters["datetime"] = lambda value: _datetime(value, locale)
     env.filters["iso"] = lambda value: value.isoformat() if value else ""
+    env.filters["time"] = lambda value: _time(value, locale)
     env.filters["initials"] = initials
     env.filters["hue"] = hue
     return env
