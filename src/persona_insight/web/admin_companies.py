@@ -34,15 +34,6 @@ def _messages(page: Page) -> dict[str, str]:
     }
 
 
-def _errors(page: Page, exc: ValidationError) -> dict[str, str]:
-    messages = _messages(page)
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        name = str(error["loc"][0]) if error.get("loc") else "form"
-        errors.setdefault(name, messages.get(name) or page._("Check this field."))
-    return errors
-
-
 async def _companies_page(
     page: Page,
     *,
@@ -80,7 +71,9 @@ async def create_company(page: PageDep) -> Response:
     try:
         body = CompanyCreate.model_validate(values | {"domains": domains_of(values["domains"])})
     except ValidationError as exc:
-        return await _companies_page(page, status=422, values=values, errors=_errors(page, exc))
+        return await _companies_page(
+            page, status=422, values=values, errors=page.field_errors(exc, _messages(page))
+        )
     await admin_routes.create_company(body, page.ctx)
     return redirect(HERE, notice="company_created")
 
@@ -93,7 +86,7 @@ async def edit_company(company_id: UUID, page: PageDep) -> Response:
     try:
         body = CompanyPatch.model_validate(changes)
     except ValidationError as exc:
-        editing = (str(company_id), values, _errors(page, exc))
+        editing = (str(company_id), values, page.field_errors(exc, _messages(page)))
         return await _companies_page(page, status=422, editing=editing)
     await admin_routes.update_company(company_id, body, page.ctx)
     return redirect(f"{HERE}#company-{company_id}", notice="company_saved")

@@ -31,14 +31,6 @@ ENGINES: Final = ("offline", "llm", "miso")
 URL_FIELDS: Final = ("llm_base_url", "miso_base_url")
 
 
-def _field_errors(page: Page, exc: ValidationError, messages: dict[str, str]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        name = str(error["loc"][0]) if error.get("loc") else "form"
-        errors.setdefault(name, messages.get(name) or page._("Check this field."))
-    return errors
-
-
 # --- the analysis engine --------------------------------------------------------------------------
 
 
@@ -80,7 +72,7 @@ async def save_analysis(page: PageDep) -> Response:
         settings_in = AnalysisSettingsIn.model_validate(body)
     except ValidationError as exc:
         url_message = page._("Enter an address that starts with http:// or https://.")
-        errors = _field_errors(page, exc, dict.fromkeys(URL_FIELDS, url_message))
+        errors = page.field_errors(exc, dict.fromkeys(URL_FIELDS, url_message))
         return await _analysis_page(page, status=422, values=values, errors=errors)
     await company_routes.put_analysis(settings_in, page.ctx)
     return redirect("/admin/analysis", notice="saved")
@@ -134,7 +126,7 @@ async def add_term(page: PageDep) -> Response:
     try:
         body = GlossaryIn.model_validate(values)
     except ValidationError as exc:
-        errors = _field_errors(page, exc, messages)
+        errors = page.field_errors(exc, messages)
         return await _glossary_page(page, status=422, values=values, errors=errors)
     try:
         await company_routes.add_term(body, page.ctx)
@@ -198,7 +190,7 @@ async def add_persona(page: PageDep) -> Response:
     try:
         body = PersonaIn.model_validate(values)
     except ValidationError as exc:
-        errors = _field_errors(page, exc, _persona_messages(page))
+        errors = page.field_errors(exc, _persona_messages(page))
         return await _personas_page(page, status=422, values=values, errors=errors)
     try:
         await company_routes.add_persona(body, page.ctx)

@@ -17,6 +17,7 @@ from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
@@ -106,6 +107,15 @@ class Page:
         """An error code's message in the reader's language."""
         known = i18n.REASONS.get(code)
         return self._(known) if known else self._("Something went wrong. Please try again.")
+
+    def field_errors(self, exc: ValidationError, messages: dict[str, str]) -> dict[str, str]:
+        """A form's mistakes by field: the field's own message from `messages`, else a generic
+        one; the first mistake of each field wins."""
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error.get("loc") else "form"
+            errors.setdefault(name, messages.get(name) or self._("Check this field."))
+        return errors
 
     def values(self, name: str) -> list[str]:
         if self.form is None:
