@@ -1,4 +1,4 @@
-"""project streams follow access: what a member may replay
+"""project streams follow access: what a member may replay; files deleted only when unreferenced
 
 Revision ID: 0008
 Revises: 0007

@@ -1,4 +1,4 @@
-"""trash retention and purge
+"""analysis context: persona match may be none, findings carry a confidence
 
 Revision ID: 0012
 Revises: 0011
