@@ -2,6 +2,8 @@
 // removed from it, or its reader's access ends elsewhere (deactivated, signed out, password
 // changed — the server then closes the event stream).
 
+import { t, toast } from "./ui.js";
+
 // A form of this page that is being posted decides where we go next: deleting the project or
 // leaving it from here must end on that form's own answer, not on "it was deleted".
 let posting = false;
@@ -38,4 +40,19 @@ export async function checkSignedIn() {
     const back = location.pathname + location.search;
     location.assign(`/login?next=${encodeURIComponent(back)}`);
   }
+}
+
+/**
+ * The event stream was refused for good (see live.js): say why where the reader looks, with the
+ * way on — signing in again, or the projects list — and leave the page as it is (a half-written
+ * note is not thrown away by a redirect).
+ */
+export function explainStop(reason) {
+  const back = location.pathname + location.search;
+  const action =
+    reason === "signed_out"
+      ? { label: t("action.sign_in"), href: `/login?next=${encodeURIComponent(back)}`, primary: true }
+      : { label: t("action.projects"), href: "/projects", primary: true };
+  const item = toast({ title: t(`stream.${reason}`), kind: "error", actions: [action], sticky: true });
+  item?.setAttribute("data-stopped", reason);
 }

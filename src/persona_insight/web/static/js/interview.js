@@ -1,7 +1,7 @@
 // The interview detail page: filters and evidence links over the script, the edit form, and the
 // live parts — the analysis finishing, title edits, and the notes (see notes.js).
 
-import { checkSignedIn, leaveIfGone } from "./access.js";
+import { checkSignedIn, explainStop, leaveIfGone } from "./access.js";
 import { ProjectStream } from "./live.js";
 import * as notes from "./notes.js";
 import { announce, api, formatDate, readJson, reasonText, t, toast } from "./ui.js";
@@ -167,6 +167,7 @@ export function start() {
     snapshot,
     event: onEvent,
     dropped: checkSignedIn,
+    stopped: explainStop,
   });
   stream.start().catch(() => {});
 }

@@ -2,7 +2,7 @@
 // Each interview event carries the whole interview; we replace our copy with it, or move it to
 // the trash when `deleted_at` is set (docs/events.md), so the list always equals a fresh load.
 
-import { checkSignedIn, leaveIfGone } from "./access.js";
+import { checkSignedIn, explainStop, leaveIfGone } from "./access.js";
 import { ProjectStream } from "./live.js";
 import { setupUploads } from "./upload.js";
 import {
@@ -327,6 +327,7 @@ export function start() {
     state: showState,
     reset: () => toast({ title: t("toast.reset") }),
     dropped: checkSignedIn,
+    stopped: explainStop,
   });
   stream.start().catch((error) => {
     showState("offline");
