@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from persona_insight import ingest
 from persona_insight.accounts.deps import Ctx, CtxDep
 from persona_insight.errors import InvalidInput, NotFound, UnsupportedMediaType
+from persona_insight.files.names import clean_filename
 from persona_insight.interviews import service
 from persona_insight.interviews.schemas import (
     InterviewDetail,
@@ -260,6 +261,9 @@ async def purge_interview(interview_id: UUID, ctx: CtxDep) -> Response:
 def content_disposition(filename: str) -> str:
     from urllib.parse import quote
 
+    # Names stored before uploads were cleaned may hold control characters, which no header
+    # may carry ("Invalid HTTP header value" on every download).
+    filename = clean_filename(filename, default="interview")
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 

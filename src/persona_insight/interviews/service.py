@@ -24,6 +24,7 @@ from persona_insight.audit import service as audit
 from persona_insight.config import Settings
 from persona_insight.db import raw_connection
 from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
+from persona_insight.files.names import clean_filename
 from persona_insight.files.store import FileStore
 from persona_insight.ids import uuid7
 from persona_insight.interviews import repository as repo
@@ -204,6 +205,7 @@ async def create_from_file(
     The interview date is the one given, else the document's own date, else `fallback_date`
     (the browser's last-modified time of the file).
     """
+    name = clean_filename(name)
     extracted = await asyncio.to_thread(
         ingest.extract,
         name,
