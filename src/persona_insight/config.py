@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     sse_presence_debounce_s: float = Field(
         default=0.5, ge=0, description="Presence changes are merged over this window."
     )
+    sse_max_streams_per_user: int = Field(
+        default=20,
+        ge=1,
+        description="Open project streams one user may hold on one server process (429 beyond).",
+    )
     event_retention_days: int = Field(
         default=7, ge=1, description="Events kept for replay; older ids get sync:reset."
     )

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts import repository as repo
@@ -28,7 +27,7 @@ from persona_insight.db import Actor, set_actor
 from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from persona_insight.ids import uuid7
 from persona_insight.models import ApiToken, AuthSession, Company, User
-from persona_insight.realtime.events import REVOKED_CHANNEL
+from persona_insight.realtime import events
 
 ROLES = ("super_admin", "company_admin", "company_user")
 LOCALES = ("ko", "en")
@@ -61,9 +60,7 @@ def check_password_strength(password: str) -> None:
 
 
 async def notify_revoked(session: AsyncSession, user_id: UUID) -> None:
-    await session.execute(
-        text("SELECT pg_notify(:c, :u)"), {"c": REVOKED_CHANNEL, "u": str(user_id)}
-    )
+    await events.revoke_streams(session, user_id=user_id)
 
 
 # --- sign-in and sessions -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from persona_insight.models import Interview, Note
 from persona_insight.notes import repository as repo
 from persona_insight.notes.schemas import MAX_TEXT, NoteAuthor, NoteCreate, NoteList, NoteOut
 from persona_insight.projects.service import Access
-from persona_insight.realtime import events
+from persona_insight.realtime import events, scrub
 
 
 def to_out(note: Note, author_name: str | None) -> NoteOut:
@@ -160,4 +160,6 @@ async def remove(session: AsyncSession, user: Authenticated, note_id: UUID) -> N
     out = to_out(note, await repo.author_name(session, note.author_id))
     await repo.remove(session, note.id)
     await _emit(session, interview, events.NOTE_DELETED, out, user)
+    # After the append, so the `note:deleted` just written loses the text as well.
+    await scrub.note_deleted(session, interview.project_id, note.id)
     return out

@@ -15,7 +15,7 @@ from persona_insight.errors import AppError, Conflict, Forbidden, InvalidInput, 
 from persona_insight.models import Project, ProjectInvitation, ProjectMember, User
 from persona_insight.projects import repository as repo
 from persona_insight.projects.schemas import MemberOut, ProjectCreate, ProjectOut, ProjectPatch
-from persona_insight.realtime import events
+from persona_insight.realtime import events, scrub
 
 ADMIN_ROLES = frozenset({"owner", "admin"})
 
@@ -185,6 +185,7 @@ async def soft_delete(session: AsyncSession, user: Authenticated, project_id: UU
         actor_id=user.user_id,
         data={"project_id": str(project.id)},
     )
+    await events.revoke_streams(session, project_id=project.id)
     await audit.record(
         session,
         "project_deleted",
@@ -302,6 +303,8 @@ async def remove_member(
     await _member_event(
         session, access.project, events.MEMBER_REMOVED, user.user_id, user_id=str(member_id)
     )
+    await scrub.member_removed(session, project_id, member_id)
+    await events.revoke_streams(session, user_id=member_id, project_id=project_id)
     await repo.remove(session, member)
 
 

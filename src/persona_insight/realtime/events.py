@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.realtime import metrics
 
 CHANNEL: Final = "pi_events"
-# Carries a user id whose sessions or tokens were ended (see accounts.service.notify_revoked).
+# Whose open streams must close, on every process (see `revoke_streams`): `<user>` (signed out,
+# deactivated, token revoked: all their streams), `<user>:<project>` (removed from or left the
+# project) or `*:<project>` (the project was deleted: everyone's).
 REVOKED_CHANNEL: Final = "pi_revoked"
 
 INTERVIEW_ADDED: Final = "interview:added"
@@ -126,6 +128,42 @@ def append_params(
 def appended() -> None:
     """Count an event written by a statement that ran APPEND_CTES."""
     metrics.EVENTS_APPENDED.inc()
+
+
+def revoked_payload(user_id: UUID | None, project_id: UUID | None) -> str:
+    if project_id is None:
+        if user_id is None:
+            raise ValueError("name a user, a project, or both")
+        return str(user_id)
+    return f"{user_id or '*'}:{project_id}"
+
+
+def parse_revoked(payload: str) -> tuple[UUID | None, UUID | None] | None:
+    """(user, project) of a REVOKED_CHANNEL payload, None on either side meaning all; None if
+    the payload is not one."""
+    user, _, project = payload.partition(":")
+    try:
+        return (
+            None if user == "*" else UUID(user),
+            UUID(project) if project else None,
+        )
+    except ValueError:
+        return None
+
+
+async def revoke_streams(
+    session: AsyncSession, *, user_id: UUID | None = None, project_id: UUID | None = None
+) -> None:
+    """Close the matching open streams on every server process when this transaction commits.
+
+    A stream is authorised once, when it opens; every change that takes access away calls this
+    in its own transaction, so the notification is sent if and only if the change commits, and
+    before the change's own events (the NOTIFY is queued now, theirs at commit).
+    """
+    await session.execute(
+        text("SELECT pg_notify(:c, :p)"),
+        {"c": REVOKED_CHANNEL, "p": revoked_payload(user_id, project_id)},
+    )
 
 
 async def create_counter(session: AsyncSession, *, project_id: UUID, company_id: UUID) -> None:

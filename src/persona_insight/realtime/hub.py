@@ -23,14 +23,22 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from persona_insight.config import Settings
 from persona_insight.db import as_app_role
 from persona_insight.realtime import metrics
-from persona_insight.realtime.events import CHANNEL, REVOKED_CHANNEL
+from persona_insight.realtime.events import (
+    CHANNEL,
+    MEMBER_REMOVED,
+    PROJECT_DELETED,
+    REVOKED_CHANNEL,
+    parse_revoked,
+)
 from persona_insight.realtime.presence import PRESENCE_CHANNEL, Presence
+from persona_insight.realtime.scrub import SCRUBBING_TYPES
 from persona_insight.realtime.subscriber import Subscriber, chunk
 
 log = logging.getLogger(__name__)
@@ -44,6 +52,14 @@ RECENT_EVENTS = 256
 RECENT_BYTES = 256 * 1024
 KEEPALIVE = b": keepalive\n\n"
 KEEPALIVE_CHUNK = chunk(KEEPALIVE)
+# Access revocations remembered for streams still being authorised (a query in flight when the
+# revocation arrived); a stream older than this many revocations is treated as revoked.
+REVOCATION_LOG = 4096
+# Why a stream was closed because its user lost access: it ends and sends nothing more.
+ACCESS_LOST = frozenset({"signed_out", "access_lost"})
+# A project-level revocation closes its streams when the hub relays the revoking event; this is
+# the bound if that read is late or fails (the promise is: closed within 2 s).
+REVOKE_GRACE_S = 1.0
 
 # Cross-tenant by nature (the hub serves every project of the process), so through the
 # SECURITY DEFINER functions of migration 0005 rather than the tables.
@@ -119,6 +135,40 @@ def encode_message(type_: str, data_json: str, *, seq: int | None = None) -> byt
     return (f"id: {seq}\n" + body if seq is not None else body).encode()
 
 
+def _deliver(subs: list[Subscriber], items: list[tuple[int, bytes]], ts: float) -> int:
+    """Push consecutive events to the subscribers; how many writes went out at once."""
+    if not items:
+        return 0
+    written = 0
+    if len(items) == 1:
+        seq, data = items[0]
+        framed = chunk(data)  # once for every subscriber
+        for sub in subs:
+            if sub.push(seq, data, ts, framed):
+                written += 1
+    else:
+        first, last = items[0][0], items[-1][0]
+        framed = chunk(b"".join(data for _, data in items))
+        for sub in subs:
+            written += sub.push_many(first, last, framed, items, ts)
+    return written
+
+
+def _revoking(rows: list[Any], after: int) -> list[tuple[int, UUID | None]]:
+    """(seq, user or None for everyone) of the events after `after` that end access to the
+    project: a member removed (or who left), the project deleted."""
+    cuts: list[tuple[int, UUID | None]] = []
+    for seq, type_, payload, _ in rows:
+        if seq <= after:
+            continue
+        if type_ == PROJECT_DELETED:
+            cuts.append((seq, None))
+        elif type_ == MEMBER_REMOVED:
+            with contextlib.suppress(ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+                cuts.append((seq, UUID(orjson.loads(payload)["user_id"])))
+    return cuts
+
+
 class Hub:
     def __init__(self, url: str, settings: Settings) -> None:
         self.url = as_app_role(url)
@@ -133,6 +183,14 @@ class Hub:
             name="realtime",
         )
         self.subs: dict[UUID, set[Subscriber]] = {}
+        self.streams_per_user: dict[UUID, int] = {}
+        # (user or None for all, project or None for all), newest last; `revocations` counts
+        # every one ever received, so a position in it is a mark that never repeats.
+        self.revocation_log: deque[tuple[UUID | None, UUID | None]] = deque(maxlen=REVOCATION_LOG)
+        self.revocations = 0
+        # Bumped whenever a project's memory is dropped because stored payloads were scrubbed:
+        # a replay read from the table before that must not put the old payloads back.
+        self.forgotten = 0
         self.read_pos: dict[UUID, int] = {}
         # Events up to read_pos, contiguous, newest last: (seq, encoded, created_at timestamp).
         self.backlog: dict[UUID, deque[tuple[int, bytes, float]]] = {}
@@ -206,6 +264,7 @@ class Hub:
             self.backlog[project_id] = deque()
             self._backlog_bytes[project_id] = 0
         subs.add(sub)
+        self.streams_per_user[user_id] = self.streams_per_user.get(user_id, 0) + 1
         metrics.SSE_CONNECTIONS.inc()
         self.presence.changed(project_id)
         return sub
@@ -215,6 +274,11 @@ class Hub:
         if subs is None or sub not in subs:
             return
         subs.discard(sub)
+        left = self.streams_per_user.get(sub.user_id, 1) - 1
+        if left > 0:
+            self.streams_per_user[sub.user_id] = left
+        else:
+            self.streams_per_user.pop(sub.user_id, None)
         metrics.SSE_CONNECTIONS.dec()
         if not subs:
             del self.subs[sub.project_id]
@@ -229,12 +293,41 @@ class Hub:
 
     def close_user(self, user_id: UUID, reason: str) -> int:
         """Close every stream of a user (signed out, deactivated)."""
+        return self.revoke(user_id, None, reason)
+
+    def revoke(self, user_id: UUID | None, project_id: UUID | None, reason: str) -> int:
+        """Close the streams of a user (None: everyone's) on a project (None: every project),
+        and remember it for the streams whose authorisation is still in flight."""
+        self._log_revocation(user_id, project_id)
+        if project_id is not None:
+            candidates: Iterable[Subscriber] = list(self.subs.get(project_id, ()))
+        else:
+            candidates = list(self.all_subscribers())
         closed = 0
-        for sub in list(self.all_subscribers()):
-            if sub.user_id == user_id:
+        for sub in candidates:
+            if user_id is None or sub.user_id == user_id:
                 sub.close(reason)
                 closed += 1
         return closed
+
+    def _log_revocation(self, user_id: UUID | None, project_id: UUID | None) -> None:
+        self.revocation_log.append((user_id, project_id))
+        self.revocations += 1
+
+    def revoked_since(self, mark: int, user_id: UUID, project_id: UUID) -> bool:
+        """Whether access of `user_id` to `project_id` was revoked after `mark` (the value of
+        `revocations` read before the stream's authorisation query)."""
+        missed = self.revocations - mark
+        if missed <= 0:
+            return False
+        if missed > len(self.revocation_log):
+            return True  # forgotten: safer to make the client reconnect
+        for user, project in itertools.islice(
+            self.revocation_log, len(self.revocation_log) - missed, None
+        ):
+            if (user is None or user == user_id) and (project is None or project == project_id):
+                return True
+        return False
 
     # --- reading the outbox ---------------------------------------------------------------------
 
@@ -281,20 +374,29 @@ class Hub:
         if not items:
             return len(rows) == READ_BATCH
         subs = list(self.subs.get(project_id, ()))
-        first, last = items[0][0], items[-1][0]
+        last = items[-1][0]
         ts = rows[-1][3].timestamp()
-        written = 0
-        if len(items) == 1:
-            seq, data = items[0]
-            framed = chunk(data)  # once for every subscriber
-            for sub in subs:
-                if sub.push(seq, data, ts, framed):
-                    written += 1
+        cuts = _revoking(rows, start)
+        if not cuts:
+            written = _deliver(subs, items, ts)
         else:
-            framed = chunk(b"".join(data for _, data in items))
-            for sub in subs:
-                written += sub.push_many(first, last, framed, items, ts)
+            # Who lost access gets the event that says so, and nothing after it.
+            written = 0
+            done = 0
+            for seq, user_id in cuts:
+                upto = seq - items[0][0] + 1
+                written += _deliver(subs, items[done:upto], ts)
+                done = upto
+                self._log_revocation(user_id, project_id)
+                for sub in [s for s in subs if user_id is None or s.user_id == user_id]:
+                    sub.close("access_lost")
+                    subs.remove(sub)
+            written += _deliver(subs, items[done:], ts)
         self.read_pos[project_id] = last
+        if any(row[1] in SCRUBBING_TYPES for row in rows if row[0] > start):
+            # The change scrubbed stored payloads of earlier events: what memory holds of them
+            # is the text before, and must not be replayed.
+            self.forget(project_id)
         self._remember(project_id, items, ts)
         if written:
             # Events written straight to idle streams; queued ones are counted by their stream.
@@ -312,6 +414,13 @@ class Hub:
                     }
                 )
         return len(rows) == READ_BATCH
+
+    def forget(self, project_id: UUID) -> None:
+        backlog = self.backlog.get(project_id)
+        if backlog is not None:
+            backlog.clear()
+            self._backlog_bytes[project_id] = 0
+        self.forgotten += 1
 
     def _remember(self, project_id: UUID, items: list[tuple[int, bytes]], ts: float) -> None:
         backlog = self.backlog.get(project_id)
@@ -351,6 +460,7 @@ class Hub:
     ) -> list[tuple[int, bytes]]:
         """Encoded events after `after`, for a stream's replay (and the memory's, see below).
         Short replays are read in batches with the other streams' (see `Batcher`)."""
+        forgotten = self.forgotten
         if limit <= RECENT_EVENTS:
             rows = await self._replays((project_id, after, limit))
         else:
@@ -358,7 +468,7 @@ class Hub:
                 cur = await conn.execute(_READ_SQL, (project_id, after, limit))
                 rows = await cur.fetchall()
         items = [(seq, encode_event(seq, t, p, c)) for seq, t, p, c in rows]
-        if rows:
+        if rows and forgotten == self.forgotten:
             self._remember_older(project_id, items, rows[0][3].timestamp())
         return items
 
@@ -423,10 +533,23 @@ class Hub:
 
     def _on_notify(self, channel: str, payload: str) -> None:
         if channel == REVOKED_CHANNEL:
-            # Signed out, password changed, deactivated, token revoked: close the user's streams;
-            # a reconnect succeeds only with credentials that still hold.
-            with contextlib.suppress(ValueError):
-                self.close_user(UUID(payload), "signed_out")
+            # Signed out, password changed, deactivated, token revoked, removed from a project,
+            # project deleted: close the streams concerned; a reconnect succeeds only with
+            # credentials and access that still hold.
+            target = parse_revoked(payload)
+            if target is None:
+                return
+            user_id, project_id = target
+            if project_id is None:
+                self.revoke(user_id, None, "signed_out")
+                return
+            # Lost access to one project: the streams concerned end right after relaying the
+            # change's own event (`_read`), so they get it and nothing later. Noted now for the
+            # authorisations in flight; enforced after a second in case that read failed.
+            self._log_revocation(user_id, project_id)
+            asyncio.get_running_loop().call_later(
+                REVOKE_GRACE_S, self.revoke, user_id, project_id, "access_lost"
+            )
             return
         if channel == PRESENCE_CHANNEL:
             with contextlib.suppress(ValueError):

@@ -27,7 +27,7 @@ from persona_insight.accounts.security import digest
 from persona_insight.http_errors import error_response
 from persona_insight.projects.service import may_access
 from persona_insight.realtime import metrics
-from persona_insight.realtime.hub import Batcher, Hub, encode_message
+from persona_insight.realtime.hub import ACCESS_LOST, Batcher, Hub, encode_message
 from persona_insight.realtime.subscriber import Subscriber
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,10 @@ class SseEndpoint:
 
     async def authorise(
         self, scope: dict[str, Any], project_id: UUID
-    ) -> tuple[UUID, str, int] | None:
-        """(user id, user name, the project's last seq) if the caller may watch the project."""
+    ) -> tuple[UUID, str, int, int] | None:
+        """(user id, user name, the project's last seq, the seq its member joined at) if the
+        caller may watch the project. Company admins who are not members have no join seq (0):
+        they may see the whole project."""
         from starlette.requests import HTTPConnection
 
         found = credentials(HTTPConnection(scope))
@@ -99,7 +101,7 @@ class SseEndpoint:
         row = await self.authorise_many((kind, digest(secret), project_id))
         if row is None:
             return None
-        user_id, name, role, company_id, project_company, member_role, last_seq = row
+        user_id, name, role, company_id, project_company, member_role, last_seq, joined = row
         if not may_access(
             role=role,
             company_id=company_id,
@@ -107,7 +109,7 @@ class SseEndpoint:
             member_role=member_role,
         ):
             return None
-        return user_id, name, last_seq
+        return user_id, name, last_seq, (joined or 0) if member_role is not None else 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         match = PATH.match(scope["path"])
@@ -129,6 +131,7 @@ class SseEndpoint:
                 503, "shutting_down", "this server is restarting", headers={"Retry-After": "2"}
             )(scope, receive, send)
             return
+        mark = self.hub.revocations
         try:
             auth = await self.authorise(scope, project_id)
         except (psycopg.Error, OSError):
@@ -153,8 +156,20 @@ class SseEndpoint:
                     scope, receive, send
                 )
             return
-        user_id, name, counter = auth
-        await self.stream(scope, receive, send, project_id, user_id, name, counter)
+        user_id, name, counter, joined = auth
+        cap = self.hub.settings.sse_max_streams_per_user
+        if self.hub.streams_per_user.get(user_id, 0) >= cap:
+            await error_response(
+                429,
+                "too_many_streams",
+                f"at most {cap} open project streams per user and server process; close one first",
+                headers={"Retry-After": "10"},
+            )(scope, receive, send)
+            return
+        # Nothing awaits from the check to the subscription, so the cap holds exactly.
+        await self.stream(
+            scope, receive, send, project_id, user_id, name, counter, joined=joined, mark=mark
+        )
 
     async def stream(
         self,
@@ -165,6 +180,9 @@ class SseEndpoint:
         user_id: UUID,
         name: str,
         counter: int,
+        *,
+        joined: int = 0,
+        mark: int | None = None,
     ) -> None:
         raw_last = parse_last_id(scope)
         reset_reason: str | None = None
@@ -179,11 +197,20 @@ class SseEndpoint:
                     reset_reason = "unusable_id"
                 elif last > counter:
                     reset_reason = "future_id"
+                elif last < joined:
+                    # What happened before they joined is not theirs to see: they load the
+                    # project's state as it is now.
+                    reset_reason = "before_join"
         if reset_reason:
             last = counter
 
         hub = self.hub
         sub = hub.subscribe(project_id, user_id, name, last_seq=last, counter=counter)
+        if mark is not None and hub.revoked_since(mark, user_id, project_id):
+            # Access was taken away while the authorisation query ran: its answer is stale.
+            hub.unsubscribe(sub)
+            await error_response(404, "project_not_found", "no such project")(scope, receive, send)
+            return
         # Everything from here on reaches the stream live. What the hub relayed before (up to
         # its read position, which may be past the counter read at authorisation) and what was
         # committed up to that counter is the replay's.
@@ -196,6 +223,8 @@ class SseEndpoint:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
             opening = await self._opening(sub, last, covered, reset_reason)
+            if sub.close_reason in ACCESS_LOST:
+                opening = b""  # revoked while the replay was read: it is no longer theirs
             await send({"type": "http.response.body", "body": opening, "more_body": True})
             del opening  # this frame lives as long as the stream
             _attach(sub, send)

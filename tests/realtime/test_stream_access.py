@@ -1,0 +1,197 @@
+"""Losing access to a project ends its open streams within 2 s, on every server process, and
+they deliver nothing after it (issue 10, item 1). Before, a removed member's stream kept
+delivering `note:added` with the full text while REST already answered 404."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from persona_insight.config import Settings
+from persona_insight.db import Database
+from persona_insight.realtime.hub import Hub
+from tests.realtime.team import Recorder, add_note, make_team, stream
+from tests.support import http, make_user
+
+pytestmark = pytest.mark.anyio
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def second_process(settings: Any, live_server: Any) -> Iterator[str]:
+    """Another server process (`persona-insight serve`) on the same database."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PERSONA_INSIGHT_DATABASE_URL": settings.database_url,
+        "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
+        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+    }
+    log = settings.data_dir / "second-process.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "persona_insight", "serve", "--port", str(port), "--no-worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 150
+        last = "no answer"
+        while True:
+            try:
+                r = httpx.get(f"{url}/readyz", timeout=2)
+                if r.status_code == 200:
+                    break
+                last = f"{r.status_code} {r.text[:300]}"
+            except httpx.TransportError as exc:
+                last = repr(exc)
+            tail = log.read_text(errors="replace")[-2000:]
+            assert proc.poll() is None, f"the second server exited: {tail}"
+            assert time.monotonic() < deadline, f"the second server did not start: {last} {tail}"
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+async def test_member_removed_on_one_process_loses_the_stream_on_another(
+    live_server: Any, second_process: str, settings: Any
+) -> None:
+    a, b = live_server.url, second_process
+    team = await make_team(a, settings)
+    client = stream(b, team.member, team.project_id)
+    response = await client.connect()
+    assert response.status == 200
+    assert response.headers["x-served-by"] != str(os.getpid()), "not the second process"
+    watch = Recorder(client)
+    try:
+        # Live: a note written through A reaches the member's stream on B.
+        await add_note(a, team.owner, team.interview_id, "첫 번째 메모")
+        await watch.wait_for("note:added")
+
+        async with http(a, team.owner) as c:
+            removed_at = time.monotonic()
+            r = await c.delete(f"/api/projects/{team.project_id}/members/{team.member.user_id}")
+            assert r.status_code == 204, r.text
+            took = await watch.wait_end(timeout=2.0 - (time.monotonic() - removed_at))
+        assert took < 2.0
+        # The change that removed them is the last thing they get; then nothing.
+        await add_note(a, team.owner, team.interview_id, "제거된 뒤의 비밀 메모")
+        await asyncio.sleep(0.5)
+        events = [e for e in watch.events() if e["type"] != "presence:changed"]
+        assert events[-1]["type"] == "member:removed", [e["type"] for e in events]
+        assert events[-1]["data"]["user_id"] == str(team.member.user_id)
+        assert [e["type"] for e in events].count("note:added") == 1
+        assert not any("비밀" in m.data for _, m in watch.got)
+        # And back on B, the stream is refused like any outsider's.
+        again = await stream(b, team.member, team.project_id).connect()
+        assert again.status == 404
+        assert json.loads(again.body)["error"]["code"] == "project_not_found"
+    finally:
+        await watch.close()
+
+
+async def _as_super(settings: Any) -> Any:
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        return await make_user(
+            db, email="root@operator.test", company="Operator", role="super_admin"
+        )
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.parametrize("how", ["leave", "project_deleted", "user_deactivated", "company_off"])
+async def test_every_loss_of_access_ends_the_stream(
+    live_server: Any, settings: Any, how: str
+) -> None:
+    url = live_server.url
+    team = await make_team(url, settings)
+    client = stream(url, team.member, team.project_id)
+    assert (await client.connect()).status == 200
+    watch = Recorder(client)
+    # The owner's stream of the same project stays, except when the project itself goes.
+    owner_client = stream(url, team.owner, team.project_id)
+    assert (await owner_client.connect()).status == 200
+    owner_watch = Recorder(owner_client)
+    try:
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        if how == "leave":
+            async with http(url, team.member) as c:
+                r = await c.post(f"/api/projects/{team.project_id}/leave")
+        elif how == "project_deleted":
+            async with http(url, team.owner) as c:
+                r = await c.delete(f"/api/projects/{team.project_id}")
+        elif how == "user_deactivated":
+            async with http(url, team.owner) as c:
+                r = await c.patch(
+                    f"/api/admin/users/{team.member.user_id}", json={"is_active": False}
+                )
+        else:
+            root = await _as_super(settings)
+            async with http(url, root) as c:
+                r = await c.patch(
+                    f"/api/admin/companies/{team.member.company_id}", json={"is_active": False}
+                )
+        assert r.status_code in (200, 204), r.text
+        await watch.wait_end(timeout=2.0 - (time.monotonic() - started))
+        if how == "project_deleted":
+            await owner_watch.wait_end(timeout=2.0)
+            # Everyone is told why before the stream ends.
+            assert "project:deleted" in watch.types()
+        elif how == "leave":
+            await asyncio.sleep(0.5)
+            assert owner_watch.ended_at is None
+        assert (await stream(url, team.member, team.project_id).connect()).status in (401, 404)
+    finally:
+        await watch.close()
+        await owner_watch.close()
+
+
+async def test_a_revocation_during_authorisation_is_not_missed(settings: Any) -> None:
+    """The stream's membership check runs before it registers with the hub; a removal that
+    arrives in between must still close it (the hub keeps a log of recent revocations)."""
+    hub = Hub(settings.database_url, Settings(database_url=settings.database_url))
+    user, other, project = uuid4(), uuid4(), uuid4()
+    mark = hub.revocations
+    hub._on_notify("pi_revoked", f"{other}:{project}")
+    assert not hub.revoked_since(mark, user, project)
+    hub._on_notify("pi_revoked", f"{user}:{uuid4()}")
+    assert not hub.revoked_since(mark, user, project)
+    hub._on_notify("pi_revoked", f"{user}:{project}")
+    assert hub.revoked_since(mark, user, project)
+    later = hub.revocations
+    assert not hub.revoked_since(later, user, project)
+    hub._on_notify("pi_revoked", f"*:{project}")
+    assert hub.revoked_since(later, user, project)
+    hub._on_notify("pi_revoked", str(user))
+    assert hub.revoked_since(hub.revocations - 1, user, uuid4())
+    hub._on_notify("pi_revoked", "not a payload")
+    await asyncio.sleep(0)
