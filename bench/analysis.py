@@ -9,10 +9,20 @@ analysis of synthetic 10,000-word interviews (median of 3 runs each).
     uv run --frozen python -m bench.analysis
 
 Results are printed and written to bench/results/analysis.json.
+
+With `--real` it scores the real evaluation set instead (tests/analysis/real/, method in its
+README): each transcript goes through `persona-insight analyze`'s own path (`analyse_file`), and
+speaker-role accuracy, finding precision and recall, the interviewer's share of cited lines,
+layout residue and findings per interview are reported per split, language and format, into
+bench/results/analysis_real.json.
+
+    uv run --frozen python -m bench.analysis --real [--engine offline]
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import os
 import platform
@@ -23,16 +33,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import real_eval
 from persona_insight.analysis.engine import AnalysisContext
 from persona_insight.analysis.offline import models
 from persona_insight.analysis.offline.engine import analyse_sync
+from persona_insight.analysis.run import analyse_file
 from persona_insight.analysis.transcript import Transcript, Turn, parse
+from persona_insight.config import get_settings
 from persona_insight.ingest import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "src" / "persona_insight" / "demo" / "samples"
 LABELS = ROOT / "tests" / "analysis" / "labels.json"
 RESULTS = ROOT / "bench" / "results" / "analysis.json"
+RESULTS_REAL = ROOT / "bench" / "results" / "analysis_real.json"
 TARGET_WORDS = 10_000
 RUNS = 3
 TARGETS = {"precision": 0.7, "recall": 0.6, "seconds_10k": 3.0}
@@ -163,25 +177,108 @@ def timing() -> dict[str, Any]:
     return out
 
 
+def _machine() -> dict[str, Any]:
+    load_avg = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in load_avg] if load_avg else None,
+    }
+
+
+def evaluate_real(engine: str) -> dict[str, Any]:
+    """Every labelled real transcript through `analyse_file`, scored by bench.real_eval."""
+    settings = get_settings()
+    scores: list[real_eval.FileScore] = []
+    files: dict[str, Any] = {}
+    missing: list[str] = []
+    for label in real_eval.load_labels():
+        path = real_eval.find_file(label["id"])
+        if path is None:
+            missing.append(label["id"])
+            continue
+        text = extract(
+            path.name,
+            path.read_bytes(),
+            max_bytes=settings.max_upload_bytes,
+            max_chars=settings.max_text_chars,
+        ).text
+        started = time.perf_counter()
+        result = asyncio.run(analyse_file(path, engine, settings))
+        seconds = time.perf_counter() - started
+        score = real_eval.score_file(label, text, result.analysis.model_dump(mode="json"))
+        scores.append(score)
+        files[label["id"]] = {
+            "split": score.split,
+            "language": score.language,
+            "format": score.format,
+            "seconds": round(seconds, 2),
+            **real_eval.aggregate([score]),
+            "wrong_findings": score.wrong,
+            "missed_items": score.missed,
+        }
+    return {"report": real_eval.report(scores), "files": files, "missing": missing}
+
+
+def main_real(engine: str) -> None:
+    load_started = time.perf_counter()
+    if engine == "offline":
+        models.warm_up()
+    load = round(time.perf_counter() - load_started, 3)
+    out = evaluate_real(engine)
+    report = {"engine": engine, "model_load_seconds": load, **out, "machine": _machine()}
+    RESULTS_REAL.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_REAL.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+    print(f"engine {engine}; model load {load:.2f} s; missing files: {out['missing'] or 'none'}")
+    head = (
+        f"{'split':<8} {'group':<12} {'files':>5} {'roles':>6} {'prec':>6} {'any':>6} "
+        f"{'recall':>6} {'intvw':>6} {'resid':>5} {'f/int':>6}"
+    )
+    print(head)
+    for split in (*real_eval.SPLITS, "all"):
+        block = out["report"][split]
+        rows = [("overall", block["overall"])]
+        rows += [(f"lang {k}", v) for k, v in block["language"].items()]
+        rows += [(f"fmt {k}", v) for k, v in block["format"].items()]
+        for name, g in rows:
+            if not g.get("files"):
+                continue
+
+            def f(x: float | None) -> str:
+                return "-" if x is None else f"{x:.3f}"
+
+            print(
+                f"{split:<8} {name:<12} {g['files']:>5} {f(g['role_accuracy']):>6} "
+                f"{f(g['precision']):>6} {f(g['precision_any_kind']):>6} {f(g['recall']):>6} "
+                f"{f(g['interviewer_cited_share']):>6} "
+                f"{g['residue_script_lines'] + g['residue_labels']:>5} "
+                f"{g['findings_per_interview']:>6}"
+            )
+    print(f"saved {RESULTS_REAL.relative_to(ROOT)}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--real", action="store_true", help="score the real evaluation set")
+    parser.add_argument("--engine", default="offline", help="engine for --real (default offline)")
+    args = parser.parse_args()
+    if args.real:
+        main_real(args.engine)
+        return
     load_started = time.perf_counter()
     models.warm_up()
     load = round(time.perf_counter() - load_started, 3)
     parts = {k: round(v, 3) for k, v in models.load_seconds().items()}
     quality = evaluate()
     speed = timing()
-    load_avg = os.getloadavg() if hasattr(os, "getloadavg") else None
     report = {
         "model_load_seconds": load,
         "model_load_parts": parts,
         **quality,
         "synthetic_10k": speed,
         "targets": TARGETS,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average": [round(x, 2) for x in load_avg] if load_avg else None,
-        },
+        "machine": _machine(),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
