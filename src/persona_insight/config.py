@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         description="PostgreSQL URL; unset starts the embedded server in the data directory.",
     )
     db_pool_size: int = Field(default=10, ge=1, description="Connections per process.")
+    db_pool_timeout_s: float = Field(
+        default=10.0, gt=0, description="Wait for a free connection before 503 `database_busy`."
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Base64 of 32 random bytes sealing stored engine keys; unset: a key file "
@@ -49,6 +52,32 @@ class Settings(BaseSettings):
     )
     max_text_chars: int = Field(
         default=2_000_000, ge=1, description="Largest accepted transcript after extraction."
+    )
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, description="A request's headers must arrive within this."
+    )
+    body_min_rate_bytes: int = Field(
+        default=1024,
+        ge=0,
+        description="Slowest accepted request body (bytes/s, averaged over the window; 0: off).",
+    )
+    body_rate_window_s: float = Field(
+        default=10.0, gt=0, description="Window over which the body's rate is measured (408)."
+    )
+    ingest_workers: int = Field(
+        default=2, ge=1, description="Processes extracting uploaded files at once, per process."
+    )
+    ingest_cpu_s: int = Field(
+        default=30, ge=1, description="CPU seconds one file's extraction may use (422 beyond)."
+    )
+    ingest_memory_mb: int = Field(
+        default=1024, ge=64, description="Memory one file's extraction may add (422 beyond)."
+    )
+    uploads_per_user: int = Field(
+        default=4, ge=1, description="File uploads one user may have in flight (429 beyond)."
+    )
+    uploads_per_process: int = Field(
+        default=16, ge=1, description="File uploads in flight per server process (429 beyond)."
     )
     secure_cookies: bool = Field(default=False, description="Mark cookies Secure (behind HTTPS).")
     session_ttl_hours: int = Field(default=24 * 14, ge=1, description="Session lifetime.")

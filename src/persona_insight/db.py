@@ -161,7 +161,14 @@ class Database:
     CLI's user and demo commands) pass `app_role=False` and act as the database's owner.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 10, app_role: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        app_role: bool = True,
+        pool_timeout_s: float = 10.0,
+    ) -> None:
         # The owner's URL is kept for operator work (migrations); `url` is what this connects as.
         self.owner_url = to_libpq(url)
         self.url = as_app_role(url) if app_role else self.owner_url
@@ -172,12 +179,20 @@ class Database:
             max_overflow=pool_size,
             pool_pre_ping=True,
             pool_recycle=1800,
+            # Waiting longer only piles requests up; past this the request answers 503
+            # `database_busy` (http_errors) instead of hanging.
+            pool_timeout=pool_timeout_s,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, app_role: bool = True) -> Database:
-        return cls(libpq_url(settings), pool_size=settings.db_pool_size, app_role=app_role)
+        return cls(
+            libpq_url(settings),
+            pool_size=settings.db_pool_size,
+            app_role=app_role,
+            pool_timeout_s=settings.db_pool_timeout_s,
+        )
 
     @contextlib.asynccontextmanager
     async def unit_of_work(self, actor: Actor) -> AsyncIterator[AsyncSession]:
@@ -193,6 +208,22 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def schema_revision(self, timeout_s: float = 2.0) -> tuple[bool, str | None]:
+        """(reachable, migration revision) over a connection of its own, never the pool's:
+        readiness must answer while every pooled connection is busy."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
+                async with conn:
+                    try:
+                        cur = await conn.execute("SELECT version_num FROM alembic_version")
+                    except psycopg.errors.UndefinedTable:
+                        return True, None
+                    row = await cur.fetchone()
+        except (OSError, TimeoutError, psycopg.Error):
+            return False, None
+        return True, str(row[0]) if row else None
 
     async def ping(self) -> bool:
         try:

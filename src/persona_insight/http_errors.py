@@ -10,7 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from persona_insight.errors import AppError
 from persona_insight.interviews.states import IllegalTransition
@@ -77,16 +79,48 @@ def install(app: FastAPI) -> None:
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
         # SQLSTATE class 22 (data exception): a value PostgreSQL cannot take, such as a NUL
         # character in a string or a number out of range. The client's input, not our fault.
-        if isinstance(exc.orig, psycopg.errors.DataError):
-            return error_response(
-                422,
-                "invalid_value",
-                "a value in the request cannot be stored (for example a NUL character)",
-            )
+        if isinstance(exc.orig, psycopg.DataError):
+            return _invalid_value()
+        if exc.connection_invalidated or isinstance(exc.orig, psycopg.OperationalError):
+            log.warning("database unreachable on %s %s: %s", request.method, request.url.path, exc)
+            return _unavailable("database_unavailable", "the database cannot be reached")
         log.exception("database error on %s %s", request.method, request.url.path)
         return error_response(500, "internal_error", "something went wrong on our side")
+
+    @app.exception_handler(psycopg.DataError)
+    async def _driver_data(request: Request, exc: psycopg.DataError) -> JSONResponse:
+        # The same, from statements run on the psycopg connection directly (db.raw_connection).
+        return _invalid_value()
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every connection busy for the whole pool timeout: overload, not a bug. No traceback
+        # (one per waiting request is what turns an overload into a stall).
+        log.warning("database pool exhausted on %s %s", request.method, request.url.path)
+        return _unavailable("database_busy", "the server is busy; try again in a moment")
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # The client left while its body was being read: no one will read this answer.
+        log.info("client left during %s %s", request.method, request.url.path)
+        return error_response(400, "client_disconnected", "the client closed the connection")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "internal_error", "something went wrong on our side")
+
+
+def _invalid_value() -> JSONResponse:
+    return error_response(
+        422,
+        "invalid_value",
+        "a value in the request cannot be stored (for example a NUL character)",
+    )
+
+
+def _unavailable(code: str, message: str) -> JSONResponse:
+    return error_response(503, code, message, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+RETRY_AFTER_S = 2
