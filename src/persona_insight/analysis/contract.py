@@ -31,6 +31,11 @@ class ScriptLine(_Model):
     category: Category | None = None
     cleaned_sentence: str = Field(max_length=8000)
     sentiment: Sentiment | None = None
+    # The speaker as the transcript names them (None when it names no one), and where the line
+    # starts and ends in the recording, when the transcript or the audio says.
+    speaker_name: str | None = Field(default=None, max_length=100)
+    start_ms: int | None = Field(default=None, ge=0)
+    end_ms: int | None = Field(default=None, ge=0)
 
 
 class SessionInfo(_Model):
@@ -97,6 +102,13 @@ class InterviewAnalysis(_Model):
     persona_match: PersonaMatch | None = None
     summary: str = Field(default="", max_length=4000)
     keywords: list[Keyword] = Field(default_factory=list, max_length=50)
+    # Who interviews: each named speaker's role, how sure the split is (0 = unknown) and what
+    # decided it (fixed by a researcher, labels, evidence, per line, unknown); and what cleaning
+    # took out of the text, by kind. Filled from the transcript, whatever the engine.
+    roles: dict[str, Speaker] = Field(default_factory=dict, max_length=50)
+    role_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    role_source: str = Field(default="unknown", max_length=20)
+    transcript_cleaning: dict[str, int] = Field(default_factory=dict, max_length=20)
 
     def line_ids(self) -> set[int]:
         return {i for line in self.cleaned_script for i in line.id}

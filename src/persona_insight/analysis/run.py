@@ -19,4 +19,7 @@ async def analyse_file(path: Path, engine_name: str, settings: Settings) -> Engi
     )
     engine = build_engine(engine_name, settings)
     context = AnalysisContext(title=path.stem, interview_date=extracted.modified)
-    return await engine.analyse(parse(extracted.text), context)
+    transcript = parse(extracted.text)
+    result = await engine.analyse(transcript, context)
+    result.analysis = transcript.annotate(result.analysis)
+    return result

@@ -1,19 +1,48 @@
 """A transcript split into numbered speaker turns: the line ids every engine's evidence refers to.
 
 Every engine sees the same numbering, so evidence from any engine can be checked against the
-same lines. A turn starts at a speaker label (`Q:`, `Interviewer:`, `면접관:`, `김민지:`, a
-WebVTT voice rendered as `Name: …` by ingestion) and runs until the next label; unlabelled
-transcripts fall back to one turn per paragraph line.
+same lines. Layouts read:
+
+- `Speaker: text` with any label (`Q:`, `Interviewer:`, `면접관:`, `김민수 님:`, `**Jane:**`), with
+  a timestamp before or after the label (`[00:01] Jane:`, `Jane (00:01):`, `Jane: (00:01)`);
+- a header line per turn, `Name  00:04` (Otter, Zoom, Teams, Condens, Dovetail), the text on the
+  lines below; likewise a label alone on its line (`INTERVIEWER`, `Jane:`), as PDFs print them;
+- `Q.`/`A.` prefixes; WebVTT voices and table speakers, rendered `Name: …` by ingestion;
+- oral-history metadata headers (`INTERVIEWER: Jane Doe`, `Date: …`): metadata, not a turn —
+  the names they give decide the roles of the speakers who then appear by name or initials;
+- anything else, one turn per paragraph line.
+
+Timestamps, a line-number column, page headers and footers, stage directions, redaction marks,
+markdown headings and lines repeated across PDF pages are taken out (`analysis/cleaning.py`) and
+counted; each turn keeps its timestamp as `start_ms`/`end_ms`. Who interviews is decided per
+speaker in `analysis/roles.py`, deterministically, with a confidence.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-Role = Literal["question", "answer"]
+from persona_insight.analysis import cleaning, roles
+from persona_insight.analysis.roles import Role, Source, is_question
+
+if TYPE_CHECKING:
+    from persona_insight.analysis.contract import InterviewAnalysis
+
+__all__ = [
+    "ANSWER_LABELS",
+    "QUESTION_LABELS",
+    "Role",
+    "Transcript",
+    "Turn",
+    "fixed_roles",
+    "is_question",
+    "parse",
+    "speaker_key",
+]
 
 QUESTION_LABELS = {
     "q",
@@ -24,15 +53,23 @@ QUESTION_LABELS = {
     "host",
     "facilitator",
     "ux",
+    "int",
+    "iv",
+    "ivr",
+    "i",
     "면접관",
     "질문",
+    "문",
     "인터뷰어",
     "진행자",
     "사회자",
     "연구자",
+    "연구원",
     "조사자",
+    "조사원",
     "질문자",
     "모더레이터",
+    "인터뷰 진행자",
 }
 ANSWER_LABELS = {
     "a",
@@ -40,11 +77,18 @@ ANSWER_LABELS = {
     "participant",
     "interviewee",
     "respondent",
+    "narrator",
+    "informant",
+    "subject",
     "user",
     "customer",
     "guest",
+    "r",
+    "p",
     "참여자",
+    "참석자",
     "답변",
+    "답",
     "응답자",
     "고객",
     "사용자",
@@ -52,20 +96,108 @@ ANSWER_LABELS = {
     "피면접자",
     "참가자",
     "답변자",
+    "대상자",
+    "인터뷰 대상자",
+    "피험자",
+}
+# Keys of a metadata header; never speakers.
+METADATA_KEYS = {
+    "date",
+    "time",
+    "location",
+    "place",
+    "venue",
+    "duration",
+    "length",
+    "transcriber",
+    "transcribed by",
+    "transcription",
+    "transcript",
+    "project",
+    "title",
+    "topic",
+    "recording",
+    "audio file",
+    "file",
+    "file name",
+    "participants",
+    "speakers",
+    "attendees",
+    "language",
+    "session",
+    "interview date",
+    "interview location",
+    "meeting",
+    "keywords",
+    "summary",
+    "abstract",
+    "날짜",
+    "일시",
+    "일자",
+    "장소",
+    "주제",
+    "시간",
+    "소요시간",
+    "소요 시간",
+    "녹취",
+    "전사",
+    "전사자",
+    "참석자 명단",
+    "파일",
+    "제목",
 }
 
-_TIMESTAMP = r"(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)?\]?)"
-# A label is short, has no sentence punctuation, and ends in a colon (ASCII or full-width).
+_NAME = r"[^\W\d_][\w .,'’\-]{0,30}?"
 _LABEL = re.compile(
-    rf"^\s*(?:{_TIMESTAMP}\s*)?(?:[-*•]\s*)?"
-    r"(?P<label>[^\s:：?!.。,][^:：?!.。\n]{0,30}?)\s*(?:\((?P<note>[^)]{0,40})\))?\s*[:：]\s*"
-    rf"(?:{_TIMESTAMP}\s*)?(?P<text>.*)$"
+    r"^\s*(?:[-*•>]\s*)?(?:\*\*|__)?"
+    r"(?P<label>[^\s:：?!.。,*#\[\]()][^:：?!.。\n*\[\]()]{0,30}?)\s*"
+    r"(?:\((?P<note>[^)]{0,40})\)|\[(?P<note2>[^\]]{0,40})\])?\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?"
+    r"(?P<text>.*)$"
 )
-_LEADING_TS = re.compile(rf"^\s*{_TIMESTAMP}\s*")
-_QUESTION_END = re.compile(
-    r"(\?|？|까요?|나요|ㄴ가요|습니까|가요|세요|을까|는지요|죠)\s*[\"'”’)]*\s*$"
+_HEADER = re.compile(
+    rf"^\s*(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*(?:[|\-–·]\s*)?(?P<stamp>{cleaning.STAMP})\s*:?\s*$"
 )
-_URLISH = re.compile(r"^(https?|ftp|mailto)$", re.IGNORECASE)
+_HEADER_AFTER = re.compile(
+    rf"^\s*(?P<stamp>{cleaning.STAMP})\s*(?:[|\-–·]\s*)?(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*:?\s*$"
+)
+_QA_DOT = re.compile(r"^\s*(?P<label>Q|A|문|답)\s*[.)]\s+(?P<text>\S.*)$")
+_STANDALONE = re.compile(rf"^\s*(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*$")
+_URLISH = re.compile(r"^(https?|ftp|mailto|www)$", re.IGNORECASE)
+_HONORIFIC = re.compile(r"\s*(?:님|씨)$")
+# Short replies that stand alone on a line without being speaker names.
+_REPLIES = {
+    "yes",
+    "no",
+    "yeah",
+    "yep",
+    "nope",
+    "okay",
+    "ok",
+    "right",
+    "sure",
+    "mhm",
+    "mm",
+    "hmm",
+    "uh huh",
+    "exactly",
+    "true",
+    "thanks",
+    "thank you",
+    "great",
+    "cool",
+    "absolutely",
+    "definitely",
+    "네",
+    "예",
+    "응",
+    "아니요",
+    "아뇨",
+    "그렇죠",
+    "맞아요",
+    "감사합니다",
+}
+# A metadata header lives in the first lines.
+HEADER_WINDOW = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +206,21 @@ class Turn:
     role: Role
     speaker: str
     text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
     turns: tuple[Turn, ...]
     labelled: bool
+    roles: Mapping[str, Role] = field(default_factory=dict)
+    """Role of each named speaker (as shown), in order of first appearance."""
+    role_confidence: float = 0.0
+    role_source: Source = "unknown"
+    cleaning: Mapping[str, int] = field(default_factory=dict)
+    """What was taken out of the text, by kind."""
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ids(self) -> set[int]:
@@ -92,9 +233,49 @@ class Transcript:
             for t in self.turns
         )
 
+    def annotate(self, analysis: InterviewAnalysis) -> InterviewAnalysis:
+        """The analysis with what the transcript knows: speakers' roles and how sure they are,
+        each line's speaker and timing, and what cleaning removed. Engine-independent."""
+        by_id = {t.id: t for t in self.turns}
+        lines = []
+        for line in analysis.cleaned_script:
+            first, last = by_id.get(line.id[0]), by_id.get(line.id[-1])
+            lines.append(
+                line.model_copy(
+                    update={
+                        "speaker_name": first.speaker
+                        if first and first.speaker in self.roles
+                        else None,
+                        "start_ms": first.start_ms if first else None,
+                        "end_ms": (last.end_ms if last else None),
+                    }
+                )
+            )
+        return analysis.model_copy(
+            update={
+                "cleaned_script": lines,
+                "roles": dict(self.roles),
+                "role_confidence": self.role_confidence,
+                "role_source": self.role_source,
+                "transcript_cleaning": dict(self.cleaning),
+            }
+        )
 
-def _normal_label(label: str) -> str:
-    return re.sub(r"\s+", " ", label.strip().strip("*_[]").strip()).lower()
+
+def fixed_roles(stored: Mapping[str, str] | None) -> dict[str, Role] | None:
+    """A researcher's stored fix (`{speaker: "interviewer" | "interviewee"}`) as roles."""
+    if not stored:
+        return None
+    return {
+        name: "question" if value == "interviewer" else "answer" for name, value in stored.items()
+    }
+
+
+def speaker_key(label: str) -> str:
+    """A speaker label compared loosely: case, spacing, markup and honorifics aside."""
+    key = re.sub(r"\s+", " ", label.strip().strip("*_[]").strip()).lower()
+    bare = _HONORIFIC.sub("", key)
+    return bare or key
 
 
 def _base_label(label: str) -> str:
@@ -104,103 +285,298 @@ def _base_label(label: str) -> str:
 
 def _looks_like_label(label: str) -> bool:
     words = label.split()
-    if not words or len(words) > 4 or _URLISH.match(label):
+    if not words or len(words) > 4 or _URLISH.match(label.strip()):
         return False
-    return not label[0].isdigit()
+    return not label.strip()[0].isdigit()
 
 
-def is_question(text: str) -> bool:
-    return bool(_QUESTION_END.search(text.strip()))
-
-
-def _role_of(label: str) -> Role | None:
-    base = _base_label(label)
-    if base in QUESTION_LABELS or label in QUESTION_LABELS:
+def role_of_label(key: str) -> Role | None:
+    base = _base_label(key)
+    if base in QUESTION_LABELS or key in QUESTION_LABELS:
         return "question"
-    if base in ANSWER_LABELS or label in ANSWER_LABELS:
+    if base in ANSWER_LABELS or key in ANSWER_LABELS:
         return "answer"
-    if re.fullmatch(r"p\d+|r\d+|참여자\s*[a-z]|speaker [b-z]", label):
+    if re.fullmatch(r"p\d+|r\d+|참여자\s*[a-z]|응답자\s*[a-z]|speaker [b-z]", key):
         return "answer"
-    if re.fullmatch(r"i\d*|m\d*|speaker a", label):
+    if re.fullmatch(r"i\d*|m\d*|speaker a", key):
         return "question"
     return None
 
 
-def parse(text: str) -> Transcript:
-    """Split `text` into turns with roles. Never returns an empty transcript for non-empty text."""
-    raw_lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    segments: list[tuple[str | None, str]] = []  # (label or None, text)
-    for line in raw_lines:
-        if not line.strip():
-            segments.append((None, ""))
+_Piece = tuple[str, str, int | None, int | None]  # (speaker, text, start_ms, end_ms)
+
+
+@dataclass(slots=True)
+class _Segment:
+    label: str | None
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+
+def _colon_label(line: str) -> _Segment | None:
+    body, start, end = cleaning.leading_stamp(line)
+    m = _LABEL.match(body)
+    if m is None or not _looks_like_label(m.group("label")):
+        return None
+    if m.group("label")[-1].isdigit() and re.match(r"\d{2}\b", m.group("text")):
+        return None  # "Name 0:08": the colon is a timestamp's
+    note = m.group("note") or m.group("note2") or ""
+    if start is None and note:
+        start, end = cleaning.stamp_range(note)
+    text, s2, e2 = cleaning.leading_stamp(m.group("text"))
+    if start is None:
+        start, end = s2, e2
+    return _Segment(m.group("label").strip(), text.strip(), start, end)
+
+
+def _header_label(line: str) -> _Segment | None:
+    m = _HEADER.match(line) or _HEADER_AFTER.match(line)
+    if m is None or not _looks_like_label(m.group("label")):
+        return None
+    start, end = cleaning.stamp_range(m.group("stamp"))
+    return _Segment(m.group("label").strip(), "", start, end)
+
+
+def _standalone_names(lines: list[str]) -> set[str]:
+    """Keys of names that stand alone on a line before text, as PDFs print speaker labels:
+    known role words, or short capitalised names that do so at least twice."""
+    seen: Counter[str] = Counter()
+    for index, line in enumerate(lines):
+        m = _STANDALONE.match(line)
+        if m is None or not _looks_like_label(m.group("label")):
             continue
-        m = _LABEL.match(line)
-        if m and _looks_like_label(m.group("label")):
-            segments.append((m.group("label").strip(), m.group("text").strip()))
-        else:
-            segments.append((None, _LEADING_TS.sub("", line).strip()))
+        nxt = next((ln for ln in lines[index + 1 : index + 3] if ln.strip()), "")
+        if not nxt or _STANDALONE.match(nxt):
+            continue
+        label = m.group("label").strip()
+        key = speaker_key(label)
+        if key in _REPLIES or len(key) > 30:
+            continue
+        if role_of_label(key) or label[0].isupper() or not label[0].isascii():
+            seen[key] += 1
+    return {key for key, n in seen.items() if n >= 2 or (role_of_label(key) and n >= 1)}
 
-    labelled_count = sum(1 for label, _ in segments if label is not None)
-    content_count = sum(1 for _, t in segments if t)
-    labelled = labelled_count >= 2 and labelled_count >= 0.3 * max(content_count, 1)
 
-    pieces: list[tuple[str, str]] = []  # (speaker label, text)
-    if labelled:
-        current: tuple[str, list[str]] | None = None
-        for label, body in segments:
-            if label is not None:
-                if current and " ".join(current[1]).strip():
-                    pieces.append((current[0], " ".join(current[1]).strip()))
-                current = (label, [body] if body else [])
-            elif body:
-                if current is None:
-                    current = ("", [body])
-                else:
-                    current[1].append(body)
-        if current and " ".join(current[1]).strip():
-            pieces.append((current[0], " ".join(current[1]).strip()))
-    else:
-        pieces = [("", body) for _, body in segments if body]
-
-    roles = _assign_roles(pieces)
-    turns = tuple(
-        Turn(
-            id=i + 1, role=role, speaker=speaker or ("Q" if role == "question" else "A"), text=body
-        )
-        for i, ((speaker, body), role) in enumerate(zip(pieces, roles, strict=True))
+def _segments(lines: list[str], tally: cleaning.Tally) -> list[_Segment]:
+    headers = Counter(
+        speaker_key(seg.label) for ln in lines if (seg := _header_label(ln)) and seg.label
     )
-    return Transcript(turns=turns, labelled=labelled)
-
-
-def _assign_roles(pieces: list[tuple[str, str]]) -> list[Role]:
-    labels = [_normal_label(s) for s, _ in pieces]
-    known: dict[str, Role] = {}
-    for label in set(labels):
-        role = _role_of(label)
-        if role:
-            known[label] = role
-    unknown = [lab for lab in set(labels) if lab and lab not in known]
-    if unknown:
-        # Among named speakers, the one who asks the most questions is interviewing.
-        asks: Counter[str] = Counter()
-        speaks: Counter[str] = Counter()
-        for (_, body), label in zip(pieces, labels, strict=True):
-            if label in unknown:
-                speaks[label] += 1
-                asks[label] += int(is_question(body))
-        has_interviewer = "question" in known.values()
-        ranked = sorted(unknown, key=lambda lab: asks[lab] / max(speaks[lab], 1), reverse=True)
-        for label in ranked:
-            ratio = asks[label] / max(speaks[label], 1)
-            if not has_interviewer and ratio >= 0.3:
-                known[label] = "question"
-                has_interviewer = True
-            else:
-                known[label] = "answer"
-    roles: list[Role] = []
-    for (_, body), label in zip(pieces, labels, strict=True):
-        if label in known:
-            roles.append(known[label])
+    standalone = _standalone_names(lines)
+    out: list[_Segment] = []
+    pending: tuple[int | None, int | None] = (None, None)
+    for line in lines:
+        if not line.strip():
+            out.append(_Segment(None, ""))
+            continue
+        if cleaning.is_only_stamps(line):
+            # A timestamp on its own line belongs to the turn that follows it.
+            pending = cleaning.stamp_range(line)
+            tally.add("timestamps")
+            continue
+        seg = _header_label(line)
+        if seg is not None and (
+            headers[speaker_key(seg.label or "")] >= 2
+            or role_of_label(speaker_key(seg.label or ""))
+        ):
+            tally.add("timestamps")
         else:
-            roles.append("question" if is_question(body) else "answer")
-    return roles
+            seg = _colon_label(line)
+            if seg is None:
+                m = _QA_DOT.match(line) or _STANDALONE.match(line)
+                if m is not None and (
+                    "text" in m.groupdict() or speaker_key(m.group("label")) in standalone
+                ):
+                    seg = _Segment(m.group("label").strip(), m.groupdict().get("text") or "")
+        if seg is None:
+            seg = _Segment(None, line)
+        if seg.start_ms is None and pending[0] is not None:
+            seg.start_ms, seg.end_ms = pending
+        pending = (None, None)
+        out.append(seg)
+    return out
+
+
+def _header_metadata(
+    segments: list[_Segment], tally: cleaning.Tally
+) -> tuple[dict[str, str], dict[str, Role]]:
+    """Take a metadata header's lines out of the turns: `Date: …` keys, and role labels that
+    occur once near the top with a name for value (an oral history's `INTERVIEWER: Jane Doe`).
+    Returns the metadata and the roles of the names it gives."""
+    counts = Counter(speaker_key(s.label) for s in segments if s.label)
+    metadata: dict[str, str] = {}
+    names: dict[str, Role] = {}
+    content = 0
+    # The body's own speakers: a role label used once is a header only above a dialogue of
+    # other, recurring speakers.
+    recurring = sum(1 for key, n in counts.items() if n >= 2 and key not in METADATA_KEYS)
+    for seg in segments:
+        if seg.label is None:
+            if seg.text.strip():
+                content += 1
+            continue
+        if content > HEADER_WINDOW:
+            break
+        key = speaker_key(seg.label)
+        value = seg.text.strip()
+        short = 0 < len(value.split()) <= 12 and "?" not in value
+        if key in METADATA_KEYS and (short or not value):
+            metadata[key] = value
+            seg.label, seg.text = None, ""
+            tally.add("metadata")
+            continue
+        role = role_of_label(key)
+        if role and counts[key] == 1 and _name_like(value) and recurring >= 2:
+            metadata[key] = value
+            names[value] = role
+            seg.label, seg.text = None, ""
+            tally.add("metadata")
+        content += 1
+    return metadata, names
+
+
+def _title_like(text: str) -> bool:
+    words = text.split()
+    return len(words) <= 10 and not re.search(r"[.?!。？]\s*$", text.strip())
+
+
+def _name_like(value: str) -> bool:
+    words = value.replace(",", " ").split()
+    if not 1 <= len(words) <= 5 or re.search(r"[?!。]|[.]$", value.strip()):
+        return False
+    return all(w[0].isupper() or not w[0].isascii() for w in words if w[0].isalpha())
+
+
+def _name_roles(keys: list[str], names: Mapping[str, Role]) -> dict[str, Role]:
+    """Roles of speaker keys that name a person from the metadata header: by full name,
+    surname or initials ("Jane Doe" → `Doe:`, `JD:`, `Ms. Doe:`)."""
+    found: dict[str, Role] = {}
+    for key in keys:
+        words = set(re.findall(r"\w+", key))
+        for name, role in names.items():
+            parts = [w.lower() for w in re.findall(r"\w+", name)]
+            if not parts:
+                continue
+            initials = "".join(p[0] for p in parts)
+            if key == " ".join(parts) or key == initials or (words and words <= set(parts)):
+                found[key] = role
+                break
+            if words & set(parts) and len(words) <= 2:
+                found[key] = role
+                break
+    return found
+
+
+def _is_labelled(segments: list[_Segment]) -> bool:
+    labels = [speaker_key(s.label) for s in segments if s.label is not None]
+    content = sum(1 for s in segments if s.text.strip())
+    if len(labels) < 2:
+        return False
+    if len(labels) >= 0.3 * max(content, 1):
+        return True
+    # Long turns under few recurring labels (a label alone on its line, text below it).
+    counts = Counter(labels)
+    return len(labels) >= 4 and max(counts.values()) >= 2 and len(labels) >= 0.05 * content
+
+
+def _clean_lines(text: str, tally: cleaning.Tally) -> list[str]:
+    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = cleaning.strip_line_numbers(lines, tally)
+    lines = cleaning.page_furniture(lines, tally)
+    lines = cleaning.drop_repeats(lines, tally)
+    kept: list[str] = []
+    for line in lines:
+        if cleaning.is_heading(line):
+            tally.add("headings")
+            kept.append("")
+            continue
+        kept.append(line)
+    return kept
+
+
+def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcript:
+    """Split `text` into turns with roles. `fixed_roles` (speaker → role, a researcher's fix)
+    overrides the evidence for the speakers it names."""
+    tally = cleaning.Tally()
+    segments = _segments(_clean_lines(text, tally), tally)
+    metadata, names = _header_metadata(segments, tally)
+    labelled = _is_labelled(segments)
+
+    pieces: list[_Piece] = []
+    if labelled:
+        current: _Segment | None = None
+        for seg in segments:
+            if seg.label is not None:
+                if current is not None:
+                    pieces.append(_close(current, tally))
+                current = _Segment(seg.label, seg.text, seg.start_ms, seg.end_ms)
+            elif seg.text.strip():
+                if current is None and _title_like(seg.text):
+                    # A title or heading above the first turn, not something anyone said.
+                    metadata.setdefault("preamble", seg.text.strip()[:200])
+                    tally.add("metadata")
+                elif current is None:
+                    current = _Segment("", seg.text, seg.start_ms, seg.end_ms)
+                else:
+                    current.text = f"{current.text} {seg.text}" if current.text else seg.text
+        if current is not None:
+            pieces.append(_close(current, tally))
+    else:
+        for seg in segments:
+            if seg.label is not None:
+                seg = _Segment("", f"{seg.label}: {seg.text}", seg.start_ms, seg.end_ms)
+            if seg.text.strip():
+                pieces.append(_close(_Segment("", seg.text, seg.start_ms, seg.end_ms), tally))
+    pieces = [p for p in pieces if p[1]]
+    if not pieces:
+        pieces = _fallback(text)
+
+    display: dict[str, str] = {}
+    for speaker, *_ in pieces:
+        if speaker:
+            display.setdefault(speaker_key(speaker), speaker)
+    keyed = [(speaker_key(s) if s else "", body) for s, body, _, _ in pieces]
+    order = list(display)
+    known = {k: r for k in order if (r := role_of_label(k))}
+    known.update({k: r for k, r in _name_roles(order, names).items() if k not in known})
+    fixed = {speaker_key(k): r for k, r in (fixed_roles or {}).items()}
+    decision = roles.decide(keyed, known, fixed)
+
+    turns: list[Turn] = []
+    for index, ((_, body, start, end), (key, _)) in enumerate(zip(pieces, keyed, strict=True)):
+        role: Role = decision.roles.get(key) or ("question" if is_question(body) else "answer")
+        name = display.get(key, "") if key else ""
+        turns.append(
+            Turn(
+                id=index + 1,
+                role=role,
+                speaker=name or ("Q" if role == "question" else "A"),
+                text=body,
+                start_ms=start,
+                end_ms=end,
+            )
+        )
+    return Transcript(
+        turns=tuple(turns),
+        labelled=labelled,
+        roles={display[k]: r for k, r in decision.roles.items()},
+        role_confidence=decision.confidence,
+        role_source=decision.source,
+        cleaning=tally.as_dict(),
+        metadata=metadata,
+    )
+
+
+def _close(seg: _Segment, tally: cleaning.Tally) -> _Piece:
+    cleaned = cleaning.speech(seg.text, tally)
+    start = seg.start_ms if seg.start_ms is not None else cleaned.start_ms
+    end = seg.end_ms if seg.start_ms is not None else cleaned.end_ms
+    return seg.label or "", cleaned.text, start, end
+
+
+def _fallback(text: str) -> list[_Piece]:
+    """When cleaning left no words: the text's lines as they are, minus bare timestamps, so a
+    header with no body still reads as what it is."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    words = [ln for ln in lines if not cleaning.is_only_stamps(ln)]
+    return [("", ln, None, None) for ln in words]

@@ -17,7 +17,8 @@ from persona_insight.models import Interview, InterviewAnalysis
 from persona_insight.realtime.events import APPEND_CTES, appended
 
 _COLUMNS = [c.name for c in Interview.__table__.columns]
-_VALUES = [f"CAST(:i_{c} AS jsonb)" if c == "error" else f":i_{c}" for c in _COLUMNS]
+_JSON_COLUMNS = frozenset({"error", "speaker_roles"})
+_VALUES = [f"CAST(:i_{c} AS jsonb)" if c in _JSON_COLUMNS else f":i_{c}" for c in _COLUMNS]
 # A new interview, its `interview:added` event and its analysis job: one statement, one round
 # trip (this is the upload path, measured in bench/pipeline.py). It runs on psycopg itself,
 # inside the session's transaction: SQLAlchemy's execution machinery was a third of the
@@ -42,7 +43,9 @@ async def create(
 ) -> None:
     """Insert a fully built interview with its event and job."""
     values = {f"i_{c}": getattr(interview, c) for c in _COLUMNS}
-    values["i_error"] = json.dumps(interview.error) if interview.error is not None else None
+    for column in _JSON_COLUMNS:
+        value = getattr(interview, column)
+        values[f"i_{column}"] = json.dumps(value) if value is not None else None
     conn = await raw_connection(session)
     await conn.execute(_CREATE, values | event | job)
     appended()

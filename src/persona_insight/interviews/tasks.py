@@ -27,7 +27,7 @@ from persona_insight.analysis.engine import (
     PersonaRef,
 )
 from persona_insight.analysis.registry import build_engine
-from persona_insight.analysis.transcript import parse
+from persona_insight.analysis.transcript import Role, fixed_roles, parse
 from persona_insight.companies import repository as company_repo
 from persona_insight.companies import service as company_service
 from persona_insight.config import Settings
@@ -86,6 +86,8 @@ class Prepared:
     text: str
     engine: str
     settings: Settings
+    # Speaker → role as a researcher fixed them (None: decided from the transcript).
+    speaker_roles: dict[str, Role] | None = None
 
 
 async def load_context(
@@ -119,7 +121,9 @@ async def load_context(
             document_count=docs,
         )
         engine, engine_settings = company_service.engine_settings(company, settings)
-        return Prepared(context, interview.text, engine, engine_settings)
+        return Prepared(
+            context, interview.text, engine, engine_settings, fixed_roles(interview.speaker_roles)
+        )
 
 
 def _failure(error: EngineError, engine: str) -> dict[str, Any]:
@@ -145,7 +149,9 @@ async def run_analysis(
     try:
         engine = engine_for(engine_name, prepared.settings)
         async with asyncio.timeout(settings.analysis_time_limit_s):
-            result = await engine.analyse(parse(prepared.text), prepared.context)
+            transcript = parse(prepared.text, prepared.speaker_roles)
+            result = await engine.analyse(transcript, prepared.context)
+        result.analysis = transcript.annotate(result.analysis)
     except TimeoutError:
         error = EngineError(
             "analysis_timeout",

@@ -40,6 +40,9 @@ class Interview(Base):
     pain_point_count: Mapped[int | None] = mapped_column(Integer)
     need_count: Mapped[int | None] = mapped_column(Integer)
     persona_code: Mapped[str | None] = mapped_column(String(40))
+    # Speaker → "interviewer" | "interviewee" as a researcher fixed them; the analysis job
+    # parses the transcript with these roles instead of deciding them.
+    speaker_roles: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

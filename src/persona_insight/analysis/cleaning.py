@@ -1,0 +1,255 @@
+"""What is not speech in a transcript line: timestamps, line numbers, stage directions, redactions.
+
+Transcripts come out of recorders, subtitle tools and PDFs with their machinery mixed into the
+words: `[00:04:12]`, a line-number column, `<laughs>`, `[crosstalk]`, `(웃음)`, `XXXX`, markdown
+headings, page headers repeated on every page. Each is taken out of the spoken text and counted
+(the counts go into the analysis as metadata); a timestamp is kept as the line's `start_ms`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+# 1:02, 01:02:03, 00:01:02.500, 00:01:02,500 (SubRip), 0:0:3.890 (Teams)
+TS = r"\d{1,2}:\d{1,2}(?::\d{2})?(?:[.,]\d{1,3})?"
+TS_RANGE = rf"{TS}(?:\s*(?:-->|–|—|-|~)\s*{TS})?"
+# A timestamp as transcripts write it: bare, bracketed, in parentheses, or between f4's hashes.
+STAMP = (
+    rf"(?:\[\s*{TS_RANGE}\s*\]|\(\s*{TS_RANGE}\s*\)|\{{\s*{TS_RANGE}\s*\}}"
+    rf"|#{TS_RANGE}(?:-\d)?#|{TS_RANGE})"
+)
+_TS_PARTS = re.compile(r"(\d{1,2}):(\d{1,2})(?::(\d{2}))?(?:[.,](\d{1,3}))?")
+_LEADING_STAMP = re.compile(rf"^\s*{STAMP}\s*(?:[-–|:]\s+)?")
+_TRAILING_STAMP = re.compile(rf"\s*(?:[-–|]\s*)?{STAMP}\s*$")
+_INNER_STAMP = re.compile(rf"(?:\[\s*{TS_RANGE}\s*\]|\(\s*{TS_RANGE}\s*\)|#{TS_RANGE}(?:-\d)?#)")
+_ONLY_STAMPS = re.compile(rf"^(?:\s*{STAMP}\s*[-–|]?)+\s*$")
+
+_DIRECTION_WORDS = (
+    r"laugh\w*|chuckl\w*|giggl\w*|crosstalk|cross-talk|cross talk|inaudible|unintelligible|"
+    r"indiscernible|incomprehensible|unclear|pause\w*|silence|long pause|music|applause|"
+    r"cough\w*|sigh\w*|sneez\w*|overlapping\w*|overtalk|background noise|noise|phone rings?|"
+    r"interruption|interrupted|break|end of (?:recording|interview|tape)|recording (?:ends|stops)|"
+    r"audio (?:cuts out|drops)|technical difficulties|off[- ]record|off mic|"
+    r"웃음|웃으며|웃음소리|침묵|박수|한숨|잡음|소음|기침|청취\s*불가|불분명|알아들을 수 없음|"
+    r"중략|녹음 중단|녹음 종료|동시 발화|말 겹침|음악"
+)
+_REDACTION_WORDS = (
+    r"redacted|name redacted|name|company|company name|organi[sz]ation|location|place|"
+    r"personal information|removed|anonymi[sz]ed|deleted|participant name|client|city|"
+    r"이름|회사명|회사|지명|장소|개인정보|삭제|비공개"
+)
+# Bracketed, parenthesised, angled or starred stage directions: `[laughs]`, `(웃음)`, `<sigh>`,
+# `*laughs*`, `[inaudible 00:12:03]`. The word must open the bracket, so `(I laughed)` stays.
+_DIRECTION = re.compile(
+    rf"[\[(<*]\s*(?:{_DIRECTION_WORDS})\b[^\[\]()<>*\n]{{0,40}}[\])>*]", re.IGNORECASE
+)
+_REDACTION = re.compile(
+    rf"\[\s*(?:{_REDACTION_WORDS})\s*\]|\b[Xx]{{3,}}\b|█+|\*{{4,}}|\[\s*[Xx*]+\s*\]",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(r"^\s*#{1,6}\s+\S")
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_SPACES = re.compile(r"[ \t]+")
+_LINE_NUMBER = re.compile(r"^\s*(\d{1,4})(?:\s+|$)")
+_PAGE_MARK = re.compile(
+    r"^\s*(?:(?:page|p\.|pg\.?|페이지|쪽)\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:/|of)\s*\d+|"
+    r"[-–—]\s*\d+\s*[-–—]|\d+\s*(?:쪽|페이지))\s*$",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
+
+
+def to_ms(stamp: str) -> int | None:
+    """Milliseconds of the first timestamp in `stamp`: `1:02` is m:ss, `1:02:03` is h:mm:ss."""
+    m = _TS_PARTS.search(stamp)
+    if m is None:
+        return None
+    a, b, c, frac = m.groups()
+    if c is None:
+        hours, minutes, seconds = 0, int(a), int(b)
+    else:
+        hours, minutes, seconds = int(a), int(b), int(c)
+    if minutes > 59 or seconds > 59:
+        return None
+    ms = int((frac or "0").ljust(3, "0")[:3])
+    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + ms
+
+
+def stamp_range(stamp: str) -> tuple[int | None, int | None]:
+    """(start, end) of a timestamp or `start --> end` range, in milliseconds."""
+    found = [m.group(0) for m in _TS_PARTS.finditer(stamp)]
+    start = to_ms(found[0]) if found else None
+    end = to_ms(found[1]) if len(found) > 1 else None
+    return start, end
+
+
+@dataclass(slots=True)
+class Cleaned:
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+
+class Tally:
+    """Counts of what was taken out, by kind (the analysis' `transcript_cleaning`)."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def add(self, kind: str, n: int = 1) -> None:
+        if n:
+            self.counts[kind] += n
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: self.counts[k] for k in sorted(self.counts)}
+
+
+def leading_stamp(line: str) -> tuple[str, int | None, int | None]:
+    """The line without its leading timestamp, and the timestamp's start and end."""
+    m = _LEADING_STAMP.match(line)
+    if m is None or _DIGITS.fullmatch(m.group(0).strip()):
+        return line, None, None
+    start, end = stamp_range(m.group(0))
+    return line[m.end() :], start, end
+
+
+def is_only_stamps(line: str) -> bool:
+    return bool(_ONLY_STAMPS.match(line))
+
+
+def speech(text: str, tally: Tally) -> Cleaned:
+    """The spoken words of one line or turn body: stamps, directions and redactions removed."""
+    text, start, end = leading_stamp(text)
+    if start is not None:
+        tally.add("timestamps")
+    trailing = _TRAILING_STAMP.search(text)
+    if trailing and trailing.start() > 0:
+        if start is None:
+            start, end = stamp_range(trailing.group(0))
+        text = text[: trailing.start()]
+        tally.add("timestamps")
+    text, n = _DIRECTION.subn(" ", text)
+    tally.add("stage_directions", n)
+    text, n = _INNER_STAMP.subn(" ", text)
+    tally.add("timestamps", n)
+    text, n = _REDACTION.subn(" ", text)
+    tally.add("redactions", n)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = _SPACES.sub(" ", text).strip()
+    text = re.sub(r"\s+([,.!?])", r"\1", text)
+    return Cleaned(text.strip(" -–—|"), start, end)
+
+
+def is_heading(line: str) -> bool:
+    return bool(_HEADING.match(line) or _RULE.match(line))
+
+
+def is_page_mark(line: str) -> bool:
+    return bool(_PAGE_MARK.match(line))
+
+
+def strip_line_numbers(lines: list[str], tally: Tally) -> list[str]:
+    """Remove a line-number column (PDF transcripts number every line, often per page).
+
+    Only when most non-blank lines start with a number and those numbers mostly count up by one
+    (restarting at a page), so that an answer starting with "20 years ago" is left alone.
+    """
+    numbered: list[tuple[int, int]] = []
+    content = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        content += 1
+        m = _LINE_NUMBER.match(line)
+        if m and not _ts_start(line):
+            numbered.append((index, int(m.group(1))))
+    if content < 4 or len(numbered) < 0.5 * content:
+        return lines
+    steps = sum(1 for (_, a), (_, b) in itertools.pairwise(numbered) if b == a + 1 or b <= 1)
+    if steps < 0.7 * (len(numbered) - 1):
+        return lines
+    out = list(lines)
+    for index, _ in numbered:
+        out[index] = _LINE_NUMBER.sub("", out[index], count=1)
+    tally.add("line_numbers", len(numbered))
+    return out
+
+
+def _ts_start(line: str) -> bool:
+    return bool(re.match(rf"^\s*{TS}", line))
+
+
+def page_furniture(lines: list[str], tally: Tally) -> list[str]:
+    """Drop page numbers and running headers/footers: short lines that recur, digits aside,
+    on three or more pages' worth of the document. Short replies ("Yeah.", "네") recur too, so a
+    recurring line counts as furniture only when it carries a digit or a page word, or recurs
+    at near-regular intervals with no sentence punctuation."""
+    keys: dict[int, str] = {}
+    counts: Counter[str] = Counter()
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or len(stripped) > 100:
+            continue
+        key = _DIGITS.sub("#", stripped.lower())
+        keys[index] = key
+        counts[key] += 1
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        seen = keys.get(index)
+        if seen is not None and (is_page_mark(line) or _furniture(seen, counts[seen], line)):
+            tally.add("page_furniture")
+            continue
+        out.append(line)
+    return out
+
+
+def _furniture(key: str, count: int, line: str) -> bool:
+    if count < 3:
+        return False
+    stripped = line.strip()
+    if re.search(r"[:：?？]", stripped) or len(stripped.split()) < 2:
+        return False  # a speaker's turn or label, a question, or a one-word reply
+    if "#" in key:
+        return True  # "Interview 3 — page 2", "Transcript 2019-05-04"
+    return not re.search(r"[.?!,。？]", stripped) and len(stripped.split()) >= 3
+
+
+def drop_repeats(lines: list[str], tally: Tally, window: int = 8) -> list[str]:
+    """Drop lines printed twice where PDF pages overlap: a long line that repeats the line just
+    before it, or a run of two or more lines that repeats a run among the few before it. A
+    single line said twice further apart is speech, and stays."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    text = [lines[i].strip() for i in content]
+    drop: set[int] = set()
+    k = 0
+    while k < len(text):
+        if len(text[k]) >= 25 and k and text[k] == text[k - 1]:
+            drop.add(content[k])
+            k += 1
+            continue
+        run = _repeated_run(text, k, window)
+        if run >= 2:
+            drop.update(content[k : k + run])
+            k += run
+            continue
+        k += 1
+    tally.add("repeated_lines", len(drop))
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def _repeated_run(text: list[str], k: int, window: int) -> int:
+    """Length of the longest run starting at k that equals a run starting in the window."""
+    best = 0
+    for j in range(max(0, k - window), k):
+        n = 0
+        while k + n < len(text) and j + n < k and text[j + n] == text[k + n]:
+            n += 1
+        if n >= 2 and sum(len(t) for t in text[k : k + n]) >= 40:
+            best = max(best, n)
+    return best

@@ -1,0 +1,337 @@
+"""Speaker turns and roles for each transcript layout people upload (small behaviour fixtures,
+one per layout, through the real format parsers where the layout is a file format)."""
+
+from __future__ import annotations
+
+import pytest
+from tests.ingest.conftest import build_docx, build_pdf
+
+from persona_insight import ingest
+from persona_insight.analysis.transcript import Transcript, parse
+
+LIMITS = {"max_bytes": 10_000_000, "max_chars": 1_000_000}
+
+
+def extracted(name: str, data: bytes) -> Transcript:
+    return parse(ingest.extract(name, data, **LIMITS).text)
+
+
+def turns(t: Transcript) -> list[tuple[str, str, str]]:
+    return [(turn.role, turn.speaker, turn.text) for turn in t.turns]
+
+
+def roles(t: Transcript) -> list[str]:
+    return [turn.role for turn in t.turns]
+
+
+QA = ["question", "answer"] * 2
+
+
+def test_otter_zoom_header_lines_with_the_text_below() -> None:
+    t = parse(
+        "Jane Smith  00:04\n"
+        "Thanks for joining. Is it okay if I record this call?\n\n"
+        "Bob Lee  00:09\n"
+        "Sure, no problem.\nI run a bakery with two staff.\n\n"
+        "Jane Smith  01:15\n"
+        "What takes most of your week?\n\n"
+        "Bob Lee  01:20\n"
+        "Ordering flour. The supplier portal logs me out every time.\n"
+    )
+    assert turns(t) == [
+        ("question", "Jane Smith", "Thanks for joining. Is it okay if I record this call?"),
+        ("answer", "Bob Lee", "Sure, no problem. I run a bakery with two staff."),
+        ("question", "Jane Smith", "What takes most of your week?"),
+        ("answer", "Bob Lee", "Ordering flour. The supplier portal logs me out every time."),
+    ]
+    assert [turn.start_ms for turn in t.turns] == [4_000, 9_000, 75_000, 80_000]
+    assert t.roles == {"Jane Smith": "question", "Bob Lee": "answer"}
+    assert t.role_source == "evidence"
+    assert t.role_confidence >= 0.9
+
+
+def test_otter_speaker_numbers_with_hour_stamps() -> None:
+    t = parse(
+        "Speaker 1  0:00:03\nCan you walk me through your last order?\n"
+        "Speaker 2  0:00:09\nI opened the app, searched, and gave up after ten minutes.\n"
+        "Speaker 1  0:00:30\nWhy did you give up?\n"
+        "Speaker 2  0:00:34\nThe filters reset every time I went back.\n"
+    )
+    assert roles(t) == QA
+    assert t.turns[2].start_ms == 30_000
+    assert all(":" not in turn.text for turn in t.turns)
+
+
+def test_teams_docx_header_paragraphs() -> None:
+    data = build_docx(
+        [
+            "Weekly research call",
+            "Kim, Minsoo   0:03",
+            "How do you share files with your team today?",
+            "Lee, Jieun   0:08",
+            "Over e-mail, and the attachments are always too big.",
+            "Kim, Minsoo   0:15",
+            "What happens then?",
+            "Lee, Jieun   0:19",
+            "I upload them to a drive and paste the link, which takes ages.",
+        ]
+    )
+    t = extracted("call.docx", data)
+    assert roles(t) == QA
+    assert t.turns[1].speaker == "Lee, Jieun"
+    assert t.turns[1].text == "Over e-mail, and the attachments are always too big."
+
+
+def test_zoom_vtt_name_prefixed_cues() -> None:
+    vtt = (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nJane Smith: How do you plan your trips?\n\n"
+        "2\n00:00:04.500 --> 00:00:09.000\nBob Lee: On my phone, but the booking site crashes.\n\n"
+        "3\n00:00:09.500 --> 00:00:11.000\nJane Smith: When does it crash?\n\n"
+        "4\n00:00:11.500 --> 00:00:15.000\nBob Lee: At the payment step, every time.\n"
+    )
+    t = extracted("zoom.vtt", vtt.encode())
+    assert roles(t) == QA
+    assert t.roles == {"Jane Smith": "question", "Bob Lee": "answer"}
+
+
+def test_teams_vtt_voice_spans() -> None:
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v 박지훈>요즘 장보기는 어떻게 하세요?</v>\n\n"
+        "00:00:04.500 --> 00:00:09.000\n"
+        "<v 최유나>주로 앱으로 하는데 배송 시간이 너무 늦어요.</v>\n\n"
+        "00:00:09.500 --> 00:00:11.000\n<v 박지훈>왜 그 앱을 쓰세요?</v>\n\n"
+        "00:00:11.500 --> 00:00:15.000\n<v 최유나>다른 앱은 최소 주문 금액이 높아서요.</v>\n"
+    )
+    t = extracted("teams.vtt", vtt.encode())
+    assert roles(t) == QA
+    assert t.turns[0].speaker == "박지훈"
+
+
+def test_rev_speaker_with_stamp_before_the_colon() -> None:
+    t = parse(
+        "Speaker 1 (00:02):\nHow are you finding the new scheduling tool?\n\n"
+        "Speaker 2 (00:05):\nHonestly it is slower than the spreadsheet we had.\n\n"
+        "Speaker 1 (00:11):\nSlower in what way?\n\n"
+        "Speaker 2 (00:14):\nEvery shift change needs three screens.\n"
+    )
+    assert roles(t) == QA
+    assert [turn.start_ms for turn in t.turns] == [2_000, 5_000, 11_000, 14_000]
+    assert t.turns[1].text == "Honestly it is slower than the spreadsheet we had."
+
+
+def test_rev_stamp_after_the_colon() -> None:
+    t = parse(
+        "Jane: (00:02) Tell me about your commute?\n"
+        "Omar: (00:06) Two buses, and the app never shows the second one.\n"
+        "Jane: (00:12) What do you do then?\n"
+        "Omar: (00:15) I just wait and hope.\n"
+    )
+    assert roles(t) == QA
+    assert t.turns[1].text == "Two buses, and the app never shows the second one."
+    assert t.turns[1].start_ms == 6_000
+
+
+def test_descript_and_every_turn_timestamped_with_names() -> None:
+    t = parse(
+        "[00:00:00] Maria: Thanks for making time. Could you introduce yourself?\n"
+        "[00:00:05] Tom: I'm Tom, I manage a warehouse.\n"
+        "[00:00:09] Maria: What is the hardest part of the job?\n"
+        "[00:00:14] Tom: Counting stock by hand at night.\n"
+    )
+    assert roles(t) == QA
+    assert t.roles == {"Maria": "question", "Tom": "answer"}
+    assert [turn.start_ms for turn in t.turns] == [0, 5_000, 9_000, 14_000]
+    assert t.turns[3].text == "Counting stock by hand at night."
+
+
+def test_every_turn_timestamped_without_names() -> None:
+    t = parse(
+        "00:00:01 So tell me about your work?\n"
+        "00:00:05 I manage a small shop downtown.\n"
+        "00:00:10 What is the hardest part?\n"
+        "00:00:14 Keeping the inventory right.\n"
+    )
+    assert turns(t) == [
+        ("question", "Q", "So tell me about your work?"),
+        ("answer", "A", "I manage a small shop downtown."),
+        ("question", "Q", "What is the hardest part?"),
+        ("answer", "A", "Keeping the inventory right."),
+    ]
+    assert t.roles == {}
+    assert t.role_source == "lines"
+
+
+def test_dovetail_and_condens_headers() -> None:
+    dovetail = parse(
+        "00:00:03 Alex Kim\nWhat brought you to the product?\n\n"
+        "00:00:07 Sam Park\nMy old tool lost my notes twice.\n\n"
+        "00:00:12 Alex Kim\nHow did that feel?\n\n"
+        "00:00:15 Sam Park\nAwful, I had to redo a week of work.\n"
+    )
+    condens = parse(
+        "Alex Kim [00:00:03]\nWhat brought you to the product?\n\n"
+        "Sam Park [00:00:07]\nMy old tool lost my notes twice.\n\n"
+        "Alex Kim [00:00:12]\nHow did that feel?\n\n"
+        "Sam Park [00:00:15]\nAwful, I had to redo a week of work.\n"
+    )
+    for t in (dovetail, condens):
+        assert roles(t) == QA
+        assert t.turns[3].text == "Awful, I had to redo a week of work."
+        assert t.turns[2].start_ms == 12_000
+
+
+def test_pdf_with_line_numbers_headers_footers_and_labels_on_their_own_line() -> None:
+    header = "Community Archive Interview Transcript 2019"
+    page1 = [
+        header,
+        "1 INTERVIEWER:",
+        "2 Where did you work before the move?",
+        "3 NARRATOR:",
+        "4 At the textile mill. The shifts were",
+        "5 long and the pay was late every month.",
+        "Page 1 of 3",
+    ]
+    page2 = [
+        header,
+        "6 INTERVIEWER:",
+        "7 What changed after that?",
+        "8 NARRATOR:",
+        "9 We never had enough money for the rent.",
+        "Page 2 of 3",
+    ]
+    page3 = [
+        header,
+        "10 INTERVIEWER:",
+        "11 And today?",
+        "12 NARRATOR:",
+        "13 Today it is fine.",
+        "Page 3 of 3",
+    ]
+    t = extracted("oral.pdf", build_pdf([page1, page2, page3]))
+    assert turns(t) == [
+        ("question", "INTERVIEWER", "Where did you work before the move?"),
+        (
+            "answer",
+            "NARRATOR",
+            "At the textile mill. The shifts were long and the pay was late every month.",
+        ),
+        ("question", "INTERVIEWER", "What changed after that?"),
+        ("answer", "NARRATOR", "We never had enough money for the rent."),
+        ("question", "INTERVIEWER", "And today?"),
+        ("answer", "NARRATOR", "Today it is fine."),
+    ]
+    assert t.cleaning["line_numbers"] == 13
+    assert t.cleaning["page_furniture"] == 6
+
+
+def test_oral_history_header_names_the_interviewer_once() -> None:
+    t = parse(
+        "Oral History Project\n"
+        "INTERVIEWER: Helen Brooks\n"
+        "NARRATOR: Walter Ames\n"
+        "DATE: March 3, 2004\n"
+        "LOCATION: Dayton, Ohio\n\n"
+        "BROOKS: Tell me where you grew up.\n"
+        "AMES: On a farm outside Dayton. It was hard work and we had no money for school.\n"
+        "BROOKS: And after the farm.\n"
+        "AMES: I joined the plant in 1961.\n"
+    )
+    assert turns(t)[0] == ("question", "BROOKS", "Tell me where you grew up.")
+    assert roles(t) == QA
+    assert t.metadata["interviewer"] == "Helen Brooks"
+    assert t.metadata["date"] == "March 3, 2004"
+    assert t.role_source == "labels"
+    assert all("Helen" not in turn.text for turn in t.turns)
+
+
+def test_oral_history_initials() -> None:
+    t = parse(
+        "Interviewer: Helen Brooks\nInterviewee: Walter Ames\n\n"
+        "HB: Tell me where you grew up.\n"
+        "WA: On a farm outside Dayton, with six brothers and sisters.\n"
+        "HB: And after the farm.\n"
+        "WA: I joined the plant in 1961.\n"
+    )
+    assert roles(t) == QA
+    assert t.roles == {"HB": "question", "WA": "answer"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q: How do you pay?\nA: By card.\nQ: Why?\nA: It is faster.",
+        "Q. How do you pay?\nA. By card.\nQ. Why?\nA. It is faster.",
+        "**Q:** How do you pay?\n**A:** By card.\n**Q:** Why?\n**A:** It is faster.",
+        "Interviewer: How do you pay?\nParticipant: By card.\nInterviewer: Why?\n"
+        "Participant: It is faster.",
+    ],
+)
+def test_plain_q_and_a(text: str) -> None:
+    t = parse(text)
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("question", "How do you pay?"),
+        ("answer", "By card."),
+        ("question", "Why?"),
+        ("answer", "It is faster."),
+    ]
+    assert t.role_confidence >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("interviewer", "interviewee"),
+    [("질문", "답변"), ("면접관", "참여자"), ("진행자", "응답자"), ("인터뷰어", "인터뷰이")],
+)
+def test_korean_role_labels(interviewer: str, interviewee: str) -> None:
+    t = parse(
+        f"{interviewer}: 요즘 어떤 점이 가장 불편하세요?\n"
+        f"{interviewee}: 결제할 때 앱이 자주 멈춰요.\n"
+        f"{interviewer}: 그럴 때는 어떻게 하세요\n"
+        f"{interviewee}: 그냥 현금으로 내요."
+    )
+    assert roles(t) == QA
+    assert t.role_source == "labels"
+
+
+def test_korean_names_with_honorifics() -> None:
+    t = parse(
+        "김민수 님: 오늘 시간 내주셔서 감사합니다. 어떤 일을 하세요?\n"
+        "이지은 님: 저는 디자이너예요. 매일 야근해서 힘들어요.\n"
+        "김민수님: 가장 불편한 점은 뭔가요?\n"
+        "이지은 님: 파일 공유가 너무 느려요. 큰 파일은 메일로 못 보내요.\n"
+    )
+    assert roles(t) == QA
+    # "김민수님" and "김민수 님" are one speaker
+    assert t.roles == {"김민수 님": "question", "이지은 님": "answer"}
+    assert {turn.speaker for turn in t.turns} == {"김민수 님", "이지은 님"}
+
+
+def test_markdown_headings_and_bold_names() -> None:
+    t = parse(
+        "# Interview 4: field technician\n\n## Background\n\n"
+        "**Ana:** What does a normal day look like?\n\n"
+        "**Luis:** I drive to four or five sites.\n\n"
+        "## Tools\n\n"
+        "**Ana:** Which tools do you use there?\n\n"
+        "**Luis:** A tablet, but it has no signal in basements.\n"
+    )
+    assert turns(t) == [
+        ("question", "Ana", "What does a normal day look like?"),
+        ("answer", "Luis", "I drive to four or five sites."),
+        ("question", "Ana", "Which tools do you use there?"),
+        ("answer", "Luis", "A tablet, but it has no signal in basements."),
+    ]
+    assert t.cleaning["headings"] == 3
+
+
+def test_three_speakers_one_moderator() -> None:
+    t = parse(
+        "Mia: Welcome both. Before we start, is it okay if we record?\n"
+        "Ken: Yes.\nRaj: Sure.\n"
+        "Mia: What do you use to plan shifts?\n"
+        "Ken: A whiteboard in the break room, which nobody updates.\n"
+        "Raj: We use a shared spreadsheet but it breaks on phones.\n"
+        "Mia: What happens when someone calls in sick?\n"
+        "Ken: I phone people one by one until someone says yes.\n"
+        "Raj: Same, it can take an hour.\n"
+    )
+    assert t.roles == {"Mia": "question", "Ken": "answer", "Raj": "answer"}

@@ -1,0 +1,89 @@
+"""Who interviews: evidence, confidence, a researcher's fix, and the same answer every time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from persona_insight.analysis.transcript import parse
+
+INTERVIEW = (
+    "Ana: Thanks for joining. Is it okay if I record?\n"
+    "Bo: Sure.\n"
+    "Ana: How do you book a table today?\n"
+    "Bo: I call, because the website never shows free tables on weekends.\n"
+    "Ana: What happens when you call?\n"
+    "Bo: Nobody answers before five, so I end up going somewhere else.\n"
+)
+
+
+def test_the_one_who_asks_and_opens_interviews_whoever_speaks_first() -> None:
+    first = parse(INTERVIEW)
+    swapped = parse(INTERVIEW.replace("Ana:", "X:").replace("Bo:", "Ana:").replace("X:", "Bo:"))
+    assert first.roles == {"Ana": "question", "Bo": "answer"}
+    assert swapped.roles == {"Bo": "question", "Ana": "answer"}
+    assert first.role_confidence >= 0.9
+
+
+def test_no_questions_means_low_confidence() -> None:
+    t = parse(
+        "Ana: I moved here in 2010.\nBo: I moved here in 2012.\n"
+        "Ana: The buses were bad.\nBo: The trains were worse.\n"
+    )
+    assert t.role_confidence < 0.6
+    assert t.role_source == "evidence"
+
+
+def test_a_tie_is_broken_by_who_spoke_first() -> None:
+    text = "Ana: Why?\nBo: Why not?\nAna: Really?\nBo: Really?\n"
+    assert parse(text).roles == {"Ana": "question", "Bo": "answer"}
+
+
+def test_a_researchers_fix_wins_over_the_evidence() -> None:
+    t = parse(INTERVIEW, {"Bo": "question", "Ana": "answer"})
+    assert t.roles == {"Ana": "answer", "Bo": "question"}
+    assert [turn.role for turn in t.turns][:2] == ["answer", "question"]
+    assert (t.role_source, t.role_confidence) == ("fixed", 1.0)
+
+
+def test_a_fix_matches_speakers_loosely() -> None:
+    t = parse(
+        "김민수 님: 어떠세요?\n이지은 님: 좋아요.", {"김민수": "answer", "이지은 님": "question"}
+    )
+    assert t.roles == {"김민수 님": "answer", "이지은 님": "question"}
+
+
+def test_known_labels_decide_with_high_confidence() -> None:
+    t = parse("Interviewer: Why?\nParticipant: It is slow.")
+    assert (t.role_source, t.role_confidence) == ("labels", 0.97)
+
+
+def test_a_named_speaker_beside_a_labelled_interviewer_is_interviewed() -> None:
+    t = parse("Moderator: How do you run?\nDana: Every morning, but my watch loses GPS.")
+    assert t.roles == {"Moderator": "question", "Dana": "answer"}
+
+
+def test_roles_are_the_same_under_any_hash_seed() -> None:
+    code = (
+        "import json, sys\n"
+        "from persona_insight.analysis.transcript import parse\n"
+        "t = parse(sys.stdin.read())\n"
+        "print(json.dumps([dict(t.roles), t.role_confidence, [x.role for x in t.turns]]))\n"
+    )
+    text = (
+        "Ana: Hi?\nBo: Hi?\nCy: Hello.\nDee: Hello.\nAna: How?\nBo: How?\nCy: So so.\nDee: So so.\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=60,
+        ).stdout
+        for seed in ("0", "1", "2", "3")
+    }
+    assert len(outputs) == 1
