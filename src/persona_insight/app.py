@@ -22,7 +22,7 @@ from persona_insight.health import router as health_router
 from persona_insight.interviews.routes import router as interviews_router
 from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
-from persona_insight.limits import BodyLimit
+from persona_insight.limits import BodyGate
 from persona_insight.notes.routes import router as notes_router
 from persona_insight.observability import configure_logging
 from persona_insight.projects.routes import invitations as invitations_router
@@ -171,7 +171,12 @@ def create_app(settings: Settings | None = None) -> Root:
     )
     http_errors.install(app)
     not_found.install(app)  # after the JSON handlers: pages outside /api/ get the 404 page
-    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyGate,
+        max_bytes=settings.max_upload_bytes,
+        min_rate=settings.body_min_rate_bytes,
+        window_s=settings.body_rate_window_s,
+    )
     app.include_router(health_router)
     app.include_router(accounts_router)
     app.include_router(projects_router)

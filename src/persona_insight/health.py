@@ -1,8 +1,12 @@
-"""`/healthz` (the process is up) and `/readyz` (database reachable, schema current)."""
+"""`/healthz` (the process is up) and `/readyz` (database reachable, schema current).
+
+Neither touches the connection pool: a probe must answer while every pooled connection is busy
+(an overload is exactly when operators look), so readiness opens a connection of its own.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import functools
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -11,6 +15,8 @@ from persona_insight import migrate
 from persona_insight.runtime import runtime_of
 
 router = APIRouter(tags=["operations"])
+# The migrations shipped with the code do not change while it runs; reading them is disk work.
+_head_revision = functools.cache(migrate.head_revision)
 
 
 @router.get("/healthz", summary="Liveness")
@@ -21,11 +27,8 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Readiness: database reachable and migrations current")
 async def readyz(request: Request) -> JSONResponse:
     rt = runtime_of(request)
-    reachable = await rt.db.ping()
-    current = head = None
-    if reachable:
-        head = migrate.head_revision()
-        current = await asyncio.to_thread(migrate.current_revision, rt.db.url)
+    reachable, current = await rt.db.schema_revision()
+    head = _head_revision() if reachable else None
     ok = reachable and current == head
     return JSONResponse(
         {

@@ -7,6 +7,7 @@ detected by the kernel within about a minute and its stream reclaimed.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import resource
@@ -17,6 +18,7 @@ import threading
 from types import FrameType
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from persona_insight.config import Settings
 
@@ -77,6 +79,62 @@ class GracefulServer(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
+class _HeaderDeadline(HttpToolsProtocol):
+    """httptools with a deadline for each request's headers.
+
+    uvicorn waits for ever for a connection's first request and for the rest of a request's
+    headers; a client that sends a byte now and then holds a socket (and a slot of the
+    descriptor limit) indefinitely. The clock starts when the connection opens or a request
+    begins, and stops when the headers are complete; the body's pace is the BodyGate's
+    (limits.py). Idle keep-alive connections keep uvicorn's own timeout.
+    """
+
+    header_timeout_s: float = 10.0
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._header_timer is None:
+            self._arm_header_timer()
+
+    def on_headers_complete(self) -> None:
+        self._disarm_header_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        self._disarm_header_timer()
+        super().on_response_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_timer()
+        super().connection_lost(exc)
+
+    def _arm_header_timer(self) -> None:
+        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_late)
+
+    def _disarm_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_late(self) -> None:
+        self._header_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def protocol_class(settings: Settings) -> type[HttpToolsProtocol]:
+    return type(
+        "HeaderDeadlineProtocol",
+        (_HeaderDeadline,),
+        {"header_timeout_s": settings.header_timeout_s},
+    )
+
+
 def _config(settings: Settings, app: object) -> uvicorn.Config:
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
@@ -90,7 +148,7 @@ def _config(settings: Settings, app: object) -> uvicorn.Config:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         backlog=4096,
         loop="uvloop",
-        http="httptools",
+        http=protocol_class(settings),
     )
 
 
