@@ -21,7 +21,19 @@ def catalogue(locale: str) -> Catalog:
 
 
 def entries(locale: str) -> dict[str, str]:
-    return {str(m.id): str(m.string) for m in catalogue(locale) if m.id}
+    """msgid → msgstr; a message with plural forms gives each of its ids, with the form that
+    reads like it (Korean has one form for both)."""
+    found: dict[str, str] = {}
+    for m in catalogue(locale):
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple | list):
+            forms = list(m.string)
+            for n, msgid in enumerate(m.id[:2]):
+                found[str(msgid)] = str(forms[min(n, len(forms) - 1)])
+        else:
+            found[str(m.id)] = str(m.string)
+    return found
 
 
 def _shown(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -45,6 +46,8 @@ async def test_exports(app: Any, setting: Setting, owner_browser: Browser) -> No
     r = await owner_browser.get(f"{base}/export.txt")
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
     assert r.headers["content-disposition"].startswith("attachment;")
+    # Not the uploaded original's name (a download beside it would overwrite it): "… – 분석.txt".
+    assert r.headers["content-disposition"].endswith(f"''{quote('Q_ 어디_ – 분석.txt')}")
     assert r.text.splitlines()[2:] == [
         "Q: 충전은 어디서 하세요?",
         "A: 자리가 없어요. [Pain Point]",

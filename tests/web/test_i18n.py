@@ -18,12 +18,12 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def extracted() -> set[str]:
-    """Message ids as `pybabel extract -F babel.cfg -k N_` finds them."""
+    """Message ids as `pybabel extract -F babel.cfg -k N_ -k Nn_:1,2` finds them."""
     method_map = [
         ("src/persona_insight/web/**.py", "python"),
         ("src/persona_insight/web/templates/**.html", "jinja2"),
     ]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Nn_": (1, 2)}
     found = set()
     for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=keywords):
         found.update([message] if isinstance(message, str) else [m for m in message if m])
@@ -65,6 +65,19 @@ def test_what_the_module_and_notices_say_is_in_the_catalogues() -> None:
     ko = entries("ko")
     for table in (i18n.SCRIPT_MESSAGES, i18n.REASONS, i18n.NOTICES):
         assert set(table.values()) <= set(ko)
+    assert {form for forms in i18n.SCRIPT_PLURALS.values() for form in forms} <= set(ko)
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "two"),
+    [("en", "1 note", "2 notes"), ("ko", "메모 1개", "메모 2개")],
+)
+def test_counted_messages_agree_with_their_number(locale: str, one: str, two: str) -> None:
+    """The module is sent both forms and picks by number: never "1 notes"."""
+    forms = i18n.for_script(locale)[0]["notes.count"]
+    assert isinstance(forms, dict)
+    assert forms["one"] % {"n": 1} == one
+    assert forms["other"] % {"n": 2} == two
 
 
 def test_compiled_at_runtime_from_the_po_file() -> None:

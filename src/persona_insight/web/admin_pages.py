@@ -1,6 +1,7 @@
 """`/admin`: administration, for company admins (their company) and super-admins (every company,
 plus the real-time debugger). The pages are not there for anyone else: 404, like the link that
-is not in their top bar.
+is not in their top bar. A company admin who opens a super-admin page (a link shared by one) is
+told whose page it is (403 `super_admin_only`) rather than that it does not exist.
 
 The parts: users and the audit log (`admin_users.py`), the company's analysis engine, glossary and
 personas (`admin_company.py`), companies (`admin_companies.py`); this module holds what they
@@ -13,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from persona_insight.errors import NotFound
+from persona_insight.errors import Forbidden, NotFound
 from persona_insight.realtime.routes import realtime_debugger
 from persona_insight.web.page import Page, PageDep, PageRoute, redirect
 
@@ -26,8 +27,9 @@ def require_admin(page: Page) -> None:
 
 
 def require_super(page: Page) -> None:
+    require_admin(page)
     if page.signed_in.role != "super_admin":
-        raise NotFound("no such page", code="not_found")
+        raise Forbidden("only super-admins open this page", code="super_admin_only")
 
 
 def render_admin(page: Page, template: str, status: int = 200, **context: Any) -> Response:

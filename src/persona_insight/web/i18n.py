@@ -31,6 +31,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural form (`pybabel extract -k Nn_:1,2`); see `N_`."""
+    return singular, plural
+
+
 def catalogue_path(locale: str) -> Path:
     return TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
 
@@ -95,7 +100,12 @@ SCRIPT_MESSAGES: Final[Mapping[str, str]] = {
     "toast.failed": N_("Interview analysis failed"),
     "toast.deleted": N_("Moved to the trash"),
     "toast.restored": N_("Restored from the trash"),
+    "toast.deleted_by_other": N_("Another member moved an interview to the trash"),
+    "toast.restored_by_other": N_("Another member restored an interview from the trash"),
+    "action.undo": N_("Undo"),
+    "action.restore": N_("Restore"),
     "toast.note_added": N_("%(name)s added a note"),
+    "toast.note_replied": N_("%(name)s replied"),
     "toast.reset": N_("The list was out of date and has been refreshed"),
     "toast.error": N_("Something went wrong: %(reason)s"),
     "toast.analysis_ready": N_("The analysis is ready."),
@@ -121,11 +131,9 @@ SCRIPT_MESSAGES: Final[Mapping[str, str]] = {
     "elapsed.took": N_("took %(time)s"),
     "count.pain_points": N_("Pain points %(n)s"),
     "count.needs": N_("Needs %(n)s"),
-    "notes.selected": N_("%(n)s lines selected"),
     "notes.none_selected": N_("Select script lines to add a note."),
     "notes.edited": N_("(edited)"),
     "notes.line": N_("Line %(id)s"),
-    "notes.count": N_("%(n)s notes"),
     "notes.deleted_account": N_("Former member"),
     "notes.empty": N_("No notes yet."),
     "list.empty": N_("No interviews yet. Upload a transcript to start."),
@@ -141,6 +149,13 @@ SCRIPT_MESSAGES: Final[Mapping[str, str]] = {
     "copy.failed": N_("Could not copy: select the text and copy it yourself."),
     "project.updated": N_("The project's settings were changed."),
     "toast.purged": N_("Deleted for good"),
+}
+
+# Counted messages: the module picks the form with `Intl.PluralRules` (English: one, other;
+# Korean has one form), filled in from the catalogue's plural forms.
+SCRIPT_PLURALS: Final[Mapping[str, tuple[str, str]]] = {
+    "notes.selected": Nn_("%(n)s line selected", "%(n)s lines selected"),
+    "notes.count": Nn_("%(n)s note", "%(n)s notes"),
 }
 
 # --- reasons (error codes of the API and of analysis failures) -------------------------------
@@ -217,6 +232,10 @@ REASONS: Final[Mapping[str, str]] = {
     "confirm_required": N_("Tick the box to confirm."),
     "name_mismatch": N_("The name you typed is not the project's name."),
     # administration
+    "super_admin_only": N_(
+        "Only super-admins, who look after the whole installation, can open this page. "
+        "Ask one of them if you need what it shows."
+    ),
     "cannot_change_self": N_("You cannot demote or deactivate yourself."),
     "last_super_admin": N_("The instance needs at least one super-admin."),
     "company_not_found": N_("That company no longer exists."),
@@ -270,14 +289,24 @@ NOTICES: Final[Mapping[str, str]] = {
 }
 
 
+ScriptMessage = str | dict[str, str]
+
+
 @lru_cache(maxsize=len(LOCALES))
-def for_script(locale: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The module's messages and the failure reasons, translated, for the page's JSON blocks."""
+def for_script(locale: str) -> tuple[dict[str, ScriptMessage], dict[str, str]]:
+    """The module's messages and the failure reasons, translated, for the page's JSON blocks.
+    A counted message is `{"one": …, "other": …}` (CLDR's names, which `Intl.PluralRules`
+    answers); 1 and 2 stand for the two classes, enough for English and Korean."""
     catalogue = translations(locale)
-    return (
-        {key: catalogue.gettext(message) for key, message in SCRIPT_MESSAGES.items()},
-        {code: catalogue.gettext(message) for code, message in REASONS.items()},
-    )
+    messages: dict[str, ScriptMessage] = {
+        key: catalogue.gettext(message) for key, message in SCRIPT_MESSAGES.items()
+    }
+    for key, (singular, plural) in SCRIPT_PLURALS.items():
+        messages[key] = {
+            "one": catalogue.ngettext(singular, plural, 1),
+            "other": catalogue.ngettext(singular, plural, 2),
+        }
+    return messages, {code: catalogue.gettext(message) for code, message in REASONS.items()}
 
 
 def reason(code: str | None, fallback: str, gettext: Translations) -> str:

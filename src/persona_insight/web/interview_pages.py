@@ -157,9 +157,11 @@ def _download(body: str, filename: str, media_type: str) -> Response:
     )
 
 
-def _filename(detail: InterviewDetail, extension: str) -> str:
+def _filename(detail: InterviewDetail, extension: str, label: str) -> str:
+    """`<title> – analysis.md`: never the uploaded original's name, which a download next to it
+    would overwrite."""
     stem = "".join(c if c.isalnum() or c in " -_" else "_" for c in detail.title).strip()
-    return f"{stem or 'interview'}.{extension}"
+    return f"{stem or 'interview'} – {label}.{extension}"
 
 
 @router.get("/interviews/{interview_id}/export.md")
@@ -176,7 +178,8 @@ async def export_markdown(interview_id: UUID, page: PageDep) -> Response:
         shape(result),
         page._,
     )
-    return _download(body, _filename(detail, "md"), "text/markdown; charset=utf-8")
+    name = _filename(detail, "md", page._("analysis"))
+    return _download(body, name, "text/markdown; charset=utf-8")
 
 
 @router.get("/interviews/{interview_id}/export.txt")
@@ -187,7 +190,8 @@ async def export_text(interview_id: UUID, page: PageDep) -> Response:
     body = exports.as_text(
         detail.title, detail.interview_date, result.summary, shape(result), page._
     )
-    return _download(body, _filename(detail, "txt"), "text/plain; charset=utf-8")
+    name = _filename(detail, "txt", page._("analysis"))
+    return _download(body, name, "text/plain; charset=utf-8")
 
 
 # --- notes ---------------------------------------------------------------------------------------

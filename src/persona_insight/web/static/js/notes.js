@@ -1,7 +1,7 @@
 // Notes on script lines: select lines, write a note, reply, edit or delete your own — and see
 // everyone else's notes arrive live (`note:*` events carry the whole note, like interviews).
 
-import { api, hue, initials, reasonText, slot, t, toast } from "./ui.js";
+import { api, hue, initials, reasonText, slot, t, tn, toast } from "./ui.js";
 
 const notes = new Map();
 let page;
@@ -114,7 +114,7 @@ function refresh() {
     const badge = slot(line, "notes");
     const n = perLine.get(Number(line.dataset.key)) || 0;
     badge.hidden = n === 0;
-    badge.textContent = t("notes.count", { n });
+    badge.textContent = tn("notes.count", n);
   }
 }
 
@@ -140,7 +140,8 @@ export function applyEvent(msg) {
   const fresh = msg.type === "note:added" && !notes.has(note.id);
   upsert(note, fresh);
   if (fresh && note.author && note.author.id !== page.user_id) {
-    toast({ title: t("toast.note_added", { name: note.author.name }), body: note.text.slice(0, 120) });
+    const said = note.parent_id ? "toast.note_replied" : "toast.note_added";
+    toast({ title: t(said, { name: note.author.name }), body: note.text.slice(0, 120) });
   }
 }
 
@@ -155,12 +156,12 @@ function showSelection() {
   const label = document.getElementById("selection");
   label.dataset.count = String(ids.length);
   label.textContent = ids.length
-    ? `${t("notes.selected", { n: ids.length })}: ${ids.map((id) => `#${id}`).join(", ")}`
+    ? `${tn("notes.selected", ids.length)}: ${ids.map((id) => `#${id}`).join(", ")}`
     : t("notes.none_selected");
   document.getElementById("clear-selection").hidden = ids.length === 0;
   const bar = document.getElementById("selection-bar");
   bar.hidden = ids.length === 0;
-  bar.querySelector('[data-slot="count"]').textContent = t("notes.selected", { n: ids.length });
+  bar.querySelector('[data-slot="count"]').textContent = tn("notes.selected", ids.length);
 }
 
 function fail(error) {

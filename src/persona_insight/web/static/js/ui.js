@@ -16,6 +16,20 @@ export function t(key, params = {}) {
     .replace(/%%/g, "%");
 }
 
+/**
+ * A counted message: the catalogue sends `{one, other}` (CLDR's plural classes) and the page's
+ * language decides which one `n` takes, so English says "1 note" and "2 notes".
+ */
+export function tn(key, n, params = {}) {
+  const forms = messages[key];
+  if (!forms || typeof forms !== "object") return t(key, { n, ...params });
+  const rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(n);
+  const template = forms[rule] || forms.other;
+  return template
+    .replace(/%\((\w+)\)s/g, (_, name) => String({ n, ...params }[name] ?? ""))
+    .replace(/%%/g, "%");
+}
+
 export function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : "";

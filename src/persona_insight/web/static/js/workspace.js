@@ -208,6 +208,47 @@ function notify(msg) {
   }
 }
 
+// Restores asked for on this page: their event needs no second toast.
+const restoredHere = new Set();
+const UNDO_MS = 10_000;
+
+/** Moved to the trash from here: the toast offers Undo (a restore) for a few seconds. */
+function offerUndo(iv) {
+  const node = toast({
+    title: t("toast.deleted"),
+    body: iv.title,
+    actions: [{ label: t("action.undo"), primary: true, onClick: (item) => undo(iv.id, item) }],
+  });
+  setTimeout(() => node?.remove(), UNDO_MS);
+}
+
+async function undo(id, node) {
+  node?.remove();
+  try {
+    restoredHere.add(id);
+    const { data } = await api("POST", `/api/interviews/${id}/restore`);
+    put(data);
+    toast({ title: t("toast.restored"), body: data.title });
+  } catch (error) {
+    restoredHere.delete(id);
+    toast({ title: t("toast.error", { reason: reasonText(error.code, error.message) }), kind: "error" });
+  }
+}
+
+/** Another member trashed or restored an interview: say so, with the way back. */
+function notifyTrash(msg) {
+  const iv = msg.data.interview;
+  if (msg.type === "interview:deleted" && iv.deleted_by && iv.deleted_by !== page.user_id) {
+    toast({
+      title: t("toast.deleted_by_other"),
+      body: iv.title,
+      actions: [{ label: t("action.restore"), onClick: (item) => undo(iv.id, item) }],
+    });
+  } else if (msg.type === "interview:restored" && !restoredHere.delete(iv.id)) {
+    toast({ title: t("toast.restored_by_other"), body: iv.title });
+  }
+}
+
 /** Gone for good (a company admin emptied it from the trash). */
 function forget(id) {
   active.delete(id);
@@ -247,6 +288,7 @@ function onEvent(msg) {
   }
   put(msg.data.interview, msg.type === "interview:added");
   notify(msg);
+  notifyTrash(msg);
 }
 
 // --- presence and connection -------------------------------------------------------------------
@@ -304,7 +346,8 @@ function interceptRowForms() {
           : api("POST", `/api/interviews/${id}/${action}`);
       const { data } = await request;
       put(data);
-      if (action === "delete") toast({ title: t("toast.deleted"), body: data.title });
+      if (action === "restore") restoredHere.add(id);
+      if (action === "delete") offerUndo(data);
       if (action === "restore") toast({ title: t("toast.restored"), body: data.title });
     } catch (error) {
       toast({ title: t("toast.error", { reason: reasonText(error.code, error.message) }), kind: "error" });
