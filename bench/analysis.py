@@ -37,6 +37,7 @@ from bench import real_eval
 from persona_insight.analysis.engine import AnalysisContext
 from persona_insight.analysis.offline import models
 from persona_insight.analysis.offline.engine import analyse_sync
+from persona_insight.analysis.registry import build_engine
 from persona_insight.analysis.run import analyse_file
 from persona_insight.analysis.transcript import Transcript, Turn, parse
 from persona_insight.config import get_settings
@@ -186,9 +187,20 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def evaluate_real(engine: str) -> dict[str, Any]:
+async def _warm_up(engine: str) -> float:
+    """Loads the engine's models where it runs them (the offline engine's pool process), so each
+    file's time is its analysis alone."""
+    started = time.perf_counter()
+    await build_engine(engine, get_settings()).analyse(
+        parse("Interviewer: How was it?\nParticipant: Fine, thanks."), AnalysisContext()
+    )
+    return time.perf_counter() - started
+
+
+async def evaluate_real(engine: str) -> dict[str, Any]:
     """Every labelled real transcript through `analyse_file`, scored by bench.real_eval."""
     settings = get_settings()
+    load = await _warm_up(engine)
     scores: list[real_eval.FileScore] = []
     files: dict[str, Any] = {}
     missing: list[str] = []
@@ -204,7 +216,7 @@ def evaluate_real(engine: str) -> dict[str, Any]:
             max_chars=settings.max_text_chars,
         ).text
         started = time.perf_counter()
-        result = asyncio.run(analyse_file(path, engine, settings))
+        result = await analyse_file(path, engine, settings)
         seconds = time.perf_counter() - started
         score = real_eval.score_file(label, text, result.analysis.model_dump(mode="json"))
         scores.append(score)
@@ -217,16 +229,18 @@ def evaluate_real(engine: str) -> dict[str, Any]:
             "wrong_findings": score.wrong,
             "missed_items": score.missed,
         }
-    return {"report": real_eval.report(scores), "files": files, "missing": missing}
+    return {
+        "model_load_seconds": round(load, 3),
+        "report": real_eval.report(scores),
+        "files": files,
+        "missing": missing,
+    }
 
 
 def main_real(engine: str) -> None:
-    load_started = time.perf_counter()
-    if engine == "offline":
-        models.warm_up()
-    load = round(time.perf_counter() - load_started, 3)
-    out = evaluate_real(engine)
-    report = {"engine": engine, "model_load_seconds": load, **out, "machine": _machine()}
+    out = asyncio.run(evaluate_real(engine))
+    load = out["model_load_seconds"]
+    report = {"engine": engine, **out, "machine": _machine()}
     RESULTS_REAL.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_REAL.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
 

@@ -158,12 +158,14 @@ def gold_segments(text: str, roles: Mapping[str, str]) -> list[Segment]:
 class GoldSpeakers:
     segments: list[Segment]
     overrides: list[tuple[set[tuple[str, ...]], str]]  # role_quotes: trigrams → role
+    default_role: str | None = None  # text outside every label (a monologue, a label-less file)
     cursor: int = 0
 
     @classmethod
     def build(cls, text: str, label: Mapping[str, Any]) -> GoldSpeakers:
         overrides = [(grams(words(q["quote"])), q["role"]) for q in label.get("role_quotes") or []]
-        return cls(gold_segments(text, label.get("roles") or {}), overrides)
+        segments = gold_segments(text, label.get("roles") or {})
+        return cls(segments, overrides, label.get("default_role"))
 
     def role_of(self, line: str) -> str | None:
         """The gold role of a script line, or None when the line maps to no single piece."""
@@ -195,7 +197,7 @@ class GoldSpeakers:
             if best < 0:
                 return None
         self.cursor = best
-        return self.segments[best].role
+        return self.segments[best].role or self.default_role
 
 
 # --- one file ------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ def test_label_schema(label: dict[str, Any]) -> None:
     roles, role_quotes = label["roles"], label.get("role_quotes") or []
     assert roles or role_quotes, "speaker roles are labelled one way or the other"
     assert all(role in real_eval.ROLES for role in roles.values())
+    assert label.get("default_role") in (None, *real_eval.ROLES)
     assert all(q["role"] in real_eval.ROLES and q["quote"].strip() for q in role_quotes)
 
     assert label["items"], "a transcript in the set has at least one pain or need"
@@ -188,6 +189,14 @@ def test_role_quotes_override_the_labels() -> None:
     gold = real_eval.GoldSpeakers.build(_TRANSCRIPT, label)
     assert gold.role_of(quote) == "other"
     assert gold.role_of("What gets in your way when you publish a package?") == "interviewer"
+
+
+def test_default_role_covers_unlabelled_text() -> None:
+    text = "So today I want to tell you how our deploys kept failing every week.\n"
+    label = {"roles": {}, "role_quotes": [], "default_role": "interviewee"}
+    gold = real_eval.GoldSpeakers.build(text, label)
+    assert gold.role_of("how our deploys kept failing every week") == "interviewee"
+    assert real_eval.GoldSpeakers.build(text, {"roles": {}}).role_of("our deploys kept") is None
 
 
 @pytest.mark.parametrize(
