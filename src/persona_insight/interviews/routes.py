@@ -24,6 +24,7 @@ from persona_insight.interviews.schemas import (
     InterviewPage,
     InterviewPatch,
     ProcessRequest,
+    SpeakerRolesPatch,
     TextUpload,
     UploadAccepted,
 )
@@ -228,6 +229,15 @@ async def get_interview(interview_id: UUID, ctx: CtxDep) -> InterviewDetail:
 )
 async def patch_interview(interview_id: UUID, body: InterviewPatch, ctx: CtxDep) -> InterviewOut:
     return service.to_out(await service.update(ctx.session, ctx.user, interview_id, body))
+
+
+@router.patch(
+    "/api/interviews/{interview_id}/speakers",
+    response_model=InterviewOut,
+    summary="Fix who is the interviewer, and analyse again",
+)
+async def fix_speakers(interview_id: UUID, body: SpeakerRolesPatch, ctx: CtxDep) -> InterviewOut:
+    return service.to_out(await service.fix_speakers(ctx.session, ctx.user, interview_id, body))
 
 
 @router.delete(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,6 +96,20 @@ class InterviewPatch(BaseModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     interview_date: dt.date | None = None
+
+
+SpeakerRole = Literal["interviewer", "interviewee"]
+
+
+class SpeakerRolesPatch(BaseModel):
+    """A researcher's fix of who interviews: speaker (as the analysis names them) → role.
+    Speakers left out keep the role the analysis gave them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roles: dict[Annotated[str, Field(min_length=1, max_length=100)], SpeakerRole] = Field(
+        min_length=1, max_length=50
+    )
 
 
 class ProcessRequest(BaseModel):

@@ -35,6 +35,8 @@ from persona_insight.interviews.schemas import (
     InterviewOut,
     InterviewPage,
     InterviewPatch,
+    SpeakerRole,
+    SpeakerRolesPatch,
 )
 from persona_insight.jobs.queue import queue
 from persona_insight.models import Interview
@@ -306,7 +308,7 @@ async def list_page(
 
 async def retry(session: AsyncSession, user: Authenticated, interview_id: UUID) -> Interview:
     interview, _ = await get_accessible(session, user, interview_id, lock=True)
-    if interview.deleted_at is not None or not states.can(interview.status, "processing"):
+    if interview.deleted_at is not None or interview.status != "failed":
         raise Conflict(
             f"only a failed interview can be retried; this one is {interview.status}"
             + (" and in the trash" if interview.deleted_at else ""),
@@ -343,6 +345,70 @@ async def update(
     if changed:
         await _emit(session, interview, events.INTERVIEW_UPDATED, user.user_id, changes=changed)
     return interview
+
+
+async def fix_speakers(
+    session: AsyncSession,
+    user: Authenticated,
+    interview_id: UUID,
+    patch: SpeakerRolesPatch,
+    *,
+    others: SpeakerRole | None = None,
+) -> Interview:
+    """Store a researcher's speaker roles and analyse the interview again with them. Speakers
+    the patch leaves out keep their role, or take `others` when given (the page's one click,
+    "this is the interviewer", makes everyone else an interviewee)."""
+    interview, _ = await get_accessible(session, user, interview_id, lock=True)
+    if interview.deleted_at is not None:
+        raise Conflict("restore the interview before editing it", code="interview_deleted")
+    if interview.status not in ("completed", "failed"):
+        raise Conflict(
+            "wait for the analysis to finish before fixing the speakers",
+            code="analysis_in_progress",
+            details={"status": interview.status},
+        )
+    row = await repo.analysis_of(session, interview.id)
+    known = _speaker_roles(row.result if row is not None else None, interview.speaker_roles)
+    if not known:
+        raise Conflict(
+            "the transcript names no speakers whose roles could be fixed", code="no_speakers"
+        )
+    unknown = sorted(set(patch.roles) - set(known))
+    if unknown:
+        raise InvalidInput(
+            "no such speaker in this interview",
+            code="unknown_speaker",
+            details={"unknown": unknown[:10], "speakers": list(known)},
+        )
+    roles = {name: patch.roles.get(name, others or role) for name, role in known.items()}
+    if "interviewee" not in roles.values():
+        raise InvalidInput("at least one speaker must be the interviewee", code="no_interviewee")
+    interview.speaker_roles = roles
+    previous = _transition(interview, "processing")
+    interview.error = None
+    await defer_analysis(session, interview)
+    await _emit(
+        session, interview, events.INTERVIEW_UPDATED, user.user_id, changes=["speaker_roles"]
+    )
+    await _emit(
+        session,
+        interview,
+        events.INTERVIEW_STATUS_CHANGED,
+        user.user_id,
+        status="processing",
+        previous_status=previous,
+    )
+    return interview
+
+
+def _speaker_roles(result: dict[str, Any] | None, fixed: dict[str, str] | None) -> dict[str, str]:
+    """The interview's speakers and their current roles, in the analysis' order."""
+    roles = (result or {}).get("roles") or {}
+    current = {
+        str(name): "interviewer" if role == "question" else "interviewee"
+        for name, role in roles.items()
+    }
+    return current or dict(fixed or {})
 
 
 async def delete(session: AsyncSession, user: Authenticated, interview_id: UUID) -> Interview:

@@ -1,6 +1,6 @@
 """The interview state machine — the only place that knows which moves are legal.
 
-    processing → analyzing → completed
+    processing → analyzing → completed → processing (re-analysis, e.g. speaker roles fixed)
          │            └────→ failed → processing (retry)
          └──────────────────→ failed   (a job that could not start)
 
@@ -22,6 +22,7 @@ ALLOWED: Final[frozenset[tuple[str, str]]] = frozenset(
         ("analyzing", "completed"),
         ("analyzing", "failed"),
         ("failed", "processing"),
+        ("completed", "processing"),
     }
 )
 

@@ -6,7 +6,6 @@ from persona_insight.models.accounts import (
     AuthSession,
     Company,
     LoginFailure,
-    LoginKnown,
     User,
 )
 from persona_insight.models.base import Base
@@ -28,7 +27,6 @@ __all__ = [
     "InterviewAnalysis",
     "InterviewTerm",
     "LoginFailure",
-    "LoginKnown",
     "Note",
     "Persona",
     "Project",

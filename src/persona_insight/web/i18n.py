@@ -188,6 +188,10 @@ REASONS: Final[Mapping[str, str]] = {
     "interview_not_analysed": N_("The analysis is not finished yet."),
     "interview_deleted": N_("The interview is in the trash."),
     "invalid_transition": N_("This interview cannot be retried now."),
+    "unknown_speaker": N_("That speaker is not in this interview."),
+    "no_speakers": N_("The transcript names no speakers whose roles could be fixed."),
+    "no_interviewee": N_("At least one speaker must be the interviewee."),
+    "analysis_in_progress": N_("Wait for the analysis to finish, then fix the speakers."),
     "already_deleted": N_("The interview is already in the trash."),
     "not_deleted": N_("The interview is not in the trash."),
     "forbidden": N_("You are not allowed to do that."),
@@ -208,20 +212,6 @@ REASONS: Final[Mapping[str, str]] = {
     ),
     "company_inactive": N_("Your company's accounts are closed. Ask your administrator."),
     "too_many_attempts": N_("Too many failed sign-ins. Please wait and try again."),
-    "email_unverified": N_(
-        "Confirm your e-mail address first: we sent a new link to it. Open it, then sign in."
-    ),
-    "approval_pending": N_("Your company's admin has not approved your account yet."),
-    "verification_invalid": N_(
-        "This link is not valid: it was used already, replaced by a newer one, or it expired. "
-        "Sign in with your password to get a new one."
-    ),
-    "too_many_join_attempts": N_(
-        "Too many wrong project passwords. Please wait a few minutes and try again."
-    ),
-    "invitation_used": N_(
-        "You joined with this invitation link before. Ask the project's admins for a new one."
-    ),
     "wrong_password": N_("The password is not right."),
     "passwords_differ": N_("The two new passwords are not the same."),
     "invalid_locale": N_("Choose Korean or English."),
@@ -267,17 +257,13 @@ NOTICES: Final[Mapping[str, str]] = {
     "deleted": N_("The interview was moved to the trash."),
     "restored": N_("The interview was restored."),
     "retried": N_("The analysis was queued again."),
+    "roles_fixed": N_("The speakers' roles were saved; the interview is being analysed again."),
     "saved": N_("Your changes were saved."),
     "note_added": N_("Your note was added."),
     "note_saved": N_("Your note was saved."),
     "note_deleted": N_("The note was deleted."),
     "signed_out": N_("You have signed out."),
     "welcome": N_("Welcome! Your account is ready."),
-    "verified": N_("Your e-mail address is confirmed. Sign in to start."),
-    "approval_pending": N_(
-        "Your e-mail address is confirmed. You can sign in once your company's admin approves "
-        "your account."
-    ),
     "avatar_saved": N_("Your picture was saved."),
     "avatar_removed": N_("Your picture was removed."),
     "password_changed": N_("Your password was changed. Other browsers were signed out."),

@@ -14,7 +14,7 @@ from persona_insight.audit import service as audit
 from persona_insight.errors import AppError, Conflict, InvalidInput
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.routes import content_disposition
-from persona_insight.interviews.schemas import InterviewDetail, InterviewPatch
+from persona_insight.interviews.schemas import InterviewDetail, InterviewPatch, SpeakerRolesPatch
 from persona_insight.notes import service as notes
 from persona_insight.notes.schemas import NoteCreate
 from persona_insight.projects import service as projects
@@ -25,6 +25,8 @@ from persona_insight.web.script import matches, shape
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 Filter = Literal["painpoint", "needs"]
+# Below this the page says the speakers' roles are uncertain and asks a researcher to check.
+ROLE_CONFIDENCE_SURE = 0.8
 
 
 @router.get("/interviews/{interview_id}")
@@ -53,6 +55,7 @@ async def interview_page(
         roots=roots,
         replies=replies,
         notes_per_line=notes_per_line,
+        role_confidence_sure=ROLE_CONFIDENCE_SURE,
     )
 
 
@@ -104,6 +107,24 @@ async def restore_interview(interview_id: UUID, page: PageDep) -> Response:
 @router.post("/interviews/{interview_id}/retry")
 async def retry_interview(interview_id: UUID, page: PageDep) -> Response:
     return await _act(page, interview_id, "retry")
+
+
+@router.post("/interviews/{interview_id}/speakers")
+async def fix_speakers(interview_id: UUID, page: PageDep) -> Response:
+    """One click per speaker: "this is the interviewer"; everyone else is interviewed."""
+    try:
+        patch = SpeakerRolesPatch.model_validate(
+            {"roles": {page.value("interviewer"): "interviewer"}}
+        )
+        await interviews.fix_speakers(
+            page.session, page.signed_in, interview_id, patch, others="interviewee"
+        )
+    except ValidationError:
+        return redirect(_back(page, interview_id), problem="unknown_speaker")
+    except (InvalidInput, Conflict) as exc:
+        await page.undo()
+        return redirect(_back(page, interview_id), problem=exc.code)
+    return redirect(_back(page, interview_id), notice="roles_fixed")
 
 
 @router.post("/interviews/{interview_id}/purge")

@@ -67,7 +67,9 @@ function showInterview(iv) {
     editForm.elements.title.value = iv.title;
     editForm.elements.interview_date.value = iv.interview_date || "";
   }
-  if (!page.analysed) showProgress(iv);
+  // An analysed interview can be analysed again (speaker roles fixed): show its progress too.
+  if (!page.analysed || iv.status !== page.status) showProgress(iv);
+  page.status = iv.status;
 }
 
 function showProgress(iv) {
