@@ -79,11 +79,32 @@ class Settings(BaseSettings):
     uploads_per_process: int = Field(
         default=16, ge=1, description="File uploads in flight per server process (429 beyond)."
     )
-    secure_cookies: bool = Field(default=False, description="Mark cookies Secure (behind HTTPS).")
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark cookies Secure; unset: when `PERSONA_INSIGHT_BASE_URL` is https.",
+    )
     session_ttl_hours: int = Field(default=24 * 14, ge=1, description="Session lifetime.")
     open_signup: bool = Field(
         default=False, description="Allow sign-up with e-mail domains no company claims."
     )
+    email_verification_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="How long a sign-up's verification link works."
+    )
+
+    # --- mail (sign-up verification) ---------------------------------------------------------
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server; unset: verification links go to the server log."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_tls: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="`starttls` (587), `tls` (implicit, 465) or `none`."
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP user name, if it signs in.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="Persona Insight <noreply@localhost>", description="The mails' From address."
+    )
+    smtp_timeout_s: float = Field(default=20.0, gt=0, description="SMTP connection timeout.")
 
     # --- jobs --------------------------------------------------------------------------------
     analysis_time_limit_s: float = Field(
@@ -180,6 +201,14 @@ class Settings(BaseSettings):
 
     def public_url(self) -> str:
         return self.base_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def cookies_secure(self) -> bool:
+        # Secure by default wherever the public URL is https: a plain-http request must never
+        # carry the session.
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return (self.base_url or "").lower().startswith("https://")
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,14 @@ from tests.support import api_operations, client, make_user
 
 pytestmark = pytest.mark.anyio
 
-PUBLIC = {"/api/auth/login", "/api/auth/signup", "/healthz", "/readyz", "/metrics"}
+PUBLIC = {
+    "/api/auth/login",
+    "/api/auth/signup",
+    "/api/auth/verify",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+}
 
 
 async def test_login_sets_httponly_cookie_and_me_works(app: Any) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
+from tests.accounts.mailbox import Mailbox, mail_settings, smtp_server
 from tests.live import start_live
 from tests.support import client, make_user
 
@@ -16,46 +19,67 @@ def _body(email: str) -> dict[str, str]:
     return {"email": email, "password": "a-fine-password", "name": "새 사용자"}
 
 
-async def test_first_user_becomes_super_admin_then_domains_decide(app: Any) -> None:
-    async with client(app) as c:
-        r = await c.post("/api/auth/signup", json=_body("founder@first.test"))
-        assert r.status_code == 201, r.text
-        assert r.json()["user"]["role"] == "super_admin"
-        assert "pi_session=" in r.headers["set-cookie"]
-        # The founder's company now claims first.test: colleagues join it as users.
-        r = await c.post("/api/auth/signup", json=_body("colleague@FIRST.test"))
-        assert r.status_code == 201
-        body = r.json()["user"]
-        assert body["role"] == "company_user"
-        assert body["company"]["name"] == "first.test"
-        # Nobody claims other.test and sign-up is not open.
-        r = await c.post("/api/auth/signup", json=_body("someone@other.test"))
-        assert r.status_code == 403
-        assert r.json()["error"]["code"] == "signup_domain_not_allowed"
-        r = await c.post("/api/auth/signup", json=_body("colleague@first.test"))
-        assert r.status_code == 409
-        assert r.json()["error"]["code"] == "email_taken"
-        for bad in (
-            {"email": "not-an-email", "password": "a-fine-password", "name": "x"},
-            {"email": "a@first.test", "password": "short", "name": "x"},
-            {"email": "a@first.test", "password": "a-fine-password", "name": ""},
-        ):
-            r = await c.post("/api/auth/signup", json=bad)
-            assert r.status_code == 422, bad
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
 
 
-async def test_open_signup_founds_a_company_per_domain(settings: Any) -> None:
-    import httpx
+async def _signed_up(c: httpx.AsyncClient, box: Mailbox, email: str) -> dict[str, Any]:
+    """Sign up, follow the mailed link, sign in: the account as the API shows it."""
+    r = await c.post("/api/auth/signup", json=_body(email))
+    assert r.status_code == 202, r.text
+    address = r.json()["email"]
+    # The server answers after the mail server accepted the message.
+    r = await c.post("/api/auth/verify", json={"token": box.tokens_to(address)[-1]})
+    assert r.status_code == 200, r.text
+    r = await c.post("/api/auth/login", json={"email": email, "password": _body(email)["password"]})
+    assert r.status_code == 200, r.text
+    assert "pi_session=" in r.headers["set-cookie"]
+    user: dict[str, Any] = r.json()["user"]
+    return user
 
-    live, sock = start_live(settings.model_copy(update={"open_signup": True}))
+
+async def test_first_user_becomes_super_admin_then_domains_decide(
+    settings: Any, mailbox: Mailbox
+) -> None:
+    live, sock = start_live(mail_settings(settings, mailbox))
     try:
         async with httpx.AsyncClient(base_url=live.url) as c:
-            first = await c.post("/api/auth/signup", json=_body("a@one.test"))
-            assert first.json()["user"]["role"] == "super_admin"
-            r = await c.post("/api/auth/signup", json=_body("b@two.test"))
-            assert r.status_code == 201
-            assert r.json()["user"]["role"] == "company_admin"
-            assert r.json()["user"]["company"]["name"] == "two.test"
+            assert (await _signed_up(c, mailbox, "founder@first.test"))["role"] == "super_admin"
+        # The founder's company now claims first.test: colleagues join it as users.
+        async with httpx.AsyncClient(base_url=live.url) as c:
+            body = await _signed_up(c, mailbox, "colleague@FIRST.test")
+            assert body["role"] == "company_user"
+            assert body["company"]["name"] == "first.test"
+            # Nobody claims other.test and sign-up is not open.
+            r = await c.post("/api/auth/signup", json=_body("someone@other.test"))
+            assert r.status_code == 403
+            assert r.json()["error"]["code"] == "signup_domain_not_allowed"
+            r = await c.post("/api/auth/signup", json=_body("colleague@first.test"))
+            assert r.status_code == 409
+            assert r.json()["error"]["code"] == "email_taken"
+            for bad in (
+                {"email": "not-an-email", "password": "a-fine-password", "name": "x"},
+                {"email": "a@first.test", "password": "short", "name": "x"},
+                {"email": "a@first.test", "password": "a-fine-password", "name": ""},
+            ):
+                r = await c.post("/api/auth/signup", json=bad)
+                assert r.status_code == 422, bad
+    finally:
+        live.stop()
+        sock.close()
+
+
+async def test_open_signup_founds_a_company_per_domain(settings: Any, mailbox: Mailbox) -> None:
+    live, sock = start_live(mail_settings(settings, mailbox, open_signup=True))
+    try:
+        async with httpx.AsyncClient(base_url=live.url) as c:
+            assert (await _signed_up(c, mailbox, "a@one.test"))["role"] == "super_admin"
+        async with httpx.AsyncClient(base_url=live.url) as c:
+            body = await _signed_up(c, mailbox, "b@two.test")
+            assert body["role"] == "company_admin"
+            assert body["company"]["name"] == "two.test"
     finally:
         live.stop()
         sock.close()

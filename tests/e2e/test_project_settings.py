@@ -53,6 +53,8 @@ async def test_invitation_link_and_live_members(
     # The colleague opens the link in their own browser and lands in the workspace…
     other = await signed_in(chromium, team.url, colleague)
     joined = await open_page(other, link)
+    # The link asks first; joining is the button's POST.
+    await joined.click("form[action^='/invitations/'] button[type=submit]")
     await joined.wait_for_url(re.compile(rf"/projects/{team.project_id}\?notice=joined$"))
     await live_on(joined)
     assert "프로젝트에 참여했습니다" in await joined.inner_text(".notice")

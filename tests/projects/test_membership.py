@@ -27,7 +27,7 @@ async def test_join_methods(app: Any) -> None:
     outsider = await make_user(db, email="x@other.test", company="Other")
     open_p = await make_project(app, owner, "Open", visibility="public", join_method="open")
     pw_p = await make_project(
-        app, owner, "Pw", visibility="public", join_method="password", password="sesame"
+        app, owner, "Pw", visibility="public", join_method="password", password="open sesame"
     )
     inv_p = await make_project(app, owner, "Inv", visibility="public", join_method="invite_only")
     private = await make_project(app, owner, "Private", visibility="private", join_method="open")
@@ -42,7 +42,7 @@ async def test_join_methods(app: Any) -> None:
         assert r.status_code == 403
         assert r.json()["error"]["code"] == "wrong_password"
         assert (
-            await c.post(f"/api/projects/{pw_p['id']}/join", json={"password": "sesame"})
+            await c.post(f"/api/projects/{pw_p['id']}/join", json={"password": "open sesame"})
         ).status_code == 200
         r = await c.post(f"/api/projects/{inv_p['id']}/join", json={})
         assert r.json()["error"]["code"] == "invitation_required"

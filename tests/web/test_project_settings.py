@@ -92,7 +92,7 @@ async def test_fields(app: Any, setting: Setting, owner_browser: Browser) -> Non
     assert "2차 라운드" in r.text  # what was typed stays
     # A password once set is kept when the field is left empty.
     r = await owner_browser.post(
-        url, data={**fields, "join_method": "password", "password": "pw12"}
+        url, data={**fields, "join_method": "password", "password": "pw12pw12"}
     )
     assert r.status_code == 303
     r = await owner_browser.post(url, data={**fields, "join_method": "password"})
@@ -194,9 +194,22 @@ async def test_invitation_links(app: Any, setting: Setting, owner_browser: Brows
         r = await joining.get(path)
         assert r.headers["location"] == f"/login?next={path}"
     async with await sign_in(app, colleague.email) as joining:
+        # Opening the link (a GET, which cross-site navigation can trigger) only asks.
         r = await joining.get(path)
+        assert r.status_code == 200
+        assert r.headers["cache-control"] == "no-store"
+        assert f'action="{path}"' in r.text
+        assert "new@acme.test" not in await _members(app, setting)
+        # The button posts with the session's CSRF token; without it nothing happens.
+        r = await joining.http.post(path)
+        assert r.status_code == 403
+        assert "new@acme.test" not in await _members(app, setting)
+        r = await joining.post(path)
         assert r.headers["location"] == f"/projects/{setting.project_id}?notice=joined"
         assert "프로젝트에 참여했습니다." in (await joining.get(r.headers["location"])).text
+        # A member opening it again goes straight to the project.
+        r = await joining.get(path)
+        assert r.headers["location"] == f"/projects/{setting.project_id}"
     assert (await _members(app, setting))["new@acme.test"] == "admin"
 
     async with client(app, setting.owner) as c:
@@ -265,7 +278,12 @@ async def test_joining_from_the_projects_list(app: Any, setting: Setting) -> Non
         app, owner, "열린 프로젝트", visibility="public", join_method="open"
     )
     locked = await make_project(
-        app, owner, "잠긴 프로젝트", visibility="public", join_method="password", password="sesame"
+        app,
+        owner,
+        "잠긴 프로젝트",
+        visibility="public",
+        join_method="password",
+        password="open sesame",
     )
     invited = await make_project(app, owner, "초대 프로젝트", visibility="public")
     await make_user(db, email="colleague@acme.test")
@@ -283,7 +301,7 @@ async def test_joining_from_the_projects_list(app: Any, setting: Setting) -> Non
         r = await c.post(f"/projects/{locked['id']}/join", data={"password": "open up"})
         assert r.headers["location"] == f"/projects?problem=wrong_password#project-{locked['id']}"
         assert "비밀번호가 올바르지 않습니다." in (await c.get(r.headers["location"])).text
-        r = await c.post(f"/projects/{locked['id']}/join", data={"password": "sesame"})
+        r = await c.post(f"/projects/{locked['id']}/join", data={"password": "open sesame"})
         assert r.headers["location"] == f"/projects/{locked['id']}?notice=joined"
         r = await c.post(f"/projects/{invited['id']}/join")
         assert r.headers["location"].endswith(

@@ -190,3 +190,34 @@ async def revoke_tokens_of_user(session: AsyncSession, user_id: UUID) -> None:
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    user_id: UUID
+    company_id: UUID
+    email: str
+    approved: bool
+
+
+async def consume_verification(session: AsyncSession, token_hash: str) -> Verified | None:
+    # Before anyone acts for a tenant, so a SECURITY DEFINER function (migration 0009); one
+    # statement finds and clears the secret, so a link works once even when followed twice at once.
+    row = (
+        await session.execute(text("SELECT * FROM pi_verify_email(:h)"), {"h": token_hash})
+    ).first()
+    return Verified(row.id, row.company_id, row.email, row.approved) if row else None
+
+
+async def companies_by_domain(session: AsyncSession, domain: str) -> list[Company]:
+    stmt = select(Company).where(
+        text("lower(:d) = ANY (SELECT lower(x) FROM unnest(companies.domains) AS x)").bindparams(
+            d=domain
+        )
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def companies_named(session: AsyncSession, name: str) -> list[Company]:
+    stmt = select(Company).where(func.lower(Company.name) == name.strip().lower())
+    return list((await session.execute(stmt)).scalars())

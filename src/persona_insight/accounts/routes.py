@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from persona_insight.accounts import repository as repo
-from persona_insight.accounts import service, throttle
+from persona_insight.accounts import service, throttle, verification
 from persona_insight.accounts.deps import SESSION_COOKIE, Ctx, CtxDep
 from persona_insight.accounts.schemas import (
     CompanyRef,
@@ -21,13 +21,16 @@ from persona_insight.accounts.schemas import (
     PasswordChange,
     ProfilePatch,
     SignupIn,
+    SignupOut,
     TokenCreate,
     TokenCreated,
     TokenList,
     TokenOut,
+    VerifyIn,
+    VerifyOut,
 )
 from persona_insight.audit import service as audit
-from persona_insight.db import Actor
+from persona_insight.db import Actor, set_actor
 from persona_insight.errors import (
     InvalidInput,
     NotFound,
@@ -57,7 +60,7 @@ def set_session_cookie(
         expires=expires,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=settings.cookies_secure,
         path="/",
     )
 
@@ -83,9 +86,12 @@ async def sign_in(
     """Throttled, audited sign-in shared by the API and the sign-in page."""
     rt = runtime_of(request)
     ip = client_ip(request)
+    # Counted before the password is checked, in its own committed transaction: parallel
+    # guesses cannot all pass a check that none of them has been recorded in yet.
+    async with rt.db.unit_of_work(Actor.system()) as session:
+        attempt = await throttle.begin_sign_in(session, email=email, address=ip)
     try:
         async with rt.db.unit_of_work(Actor.system()) as session:
-            await throttle.check(session, email=email, address=ip)
             new = await service.login(
                 session,
                 email=email,
@@ -95,42 +101,70 @@ async def sign_in(
                 user_agent=request.headers.get("user-agent"),
                 replaces=request.cookies.get(SESSION_COOKIE),
             )
-            await throttle.succeeded(session, email=email)
+            await throttle.succeeded(session, attempt)
             await audit.record(
                 session, "login", company_id=new.user.company_id, actor_id=new.user.id, ip=ip
             )
             me = await _me(rt, session, new.user, new.csrf_token)
+    except service.EmailUnverified as exc:
+        await send_new_link(rt, exc.user_id, exc.company_id)
+        raise
     except Unauthenticated:
-        # The sign-in's transaction rolled back; the failure is recorded on its own.
-        async with rt.db.unit_of_work(Actor.system()) as session:
-            await throttle.failed(session, email=email, address=ip)
-            await audit.record(
-                session,
-                "login_failed",
-                company_id=None,
-                actor_id=None,
-                ip=ip,
-                email_hash=throttle.key_of_email(email)[2:18],
-            )
+        await _record_failure(rt, email=email, ip=ip)
         raise
     return new, me
 
 
+async def _record_failure(rt: Runtime, *, email: str, ip: str | None) -> None:
+    # Recorded with the targeted account's company, so that its admins see attacks on their
+    # users; an unknown address has no company.
+    async with rt.db.unit_of_work(Actor.system()) as session:
+        target = await repo.login_candidate(session, email.strip())
+        if target is not None:
+            await set_actor(session, Actor(target.company_id, None, "system"))
+        await audit.record(
+            session,
+            "login_failed",
+            company_id=target.company_id if target else None,
+            actor_id=None,
+            target_type="user" if target else None,
+            target_id=target.user_id if target else None,
+            ip=ip,
+            email_hash=throttle.key_of_email(email)[2:18],
+        )
+
+
+async def send_new_link(rt: Runtime, user_id: UUID, company_id: UUID) -> None:
+    """A fresh verification link for an unverified account (the old one stops working)."""
+    async with rt.db.unit_of_work(Actor(company_id, None, "system")) as session:
+        user = await repo.user_by_id(session, user_id)
+        if user is None or user.email_verified_at is not None:
+            return
+        secret = await service.issue_verification(session, user, _verify_for(rt))
+        to = user.email
+    await verification.send_link(rt.settings, to, secret)
+
+
+def _verify_for(rt: Runtime) -> dt.timedelta:
+    return dt.timedelta(hours=rt.settings.email_verification_hours)
+
+
 @router.post(
     "/api/auth/signup",
-    status_code=201,
-    response_model=LoginOut,
-    summary="Create an account (company chosen by the e-mail's domain); signs in",
+    status_code=202,
+    response_model=SignupOut,
+    summary="Create an account (company chosen by the e-mail's domain); mails a verification link",
 )
-async def signup(body: SignupIn, request: Request, response: Response) -> LoginOut:
+async def signup(body: SignupIn, request: Request) -> SignupOut:
     rt = runtime_of(request)
     async with rt.db.unit_of_work(Actor.system()) as session:
-        user = await service.signup(
+        user, secret = await service.signup(
             session,
             email=body.email,
             password=body.password,
             name=body.name,
             open_signup=rt.settings.open_signup,
+            verify_for=_verify_for(rt),
         )
         await audit.record(
             session,
@@ -140,9 +174,30 @@ async def signup(body: SignupIn, request: Request, response: Response) -> LoginO
             ip=client_ip(request),
             role=user.role,
         )
-    new, me = await sign_in(request, email=body.email, password=body.password)
-    set_session_cookie(response, request, new.token, new.expires_at)
-    return LoginOut(user=me, csrf_token=new.csrf_token)
+        email = user.email
+    # After the commit: a mail never carries a link whose secret was rolled back.
+    sent = await verification.send_link(rt.settings, email, secret)
+    return SignupOut(email=email, verification_sent=sent)
+
+
+@router.post(
+    "/api/auth/verify",
+    response_model=VerifyOut,
+    summary="Confirm an e-mail address with the secret of its verification link",
+)
+async def verify(body: VerifyIn, request: Request) -> VerifyOut:
+    rt = runtime_of(request)
+    async with rt.db.unit_of_work(Actor.system()) as session:
+        done = await service.verify_email(session, body.token)
+        await set_actor(session, Actor(done.company_id, None, "system"))
+        await audit.record(
+            session,
+            "email_verified",
+            company_id=done.company_id,
+            actor_id=done.user_id,
+            ip=client_ip(request),
+        )
+    return VerifyOut(email=done.email, approval_pending=not done.approved)
 
 
 @router.post("/api/auth/login", response_model=LoginOut, summary="Sign in; sets the session cookie")
@@ -190,13 +245,18 @@ async def patch_me(body: ProfilePatch, ctx: CtxDep) -> MeOut:
 @router.post(
     "/api/me/password",
     response_model=LoginOut,
-    summary="Change my password; ends every session and starts a new one",
+    summary="Change my password; ends every session (and revokes my API tokens unless asked to "
+    "keep them) and starts a new session",
 )
 async def change_password(
     body: PasswordChange, ctx: CtxDep, request: Request, response: Response
 ) -> LoginOut:
     user = await service.change_password(
-        ctx.session, ctx.user.user_id, current=body.current_password, new=body.new_password
+        ctx.session,
+        ctx.user.user_id,
+        current=body.current_password,
+        new=body.new_password,
+        keep_tokens=body.keep_api_tokens,
     )
     await audit.record(
         ctx.session,
@@ -204,6 +264,7 @@ async def change_password(
         company_id=user.company_id,
         actor_id=user.id,
         ip=client_ip(request),
+        tokens_revoked=not body.keep_api_tokens,
     )
     new = await service.start_session(
         ctx.session,

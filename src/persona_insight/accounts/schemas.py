@@ -26,6 +26,27 @@ class SignupIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
+class SignupOut(BaseModel):
+    email: str = Field(description="The address as stored (lower case, IDNA domain).")
+    verification_sent: bool = Field(
+        description="The verification link was handed to the mail server (false: it could not "
+        "be; signing in with the password sends a new one)."
+    )
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200)
+
+
+class VerifyOut(BaseModel):
+    email: str
+    approval_pending: bool = Field(
+        description="The company requires an admin's approval before the account may sign in."
+    )
+
+
 class CompanyRef(BaseModel):
     id: UUID
     name: str
@@ -61,6 +82,9 @@ class PasswordChange(BaseModel):
 
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=8, max_length=1024)
+    keep_api_tokens: bool = Field(
+        default=False, description="Keep my API tokens working (by default they are revoked)."
+    )
 
 
 class TokenCreate(BaseModel):

@@ -20,6 +20,7 @@ def _dummy_hash() -> str:
 
 SESSION_PREFIX = "pis_"
 TOKEN_PREFIX = "pit_"  # noqa: S105 - a prefix, not a secret
+VERIFY_PREFIX = "pie_"  # e-mail verification links
 
 
 def hash_password(password: str) -> str:

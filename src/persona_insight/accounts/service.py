@@ -12,12 +12,15 @@ import secrets
 from dataclasses import dataclass
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts import repository as repo
+from persona_insight.accounts.addresses import parse_email, unicode_domain
 from persona_insight.accounts.security import (
     SESSION_PREFIX,
     TOKEN_PREFIX,
+    VERIFY_PREFIX,
     digest,
     hash_password,
     new_secret,
@@ -43,11 +46,18 @@ class NewSession:
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip()
-    local, _, domain = email.rpartition("@")
-    if not local or "." not in domain or len(email) > 320 or any(c.isspace() for c in email):
-        raise InvalidInput("a valid e-mail address is required", code="invalid_email")
-    return email.lower()
+    return parse_email(email)
+
+
+class EmailUnverified(Forbidden):
+    """The right password for an account whose mailbox is not proven yet."""
+
+    code = "email_unverified"
+
+    def __init__(self, user_id: UUID, company_id: UUID) -> None:
+        super().__init__("confirm your e-mail address first: a new link was sent to it")
+        self.user_id = user_id
+        self.company_id = company_id
 
 
 def check_password_strength(password: str) -> None:
@@ -83,6 +93,13 @@ async def login(
     await set_actor(session, Actor(candidate.company_id, candidate.user_id, candidate.role))
     user = await repo.user_by_id(session, candidate.user_id)
     assert user is not None
+    # Only after the password proved itself: nobody learns an account's state without it.
+    if user.email_verified_at is None:
+        raise EmailUnverified(user.id, user.company_id)
+    if user.approved_at is None:
+        raise Forbidden(
+            "a company admin has not approved this account yet", code="approval_pending"
+        )
     if replaces:
         # Session rotation: the cookie a browser brought to the sign-in stops working.
         await repo.delete_session_by_hash(session, digest(replaces))
@@ -130,12 +147,15 @@ async def signup(
     password: str,
     name: str,
     open_signup: bool,
-) -> User:
-    """A new user in the company that claims the e-mail's domain.
+    verify_for: dt.timedelta,
+) -> tuple[User, str]:
+    """A new, unverified user in the company that claims the e-mail's domain, and the secret of
+    the link that verifies it (mail it; the account cannot sign in before it is followed).
 
     The first user of an instance becomes its super-admin (and, with no company yet, founds one
     named after the domain). Otherwise an unclaimed domain is refused unless the instance allows
-    open sign-up, which founds a company for that domain with the user as its admin.
+    open sign-up, which founds a company for that domain with the user as its admin. A company
+    that requires approval gets its new members unapproved.
     """
     email = normalise_email(email)
     check_password_strength(password)
@@ -144,7 +164,10 @@ async def signup(
     domain = email.rsplit("@", 1)[1]
     first = await repo.user_count(session) == 0
     found = await repo.company_for_domain(session, domain)
+    if found is None and unicode_domain(domain) != domain:
+        found = await repo.company_for_domain(session, unicode_domain(domain))
     role = "super_admin" if first else "company_user"
+    approved = True
     if found is not None:
         company_id, active = found
         if not active:
@@ -152,6 +175,7 @@ async def signup(
         await set_actor(session, Actor(company_id, None, "system"))
         company = await repo.company_by_id(session, company_id)
         assert company is not None
+        approved = not company.require_approval or first
     elif first or open_signup:
         company_id = uuid7()
         await set_actor(session, Actor(company_id, None, "system"))
@@ -163,9 +187,39 @@ async def signup(
             "no company uses this e-mail domain; ask your administrator to add it",
             code="signup_domain_not_allowed",
         )
-    return await create_user(
-        session, email=email, password=password, name=name, company=company, role=role
+    user = await create_user(
+        session,
+        email=email,
+        password=password,
+        name=name,
+        company=company,
+        role=role,
+        verified=False,
+        approved=approved,
     )
+    return user, await issue_verification(session, user, verify_for)
+
+
+async def issue_verification(session: AsyncSession, user: User, valid_for: dt.timedelta) -> str:
+    """A new verification secret for the user; the one sent before stops working."""
+    secret = new_secret(VERIFY_PREFIX)
+    user.verify_token_hash = digest(secret)
+    user.verify_expires_at = dt.datetime.now(dt.UTC) + valid_for
+    await session.flush()
+    return secret
+
+
+async def verify_email(session: AsyncSession, secret: str) -> repo.Verified:
+    """Consume a verification link: once, before it expires."""
+    if not secret.startswith(VERIFY_PREFIX) or len(secret) > 200:
+        raise NotFound("this link is not valid", code="verification_invalid")
+    verified = await repo.consume_verification(session, digest(secret))
+    if verified is None:
+        raise NotFound(
+            "this link is not valid: it was used already, replaced or it expired",
+            code="verification_invalid",
+        )
+    return verified
 
 
 async def ensure_company(
@@ -186,7 +240,10 @@ async def create_user(
     name: str,
     company: Company,
     role: str = "company_user",
+    verified: bool = True,
+    approved: bool = True,
 ) -> User:
+    """A user; operator tools create them verified and approved, sign-up does not."""
     email = normalise_email(email)
     check_password_strength(password)
     if role not in ROLES:
@@ -199,8 +256,15 @@ async def create_user(
         password_hash=hash_password(password),
         company_id=company.id,
         role=role,
+        email_verified_at=dt.datetime.now(dt.UTC) if verified else None,
+        approved_at=dt.datetime.now(dt.UTC) if approved else None,
     )
-    await repo.add(session, user)
+    try:
+        await repo.add(session, user)
+    except IntegrityError as exc:
+        # Two sign-ups of one address at once: both passed the check above, the unique index
+        # lets one in.
+        raise Conflict("a user with this e-mail exists", code="email_taken") from exc
     return user
 
 
@@ -225,8 +289,11 @@ async def update_profile(
     return user
 
 
-async def change_password(session: AsyncSession, user_id: UUID, *, current: str, new: str) -> User:
-    """Check the current password, set the new one, end every session of the user."""
+async def change_password(
+    session: AsyncSession, user_id: UUID, *, current: str, new: str, keep_tokens: bool = False
+) -> User:
+    """Check the current password, set the new one, end every session of the user and — unless
+    asked to keep them — revoke every API token: a changed password usually means a leak."""
     user = await repo.user_by_id(session, user_id)
     if user is None:
         raise NotFound("no such user", code="user_not_found")
@@ -236,6 +303,8 @@ async def change_password(session: AsyncSession, user_id: UUID, *, current: str,
     user.password_hash = hash_password(new)
     user.password_changed_at = dt.datetime.now(dt.UTC)
     await repo.delete_sessions_of_user(session, user.id)
+    if not keep_tokens:
+        await repo.revoke_tokens_of_user(session, user.id)
     await notify_revoked(session, user.id)
     await session.flush()
     return user

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persona_insight.models import Company, GlossaryTerm, Persona
+from persona_insight.models import Company, GlossaryTerm, Persona, User
 
 
 async def company(session: AsyncSession, company_id: UUID) -> Company | None:
@@ -60,3 +60,17 @@ async def persona_coded(session: AsyncSession, company_id: UUID, code: str) -> P
 async def delete(session: AsyncSession, row: object) -> None:
     await session.delete(row)
     await session.flush()
+
+
+# Accounts waiting for an admin: their mailbox is proven, their approval is not.
+_PENDING = select(User).where(User.email_verified_at.is_not(None), User.approved_at.is_(None))
+
+
+async def pending_members(session: AsyncSession, company_id: UUID) -> list[User]:
+    stmt = _PENDING.where(User.company_id == company_id).order_by(User.created_at)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def pending_member(session: AsyncSession, company_id: UUID, user_id: UUID) -> User | None:
+    stmt = _PENDING.where(User.company_id == company_id, User.id == user_id)
+    return (await session.execute(stmt)).scalar_one_or_none()

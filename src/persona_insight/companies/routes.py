@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from persona_insight.accounts.deps import CtxDep
+from persona_insight.accounts.routes import client_ip
+from persona_insight.companies import membership, service
 from persona_insight.companies import repository as repo
-from persona_insight.companies import service
 from persona_insight.companies.schemas import (
     AnalysisSettingsIn,
     AnalysisSettingsOut,
     GlossaryIn,
     GlossaryList,
     GlossaryOut,
+    MembershipSettings,
+    PendingMember,
+    PendingMemberList,
     PersonaIn,
     PersonaList,
     PersonaOut,
@@ -91,4 +95,57 @@ async def patch_persona(persona_id: UUID, body: PersonaPatch, ctx: CtxDep) -> Pe
 @router.delete("/personas/{persona_id}", status_code=204, summary="Remove a persona")
 async def delete_persona(persona_id: UUID, ctx: CtxDep) -> Response:
     await service.delete_persona(ctx.session, ctx.user, persona_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/membership",
+    response_model=MembershipSettings,
+    summary="Whether new members wait for approval (company admins)",
+)
+async def get_membership(ctx: CtxDep) -> MembershipSettings:
+    return MembershipSettings(
+        require_approval=await membership.require_approval(ctx.session, ctx.user)
+    )
+
+
+@router.put(
+    "/membership",
+    response_model=MembershipSettings,
+    summary="Require (or stop requiring) approval of new members (company admins)",
+)
+async def put_membership(body: MembershipSettings, ctx: CtxDep) -> MembershipSettings:
+    value = await membership.set_require_approval(ctx.session, ctx.user, body.require_approval)
+    return MembershipSettings(require_approval=value)
+
+
+@router.get(
+    "/pending-members",
+    response_model=PendingMemberList,
+    summary="Signed-up accounts waiting for approval (company admins)",
+)
+async def pending_members(ctx: CtxDep) -> PendingMemberList:
+    rows = await membership.pending(ctx.session, ctx.user)
+    return PendingMemberList(
+        items=[PendingMember.model_validate(r, from_attributes=True) for r in rows]
+    )
+
+
+@router.post(
+    "/pending-members/{user_id}/approve",
+    response_model=PendingMember,
+    summary="Let a waiting account in (company admins)",
+)
+async def approve_member(user_id: UUID, ctx: CtxDep, request: Request) -> PendingMember:
+    user = await membership.approve(ctx.session, ctx.user, user_id, client_ip(request))
+    return PendingMember.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "/pending-members/{user_id}/deny",
+    status_code=204,
+    summary="Refuse a waiting account; it is deleted (company admins)",
+)
+async def deny_member(user_id: UUID, ctx: CtxDep, request: Request) -> Response:
+    await membership.deny(ctx.session, ctx.user, user_id, client_ip(request))
     return Response(status_code=204)

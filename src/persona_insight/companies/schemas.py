@@ -93,3 +93,23 @@ class PersonaOut(BaseModel):
 
 class PersonaList(BaseModel):
     items: list[PersonaOut]
+
+
+class MembershipSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    require_approval: bool = Field(
+        description="New members wait for a company admin's approval after verifying their e-mail."
+    )
+
+
+class PendingMember(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    created_at: dt.datetime
+    email_verified_at: dt.datetime | None
+
+
+class PendingMemberList(BaseModel):
+    items: list[PendingMember]

@@ -6,6 +6,7 @@ from persona_insight.models.accounts import (
     AuthSession,
     Company,
     LoginFailure,
+    LoginKnown,
     User,
 )
 from persona_insight.models.base import Base
@@ -27,6 +28,7 @@ __all__ = [
     "InterviewAnalysis",
     "InterviewTerm",
     "LoginFailure",
+    "LoginKnown",
     "Note",
     "Persona",
     "Project",

@@ -21,6 +21,8 @@ class Company(Base):
     description: Mapped[str] = mapped_column(Text, server_default="")
     domains: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
+    # New members wait for a company admin's approval (after verifying their e-mail).
+    require_approval: Mapped[bool] = mapped_column(server_default=text("false"))
     analysis_engine: Mapped[str | None] = mapped_column(String(20))
     # Non-secret engine settings (model, base URLs, modes); keys are sealed in engine_secrets.
     engine_config: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
@@ -45,6 +47,12 @@ class User(Base):
     avatar_media_type: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = created_at()
     password_changed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    # A signed-up account may sign in only once its mailbox is proven and, where the company
+    # requires it, an admin approved it (migration 0009).
+    email_verified_at: Mapped[dt.datetime | None]
+    approved_at: Mapped[dt.datetime | None]
+    verify_token_hash: Mapped[str | None] = mapped_column(String(64))
+    verify_expires_at: Mapped[dt.datetime | None]
 
 
 class AuthSession(Base):
@@ -87,6 +95,15 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 
+class LoginKnown(Base):
+    """(account, address) pairs that signed in, hashed: others' failures do not hold them back."""
+
+    __tablename__ = "login_known"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
 class AuditEntry(Base):
     """Security-relevant actions; the application may insert and read, never change or delete."""
 
@@ -102,3 +119,5 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     ip: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    # Numbered per company at commit (migration 0009): what a company admin sees as the id.
+    company_seq: Mapped[int | None] = mapped_column(BigInteger)

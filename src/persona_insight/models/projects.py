@@ -6,6 +6,8 @@ import datetime as dt
 from uuid import UUID
 
 from sqlalchemy import ForeignKey, String, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from persona_insight.models.base import Base, created_at, uuid_pk
@@ -63,3 +65,5 @@ class ProjectInvitation(Base):
     expires_at: Mapped[dt.datetime]
     uses: Mapped[int] = mapped_column(server_default="0")
     revoked_at: Mapped[dt.datetime | None]
+    # Who joined with the link: a member removed later cannot use it again (a new link is needed).
+    used_by: Mapped[list[UUID]] = mapped_column(ARRAY(PgUUID(as_uuid=True)), server_default="{}")

@@ -107,8 +107,15 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> dict[str
     return dict(row._mapping) if row else None
 
 
-async def bump_invitation(session: AsyncSession, invitation_id: UUID) -> None:
-    await session.execute(
-        text("UPDATE project_invitations SET uses = uses + 1 WHERE id = :i"),
-        {"i": invitation_id},
-    )
+async def use_invitation(session: AsyncSession, invitation_id: UUID, user_id: UUID) -> bool:
+    """Count a use by `user_id`; False when that user used the link before."""
+    row = (
+        await session.execute(
+            text(
+                "UPDATE project_invitations SET uses = uses + 1, used_by = used_by || :u"
+                " WHERE id = :i AND NOT (:u = ANY (used_by)) RETURNING id"
+            ),
+            {"i": invitation_id, "u": user_id},
+        )
+    ).first()
+    return row is not None

@@ -7,7 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
 
-from persona_insight.accounts.deps import CtxDep
+from persona_insight.accounts import throttle
+from persona_insight.accounts.deps import Ctx, CtxDep
+from persona_insight.db import Actor
 from persona_insight.projects import service
 from persona_insight.projects.schemas import (
     InvitationCreate,
@@ -107,8 +109,22 @@ async def transfer(project_id: UUID, body: TransferIn, ctx: CtxDep) -> ProjectOu
     summary="Join a public project (open, or with its password)",
 )
 async def join(project_id: UUID, body: JoinIn, ctx: CtxDep) -> ProjectOut:
-    access = await service.join(ctx.session, ctx.user, project_id, body.password)
+    access = await join_throttled(ctx, project_id, body.password)
     return service.to_out(access.project, access.role)
+
+
+async def join_throttled(ctx: Ctx, project_id: UUID, password: str | None) -> service.Access:
+    """Join, counted per (user, project) so that a project password cannot be guessed quickly
+    (429 with Retry-After). Used by the API and the projects page."""
+    # The attempt is recorded in its own committed transaction before the password is checked:
+    # a wrong password rolls the request back, and parallel guesses must see each other.
+    async with ctx.rt.db.unit_of_work(Actor.system()) as session:
+        attempt = await throttle.begin_join(
+            session, user_id=ctx.user.user_id, project_id=project_id
+        )
+    access = await service.join(ctx.session, ctx.user, project_id, password)
+    await throttle.succeeded(ctx.session, attempt)
+    return access
 
 
 @router.post("/{project_id}/leave", status_code=204, summary="Leave a project")

@@ -25,7 +25,7 @@ class ProjectCreate(BaseModel):
     end_date: dt.date | None = None
     visibility: Visibility = "private"
     join_method: JoinMethod = "invite_only"
-    password: str | None = Field(default=None, min_length=4, max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=200)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -69,7 +69,7 @@ class ProjectPatch(BaseModel):
     end_date: dt.date | None = None
     visibility: Visibility | None = None
     join_method: JoinMethod | None = None
-    password: str | None = Field(default=None, min_length=4, max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=200)
 
 
 class MemberOut(BaseModel):

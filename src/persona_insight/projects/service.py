@@ -431,10 +431,33 @@ async def accept_invitation(session: AsyncSession, user: Authenticated, token: s
     project, role = existing
     if role is not None:
         return Access(project, role)
+    invitation_id = found["id"]
+    assert isinstance(invitation_id, UUID)
+    # A link joins each person once: a member removed since cannot come back with it.
+    if not await repo.use_invitation(session, invitation_id, user.user_id):
+        raise AppError(
+            "you joined with this invitation before; ask for a new one",
+            code="invitation_used",
+            status=410,
+        )
     who = await session.get(User, user.user_id)
     assert who is not None
     await add_member(session, project, who, str(found["role"]), user.user_id)
-    invitation_id = found["id"]
-    assert isinstance(invitation_id, UUID)
-    await repo.bump_invitation(session, invitation_id)
     return Access(project, str(found["role"]))
+
+
+async def invitation_preview(
+    session: AsyncSession, user: Authenticated, token: str
+) -> tuple[Project, str, bool]:
+    """What an invitation link would do, without doing it: (project, role, already a member)."""
+    found = await repo.invitation_by_hash(session, digest(token))
+    if found is None or found["revoked_at"] is not None or found["company_id"] != user.company_id:
+        raise NotFound("no such invitation", code="invitation_not_found")
+    if found["expires_at"] <= dt.datetime.now(dt.UTC):  # type: ignore[operator]
+        raise AppError("this invitation has expired", code="invitation_expired", status=410)
+    project_id = found["project_id"]
+    assert isinstance(project_id, UUID)
+    existing = await repo.get_with_role(session, project_id, user.user_id)
+    assert existing is not None
+    project, role = existing
+    return project, role or str(found["role"]), role is not None

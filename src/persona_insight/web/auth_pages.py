@@ -1,26 +1,35 @@
 """Sign in, sign up, sign out and the language switcher.
 
 Both forms go through the API's own functions (`accounts.routes.sign_in`, `accounts.routes.signup`),
-so a page sign-in is throttled and audited exactly like `POST /api/auth/login`.
+so a page sign-in is throttled and audited exactly like `POST /api/auth/login`; the mailed
+verification link opens a page whose button calls `POST /api/auth/verify`'s function.
 """
 
 from __future__ import annotations
 
 import math
 import secrets
-from typing import Final
+from typing import Annotated, Final
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from persona_insight.accounts import routes as account_routes
 from persona_insight.accounts.deps import SESSION_COOKIE
 from persona_insight.accounts.routes import set_session_cookie, sign_in
-from persona_insight.accounts.schemas import SignupIn
-from persona_insight.errors import AppError, RateLimited, Unauthenticated
+from persona_insight.accounts.schemas import SignupIn, VerifyIn
+from persona_insight.errors import AppError, Forbidden, RateLimited, Unauthenticated
 from persona_insight.web import i18n
-from persona_insight.web.page import Page, PageDep, PageRoute, PublicPageDep, redirect, safe_next
+from persona_insight.web.page import (
+    Page,
+    PageDep,
+    PageRoute,
+    PublicPageDep,
+    no_store,
+    redirect,
+    safe_next,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -60,7 +69,7 @@ def _token_page(
         max_age=3600,
         httponly=True,
         samesite="strict",
-        secure=page.rt.settings.secure_cookies,
+        secure=page.rt.settings.cookies_secure,
         path=path,
     )
     return response
@@ -117,6 +126,10 @@ async def login_submit(page: PublicPageDep) -> Response:
         response = _login_page(page, next_url=next_url, email=email, error=error, status=429)
         response.headers["Retry-After"] = str(exc.details["retry_after"])
         return response
+    except Forbidden as exc:
+        # The right password for an account that is not usable yet (unverified, unapproved).
+        error = _reason(page, exc.code)
+        return _login_page(page, next_url=next_url, email=email, error=error, status=exc.status)
     response = RedirectResponse(next_url, status_code=303)
     set_session_cookie(response, request, new.token, new.expires_at)
     response.delete_cookie(LOGIN_TOKEN[0], path=LOGIN_TOKEN[1])
@@ -173,10 +186,9 @@ async def signup_submit(page: PublicPageDep) -> Response:
             name = str(error["loc"][0]) if error.get("loc") else "form"
             errors.setdefault(name, _reason(page, SIGNUP_CODE_OF_FIELD.get(name, "invalid_name")))
         return _signup_page(page, next_url=next_url, values=values, errors=errors, status=422)
-    response = redirect(next_url, notice="welcome")
     try:
-        # The API's sign-up: the rules, the audit entry and a throttled sign-in, in one place.
-        await account_routes.signup(body, page.request, response)
+        # The API's sign-up: the rules, the audit entry and the verification mail, in one place.
+        created = await account_routes.signup(body, page.request)
     except AppError as exc:
         field = SIGNUP_FIELD_OF.get(exc.code, "form")
         if exc.code == "too_many_attempts" and isinstance(exc, RateLimited):
@@ -190,8 +202,35 @@ async def signup_submit(page: PublicPageDep) -> Response:
         return _signup_page(
             page, next_url=next_url, values=values, errors={field: message}, status=status
         )
+    response = page.render(
+        "signup_sent.html",
+        next=next_url,
+        email=created.email,
+        hours=page.rt.settings.email_verification_hours,
+    )
     response.delete_cookie(SIGNUP_TOKEN[0], path=SIGNUP_TOKEN[1])
     return response
+
+
+# --- e-mail verification --------------------------------------------------------------------------
+
+
+@router.get("/verify-email/{token}")
+async def verify_form(token: Annotated[str, Path(max_length=200)], page: PublicPageDep) -> Response:
+    """The mailed link only shows a button: mail scanners that open links must not use it up."""
+    return no_store(page.render("verify_email.html", token=token, error=""))
+
+
+@router.post("/verify-email/{token}")
+async def verify_submit(
+    token: Annotated[str, Path(max_length=200)], page: PublicPageDep
+) -> Response:
+    try:
+        done = await account_routes.verify(VerifyIn(token=token), page.request)
+    except AppError as exc:
+        error = _reason(page, exc.code)
+        return no_store(page.render("verify_email.html", exc.status, token=token, error=error))
+    return redirect("/login", notice="approval_pending" if done.approval_pending else "verified")
 
 
 # --- sign out and language ------------------------------------------------------------------------
@@ -217,7 +256,7 @@ async def switch_locale(code: str, page: PublicPageDep, next: str | None = None)
             locale,
             max_age=LOCALE_MAX_AGE,
             samesite="lax",
-            secure=page.rt.settings.secure_cookies,
+            secure=page.rt.settings.cookies_secure,
             path="/",
         )
     return response

@@ -212,6 +212,20 @@ REASONS: Final[Mapping[str, str]] = {
     ),
     "company_inactive": N_("Your company's accounts are closed. Ask your administrator."),
     "too_many_attempts": N_("Too many failed sign-ins. Please wait and try again."),
+    "email_unverified": N_(
+        "Confirm your e-mail address first: we sent a new link to it. Open it, then sign in."
+    ),
+    "approval_pending": N_("Your company's admin has not approved your account yet."),
+    "verification_invalid": N_(
+        "This link is not valid: it was used already, replaced by a newer one, or it expired. "
+        "Sign in with your password to get a new one."
+    ),
+    "too_many_join_attempts": N_(
+        "Too many wrong project passwords. Please wait a few minutes and try again."
+    ),
+    "invitation_used": N_(
+        "You joined with this invitation link before. Ask the project's admins for a new one."
+    ),
     "wrong_password": N_("The password is not right."),
     "passwords_differ": N_("The two new passwords are not the same."),
     "invalid_locale": N_("Choose Korean or English."),
@@ -264,6 +278,11 @@ NOTICES: Final[Mapping[str, str]] = {
     "note_deleted": N_("The note was deleted."),
     "signed_out": N_("You have signed out."),
     "welcome": N_("Welcome! Your account is ready."),
+    "verified": N_("Your e-mail address is confirmed. Sign in to start."),
+    "approval_pending": N_(
+        "Your e-mail address is confirmed. You can sign in once your company's admin approves "
+        "your account."
+    ),
     "avatar_saved": N_("Your picture was saved."),
     "avatar_removed": N_("Your picture was removed."),
     "password_changed": N_("Your password was changed. Other browsers were signed out."),

@@ -116,10 +116,19 @@ async def revoke_invitation(project_id: UUID, invitation_id: UUID, page: PageDep
 async def open_invitation(
     token: Annotated[str, Path(max_length=200)], page: PublicPageDep
 ) -> Response:
-    """Opening the link joins its project (the link is the invitation: there is nothing else to
-    confirm); signed out, the person signs in or up first and comes back here. An expired link
-    is the 410 page, an unknown or revoked one the 404 page."""
+    """Opening the link shows what it joins and a button; only the button's POST (with the
+    session's CSRF token) joins — a cross-site navigation, which carries SameSite=Lax cookies,
+    must not make anyone a member. Signed out, the person signs in or up first and comes back
+    here. An expired or used link is the 410 page, an unknown or revoked one the 404 page."""
     if page.user is None:
         return redirect("/login?next=" + quote(f"/invitations/{token}", safe="/"))
-    access = await projects.accept_invitation(page.session, page.user, token)
+    project, role, member = await projects.invitation_preview(page.session, page.user, token)
+    if member:
+        return redirect(f"/projects/{project.id}")
+    return no_store(page.render("invitation.html", project=project, role=role, token=token))
+
+
+@router.post("/invitations/{token}")
+async def accept_invitation(token: Annotated[str, Path(max_length=200)], page: PageDep) -> Response:
+    access = await projects.accept_invitation(page.session, page.signed_in, token)
     return redirect(f"/projects/{access.project.id}", notice="joined")

@@ -105,7 +105,11 @@ async def change_password(page: PageDep) -> Response:
     if new != again:
         errors["confirm_password"] = page.reason("passwords_differ")
     try:
-        body = PasswordChange(current_password=current or "-", new_password=new)
+        body = PasswordChange(
+            current_password=current or "-",
+            new_password=new,
+            keep_api_tokens=page.value("keep_api_tokens") == "yes",
+        )
     except ValidationError:
         errors["new_password"] = page.reason("weak_password")
     if errors:

@@ -44,7 +44,7 @@ def form_errors(page: Page, exc: ValidationError) -> dict[str, str]:
         elif loc and loc[0] in ("start_date", "end_date"):
             errors[loc[0]] = page._("Enter a valid date.")
         elif loc and loc[0] == "password":
-            errors["password"] = page._("The password needs at least 4 characters.")
+            errors["password"] = page._("The password needs at least 8 characters.")
         elif loc:
             errors.setdefault(loc[0], page._("Check this field."))
     return errors

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from persona_insight.errors import AppError
 from persona_insight.interviews import service as interviews
 from persona_insight.projects import service as projects
+from persona_insight.projects.routes import join_throttled
 from persona_insight.projects.schemas import ProjectCreate
 from persona_insight.web import project_form, uploads
 from persona_insight.web.page import Page, PageDep, PageRoute, redirect
@@ -33,11 +34,13 @@ async def project_list(page: PageDep, q: str = "", mine: bool = False) -> Respon
 @router.post("/projects/{project_id}/join")
 async def join_project(project_id: UUID, page: PageDep) -> Response:
     try:
-        await projects.join(page.session, page.signed_in, project_id, page.raw("password") or None)
+        await join_throttled(page.ctx, project_id, page.raw("password") or None)
     except AppError as exc:
         if exc.status == 404:
             raise
         await page.undo()
+        if exc.code == "too_many_attempts":
+            return redirect(f"/projects#project-{project_id}", problem="too_many_join_attempts")
         if exc.code != "already_member":
             return redirect(f"/projects#project-{project_id}", problem=exc.code)
     return redirect(f"/projects/{project_id}", notice="joined")
