@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         default=30, ge=1, description="CPU seconds one file's extraction may use (422 beyond)."
     )
     ingest_memory_mb: int = Field(
-        default=1024, ge=64, description="Memory one file's extraction may add (422 beyond)."
+        default=768, ge=64, description="Memory one file's extraction may add (422 beyond)."
     )
     uploads_per_user: int = Field(
         default=4, ge=1, description="File uploads one user may have in flight (429 beyond)."

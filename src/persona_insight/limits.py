@@ -12,13 +12,16 @@ memory; larger ones are spooled to a temporary file and replayed to the applicat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import tempfile
+import threading
+from collections.abc import Iterator
 from typing import IO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from persona_insight.errors import AppError, PayloadTooLarge
+from persona_insight.errors import AppError, PayloadTooLarge, RateLimited
 from persona_insight.http_errors import error_response
 
 log = logging.getLogger(__name__)
@@ -192,3 +195,72 @@ def _declared_length(scope: Scope) -> int | None:
     if length == 0:
         return None
     return length
+
+
+# --- uploads in flight ------------------------------------------------------------------------
+
+
+class UploadSlots:
+    """How many file uploads are being read at once, per user and in this process.
+
+    Reading a file is the expensive part of an upload (a sandboxed process each, see
+    ingest/sandbox.py); past the caps a new upload is refused at once with 429 rather than
+    queued behind work its sender may already have abandoned.
+    """
+
+    def __init__(self, per_user: int, per_process: int) -> None:
+        self.per_user = per_user
+        self.per_process = per_process
+        self._by_user: dict[object, int] = {}
+        self._total = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def hold(self, user: object) -> Iterator[None]:
+        with self._lock:
+            if self._total >= self.per_process:
+                raise RateLimited(
+                    "the server is reading as many uploads as it can; try again shortly",
+                    code="server_busy",
+                    details={"retry_after": _UPLOAD_RETRY_S},
+                )
+            if self._by_user.get(user, 0) >= self.per_user:
+                raise RateLimited(
+                    f"at most {self.per_user} of your uploads are read at once; "
+                    "send the next when one is done",
+                    code="too_many_uploads",
+                    details={"retry_after": _UPLOAD_RETRY_S},
+                )
+            self._total += 1
+            self._by_user[user] = self._by_user.get(user, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._total -= 1
+                left = self._by_user[user] - 1
+                if left:
+                    self._by_user[user] = left
+                else:
+                    del self._by_user[user]
+
+
+_UPLOAD_RETRY_S = 5
+_upload_slots: dict[tuple[int, int], UploadSlots] = {}
+_upload_slots_lock = threading.Lock()
+
+
+def upload_slots(per_user: int, per_process: int) -> UploadSlots:
+    """The process's counters for these caps."""
+    with _upload_slots_lock:
+        key = (per_user, per_process)
+        if key not in _upload_slots:
+            _upload_slots[key] = UploadSlots(per_user, per_process)
+        return _upload_slots[key]
+
+
+async def disconnected(receive: Receive) -> None:
+    """Returns when the client has gone: for a `receive` whose body has been read (BodyGate's
+    replay passes later calls through to the server's, which then reports only the end)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass

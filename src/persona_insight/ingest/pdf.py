@@ -13,8 +13,10 @@ from persona_insight.errors import AppError, InvalidInput, PayloadTooLarge
 from persona_insight.ingest.base import Raw, TextBuffer, malformed
 
 MAX_PAGES = 2_000
-# Far beyond any text document (a dense page of text is a few thousand operations).
-MAX_OPERATIONS = 5_000_000
+# Beyond any transcript: a page of text is a few hundred operations, a dense one a few thousand.
+# Each costs ~10 µs, so this bounds a crafted file (one form drawn 2,000 times) to ~3 s of CPU
+# (issue 10, item 6: 5,000,000 allowed 87 s).
+MAX_OPERATIONS = 250_000
 # Readers accept the header anywhere in the first kilobyte (some generators prepend junk).
 _HEADER_WINDOW = 1024
 log = logging.getLogger(__name__)

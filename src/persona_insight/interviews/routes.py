@@ -29,6 +29,7 @@ from persona_insight.interviews.schemas import (
     UploadAccepted,
 )
 from persona_insight.interviews.states import Status
+from persona_insight.limits import disconnected
 from persona_insight.projects.service import require_access
 
 router = APIRouter(tags=["interviews"])
@@ -114,6 +115,8 @@ async def _accept_file(request: Request, ctx: Ctx) -> UploadAccepted:
             title=_form_str(form, "title"),
             interview_date=_parse_date(_form_str(form, "interview_date"), "interview_date"),
             fallback_date=_date_from_ms(_form_str(form, "last_modified")),
+            # A client that leaves stops the reading of its file (the sandbox kills it).
+            cancel=lambda: disconnected(request.receive),
         )
     finally:
         await form.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -17,7 +18,6 @@ from uuid import UUID
 import procrastinate.exceptions
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persona_insight import ingest
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.analysis.engine import EngineResult
 from persona_insight.audit import service as audit
@@ -27,6 +27,7 @@ from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
 from persona_insight.files.names import clean_filename
 from persona_insight.files.store import FileStore
 from persona_insight.ids import uuid7
+from persona_insight.ingest import untrusted
 from persona_insight.interviews import repository as repo
 from persona_insight.interviews import states
 from persona_insight.interviews.schemas import (
@@ -39,6 +40,7 @@ from persona_insight.interviews.schemas import (
     SpeakerRolesPatch,
 )
 from persona_insight.jobs.queue import queue
+from persona_insight.limits import upload_slots
 from persona_insight.models import Interview
 from persona_insight.projects.service import Access, require_access
 from persona_insight.realtime import events
@@ -201,20 +203,18 @@ async def create_from_file(
     title: str | None = None,
     interview_date: dt.date | None = None,
     fallback_date: dt.date | None = None,
+    cancel: Callable[[], Awaitable[object]] | None = None,
 ) -> Interview:
     """Extract an uploaded file's text, store the original, create the interview.
 
     The interview date is the one given, else the document's own date, else `fallback_date`
-    (the browser's last-modified time of the file).
+    (the browser's last-modified time of the file). The file is read in the sandbox, killed
+    when `cancel()` completes first (the client left).
     """
     name = clean_filename(name)
-    extracted = await asyncio.to_thread(
-        ingest.extract,
-        name,
-        data,
-        max_bytes=settings.max_upload_bytes,
-        max_chars=settings.max_text_chars,
-    )
+    slots = upload_slots(settings.uploads_per_user, settings.uploads_per_process)
+    with slots.hold(user.user_id):
+        extracted = await untrusted.extract_upload(name, data, settings, cancel=cancel)
     sha = await asyncio.to_thread(files.put, data)
     return await create(
         session,

@@ -1,0 +1,262 @@
+"""The one place where untrusted files are parsed or decoded: each in a child process of its own,
+with CPU-time and memory limits, at most `workers` at once, killed when its caller gives up.
+
+A parser fed a hostile file can spin (a PDF drawing one form 2,000 times: 87 s of CPU), balloon
+(a 37 MB WebVTT file with a million cues: ~1.2 GB), or hold the GIL long enough to stall every
+request and stream of the server process. In a child none of that touches the server: the
+kernel enforces the limits (`setrlimit` in the child: RLIMIT_CPU, RLIMIT_AS), the parent only
+waits on a pipe, and a cancelled call — the client left, the wall-clock limit passed — kills the
+child at once.
+
+Children are forked from multiprocessing's forkserver, which has imported the parsers (and the
+analysis engine, which `analysis/isolation.py` forks from the same server) and runs no threads.
+A fresh child per call costs ~10 ms of CPU; in exchange no state, no memory and no exhausted CPU
+budget carries over from one hostile file to the next.
+
+API: `await sandbox().run(fn, path, *args, limits=Limits(...))` runs `fn(path, *args)` in a
+child and returns its result; `fn`, the arguments and the result must be picklable. An `AppError`
+raised by `fn` comes back as itself; a limit gives `LimitExceeded` (422 `file_too_complex`); a
+child that dies gives `SandboxCrashed` (422 `malformed_file`). Both are `AppError`s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TypeVar
+
+from persona_insight.errors import AppError, InvalidInput
+
+T = TypeVar("T")
+
+# Imported once by the forkserver, shared (copy-on-write) by every child. The analysis pool forks
+# from the same server, so its modules are listed too: whichever pool starts the server first
+# decides what it has imported.
+PRELOAD = ["persona_insight.ingest", "persona_insight.analysis.offline.engine"]
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    cpu_s: int = 30
+    """CPU seconds the call may use (the kernel stops the child beyond it)."""
+    memory_bytes: int = 768 * 1024 * 1024
+    """Address space the call may add to what the child starts with."""
+    wall_s: float = 120.0
+    """Elapsed seconds before the child is killed whatever it is doing (waiting uses no CPU)."""
+
+
+class LimitExceeded(InvalidInput):
+    code = "file_too_complex"
+
+
+class SandboxCrashed(InvalidInput):
+    code = "malformed_file"
+
+
+class Abandoned(AppError):
+    """The caller's `cancel` finished first (the client left); the child was killed."""
+
+    status = 400
+    code = "client_disconnected"
+
+
+_MESSAGES = {
+    "cpu": "Reading the file took more computing time than allowed; it is too complex.",
+    "memory": "Reading the file needed more memory than allowed; it is too complex.",
+    "time": "Reading the file took too long; it is too complex.",
+}
+
+
+class _CpuExceeded(Exception):
+    pass
+
+
+def _on_sigxcpu(signum: int, frame: object) -> None:
+    raise _CpuExceeded
+
+
+def _child(
+    conn: Connection, fn: Callable[..., Any], path: Path, args: tuple[Any, ...], limits: Limits
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    with contextlib.suppress(OSError, AttributeError):
+        # Die with the forkserver (which dies with the server): no orphan keeps parsing.
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The soft limit raises in Python code (a clean answer); the hard one, a second later, is
+    # the kernel's SIGKILL for a parser stuck in C.
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    start = int(used.ru_utime + used.ru_stime) + 1
+    signal.signal(signal.SIGXCPU, _on_sigxcpu)
+    resource.setrlimit(resource.RLIMIT_CPU, (start + limits.cpu_s, start + limits.cpu_s + 2))
+    resource.setrlimit(resource.RLIMIT_AS, (_address_space() + limits.memory_bytes,) * 2)
+    try:
+        answer: tuple[str, Any] = ("ok", fn(path, *args))
+    except MemoryError:
+        answer = ("limit", "memory")
+    except _CpuExceeded:
+        answer = ("limit", "cpu")
+    except AppError as exc:
+        answer = ("app_error", exc)
+    except Exception as exc:
+        answer = ("crash", f"{type(exc).__name__}: {exc}"[:300])
+    try:
+        conn.send(answer)
+    except MemoryError:
+        conn.send(("limit", "memory"))
+    conn.close()
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class Sandbox:
+    def __init__(self, workers: int) -> None:
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(PRELOAD)
+        self.workers = max(1, workers)
+        # One semaphore per event loop (a server process has one; tests run several).
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _slots_here(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.workers)
+        return slots
+
+    async def run(
+        self,
+        fn: Callable[..., T],
+        path: Path,
+        *args: Any,
+        limits: Limits,
+        cancel: Callable[[], Awaitable[object]] | None = None,
+    ) -> T:
+        """`fn(path, *args)` in a child process. When the awaitable `cancel()` completes first
+        (the client left), the child is killed and `Abandoned` raised."""
+        if cancel is None:
+            return await self._queued(fn, path, args, limits)
+        # Watched from the start: a client that leaves while its call waits for a slot frees
+        # the slot for the next one.
+        work = asyncio.ensure_future(self._queued(fn, path, args, limits))
+        stop = asyncio.ensure_future(cancel())
+        try:
+            await asyncio.wait({work, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            if not work.done():
+                work.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await work
+        if work.cancelled():
+            raise Abandoned("the client left before its file was read")
+        return work.result()
+
+    async def _queued(
+        self, fn: Callable[..., T], path: Path, args: tuple[Any, ...], limits: Limits
+    ) -> T:
+        async with self._slots_here():
+            return await self._run(fn, path, args, limits)
+
+    async def _run(
+        self, fn: Callable[..., T], path: Path, args: tuple[Any, ...], limits: Limits
+    ) -> T:
+        receiver, sender = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=_child, args=(sender, fn, path, args, limits), daemon=True
+        )
+        try:
+            # Blocking: the forkserver is asked for a child (and started, the first time).
+            await asyncio.to_thread(process.start)
+            sender.close()
+            try:
+                async with asyncio.timeout(limits.wall_s):
+                    answer = await _receive(receiver, process.sentinel)
+            except TimeoutError:
+                raise LimitExceeded(_MESSAGES["time"], details={"limit": "time"}) from None
+        finally:
+            receiver.close()
+            sender.close()
+            _reap(process)
+        if answer is None:
+            code = process.exitcode
+            if code in (-signal.SIGKILL, -signal.SIGXCPU):
+                # The kernel's hard CPU limit (or the OOM killer): a limit, not a malformed file.
+                raise LimitExceeded(_MESSAGES["cpu"], details={"limit": "cpu"})
+            raise SandboxCrashed("The file could not be read.", details={"exit": code})
+        status, payload = answer
+        if status == "ok":
+            result: T = payload
+            return result
+        if status == "app_error":
+            raise payload
+        if status == "limit":
+            raise LimitExceeded(_MESSAGES[payload], details={"limit": payload})
+        raise SandboxCrashed("The file could not be read.")
+
+
+async def _receive(conn: Connection, sentinel: int) -> tuple[str, Any] | None:
+    """The child's answer, or None when it ended without one. Waits on the event loop (no
+    thread), reads once the answer is there."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(conn.fileno(), wake)
+    loop.add_reader(sentinel, wake)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(conn.fileno())
+        loop.remove_reader(sentinel)
+    if conn.poll():
+        try:
+            answer: tuple[str, Any] = await asyncio.to_thread(conn.recv)
+        except (EOFError, OSError):
+            return None
+        return answer
+    return None
+
+
+def _reap(process: multiprocessing.process.BaseProcess) -> None:
+    """Kill the child if it still runs and collect its exit status, without blocking the loop."""
+    if process.pid is None:
+        return
+    with contextlib.suppress(OSError, ValueError, AssertionError):
+        if process.exitcode is None:
+            process.kill()
+            process.join(timeout=0)
+        if process.exitcode is None:
+            threading.Thread(target=process.join, args=(10,), daemon=True).start()
+
+
+_sandbox: Sandbox | None = None
+_lock = threading.Lock()
+
+
+def sandbox(workers: int = 2) -> Sandbox:
+    """The process-wide sandbox (created on first use; its size is fixed by the first caller)."""
+    global _sandbox
+    with _lock:
+        if _sandbox is None:
+            _sandbox = Sandbox(workers)
+        return _sandbox

@@ -1,0 +1,50 @@
+"""Functions the sandbox tests run in the child process (importable, so picklable by name)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+from persona_insight.errors import InvalidInput
+from persona_insight.ingest import pdf
+
+
+def size_and_name(path: Path, suffix: str) -> tuple[int, str]:
+    return path.stat().st_size, path.name + suffix
+
+
+def spin(path: Path) -> None:
+    while True:
+        pass
+
+
+def spin_in_c(path: Path) -> None:
+    """Catastrophic backtracking: hours inside the regex engine, where no Python signal handler
+    runs; only the kernel's hard limit stops it."""
+    re.match(r"(a+)+$", "a" * 64 + "b")
+
+
+def hog(path: Path) -> int:
+    blocks = []
+    for _ in range(64):
+        blocks.append(bytearray(256 * 1024 * 1024))
+    return len(blocks)
+
+
+def refuse(path: Path) -> None:
+    raise InvalidInput("not today", code="not_today", details={"why": "test"})
+
+
+def crash(path: Path) -> None:
+    os.abort()
+
+
+def sleep_long(path: Path) -> None:
+    (path.parent / "child.pid").write_text(str(os.getpid()))
+    time.sleep(120)
+
+
+def read_pdf(path: Path) -> str:
+    return pdf.read(path.read_bytes(), 2_000_000).text
