@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -24,7 +25,7 @@ from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
 from persona_insight.limits import BodyGate
 from persona_insight.notes.routes import router as notes_router
-from persona_insight.observability import configure_logging
+from persona_insight.observability import configure_logging, log_request
 from persona_insight.projects.routes import invitations as invitations_router
 from persona_insight.projects.routes import router as projects_router
 from persona_insight.realtime.hub import Hub
@@ -82,12 +83,21 @@ class Root:
             await self.api(scope, receive, send)
             return
 
+        started = time.perf_counter()
+        status = 500  # what the client sees if the application ends without answering
+
         async def send_with_process(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message["headers"] = [*message.get("headers", ()), self.served_by]
             await send(message)
 
-        await self.api(scope, receive, send_with_process)
+        try:
+            await self.api(scope, receive, send_with_process)
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log_request(scope["method"], scope["path"], status, elapsed_ms)
 
     def begin_shutdown(self) -> None:
         """Called from a signal handler: ask the hub (on its loop) to close every stream."""

@@ -129,12 +129,35 @@ def stop_logging() -> None:
 atexit.register(stop_logging)
 
 
+def plain_logger_names(
+    logger: Any, method: str, event_dict: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """uvicorn writes its start-up and shut-down lines to a logger named `uvicorn.error`, which
+    made every informational line look like a failure: they are `uvicorn`'s."""
+    if event_dict.get("logger") == "uvicorn.error":
+        event_dict["logger"] = "uvicorn"
+    return event_dict
+
+
+requests_log = logging.getLogger("persona_insight.http")
+
+
+def log_request(method: str, path: str, status: int, ms: float) -> None:
+    """One line per answered request, as a terminal reader wants it: `GET /projects 200 12 ms`.
+    Static files and health probes are DEBUG: they would drown everything else."""
+    quiet = path.startswith(("/static/", "/healthz", "/readyz", "/metrics", "/favicon"))
+    requests_log.log(
+        logging.DEBUG if quiet else logging.INFO, "%s %s %d %.0f ms", method, path, status, ms
+    )
+
+
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     global _listener, _listener_pid
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
+        plain_logger_names,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: structlog.types.Processor = (

@@ -145,6 +145,13 @@ async def run_analysis(
         return
     prepared = await load_context(db, settings, actor, interview_id)
     engine_name = prepared.engine
+    log.info(
+        "analysing %s (%s engine, attempt %d): %r",
+        interview_id,
+        engine_name,
+        attempt + 1,
+        prepared.context.title,
+    )
     started = time.perf_counter()
     try:
         engine = engine_for(engine_name, prepared.settings)
@@ -169,10 +176,18 @@ async def run_analysis(
         duration_ms = int((time.perf_counter() - started) * 1000)
         async with db.unit_of_work(actor) as session:
             await service.complete(session, interview_id, result, duration_ms)
+        log.info(
+            "analysed %s in %.1f s: %d pain points, %d needs",
+            interview_id,
+            duration_ms / 1000,
+            len(result.analysis.primary_pain_points),
+            len(result.analysis.primary_needs),
+        )
         return
     if error.retryable and attempt + 1 < settings.analysis_max_attempts:
         log.warning("analysis of %s: %s; retrying", interview_id, error.code)
         raise TransientAnalysisError(error)
+    log.info("analysis of %s failed: %s (%s)", interview_id, error.code, error.message[:200])
     async with db.unit_of_work(actor) as session:
         await service.fail(session, interview_id, _failure(error, engine_name))
 
