@@ -9,7 +9,7 @@ from persona_insight.errors import AppError, PayloadTooLarge, UnsupportedMediaTy
 
 EXPECTED_EXTENSIONS = {
     ".txt", ".md", ".markdown", ".log", ".text", ".docx", ".pdf", ".vtt", ".srt", ".html",
-    ".htm", ".csv", ".xlsx", ".json", ".rtf",
+    ".htm", ".csv", ".xlsx", ".json", ".rtf", ".xls", ".xml", ".hwp", ".hwpx",
 }  # fmt: skip
 
 

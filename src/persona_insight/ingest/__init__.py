@@ -16,7 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from persona_insight.errors import AppError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
-from persona_insight.ingest import docx, html, jsonfile, pdf, rtf, subtitles, tables, text
+from persona_insight.ingest import (
+    docx,
+    html,
+    hwp,
+    hwpx,
+    jsonfile,
+    pdf,
+    rtf,
+    subtitles,
+    tables,
+    text,
+    xls,
+    xmlfile,
+)
 from persona_insight.ingest.base import Raw, malformed, too_long
 from persona_insight.ingest.normalize import normalize
 
@@ -30,7 +43,8 @@ class Extracted:
     text: str
     """Normalised transcript text: NFC, "\\n" line ends, speaker turns as `Speaker: text`."""
     kind: str
-    """txt, md, log, docx, pdf, vtt, srt, html, csv, xlsx, json, rtf or paste."""
+    """txt, md, log, docx, pdf, vtt, srt, html, csv, xlsx, xls, json, xml, rtf, hwp, hwpx or
+    paste."""
     media_type: str
     """Media type of the uploaded bytes, for serving the original file back. Text formats
     carry the charset the bytes are actually in."""
@@ -79,6 +93,10 @@ _FORMATS: dict[str, _Format] = {
     ),
     ".json": _Format("json", "application/json", jsonfile.read, "JSON"),
     ".rtf": _Format("rtf", "application/rtf", rtf.read, "RTF"),
+    ".xls": _Format("xls", "application/vnd.ms-excel", xls.read, "an Excel 97-2003 workbook"),
+    ".xml": _Format("xml", "application/xml", xmlfile.read, "XML"),
+    ".hwp": _Format("hwp", "application/x-hwp", hwp.read, "an HWP document"),
+    ".hwpx": _Format("hwpx", "application/hwp+zip", hwpx.read, "an HWPX document"),
 }
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_FORMATS)
 
@@ -93,7 +111,7 @@ _CHARSET_LABELS = {
     "cp1251": "windows-1251",
     "iso8859-1": "iso-8859-1",
 }
-_BINARY_KINDS = frozenset({"docx", "pdf", "xlsx", "rtf"})
+_BINARY_KINDS = frozenset({"docx", "pdf", "xlsx", "rtf", "xls", "hwp", "hwpx"})
 
 
 def extract(filename: str, data: bytes, *, max_bytes: int, max_chars: int) -> Extracted:

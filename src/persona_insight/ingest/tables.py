@@ -144,3 +144,18 @@ def _render(rows: Iterable[Sequence[str]], buf: TextBuffer) -> None:
                 buf.add(speakers.turn_line(speakers.label(name), utterance))
         else:
             buf.add(" | ".join(cell for cell in cells if cell))
+
+
+def render(rows: Iterable[Sequence[str]], buf: TextBuffer) -> None:
+    """Rows of cells as transcript lines (see the module docstring); shared with the readers of
+    other formats' tables (.xls, .hwp, .hwpx)."""
+    _render(rows, buf)
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell value as text, for readers of other spreadsheet formats."""
+    return _cell(value)
+
+
+class CellBudget(_CellBudget):
+    """The MAX_CELLS bound, for readers of other spreadsheet formats."""
