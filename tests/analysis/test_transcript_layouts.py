@@ -335,3 +335,34 @@ def test_three_speakers_one_moderator() -> None:
         "Raj: Same, it can take an hour.\n"
     )
     assert t.roles == {"Mia": "question", "Ken": "answer", "Raj": "answer"}
+
+
+def test_bracketed_labels_of_live_captioning() -> None:
+    t = parse(
+        "-(사회자) : 이번 발표는 배포 자동화입니다. 큰 박수 부탁드립니다.\n"
+        "-(박수)\n"
+        "-(김지훈) : 안녕하세요. 저는 배포를 맡고 있는데요.\n"
+        "매번 서버에 직접 들어가서 배포하는 게 너무 번거로웠습니다.\n"
+        "-(질문) : 롤백은 어떻게 하세요?\n"
+        "-(김지훈) : 아직은 손으로 합니다.\n"
+    )
+    assert turns(t) == [
+        ("question", "사회자", "이번 발표는 배포 자동화입니다. 큰 박수 부탁드립니다."),
+        (
+            "answer",
+            "김지훈",
+            "안녕하세요. 저는 배포를 맡고 있는데요. 매번 서버에 직접 들어가서 배포하는 게 너무 "
+            "번거로웠습니다.",
+        ),
+        ("question", "질문", "롤백은 어떻게 하세요?"),
+        ("answer", "김지훈", "아직은 손으로 합니다."),
+    ]
+
+
+def test_sentence_ends_wrapped_onto_their_own_line_are_not_speakers() -> None:
+    t = parse(
+        "Interviewer: How do you deploy?\n"
+        "Participant: 저는 5년째 백엔드를 하고 있습니\n다.\n회사에서 배포를 맡고 있습니\n다.\n"
+        "Interviewer: Why?\nParticipant: 편해서요."
+    )
+    assert t.roles == {"Interviewer": "question", "Participant": "answer"}

@@ -146,6 +146,12 @@ def speech(text: str, tally: Tally) -> Cleaned:
     return Cleaned(text.strip(" -–—|"), start, end)
 
 
+def is_direction(text: str) -> bool:
+    """Whether `text` is one stage direction and nothing else (`(박수)`, `[laughter]`)."""
+    m = _DIRECTION.fullmatch(text.strip())
+    return m is not None
+
+
 def is_heading(line: str) -> bool:
     return bool(_HEADING.match(line) or _RULE.match(line))
 

@@ -69,6 +69,12 @@ QUESTION_LABELS = {
     "조사원",
     "질문자",
     "모더레이터",
+    "플로어",
+    "청중",
+    "객석",
+    "audience",
+    "floor",
+    "audience member",
     "인터뷰 진행자",
 }
 ANSWER_LABELS = {
@@ -161,6 +167,12 @@ _HEADER_AFTER = re.compile(
     rf"^\s*(?P<stamp>{cleaning.STAMP})\s*(?:[|\-–·]\s*)?(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*:?\s*$"
 )
 _QA_DOT = re.compile(r"^\s*(?P<label>Q|A|문|답)\s*[.)]\s+(?P<text>\S.*)$")
+# A label in brackets: `-(사회자) : …`, `[Host]: …`, `(Jane): …` (a dash or a colon is required,
+# so that an aside in parentheses at the start of a line stays speech).
+_BRACKETED = re.compile(
+    r"^\s*(?:[-–]\s*[(\[](?P<a>[^()\[\]:：\n]{1,30})[)\]]\s*[:：]?"
+    r"|[(\[](?P<b>[^()\[\]:：\n]{1,30})[)\]]\s*[:：])\s*(?P<text>.*)$"
+)
 _STANDALONE = re.compile(rf"^\s*(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*$")
 _URLISH = re.compile(r"^(https?|ftp|mailto|www)$", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\s*(?:님|씨)$")
@@ -287,6 +299,8 @@ def _looks_like_label(label: str) -> bool:
     words = label.split()
     if not words or len(words) > 4 or _URLISH.match(label.strip()):
         return False
+    if not any(ch.isalpha() for ch in label):
+        return False
     return not label.strip()[0].isdigit()
 
 
@@ -338,6 +352,17 @@ def _header_label(line: str) -> _Segment | None:
     return _Segment(m.group("label").strip(), "", start, end)
 
 
+def _bracketed_label(line: str) -> _Segment | None:
+    m = _BRACKETED.match(line)
+    if m is None:
+        return None
+    label = (m.group("a") or m.group("b") or "").strip()
+    if not _looks_like_label(label) or cleaning.is_direction(f"({label})"):
+        return None
+    text, start, end = cleaning.leading_stamp(m.group("text"))
+    return _Segment(label, text.strip(), start, end)
+
+
 def _standalone_names(lines: list[str]) -> set[str]:
     """Keys of names that stand alone on a line before text, as PDFs print speaker labels:
     known role words, or short capitalised names that do so at least twice."""
@@ -351,8 +376,8 @@ def _standalone_names(lines: list[str]) -> set[str]:
             continue
         label = m.group("label").strip()
         key = speaker_key(label)
-        if key in _REPLIES or len(key) > 30:
-            continue
+        if key in _REPLIES or len(key) > 30 or label[-1] in ".,…":
+            continue  # a reply, or the end of a sentence wrapped onto its own line
         if role_of_label(key) or label[0].isupper() or not label[0].isascii():
             seen[key] += 1
     return {key for key, n in seen.items() if n >= 2 or (role_of_label(key) and n >= 1)}
@@ -381,7 +406,7 @@ def _segments(lines: list[str], tally: cleaning.Tally) -> list[_Segment]:
         ):
             tally.add("timestamps")
         else:
-            seg = _colon_label(line)
+            seg = _colon_label(line) or _bracketed_label(line)
             if seg is None:
                 m = _QA_DOT.match(line) or _STANDALONE.match(line)
                 if m is not None and (
@@ -476,7 +501,10 @@ def _is_labelled(segments: list[_Segment]) -> bool:
         return True
     # Long turns under few recurring labels (a label alone on its line, text below it).
     counts = Counter(labels)
-    return len(labels) >= 4 and max(counts.values()) >= 2 and len(labels) >= 0.05 * content
+    if len(labels) >= 4 and max(counts.values()) >= 2 and len(labels) >= 0.05 * content:
+        return True
+    # Long speeches under a few labels, one of them a known role (a talk's moderator).
+    return len(counts) >= 2 and any(role_of_label(key) for key in counts)
 
 
 def _clean_lines(text: str, tally: cleaning.Tally) -> list[str]:
