@@ -30,10 +30,13 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 _TIMESTAMP = r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)?\]?"
 # What a source layout leaves behind when cleaning misses it: clock times and cue arrows, a run
-# of three consecutive line numbers (a PDF's number column), or a line number before the text.
+# of three consecutive line numbers (a PDF's number column), a line number before the text, or a
+# line that is only a number.
 _RESIDUE_TIME = re.compile(r"(?<![\w.:])\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?(?![\w:])|-->")
 _NUMBER_RUN = re.compile(r"(?<![\w.])(\d{1,4})\s+(\d{1,4})\s+(\d{1,4})(?![\w.])")
 _LEADING_NUMBER = re.compile(r"^\s*\d{1,4}[\s\t]+(?=[A-Z가-힣])")
+# A line that is nothing but a line or page number ("24", "3/5", "- 3 -").
+_ONLY_NUMBER = re.compile(r"^\s*[-–(]?\s*\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–)]?\s*$")
 
 
 def normalise(text: str) -> str:
@@ -96,7 +99,7 @@ def overlaps(line: str, quote: str) -> bool:
 
 
 def has_residue(text: str) -> bool:
-    if _RESIDUE_TIME.search(text) or _LEADING_NUMBER.search(text):
+    if _RESIDUE_TIME.search(text) or _LEADING_NUMBER.search(text) or _ONLY_NUMBER.match(text):
         return True
     for m in _NUMBER_RUN.finditer(text):
         a, b, c = (int(g) for g in m.groups())
