@@ -38,6 +38,7 @@ from persona_insight.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from persona_insight.files import service as stored_files
 from persona_insight.models import User
 from persona_insight.runtime import Runtime, runtime_of
 
@@ -322,7 +323,7 @@ async def put_avatar(request: Request, ctx: CtxDep) -> MeOut:
     media_type = image_type(data)
     if media_type is None:
         raise UnsupportedMediaType("send a JPEG, PNG or WebP image", code="unsupported_image")
-    sha = await asyncio.to_thread(ctx.rt.files.put, data)
+    sha = await stored_files.store(ctx.session, ctx.rt.files, data)
     user = await _current(ctx)
     user.avatar_sha256 = sha
     user.avatar_media_type = media_type

@@ -23,8 +23,9 @@ class FileStore:
             raise ValueError("not a sha256 hex digest")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, sha256: str | None = None) -> str:
+        """Store `data` (whose digest the caller may already know) and return its sha256."""
+        sha = sha256 or hashlib.sha256(data).hexdigest()
         target = self.path_of(sha)
         if target.exists():
             return sha
@@ -49,4 +50,5 @@ class FileStore:
         return self.path_of(sha256).exists()
 
     def delete(self, sha256: str) -> None:
+        """Only through `files.service.delete_if_unused`: the store is shared."""
         self.path_of(sha256).unlink(missing_ok=True)

@@ -188,10 +188,3 @@ async def purge_analysis(session: AsyncSession, interview_id: UUID) -> None:
 async def remove(session: AsyncSession, interview: Interview) -> None:
     await session.delete(interview)
     await session.flush()
-
-
-async def blob_referenced(session: AsyncSession, sha256: str) -> bool:
-    """Whether any interview or avatar, of any company, still uses this stored file."""
-    return bool(
-        (await session.execute(text("SELECT pi_blob_referenced(:s)"), {"s": sha256})).scalar_one()
-    )

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from persona_insight import ingest
 from persona_insight.accounts.deps import Ctx, CtxDep
 from persona_insight.errors import InvalidInput, NotFound, UnsupportedMediaType
+from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
 from persona_insight.interviews import service
 from persona_insight.interviews.schemas import (
@@ -266,8 +267,13 @@ async def restore_interview(interview_id: UUID, ctx: CtxDep) -> InterviewOut:
 )
 async def purge_interview(interview_id: UUID, ctx: CtxDep) -> Response:
     unused_file = await service.purge(ctx.session, ctx.user, interview_id)
-    # The file goes after the response, so after the commit: a purge that rolls back keeps it.
-    background = BackgroundTask(ctx.rt.files.delete, unused_file) if unused_file else None
+    # After the response, so after the commit: a purge that rolls back keeps the file; and only
+    # if no one uses it then (uploads of the same bytes may be in flight).
+    background = (
+        BackgroundTask(stored_files.delete_if_unused, ctx.rt.db, ctx.rt.files, unused_file)
+        if unused_file
+        else None
+    )
     return Response(status_code=204, background=background)
 
 

@@ -6,7 +6,6 @@ commits: the request's or the job's unit of work does.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from persona_insight.audit import service as audit
 from persona_insight.config import Settings
 from persona_insight.db import raw_connection
 from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
+from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
 from persona_insight.files.store import FileStore
 from persona_insight.ids import uuid7
@@ -43,7 +43,7 @@ from persona_insight.jobs.queue import queue
 from persona_insight.limits import upload_slots
 from persona_insight.models import Interview
 from persona_insight.projects.service import Access, require_access
-from persona_insight.realtime import events
+from persona_insight.realtime import events, scrub
 
 ANALYSE_TASK = "analyse_interview"
 ANALYSE_QUEUE = "analysis"
@@ -215,7 +215,7 @@ async def create_from_file(
     slots = upload_slots(settings.uploads_per_user, settings.uploads_per_process)
     with slots.hold(user.user_id):
         extracted = await untrusted.extract_upload(name, data, settings, cancel=cancel)
-    sha = await asyncio.to_thread(files.put, data)
+    sha = await stored_files.store(session, files, data)
     return await create(
         session,
         user,
@@ -434,13 +434,15 @@ async def restore(session: AsyncSession, user: Authenticated, interview_id: UUID
 
 
 async def purge(session: AsyncSession, user: Authenticated, interview_id: UUID) -> str | None:
-    """Delete a trashed interview for good (company admins); returns its file if now unused."""
+    """Delete a trashed interview for good (company admins). Returns its stored file, for
+    `files.service.delete_if_unused` to delete after the commit if no one else uses it."""
     if user.role not in ("company_admin", "super_admin"):
         raise Forbidden("only company admins delete interviews permanently", code="forbidden")
     interview, _ = await get_accessible(session, user, interview_id, lock=True)
     if interview.deleted_at is None:
         raise Conflict("move the interview to the trash first", code="not_deleted")
     sha = interview.file_sha256
+    await scrub.interview_purged(session, interview.project_id, interview.id)
     await events.append(
         session,
         project_id=interview.project_id,
@@ -459,9 +461,7 @@ async def purge(session: AsyncSession, user: Authenticated, interview_id: UUID) 
         title=interview.title[:100],
     )
     await repo.remove(session, interview)
-    if sha and not await repo.blob_referenced(session, sha):
-        return sha
-    return None
+    return sha
 
 
 # --- the analysis job ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 
 from persona_insight.audit import service as audit
 from persona_insight.errors import AppError, Conflict, InvalidInput
+from persona_insight.files import service as stored_files
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.routes import content_disposition
 from persona_insight.interviews.schemas import InterviewDetail, InterviewPatch, SpeakerRolesPatch
@@ -139,8 +140,10 @@ async def purge_interview(interview_id: UUID, page: PageDep) -> Response:
     response = redirect(back, notice="purged")
     if unused_file:
         # As the API does: the file goes after the answer, so after the commit (a purge that
-        # rolls back keeps it).
-        response.background = BackgroundTask(page.rt.files.delete, unused_file)
+        # rolls back keeps it), and only if no one uses it then.
+        response.background = BackgroundTask(
+            stored_files.delete_if_unused, page.rt.db, page.rt.files, unused_file
+        )
     return response
 
 
