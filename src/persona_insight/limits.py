@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 # Multipart framing and form fields around the file itself.
 _OVERHEAD = 64 * 1024
+# A request without credentials can only sign in, sign up or follow a link: small forms. Reading
+# bodies before authentication must not let anyone spool 50 MB per connection to disk.
+ANONYMOUS_MAX_BYTES = 256 * 1024
 _IN_MEMORY = 1024 * 1024
 _REPLAY_CHUNK = 256 * 1024
 
@@ -62,10 +65,11 @@ class BodyGate:
         if declared is None:
             await self.app(scope, receive, send)  # no body (GET and friends)
             return
+        limit = self.limit if _has_credentials(scope) else ANONYMOUS_MAX_BYTES
         try:
-            if declared > self.limit:
-                raise BodyTooLarge(self._too_large_message())
-            body = await self._read(receive)
+            if declared > limit:
+                raise BodyTooLarge(self._too_large_message(limit))
+            body = await self._read(receive, limit)
         except AppError as exc:
             if isinstance(exc, BodyTooSlow):
                 log.info("cut a slow request body on %s %s", scope["method"], scope["path"])
@@ -81,19 +85,21 @@ class BodyGate:
         finally:
             body.close()
 
-    def _too_large_message(self) -> str:
-        return f"the upload is larger than the limit of {self.limit - _OVERHEAD} bytes"
+    def _too_large_message(self, limit: int) -> str:
+        if limit < self.limit:
+            return f"sign in first: bodies without credentials are limited to {limit} bytes"
+        return f"the upload is larger than the limit of {limit - _OVERHEAD} bytes"
 
-    async def _read(self, receive: Receive) -> _Body:
+    async def _read(self, receive: Receive, limit: int) -> _Body:
         body = _Body()
         try:
-            await self._fill(body, receive)
+            await self._fill(body, receive, limit)
         except BaseException:
             body.close()
             raise
         return body
 
-    async def _fill(self, body: _Body, receive: Receive) -> None:
+    async def _fill(self, body: _Body, receive: Receive, limit: int) -> None:
         loop = asyncio.get_running_loop()
         need = self.min_rate * self.window_s
         window_end = loop.time() + self.window_s
@@ -113,8 +119,8 @@ class BodyGate:
                 chunk = message.get("body", b"")
                 window_bytes += len(chunk)
                 body.write(chunk)
-                if body.size > self.limit:
-                    raise BodyTooLarge(self._too_large_message())
+                if body.size > limit:
+                    raise BodyTooLarge(self._too_large_message(limit))
                 if not message.get("more_body", False):
                     return
             if self.min_rate > 0 and loop.time() >= window_end:
@@ -178,6 +184,14 @@ class _Body:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _has_credentials(scope: Scope) -> bool:
+    """A bearer token or a session cookie is sent (whether valid is for the route to decide)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization" or (name == b"cookie" and b"pi_session=" in value):
+            return True
+    return False
 
 
 def _declared_length(scope: Scope) -> int | None:

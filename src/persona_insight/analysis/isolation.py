@@ -26,7 +26,9 @@ from persona_insight.analysis.engine import EngineError
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
-PRELOAD = ["persona_insight.analysis.offline.engine"]
+# The upload sandbox (ingest/sandbox.py) forks from the same forkserver; whichever starts it first
+# decides what it has imported, so both lists name both.
+PRELOAD = ["persona_insight.analysis.offline.engine", "persona_insight.ingest.untrusted"]
 
 
 def _die_with_parent() -> None:

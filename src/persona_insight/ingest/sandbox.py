@@ -43,7 +43,7 @@ T = TypeVar("T")
 # Imported once by the forkserver, shared (copy-on-write) by every child. The analysis pool forks
 # from the same server, so its modules are listed too: whichever pool starts the server first
 # decides what it has imported.
-PRELOAD = ["persona_insight.ingest", "persona_insight.analysis.offline.engine"]
+PRELOAD = ["persona_insight.ingest.untrusted", "persona_insight.analysis.offline.engine"]
 _PR_SET_PDEATHSIG = 1
 
 
