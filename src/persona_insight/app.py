@@ -145,6 +145,7 @@ SSE_OPENAPI: dict[str, object] = {
             },
             "401": {"description": "No credentials"},
             "404": {"description": "Not a member, or no such project"},
+            "429": {"description": "The user holds too many open streams (`too_many_streams`)"},
         },
     }
 }
