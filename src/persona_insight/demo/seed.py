@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight import ingest
 from persona_insight.accounts import repository as accounts_repo
 from persona_insight.accounts import service as accounts
 from persona_insight.accounts.repository import Authenticated
+from persona_insight.companies import repository as company_repo
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
+from persona_insight.demo.framework import GLOSSARY, PERSONAS
 from persona_insight.files.store import FileStore
 from persona_insight.interviews import service as interviews
-from persona_insight.models import Interview, Project, ProjectMember
+from persona_insight.models import GlossaryTerm, Interview, Persona, Project, ProjectMember
 from persona_insight.projects import service as projects
 from persona_insight.projects.schemas import ProjectCreate
 
@@ -47,6 +51,20 @@ def sample_files() -> list[Path]:
     )
 
 
+async def _framework(session: AsyncSession, company_id: UUID) -> None:
+    """The personas and glossary the samples fit, added while the company has neither: what an
+    admin later changes or removes stays so."""
+    if await company_repo.personas(session, company_id) or await company_repo.glossary(
+        session, company_id
+    ):
+        return
+    for code, title, description in PERSONAS:
+        session.add(Persona(company_id=company_id, code=code, title=title, description=description))
+    for term, definition in GLOSSARY:
+        session.add(GlossaryTerm(company_id=company_id, term=term, definition=definition))
+    await session.flush()
+
+
 async def seed(db: Database, settings: Settings) -> DemoLogin:
     files = FileStore(settings.files_dir)
     async with db.unit_of_work(Actor.system()) as session:
@@ -64,6 +82,7 @@ async def seed(db: Database, settings: Settings) -> DemoLogin:
                 )
             users.append(user)
         owner, member = users
+        await _framework(session, company.id)
         principal = Authenticated.acting_as(owner)
         project = (
             await session.execute(
