@@ -200,8 +200,8 @@ def page_furniture(lines: list[str], tally: Tally) -> list[str]:
     counts: Counter[str] = Counter()
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or len(stripped) > 100:
-            continue
+        if not stripped or len(stripped) > 100 or ":" in stripped:
+            continue  # furniture has no speaker label (and page marks no colon)
         key = _DIGITS.sub("#", stripped.lower())
         keys[index] = key
         counts[key] += 1

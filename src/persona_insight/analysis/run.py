@@ -20,6 +20,7 @@ async def analyse_file(path: Path, engine_name: str, settings: Settings) -> Engi
     engine = build_engine(engine_name, settings)
     context = AnalysisContext(title=path.stem, interview_date=extracted.modified)
     transcript = parse(extracted.text)
+    transcript.require_speech()
     result = await engine.analyse(transcript, context)
     result.analysis = transcript.annotate(result.analysis)
     return result

@@ -20,6 +20,7 @@ speaker in `analysis/roles.py`, deterministically, with a confidence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -245,6 +246,20 @@ class Transcript:
             for t in self.turns
         )
 
+    def require_speech(self) -> None:
+        """Refuse, with the engines' error, a transcript in which nobody says anything: only
+        timestamps, only a header, only stage directions."""
+        if not any(t.text.strip() for t in self.turns):
+            # Imported here: analysis.engine imports this module.
+            from persona_insight.analysis.engine import EngineError
+
+            raise EngineError(
+                "empty_transcript",
+                "the transcript has no speech, only "
+                + (", ".join(sorted(self.cleaning)) or "markup"),
+                retryable=False,
+            )
+
     def annotate(self, analysis: InterviewAnalysis) -> InterviewAnalysis:
         """The analysis with what the transcript knows: speakers' roles and how sure they are,
         each line's speaker and timing, and what cleaning removed. Engine-independent."""
@@ -283,6 +298,7 @@ def fixed_roles(stored: Mapping[str, str] | None) -> dict[str, Role] | None:
     }
 
 
+@functools.lru_cache(maxsize=4096)
 def speaker_key(label: str) -> str:
     """A speaker label compared loosely: case, spacing, markup and honorifics aside."""
     key = re.sub(r"\s+", " ", label.strip().strip("*_[]").strip()).lower()
@@ -304,6 +320,7 @@ def _looks_like_label(label: str) -> bool:
     return not label.strip()[0].isdigit()
 
 
+@functools.lru_cache(maxsize=4096)
 def role_of_label(key: str) -> Role | None:
     base = _base_label(key)
     if base in QUESTION_LABELS or key in QUESTION_LABELS:
@@ -435,6 +452,17 @@ def _header_metadata(
     # The body's own speakers: a role label used once is a header only above a dialogue of
     # other, recurring speakers.
     recurring = sum(1 for key, n in counts.items() if n >= 2 and key not in METADATA_KEYS)
+    # ...or above nothing at all: a header with no body says nothing anyone said.
+    labelled = [s for s in segments if s.label is not None]
+    header_only = (
+        bool(labelled)
+        and all(
+            counts[speaker_key(s.label or "")] == 1
+            and (_name_like(s.text) or speaker_key(s.label or "") in METADATA_KEYS)
+            for s in labelled
+        )
+        and all(_title_like(s.text) for s in segments if s.label is None and s.text.strip())
+    )
     for seg in segments:
         if seg.label is None:
             if seg.text.strip():
@@ -451,7 +479,7 @@ def _header_metadata(
             tally.add("metadata")
             continue
         role = role_of_label(key)
-        if role and counts[key] == 1 and _name_like(value) and recurring >= 2:
+        if role and counts[key] == 1 and _name_like(value) and (recurring >= 2 or header_only):
             metadata[key] = value
             names[value] = role
             seg.label, seg.text = None, ""
@@ -524,7 +552,8 @@ def _clean_lines(text: str, tally: cleaning.Tally) -> list[str]:
 
 def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcript:
     """Split `text` into turns with roles. `fixed_roles` (speaker → role, a researcher's fix)
-    overrides the evidence for the speakers it names."""
+    overrides the evidence for the speakers it names. A text with no speech in it (only
+    timestamps, a header, stage directions) has no turns: see `Transcript.require_speech`."""
     tally = cleaning.Tally()
     segments = _segments(_clean_lines(text, tally), tally)
     metadata, names = _header_metadata(segments, tally)
@@ -556,8 +585,12 @@ def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcrip
             if seg.text.strip():
                 pieces.append(_close(_Segment("", seg.text, seg.start_ms, seg.end_ms), tally))
     pieces = [p for p in pieces if p[1]]
-    if not pieces:
-        pieces = _fallback(text)
+    if metadata and len(pieces) <= 3 and all(_title_like(body) for _, body, _, _ in pieces):
+        # A header and a title, and no one speaking: nothing here is speech.
+        for _, body, _, _ in pieces:
+            metadata.setdefault("preamble", body[:200])
+            tally.add("metadata")
+        pieces = []
 
     display: dict[str, str] = {}
     for speaker, *_ in pieces:
@@ -600,11 +633,3 @@ def _close(seg: _Segment, tally: cleaning.Tally) -> _Piece:
     start = seg.start_ms if seg.start_ms is not None else cleaned.start_ms
     end = seg.end_ms if seg.start_ms is not None else cleaned.end_ms
     return seg.label or "", cleaned.text, start, end
-
-
-def _fallback(text: str) -> list[_Piece]:
-    """When cleaning left no words: the text's lines as they are, minus bare timestamps, so a
-    header with no body still reads as what it is."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    words = [ln for ln in lines if not cleaning.is_only_stamps(ln)]
-    return [("", ln, None, None) for ln in words]

@@ -157,6 +157,7 @@ async def run_analysis(
         engine = engine_for(engine_name, prepared.settings)
         async with asyncio.timeout(settings.analysis_time_limit_s):
             transcript = parse(prepared.text, prepared.speaker_roles)
+            transcript.require_speech()
             result = await engine.analyse(transcript, prepared.context)
         result.analysis = transcript.annotate(result.analysis)
     except TimeoutError:
