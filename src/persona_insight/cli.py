@@ -177,20 +177,38 @@ def user_create(
     email: Annotated[str, typer.Option(help="Sign-in e-mail.")],
     password: Annotated[str, typer.Option(help="At least 8 characters.")],
     name: Annotated[str, typer.Option(help="Display name.")],
-    company: Annotated[str, typer.Option(help="Company name; created when missing.")],
+    company_id: Annotated[
+        str | None, typer.Option(help="The company's id (see `GET /api/admin/companies`).")
+    ] = None,
+    company_domain: Annotated[
+        str | None, typer.Option(help="The one company that claims this e-mail domain.")
+    ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option(help="Name of a NEW company to create (refused when any company has it)."),
+    ] = None,
     role: Annotated[
         str, typer.Option(help="super_admin | company_admin | company_user")
     ] = "company_user",
 ) -> None:
-    """Create a user (and the company when it does not exist)."""
+    """Create a user in the company given by id or domain, or in a new company.
+
+    Names are chosen by tenants and can change, so an existing company is never picked by its name:
+    a tenant renamed to look like another would receive its new admin.
+    """
     from persona_insight.accounts import service
     from persona_insight.db import Actor
     from persona_insight.errors import AppError
 
     async def main(db: Any) -> str:
         async with db.unit_of_work(Actor.system()) as session:
-            domain = email.rsplit("@", 1)[-1].lower()
-            comp = await service.ensure_company(session, company, domains=[domain])
+            comp = await service.operator_company(
+                session,
+                company_id=company_id,
+                domain=company_domain,
+                new_name=company,
+                new_domain=email.rsplit("@", 1)[-1].lower(),
+            )
             user = await service.create_user(
                 session, email=email, password=password, name=name, company=comp, role=role
             )

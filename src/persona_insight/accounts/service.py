@@ -232,6 +232,55 @@ async def ensure_company(
     return company
 
 
+async def operator_company(
+    session: AsyncSession,
+    *,
+    company_id: str | None,
+    domain: str | None,
+    new_name: str | None,
+    new_domain: str,
+) -> Company:
+    """The company an operator tool (`user create`) means: exactly one of an id, a domain that one
+    company claims, or the name of a company to found (refused when any company has that name).
+    """
+    if sum(x is not None for x in (company_id, domain, new_name)) != 1:
+        raise InvalidInput(
+            "give exactly one of --company-id, --company-domain or --company (a new company)",
+            code="company_choice",
+        )
+    if company_id is not None:
+        try:
+            found = await repo.company_by_id(session, UUID(company_id))
+        except ValueError:
+            found = None
+        if found is None:
+            raise NotFound(f"no company has the id {company_id}", code="company_not_found")
+        return found
+    if domain is not None:
+        matches = await repo.companies_by_domain(session, domain.strip().lower())
+        if not matches:
+            raise NotFound(f"no company claims {domain}", code="company_not_found")
+        if len(matches) > 1:
+            ids = ", ".join(str(c.id) for c in matches)
+            raise Conflict(
+                f"{len(matches)} companies claim {domain} ({ids}); use --company-id",
+                code="company_ambiguous",
+            )
+        return matches[0]
+    assert new_name is not None
+    if not new_name.strip():
+        raise InvalidInput("the company needs a name", code="invalid_name")
+    if await repo.companies_named(session, new_name):
+        raise Conflict(
+            f"a company named {new_name!r} exists; choose it by --company-id or "
+            "--company-domain (a name can be changed by its tenant, so it never selects one)",
+            code="company_exists",
+        )
+    company = Company(name=new_name.strip()[:200], domains=[new_domain])
+    await repo.add(session, company)
+    return company
+
+
 async def create_user(
     session: AsyncSession,
     *,

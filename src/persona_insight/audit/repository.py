@@ -31,15 +31,20 @@ async def page(
     before: int | None,
     limit: int,
     action: str | None,
-) -> list[AuditEntry]:
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+) -> list[Any]:
+    """Newest first. A company's entries carry their number within the company as `id` (given at
+    commit, migration 0009), so that no company sees how many entries all the others wrote;
+    across companies (super-admins) `id` is the log's own sequence."""
+    number = AuditEntry.id if company_id is None else AuditEntry.company_seq
+    columns = [c for c in AuditEntry.__table__.columns if c.name not in ("id", "company_seq")]
+    stmt = select(number.label("id"), *columns).order_by(number.desc()).limit(limit)
     if company_id is not None:
-        stmt = stmt.where(AuditEntry.company_id == company_id)
+        stmt = stmt.where(AuditEntry.company_id == company_id, number.is_not(None))
     if before is not None:
-        stmt = stmt.where(AuditEntry.id < before)
+        stmt = stmt.where(number < before)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(stmt)).all())
 
 
 def since(days: int) -> dt.datetime:

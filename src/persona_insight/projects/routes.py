@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from persona_insight.accounts import throttle
-from persona_insight.accounts.deps import Ctx, CtxDep
-from persona_insight.db import Actor
+from persona_insight.accounts.deps import CtxDep, authenticate
+from persona_insight.errors import Unauthenticated
 from persona_insight.projects import service
 from persona_insight.projects.schemas import (
     InvitationCreate,
@@ -26,6 +26,7 @@ from persona_insight.projects.schemas import (
     ProjectPatch,
     TransferIn,
 )
+from persona_insight.runtime import runtime_of
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
 
@@ -103,28 +104,34 @@ async def transfer(project_id: UUID, body: TransferIn, ctx: CtxDep) -> ProjectOu
     return service.to_out(access.project, access.role)
 
 
+async def reserve_join(request: Request, project_id: UUID) -> throttle.Attempt:
+    """Count a join attempt per (user, project) before the password is checked, so that a project
+    password cannot be guessed quickly (429 with Retry-After); the API and the projects page use
+    it. Its own short transaction, committed before the request's unit of work opens: a wrong
+    password rolls that one back, parallel guesses must see each other, and a request must never
+    wait for a second pooled connection while holding one."""
+    rt = runtime_of(request)
+    async with rt.db.sessions() as session:
+        user = await authenticate(session, request)
+        if user is None:
+            raise Unauthenticated("sign in or send an API token", code="unauthenticated")
+        attempt = await throttle.begin_join(session, user_id=user.user_id, project_id=project_id)
+        await session.commit()
+    return attempt
+
+
+JoinAttempt = Annotated[throttle.Attempt, Depends(reserve_join)]
+
+
 @router.post(
     "/{project_id}/join",
     response_model=ProjectOut,
     summary="Join a public project (open, or with its password)",
 )
-async def join(project_id: UUID, body: JoinIn, ctx: CtxDep) -> ProjectOut:
-    access = await join_throttled(ctx, project_id, body.password)
-    return service.to_out(access.project, access.role)
-
-
-async def join_throttled(ctx: Ctx, project_id: UUID, password: str | None) -> service.Access:
-    """Join, counted per (user, project) so that a project password cannot be guessed quickly
-    (429 with Retry-After). Used by the API and the projects page."""
-    # The attempt is recorded in its own committed transaction before the password is checked:
-    # a wrong password rolls the request back, and parallel guesses must see each other.
-    async with ctx.rt.db.unit_of_work(Actor.system()) as session:
-        attempt = await throttle.begin_join(
-            session, user_id=ctx.user.user_id, project_id=project_id
-        )
-    access = await service.join(ctx.session, ctx.user, project_id, password)
+async def join(project_id: UUID, body: JoinIn, attempt: JoinAttempt, ctx: CtxDep) -> ProjectOut:
+    access = await service.join(ctx.session, ctx.user, project_id, body.password)
     await throttle.succeeded(ctx.session, attempt)
-    return access
+    return service.to_out(access.project, access.role)
 
 
 @router.post("/{project_id}/leave", status_code=204, summary="Leave a project")

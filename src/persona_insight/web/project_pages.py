@@ -3,16 +3,17 @@ interviews arrive."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
-from persona_insight.errors import AppError
+from persona_insight.accounts import throttle
+from persona_insight.errors import AppError, RateLimited
 from persona_insight.interviews import service as interviews
 from persona_insight.projects import service as projects
-from persona_insight.projects.routes import join_throttled
+from persona_insight.projects.routes import reserve_join
 from persona_insight.projects.schemas import ProjectCreate
 from persona_insight.web import project_form, uploads
 from persona_insight.web.page import Page, PageDep, PageRoute, redirect
@@ -31,16 +32,28 @@ async def project_list(page: PageDep, q: str = "", mine: bool = False) -> Respon
     return page.render("projects.html", projects=items, q=q, mine=mine)
 
 
-@router.post("/projects/{project_id}/join")
-async def join_project(project_id: UUID, page: PageDep) -> Response:
+async def _join_attempt(request: Request, project_id: UUID) -> throttle.Attempt | None:
     try:
-        await join_throttled(page.ctx, project_id, page.raw("password") or None)
+        return await reserve_join(request, project_id)
+    except RateLimited:
+        return None
+
+
+@router.post("/projects/{project_id}/join")
+async def join_project(
+    project_id: UUID,
+    attempt: Annotated[throttle.Attempt | None, Depends(_join_attempt)],
+    page: PageDep,
+) -> Response:
+    if attempt is None:
+        return redirect(f"/projects#project-{project_id}", problem="too_many_join_attempts")
+    try:
+        await projects.join(page.session, page.signed_in, project_id, page.raw("password") or None)
+        await throttle.succeeded(page.session, attempt)
     except AppError as exc:
         if exc.status == 404:
             raise
         await page.undo()
-        if exc.code == "too_many_attempts":
-            return redirect(f"/projects#project-{project_id}", problem="too_many_join_attempts")
         if exc.code != "already_member":
             return redirect(f"/projects#project-{project_id}", problem=exc.code)
     return redirect(f"/projects/{project_id}", notice="joined")
