@@ -45,9 +45,17 @@ def assess(doc: Document) -> QualityAssessment:
             f"참여자 발화 비중 {share:.0%}로 {level} 인터뷰입니다."
         )
     else:
-        level = {5: "very rich", 4: "rich", 3: "adequate", 2: "rather thin", 1: "too thin"}[score]
+        # The article goes with the word it precedes ("an adequate", not "a adequate").
+        level = {
+            5: "A very rich",
+            4: "A rich",
+            3: "An adequate",
+            2: "A rather thin",
+            1: "A too thin",
+        }[score]
+        answers_word = "answer" if substantive == 1 else "answers"
         text = (
-            f"A {level} interview: {substantive} substantive answers averaging about "
+            f"{level} interview: {substantive} substantive {answers_word} averaging about "
             f"{average:.0f} words, with the participant speaking {share:.0%} of the time."
         )
     return QualityAssessment(overall_quality=OverallQuality(score=score, assessment=text))
