@@ -181,7 +181,10 @@ async def upload_samples(base: str, token: str, project_id: str, count: int) -> 
 def throughput(count: int) -> dict[str, Any]:
     url = fresh_database()
     s = seed(url)
-    with server(url, worker=True) as (base, _):
+    # One token sends CONCURRENCY files at once; the per-user cap (4 by default) would refuse
+    # most of them with 429.
+    env = {"PERSONA_INSIGHT_UPLOADS_PER_USER": str(CONCURRENCY)}
+    with server(url, worker=True, env=env) as (base, _):
         started = time.perf_counter()
         upload_s = asyncio.run(upload_samples(base, s.token, s.project_id, count))
         deadline = time.monotonic() + 1800
