@@ -49,3 +49,25 @@ async def page(
 
 def since(days: int) -> dt.datetime:
     return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+
+
+async def titles(
+    session: AsyncSession, interview_ids: set[UUID], project_ids: set[UUID]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """What the entries point at, by name: interview titles and project names (row-level
+    security limits both to what the reader's company may see; deleted ones still have names)."""
+    from persona_insight.models import Interview, Project
+
+    interviews: dict[str, str] = {}
+    projects: dict[str, str] = {}
+    if interview_ids:
+        rows = await session.execute(
+            select(Interview.id, Interview.title).where(Interview.id.in_(interview_ids))
+        )
+        interviews = {str(i): t for i, t in rows}
+    if project_ids:
+        rows = await session.execute(
+            select(Project.id, Project.name).where(Project.id.in_(project_ids))
+        )
+        projects = {str(i): n for i, n in rows}
+    return interviews, projects

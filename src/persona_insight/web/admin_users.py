@@ -16,7 +16,8 @@ from fastapi import APIRouter, Response
 from pydantic import ValidationError
 
 from persona_insight.admin import routes as admin_routes
-from persona_insight.admin.schemas import UserPatch
+from persona_insight.admin.schemas import AuditOut, UserPatch
+from persona_insight.audit import repository as audit_repo
 from persona_insight.audit.service import ACTIONS
 from persona_insight.errors import AppError
 from persona_insight.web.admin_pages import render_admin, require_admin
@@ -82,6 +83,30 @@ async def update_user(user_id: UUID, page: PageDep) -> Response:
 # --- the audit log --------------------------------------------------------------------------------
 
 
+def _uuid(value: object) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _pointed_at(entries: list[AuditOut]) -> tuple[set[UUID], set[UUID]]:
+    """The interviews and projects the entries name (as target, or a detail's project_id), so
+    the log shows their titles instead of id prefixes."""
+    interviews: set[UUID] = set()
+    projects: set[UUID] = set()
+    for e in entries:
+        target = _uuid(e.target_id) if e.target_id else None
+        if target and e.target_type == "interview":
+            interviews.add(target)
+        elif target and e.target_type == "project":
+            projects.add(target)
+        project = _uuid((e.details or {}).get("project_id", ""))
+        if project:
+            projects.add(project)
+    return interviews, projects
+
+
 @router.get("/admin/audit")
 async def audit_log(page: PageDep, action: str = "", before: int | None = None) -> Response:
     require_admin(page)
@@ -93,9 +118,12 @@ async def audit_log(page: PageDep, action: str = "", before: int | None = None) 
         limit=AUDIT_PAGE,
     )
     people = await admin_routes.list_users(page.ctx, company_id=None, q=None, limit=PEOPLE_LIMIT)
+    interviews, projects = await audit_repo.titles(page.session, *_pointed_at(entries.items))
     return render_admin(
         page,
         "admin_audit.html",
+        interview_titles=interviews,
+        project_names=projects,
         entries=entries.items,
         next_before=entries.next_before,
         action=action,
