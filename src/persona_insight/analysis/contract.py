@@ -64,10 +64,12 @@ class QualityAssessment(_Model):
 
 
 class Finding(_Model):
-    """A pain point or a need, with the script line ids that show it."""
+    """A pain point or a need, with the script line ids that show it. `confidence` is the
+    engine's calibrated probability that the finding is real (None when it gives none)."""
 
     description: ShortText
     evidence: list[int] = Field(default_factory=list, max_length=30)
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class ScriptSection(_Model):
@@ -77,7 +79,14 @@ class ScriptSection(_Model):
     is_main_content: bool = True
 
 
+# Below this confidence no persona fits: the match is kept with a null code (and the
+# interview's persona stays empty) rather than forcing the nearest persona on the interview.
+PERSONA_MIN_CONFIDENCE = 0.45
+
+
 class PersonaMatch(_Model):
+    """`code` None means no company persona fits (or the company has none to match)."""
+
     code: str | None = Field(default=None, max_length=40)
     explanation: ShortText = ""
     confidence: float = Field(default=0.0, ge=0.0, le=1.0)

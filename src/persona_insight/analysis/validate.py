@@ -3,7 +3,9 @@
 Engines (especially LLMs) cite line ids that do not exist. Each bad id is dropped; a finding left
 without evidence is re-anchored to the answer line that shares the most words with its
 description, when one shares enough; otherwise the finding is dropped. Every change is recorded.
-If most findings had to be dropped, the analysis is invalid.
+If most findings had to be dropped, the analysis is invalid. A persona match below the
+confidence threshold loses its code, whichever engine made it: no persona is forced on an
+interview.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from persona_insight.analysis.contract import Finding, InterviewAnalysis
+from persona_insight.analysis.contract import PERSONA_MIN_CONFIDENCE, Finding, InterviewAnalysis
 from persona_insight.analysis.engine import EngineError
 
 _WORD = re.compile(r"[\w가-힣]{2,}", re.UNICODE)
@@ -88,7 +90,18 @@ def validate_evidence(
         if (start, end) != (section.start_line, section.end_line):
             repairs.append({"field": "script_sections", "index": index, "action": "clamped"})
         sections.append(section.model_copy(update={"start_line": start, "end_line": end}))
+    persona = analysis.persona_match
+    if persona and persona.code and persona.confidence < PERSONA_MIN_CONFIDENCE:
+        repairs.append(
+            {"field": "persona_match", "action": "below_threshold", "code": persona.code}
+        )
+        persona = persona.model_copy(update={"code": None})
     fixed = analysis.model_copy(
-        update={"primary_pain_points": pains, "primary_needs": needs, "script_sections": sections}
+        update={
+            "primary_pain_points": pains,
+            "primary_needs": needs,
+            "script_sections": sections,
+            "persona_match": persona,
+        }
     )
     return fixed, repairs

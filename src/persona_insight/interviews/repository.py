@@ -118,13 +118,17 @@ async def replace_terms(session: AsyncSession, interview: Interview, terms: list
         )
 
 
+# The company's vocabulary (below) counts only live interviews: a trashed interview, or one in a
+# trashed project, must stop shaping the keywords, section names and takeaways of new analyses.
 async def term_frequencies(
     session: AsyncSession, company_id: UUID, *, exclude: UUID
 ) -> tuple[dict[str, int], int]:
     rows = await session.execute(
         text(
-            "SELECT term, count(*) AS n FROM interview_terms"
-            " WHERE company_id = :c AND interview_id <> :x GROUP BY term"
+            "SELECT term, count(*) AS n FROM interview_terms t"
+            " JOIN interviews i ON i.id = t.interview_id AND i.deleted_at IS NULL"
+            " JOIN projects p ON p.id = i.project_id AND p.deleted_at IS NULL"
+            " WHERE t.company_id = :c AND t.interview_id <> :x GROUP BY term"
         ),
         {"c": company_id, "x": exclude},
     )
@@ -132,8 +136,10 @@ async def term_frequencies(
     total = (
         await session.execute(
             text(
-                "SELECT count(DISTINCT interview_id) FROM interview_terms"
-                " WHERE company_id = :c AND interview_id <> :x"
+                "SELECT count(DISTINCT t.interview_id) FROM interview_terms t"
+                " JOIN interviews i ON i.id = t.interview_id AND i.deleted_at IS NULL"
+                " JOIN projects p ON p.id = i.project_id AND p.deleted_at IS NULL"
+                " WHERE t.company_id = :c AND t.interview_id <> :x"
             ),
             {"c": company_id, "x": exclude},
         )
@@ -149,7 +155,10 @@ async def company_vocabulary(
         text(
             """
             SELECT s->>'sector_name' AS name, count(*) AS n
-            FROM interview_analyses a, jsonb_array_elements(a.result->'script_sections') s
+            FROM interview_analyses a
+            JOIN interviews i ON i.id = a.interview_id AND i.deleted_at IS NULL
+            JOIN projects p ON p.id = i.project_id AND p.deleted_at IS NULL,
+                 jsonb_array_elements(a.result->'script_sections') s
             WHERE a.company_id = :c GROUP BY 1 ORDER BY n DESC, 1 LIMIT :l
             """
         ),
@@ -159,7 +168,10 @@ async def company_vocabulary(
         text(
             """
             SELECT t AS takeaway, count(*) AS n
-            FROM interview_analyses a, jsonb_array_elements_text(a.result->'key_takeaways') t
+            FROM interview_analyses a
+            JOIN interviews i ON i.id = a.interview_id AND i.deleted_at IS NULL
+            JOIN projects p ON p.id = i.project_id AND p.deleted_at IS NULL,
+                 jsonb_array_elements_text(a.result->'key_takeaways') t
             WHERE a.company_id = :c GROUP BY 1 ORDER BY n DESC, 1 LIMIT :l
             """
         ),

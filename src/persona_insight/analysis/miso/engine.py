@@ -1,7 +1,8 @@
 """The miso engine: the interview analysed by a workflow on MISO or Dify.
 
 The workflow gets the inputs the original product sent (`context`, `company_name`,
-`company_info`, `interview_objective`, `target_audience`, `interview_sections`, `key_takeaways`).
+`company_info`, `interview_objective`, `target_audience`, `interview_sections`, `key_takeaways`)
+plus the company's `glossary` and `personas` (one per line), which every engine is given.
 `context` is the numbered transcript (`[id] Q|A (speaker): text`, masked when masking is on), so
 a workflow that cites line ids cites ours, and evidence can be checked like any engine's.
 """
@@ -35,6 +36,10 @@ def workflow_inputs(context: AnalysisContext, numbered_transcript: str) -> dict[
         "target_audience": context.target_audience,
         "interview_sections": ", ".join(context.section_names),
         "key_takeaways": "\n".join(context.key_takeaways),
+        # Not in the original product's inputs: a workflow that declares them gets the company's
+        # vocabulary and personas like the other engines; one that does not ignores them.
+        "glossary": "\n".join(f"{g.term}: {g.definition}" for g in context.glossary),
+        "personas": "\n".join(f"{p.code}: {p.title} — {p.description}" for p in context.personas),
     }
 
 

@@ -54,7 +54,14 @@ def _categories(pains: list[Draft], needs: list[Draft]) -> dict[int, Category]:
 
 
 def _findings(drafts: list[Draft]) -> list[Finding]:
-    return [Finding(description=d.description[:2000], evidence=d.turns[:30]) for d in drafts]
+    return [
+        Finding(
+            description=d.description[:2000],
+            evidence=d.turns[:30],
+            confidence=round(d.confidence, 3),
+        )
+        for d in drafts
+    ]
 
 
 def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResult:
@@ -98,8 +105,9 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
     )
     sig = signals.compute(sents, sentence_cues, (invite_pain, invite_need), vectors, mask)
 
-    pains = findings.find(doc, sig, "pain")
-    needs = findings.find(doc, sig, "need")
+    scores = findings.exclusive_scores(doc, sig)
+    pains = findings.find(doc, scores["pain"], "pain")
+    needs = findings.find(doc, scores["need"], "need")
     categories = _categories(pains, needs)
     pain_sentences = {i for d in pains for i in d.sentences}
     finding_sentences = pain_sentences | {i for d in needs for i in d.sentences}
@@ -107,7 +115,12 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
     polarity = sentiment.sentence_polarity(doc, sig, pain_sentences)
     line_sentiment = sentiment.line_sentiments(doc, polarity)
     summary_text, summary_sentences = summary.summarise(doc, finding_sentences)
-    keyword_list = keywords.keywords(doc, context.term_document_frequency, context.document_count)
+    keyword_list = keywords.keywords(
+        doc,
+        context.term_document_frequency,
+        context.document_count,
+        glossary=[g.term for g in context.glossary],
+    )
 
     analysis = InterviewAnalysis(
         language=language,

@@ -17,16 +17,29 @@ from typing import Literal
 
 import numpy as np
 
+from persona_insight.analysis.offline import cues, labels, stance
 from persona_insight.analysis.offline.document import Document
 from persona_insight.analysis.offline.signals import Signals
 
 Kind = Literal["pain", "need"]
 
 CUE_WEIGHT = 0.04
+# The learned classifier's margin (probability units) can join the ±0.05 similarity scale at
+# this weight, and veto sentences it is sure state neither. Measured on the real set's tune half,
+# both lowered precision (see data/README.md), so neither is used until a classifier trained on
+# interview sentences beats the examples.
+LEARNED_WEIGHT = 0.0
+LEARNED_FLOOR: dict[Kind, float] = {"pain": 0.0, "need": 0.0}
+LEARNED_VETO: float | None = None
 INVITE_WEIGHT: dict[Kind, float] = {"pain": 0.02, "need": 0.01}
 THRESHOLD: dict[Kind, float] = {"pain": 0.025, "need": 0.02}
 # Without an embedding, only a strong cue counts (see embedding.py for when that happens).
 CUE_ONLY_THRESHOLD = 0.8
+# A sentence stays both a pain and a need only when it has a cue of each kind this strong.
+BOTH_CUE = 0.8
+# Logistic mapping of a finding's best sentence score to the probability that it is right.
+CONFIDENCE_SLOPE = 60.0
+CONFIDENCE_BIAS = 0.0
 MERGE_Z = 4.0
 MERGE_Z_WITH_NOUNS = 2.5
 MERGE_NOUN_OVERLAP = 0.35
@@ -45,7 +58,7 @@ _KO_LEAD = re.compile(
 )
 _EN_LEAD = re.compile(
     r"^(?:(?:so|and|but|honestly|well|yeah|yes|oh|like|i mean|actually|basically|okay|ok|now|"
-    r"also|just|plus|anyway|right)\b\s*,?\s*)+",
+    r"also|just|plus|anyway|right|i think|i guess|i feel like|you know|um|uh)\b\s*,?\s*)+",
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(r"^(?:그게|그건|그거|이게|이건|그래서|that's|that|it's|it|this)\b", re.I)
@@ -62,6 +75,14 @@ class Draft:
     context: int | None = None
     description: str = ""
     nouns: list[str] = field(default_factory=list)
+    confidence: float = 0.5
+
+
+def learned_margin(sig: Signals, kind: Kind) -> np.ndarray:
+    """The classifier's probability of `kind` over its strongest rival (NaN where not embedded)."""
+    own = 1 if kind == "pain" else 2
+    rival = np.maximum(sig.learned[:, 0], sig.learned[:, 3 - own])
+    return np.asarray(sig.learned[:, own] - rival, dtype=np.float32)
 
 
 def kind_scores(doc: Document, sig: Signals, kind: Kind) -> np.ndarray:
@@ -71,11 +92,28 @@ def kind_scores(doc: Document, sig: Signals, kind: Kind) -> np.ndarray:
     invite = sig.invite_pain if kind == "pain" else sig.invite_need
     margin = own - np.maximum(sig.other, rival)
     embedded_score = margin + CUE_WEIGHT * cue + INVITE_WEIGHT[kind] * invite - THRESHOLD[kind]
+    embedded_score = embedded_score + LEARNED_WEIGHT * (
+        np.nan_to_num(learned_margin(sig, kind), nan=0.0) - LEARNED_FLOOR[kind]
+    )
     # Scaled to the same units as the embedded score so both can be ranked together.
     cue_only = (cue - CUE_ONLY_THRESHOLD) * CUE_WEIGHT
     scores = np.where(doc.embedded, embedded_score, cue_only).astype(np.float32)
-    is_answer = np.array([s.role == "answer" for s in doc.sentences], dtype=bool)
-    scores[~is_answer] = np.nan
+    if LEARNED_VETO is not None:
+        # The classifier is sure the sentence states neither: no cue or similarity overrides it.
+        vetoed = np.nan_to_num(sig.learned[:, 0], nan=0.0) > LEARNED_VETO
+        scores[vetoed & doc.embedded] = np.nan
+    factor = stance.pain_factor if kind == "pain" else stance.need_factor
+    for i, s in enumerate(doc.sentences):
+        if s.role != "answer":
+            scores[i] = np.nan
+            continue
+        f = factor(sig.stances[i])
+        if f == 0.0:
+            scores[i] = np.nan
+        elif scores[i] > 0:
+            scores[i] *= f
+        else:
+            scores[i] /= f
     return scores
 
 
@@ -247,17 +285,55 @@ def context_sentence(doc: Document, head: int) -> int | None:
     return None
 
 
-def _describe_text(doc: Document, head: int, context: int | None) -> str:
+_LABEL_CUES: dict[tuple[Kind, str], re.Pattern[str]] = {
+    ("pain", "en"): re.compile(f"{cues.EN_PAIN_STRONG.pattern}|{cues.EN_PAIN_WEAK.pattern}", re.I),
+    ("pain", "ko"): re.compile(f"{cues.KO_PAIN_STRONG.pattern}|{cues.KO_PAIN_WEAK.pattern}"),
+    ("need", "en"): re.compile(f"{cues.EN_NEED_STRONG.pattern}|{cues.EN_NEED_WEAK.pattern}", re.I),
+    ("need", "ko"): re.compile(f"{cues.KO_NEED_STRONG.pattern}|{cues.KO_NEED_WEAK.pattern}"),
+}
+
+
+def _describe_text(doc: Document, head: int, context: int | None, kind: Kind) -> str:
+    """A short complete phrase from the evidence (see labels.py); the neighbour that says what
+    happened joins it only when the head alone is too short to say anything."""
     sentence = doc.sentences[head]
-    if context is None:
-        return clean_description(sentence.text, sentence.lang)
-    first, second = sorted((head, context))
-    text = f"{doc.sentences[first].text} {doc.sentences[second].text}"
-    return clean_description(text, sentence.lang)
+    lang = "ko" if sentence.lang == "ko" else "en"
+    text = clean_description(sentence.text, sentence.lang)
+    if context is not None:
+        first, second = sorted((head, context))
+        both = clean_description(
+            f"{doc.sentences[first].text} {doc.sentences[second].text}", sentence.lang
+        )
+        if len(both.split()) <= labels.MAX_WORDS:
+            text = both
+    return labels.short_label(text, lang, _LABEL_CUES[(kind, lang)])
 
 
-def find(doc: Document, sig: Signals, kind: Kind) -> list[Draft]:
-    scores = kind_scores(doc, sig, kind)
+def exclusive_scores(doc: Document, sig: Signals) -> dict[Kind, np.ndarray]:
+    """Pain and need scores where a sentence is of one kind only, unless it really says both:
+    both kinds clear the bar and each has its own cue ("it crashes all the time; I wish it
+    saved my place")."""
+    pain, need = kind_scores(doc, sig, "pain"), kind_scores(doc, sig, "need")
+    both = np.flatnonzero(np.nan_to_num(pain, nan=-1) >= 0)
+    for i in both:
+        if not need[i] >= 0:
+            continue
+        cue = sig.cues[i]
+        if cue.pain >= BOTH_CUE and cue.need >= BOTH_CUE:
+            continue
+        if pain[i] >= need[i]:
+            need[i] = np.nan
+        else:
+            pain[i] = np.nan
+    return {"pain": pain, "need": need}
+
+
+def confidence(strength: float) -> float:
+    """The probability that a finding of this score is right (a logistic over the score)."""
+    return float(1.0 / (1.0 + math.exp(-(CONFIDENCE_SLOPE * strength + CONFIDENCE_BIAS))))
+
+
+def find(doc: Document, scores: np.ndarray, kind: Kind) -> list[Draft]:
     chosen = [i for i in range(len(doc.sentences)) if scores[i] >= 0]
     if not chosen:
         return []
@@ -270,6 +346,7 @@ def find(doc: Document, sig: Signals, kind: Kind) -> list[Draft]:
             t = doc.sentences[i].turn_id
             per_turn[t] = max(per_turn.get(t, 0.0), float(scores[i]))
         strength = sum(per_turn.values()) + 0.01 * len(per_turn)
+        best = max(per_turn.values())
         head = _describe(doc, group, scores)
         context = context_sentence(doc, head)
         drafts.append(
@@ -280,8 +357,9 @@ def find(doc: Document, sig: Signals, kind: Kind) -> list[Draft]:
                 strength=strength,
                 head=head,
                 context=context,
-                description=_describe_text(doc, head, context),
+                description=_describe_text(doc, head, context, kind),
                 nouns=[n for i in group for n in doc.sentences[i].nouns],
+                confidence=confidence(best),
             )
         )
     drafts.sort(key=lambda d: -d.strength)

@@ -1,10 +1,11 @@
-"""Persona match: the company persona whose description the interviewee's answers resemble most."""
+"""Persona match: the company persona whose description the interviewee's answers resemble most,
+or "no persona fits" (a null code) when none is close enough or none clearly leads."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from persona_insight.analysis.contract import PersonaMatch
+from persona_insight.analysis.contract import PERSONA_MIN_CONFIDENCE, PersonaMatch
 from persona_insight.analysis.engine import PersonaRef
 from persona_insight.analysis.offline import keywords, models
 from persona_insight.analysis.offline.document import Document
@@ -16,6 +17,31 @@ TOPIC_NOUNS = 12
 TEMPERATURE = 0.01
 QUOTE_CHARS = 90
 MIN_QUOTE_CHARS = 20
+# Mean similarity (of the top sentences and of the topic nouns) at which a persona starts to fit,
+# and the span over which the fit grows to certain.
+FIT_FLOOR = 0.75
+FIT_SPAN = 0.15
+
+
+def _no_fit(doc: Document, closest: PersonaRef | None, confidence: float) -> PersonaMatch:
+    """ "No persona fits": a null code, saying which one came closest and how close."""
+    if closest is None:
+        explanation = (
+            "페르소나를 판단할 답변이 없습니다."
+            if doc.out_lang == "ko"
+            else "No answer to judge a persona by."
+        )
+    elif doc.out_lang == "ko":
+        explanation = (
+            f"맞는 페르소나가 없습니다. 가장 가까운 {closest.code} ({closest.title})도 "
+            f"확신도 {confidence:.2f}로 기준({PERSONA_MIN_CONFIDENCE:.2f})에 못 미칩니다."
+        )
+    else:
+        explanation = (
+            f"No persona fits. The closest, {closest.code} ({closest.title}), scores "
+            f"{confidence:.2f}, below the {PERSONA_MIN_CONFIDENCE:.2f} threshold."
+        )
+    return PersonaMatch(code=None, explanation=explanation, confidence=round(confidence, 3))
 
 
 def _quote(text: str) -> str:
@@ -43,7 +69,7 @@ def match(doc: Document, personas: tuple[PersonaRef, ...]) -> PersonaMatch | Non
         return None
     rows = doc.embedded_answers()
     if not rows:
-        return PersonaMatch(code=personas[0].code[:40], explanation="", confidence=0.0)
+        return _no_fit(doc, None, 0.0)
     texts = [f"{p.title}. {p.description}".strip(" .") for p in personas]
     persona_vectors = models.context_cache.embed(texts)
     nouns = [noun for noun, _ in keywords.noun_counts(doc).most_common(TOPIC_NOUNS)]
@@ -53,14 +79,18 @@ def match(doc: Document, personas: tuple[PersonaRef, ...]) -> PersonaMatch | Non
     if nouns:
         scores = scores + persona_vectors @ models.embed([" ".join(nouns)])[0]
     best = int(np.argmax(scores))
+    # The absolute fit (two similarities summed, mapped to 0..1) says whether the interview is
+    # about what the persona describes at all; the lead over the rivals says which one.
+    fit = float(np.clip((scores[best] / 2 - FIT_FLOOR) / FIT_SPAN, 0.0, 1.0))
     if len(personas) == 1:
-        # No rival to compare with: map the absolute fit (two similarities summed) to 0..1.
-        confidence = float(np.clip((scores[0] / 2 - 0.75) / 0.15, 0.0, 1.0))
+        confidence = fit
     else:
         weights = np.exp((scores - scores.max()) / TEMPERATURE)
-        confidence = float(weights[best] / weights.sum())
+        confidence = min(fit, float(weights[best] / weights.sum()))
 
     persona = personas[best]
+    if confidence < PERSONA_MIN_CONFIDENCE:
+        return _no_fit(doc, persona, confidence)
     described = f"{persona.title} {persona.description}".lower()
     shared = [n for n in nouns if len(n) > 1 and n in described][:4]
     quotes = [

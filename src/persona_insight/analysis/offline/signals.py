@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from persona_insight.analysis.offline import cues, examples
+from persona_insight.analysis.offline import classifier, cues, examples, stance
 from persona_insight.analysis.offline.cues import Cues
 from persona_insight.analysis.offline.models import Vectors
 from persona_insight.analysis.offline.sentences import Line, Sentence
@@ -29,6 +29,9 @@ class Signals:
     positive: np.ndarray
     neutral: np.ndarray
     negative: np.ndarray
+    # Learned none / pain / need probabilities (n, 3); NaN rows where not embedded.
+    learned: np.ndarray
+    stances: list[stance.Stance]
 
 
 def sentence_cues(sentences: list[Sentence]) -> list[Cues]:
@@ -62,7 +65,9 @@ def compute(
     invite_pain, invite_need = invites
     scores = {name: np.full(n, np.nan, dtype=np.float32) for name in examples.SCORE_NAMES}
     rows = np.flatnonzero(embedded)
+    learned = np.full((n, len(classifier.CLASSES)), np.nan, dtype=np.float32)
     if rows.size:
+        learned[rows] = classifier.probabilities(vectors[rows])
         bank = examples.bank()
         v = vectors[rows]
         for name in examples.SCORE_NAMES:
@@ -77,4 +82,6 @@ def compute(
         positive=scores["positive"],
         neutral=scores["neutral"],
         negative=scores["negative"],
+        learned=learned,
+        stances=[stance.stance(s.text) for s in sentences],
     )

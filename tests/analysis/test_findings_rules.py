@@ -1,0 +1,128 @@
+"""What a sentence does with a pain or need word (stance.py) and how labels are cut (labels.py):
+pure functions, no model."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from persona_insight.analysis.offline import labels
+from persona_insight.analysis.offline.stance import need_factor, pain_factor, stance
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I never had a problem with the booking page.",
+        "There was nothing I couldn't do in the app.",
+        "Honestly it wasn't really an issue for me.",
+        "No complaints about the checkout.",
+        "불편한 건 없었어요.",
+        "불편한 건 딱히 없었어요.",
+        "어렵지는 않았어요.",
+        "문제라고 할 건 전혀 없었고요.",
+    ],
+)
+def test_denied_problems_are_no_pain(text: str) -> None:
+    assert pain_factor(stance(text)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It crashes every time I open the statement, which is really frustrating.",
+        "The plots take forever to load.",
+        "충전기가 자주 고장 나서 너무 불편해요.",
+        "매번 서류를 다시 내야 해서 번거로워요.",
+    ],
+)
+def test_lived_problems_stay(text: str) -> None:
+    assert pain_factor(stance(text)) == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If it ever crashed during payment I would be furious.",
+        "Imagine the app lost my booking, that would be a nightmare.",
+        "만약에 결제가 안 되면 정말 짜증날 것 같아요.",
+    ],
+)
+def test_hypothetical_problems_are_no_pain(text: str) -> None:
+    assert pain_factor(stance(text)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let me share my screen so you can see it.",
+        "Can you see my screen now?",
+        "Sorry, I accidentally set off Siri.",
+        "Is it okay if we record this session?",
+        "녹음해도 괜찮으실까요?",
+        "화면 공유 한번 해 볼게요.",
+        "질의응답 시간을 갖도록 하겠습니다.",
+    ],
+)
+def test_logistics_is_neither(text: str) -> None:
+    s = stance(text)
+    assert pain_factor(s) == 0.0
+    assert need_factor(s) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't really need anything else from it.",
+        "딱히 필요한 기능은 없어요.",
+        "질문을 대기하는 동안 이 화면도 한번 봐 주시면 좋겠습니다.",
+        "스크립트 녹화를 해서 쓰시면 제일 좋을 것 같아요.",
+    ],
+)
+def test_denied_or_addressed_wishes_are_no_need(text: str) -> None:
+    assert need_factor(stance(text)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I wish I could sort the plots by importance.", "충전 예약 기능이 있으면 정말 좋겠어요."],
+)
+def test_own_wishes_stay(text: str) -> None:
+    assert need_factor(stance(text)) == 1.0
+
+
+LONG_EN = (
+    "I think the main thing is that when they have needs to have a really specific kind of "
+    "export they just cannot do it because the tool is built for something else entirely"
+)
+LONG_KO = (
+    "저희가 API 문서를 매번 손으로 써야 했는데 코드가 바뀔 때마다 문서도 고쳐야 해서 너무 "
+    "귀찮고 자꾸 잊어버리게 되더라고요 그래서 결국에는 자동화를 하고 싶었어요"
+)
+
+
+@pytest.mark.parametrize(("text", "lang"), [(LONG_EN, "en"), (LONG_KO, "ko")])
+def test_labels_are_short_and_never_cut_mid_word(text: str, lang: str) -> None:
+    label = labels.short_label(text, lang, re.compile(r"cannot|귀찮"))
+    words = label.split()
+    assert 3 <= len(words) <= labels.MAX_WORDS
+    source = text.split()
+    # Every word of the label is a whole word of the evidence, in order.
+    assert all(w.rstrip(",") in source for w in words), label
+    assert not label.endswith(("…", "...", ",")), label
+    assert words[-1].lower() not in {"a", "the", "to", "of", "and", "because", "that"}
+
+
+def test_a_label_keeps_the_clause_with_the_cue() -> None:
+    text = (
+        "We moved everything over last spring after the merger, and since then the export to "
+        "the finance system takes forever, so people wait around a lot"
+    )
+    label = labels.short_label(text, "en", re.compile(r"takes forever"))
+    assert "takes forever" in label
+    assert len(label.split()) <= labels.MAX_WORDS
+
+
+def test_short_evidence_is_the_label_as_it_is() -> None:
+    assert labels.short_label("the fees add up fast.", "en") == "The fees add up fast"
