@@ -15,7 +15,12 @@ from persona_insight.errors import AppError, Conflict, InvalidInput
 from persona_insight.files import service as stored_files
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.routes import content_disposition
-from persona_insight.interviews.schemas import InterviewDetail, InterviewPatch, SpeakerRolesPatch
+from persona_insight.interviews.schemas import (
+    InterviewDetail,
+    InterviewOut,
+    InterviewPatch,
+    SpeakerRolesPatch,
+)
 from persona_insight.notes import service as notes
 from persona_insight.notes.schemas import NoteCreate
 from persona_insight.projects import service as projects
@@ -28,6 +33,30 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Filter = Literal["painpoint", "needs"]
 # Below this the page says the speakers' roles are uncertain and asks a researcher to check.
 ROLE_CONFIDENCE_SURE = 0.8
+# Previous/next look this far down the project's list (the workspace shows as many).
+NEIGHBOUR_LIMIT = 200
+
+
+async def _neighbours(
+    page: Page, project_id: UUID, interview_id: UUID
+) -> tuple[InterviewOut | None, InterviewOut | None]:
+    """The interviews above and below this one in the project's list (newest first)."""
+    listed = await interviews.list_page(
+        page.session,
+        page.signed_in,
+        project_id,
+        deleted=False,
+        status=None,
+        cursor=None,
+        limit=NEIGHBOUR_LIMIT,
+    )
+    ids = [iv.id for iv in listed.items]
+    if interview_id not in ids:
+        return None, None
+    at = ids.index(interview_id)
+    above = listed.items[at - 1] if at > 0 else None
+    below = listed.items[at + 1] if at + 1 < len(ids) else None
+    return above, below
 
 
 @router.get("/interviews/{interview_id}")
@@ -44,8 +73,11 @@ async def interview_page(
     for note in roots:
         for line_id in note.line_ids:
             notes_per_line[line_id] = notes_per_line.get(line_id, 0) + 1
+    newer, older = await _neighbours(page, detail.project_id, interview_id)
     return page.render(
         "interview.html",
+        newer=newer,
+        older=older,
         interview=detail,
         project=projects.to_out(access.project, access.role),
         can_admin=access.can_admin,
