@@ -146,6 +146,11 @@ async def test_errors_answer_cleanly_and_leave_no_secret_in_the_log(
                 assert r.status_code == 503, r.text
                 assert r.json()["error"]["code"] == "database_busy"
                 assert r.headers["retry-after"]
+                # Readiness does not queue for the pool.
+                for probe in ("/readyz", "/healthz"):
+                    started = time.perf_counter()
+                    assert (await c.get(probe)).status_code == 200
+                    assert time.perf_counter() - started < 1.0
             assert all(t.status_code == 200 for t in await asyncio.gather(*blocked))
 
             # A client that leaves mid-upload is no error at all.
