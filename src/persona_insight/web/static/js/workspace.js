@@ -3,6 +3,7 @@
 // the trash when `deleted_at` is set (docs/events.md), so the list always equals a fresh load.
 
 import { checkSignedIn, explainStop, leaveIfGone } from "./access.js";
+import { applyListTools, setupListTools } from "./list_tools.js";
 import { ProjectStream } from "./live.js";
 import { setupUploads } from "./upload.js";
 import {
@@ -112,6 +113,7 @@ function refreshCounts() {
   document.getElementById("trash-count").textContent = String(trashed.size);
   document.getElementById("empty").hidden = active.size > 0;
   document.getElementById("trash-empty").hidden = trashed.size > 0;
+  applyListTools(); // a changed or new row takes the chosen order and filter
 }
 
 /** Apply one interview as the server has it now. */
@@ -362,6 +364,7 @@ export function start() {
     row.interview = { id: row.dataset.id, created_at: row.dataset.created, status: row.dataset.status };
   }
   interceptRowForms();
+  setupListTools(listNode);
   setupUploads(page, onInterview, (id) => active.get(id) || trashed.get(id) || null);
   const stream = new ProjectStream(page.project_id, {
     snapshot,
