@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from uuid import UUID
 
 from sqlalchemy import and_, bindparam, or_, select, text
@@ -119,3 +120,22 @@ async def use_invitation(session: AsyncSession, invitation_id: UUID, user_id: UU
         )
     ).first()
     return row is not None
+
+
+async def activity(
+    session: AsyncSession, project_ids: list[UUID]
+) -> dict[UUID, tuple[int, int, dt.datetime | None]]:
+    """Per project: interviews (not in the trash), members, and the last change to either an
+    interview or the project itself — what a project card shows."""
+    if not project_ids:
+        return {}
+    stmt = text(
+        "SELECT p.id,"
+        " (SELECT count(*) FROM interviews i WHERE i.project_id = p.id AND i.deleted_at IS NULL),"
+        " (SELECT count(*) FROM project_members m WHERE m.project_id = p.id),"
+        " GREATEST(p.updated_at,"
+        "  (SELECT max(i.updated_at) FROM interviews i WHERE i.project_id = p.id))"
+        " FROM projects p WHERE p.id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    rows = await session.execute(stmt, {"ids": project_ids})
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}

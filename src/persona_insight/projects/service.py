@@ -121,6 +121,14 @@ async def list_visible(
     return [to_out(p, role) for p, role in rows]
 
 
+async def activity(
+    session: AsyncSession, projects: list[ProjectOut]
+) -> dict[UUID, tuple[int, int, dt.datetime | None]]:
+    """Interview and member counts and the last activity of projects the caller may see (the
+    ones `list_visible` answered)."""
+    return await repo.activity(session, [p.id for p in projects])
+
+
 # --- settings, deletion ---------------------------------------------------------------------------
 
 

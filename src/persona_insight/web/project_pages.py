@@ -29,7 +29,8 @@ async def project_list(page: PageDep, q: str = "", mine: bool = False) -> Respon
     items = await projects.list_visible(
         page.session, page.signed_in, search=q or None, mine_only=mine
     )
-    return page.render("projects.html", projects=items, q=q, mine=mine)
+    activity = await projects.activity(page.session, items)
+    return page.render("projects.html", projects=items, activity=activity, q=q, mine=mine)
 
 
 async def _join_attempt(request: Request, project_id: UUID) -> throttle.Attempt | None:
