@@ -68,7 +68,7 @@ async def test_a_new_account_signs_in_only_after_following_the_mailed_link(
         assert old == first
         assert new != first
         r = await c.post("/api/auth/verify", json={"token": first})
-        assert r.status_code == 404
+        assert r.status_code == 410
         assert r.json()["error"]["code"] == "verification_invalid"
         # The link opens a page with a button; opening it verifies nothing.
         page = await c.get(f"/verify-email/{new}")
@@ -82,7 +82,7 @@ async def test_a_new_account_signs_in_only_after_following_the_mailed_link(
         assert r.headers["location"] == "/login?notice=verified"
         # Single use.
         r = await c.post("/api/auth/verify", json={"token": newest})
-        assert r.status_code == 404
+        assert r.status_code == 410
         r = await _login(c, "mallory@acme.test")
         assert r.status_code == 200, r.text
         assert r.json()["user"]["company"]["name"] == "Acme"
@@ -106,7 +106,7 @@ async def test_an_expired_link_does_not_verify(mail_app: Any, mailbox: Mailbox) 
         finally:
             await owner.dispose()
         r = await c.post("/api/auth/verify", json={"token": token})
-        assert r.status_code == 404
+        assert r.status_code == 410
         assert r.json()["error"]["code"] == "verification_invalid"
         assert (await _login(c, "kim@acme.test")).status_code == 403
 
@@ -204,9 +204,10 @@ async def test_a_company_may_require_an_admins_approval(mail_app: Any, mailbox: 
         r = await c.post(f"/api/company/pending-members/{ids['spam@acme.test']}/deny")
         assert r.status_code == 204
         assert (await c.get("/api/company/pending-members")).json()["items"] == []
-        # An active member is not pending: approving or denying them is a 404.
+        # An active member is not pending: approving or denying them is refused.
         r = await c.post(f"/api/company/pending-members/{member.user_id}/deny")
-        assert r.status_code == 404
+        assert r.status_code == 409
+        assert r.json()["error"]["code"] == "not_pending"
     other = await make_user(db, email="x@other.test", company="Other", role="company_admin")
     async with client(mail_app, other) as c:
         r = await c.post(f"/api/company/pending-members/{ids['new@acme.test']}/approve")

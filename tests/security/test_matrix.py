@@ -55,6 +55,8 @@ REQUESTS: dict[tuple[str, str], Request] = {
             "name": "New",
         }
     ),
+    # No valid link in the world: every caller gets the same 410.
+    ("POST", "/api/auth/verify"): _json({"token": "pie_not-a-link"}),
     ("POST", "/api/auth/login"): _json(
         lambda w, a: {"email": w.emails["member"], "password": PASSWORD}
     ),
@@ -76,6 +78,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", "/api/admin/companies/{company_id}"): _json({"description": "changed"}),
     ("PATCH", "/api/admin/users/{user_id}"): _json({"name": "Renamed"}),
     ("PUT", "/api/company/analysis"): _json({"engine": "offline"}),
+    ("PUT", "/api/company/membership"): _json({"require_approval": False}),
     ("POST", "/api/company/glossary"): _json(lambda w, a: {"term": f"t-{a}", "definition": "d"}),
     ("POST", "/api/company/personas"): _json(lambda w, a: {"code": f"Q-{a}", "title": "t"}),
     ("PATCH", "/api/company/personas/{persona_id}"): _json({"title": "changed"}),

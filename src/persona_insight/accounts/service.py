@@ -27,7 +27,14 @@ from persona_insight.accounts.security import (
     verify_password,
 )
 from persona_insight.db import Actor, set_actor
-from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from persona_insight.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from persona_insight.ids import uuid7
 from persona_insight.models import ApiToken, AuthSession, Company, User
 from persona_insight.realtime import events
@@ -211,13 +218,15 @@ async def issue_verification(session: AsyncSession, user: User, valid_for: dt.ti
 
 async def verify_email(session: AsyncSession, secret: str) -> repo.Verified:
     """Consume a verification link: once, before it expires."""
-    if not secret.startswith(VERIFY_PREFIX) or len(secret) > 200:
-        raise NotFound("this link is not valid", code="verification_invalid")
-    verified = await repo.consume_verification(session, digest(secret))
+    # 410 for every dead link: used, replaced, expired or never issued look the same.
+    verified = None
+    if secret.startswith(VERIFY_PREFIX) and len(secret) <= 200:
+        verified = await repo.consume_verification(session, digest(secret))
     if verified is None:
-        raise NotFound(
+        raise AppError(
             "this link is not valid: it was used already, replaced or it expired",
             code="verification_invalid",
+            status=410,
         )
     return verified
 
@@ -305,8 +314,6 @@ async def create_user(
         password_hash=hash_password(password),
         company_id=company.id,
         role=role,
-        email_verified_at=dt.datetime.now(dt.UTC) if verified else None,
-        approved_at=dt.datetime.now(dt.UTC) if approved else None,
     )
     try:
         await repo.add(session, user)
@@ -314,6 +321,13 @@ async def create_user(
         # Two sign-ups of one address at once: both passed the check above, the unique index
         # lets one in.
         raise Conflict("a user with this e-mail exists", code="email_taken") from exc
+    # The columns default to "now" (whatever else inserts a user makes a usable one); an
+    # explicit NULL at insert would be taken for "use the default".
+    if not verified:
+        user.email_verified_at = None
+    if not approved:
+        user.approved_at = None
+    await session.flush()
     return user
 
 

@@ -12,7 +12,7 @@ from persona_insight.accounts.repository import Authenticated
 from persona_insight.admin.service import require_admin
 from persona_insight.audit import service as audit
 from persona_insight.companies import repository as repo
-from persona_insight.errors import NotFound
+from persona_insight.errors import Conflict, NotFound
 from persona_insight.models import User
 
 
@@ -50,6 +50,8 @@ async def _pending_one(session: AsyncSession, user: Authenticated, user_id: UUID
     require_admin(user)
     found = await repo.pending_member(session, user.company_id, user_id)
     if found is None:
+        if await repo.member_of(session, user.company_id, user_id):
+            raise Conflict("this account does not wait for approval", code="not_pending")
         raise NotFound("no such account waits for approval", code="pending_member_not_found")
     return found
 

@@ -74,3 +74,8 @@ async def pending_members(session: AsyncSession, company_id: UUID) -> list[User]
 async def pending_member(session: AsyncSession, company_id: UUID, user_id: UUID) -> User | None:
     stmt = _PENDING.where(User.company_id == company_id, User.id == user_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def member_of(session: AsyncSession, company_id: UUID, user_id: UUID) -> bool:
+    stmt = select(User.id).where(User.company_id == company_id, User.id == user_id)
+    return (await session.execute(stmt)).first() is not None

@@ -49,8 +49,8 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     # A signed-up account may sign in only once its mailbox is proven and, where the company
     # requires it, an admin approved it (migration 0009).
-    email_verified_at: Mapped[dt.datetime | None]
-    approved_at: Mapped[dt.datetime | None]
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(server_default=func.now())
+    approved_at: Mapped[dt.datetime | None] = mapped_column(server_default=func.now())
     verify_token_hash: Mapped[str | None] = mapped_column(String(64))
     verify_expires_at: Mapped[dt.datetime | None]
 

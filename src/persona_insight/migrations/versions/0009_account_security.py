@@ -35,6 +35,10 @@ ALTER TABLE users
   ADD COLUMN verify_token_hash varchar(64),
   ADD COLUMN verify_expires_at timestamptz;
 UPDATE users SET email_verified_at = created_at, approved_at = created_at;
+-- Verified unless said otherwise: only sign-up creates an unverified account (it says so);
+-- operator tools and anything else that inserts a user make a usable one.
+ALTER TABLE users ALTER COLUMN email_verified_at SET DEFAULT now(),
+  ALTER COLUMN approved_at SET DEFAULT now();
 CREATE UNIQUE INDEX uq_users_verify_token_hash ON users (verify_token_hash)
   WHERE verify_token_hash IS NOT NULL;
 
