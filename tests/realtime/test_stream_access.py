@@ -16,6 +16,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import psycopg
 import pytest
 
 from persona_insight.config import Settings
@@ -193,5 +194,41 @@ async def test_a_revocation_during_authorisation_is_not_missed(settings: Any) ->
     assert hub.revoked_since(later, user, project)
     hub._on_notify("pi_revoked", str(user))
     assert hub.revoked_since(hub.revocations - 1, user, uuid4())
-    hub._on_notify("pi_revoked", "not a payload")
+    before = hub.revocations
+    for junk in ("not a payload", "*", "*:", f"{user}:nope"):
+        hub._on_notify("pi_revoked", junk)
+    assert hub.revocations == before
     await asyncio.sleep(0)
+
+
+async def test_a_revocation_without_its_event_still_ends_the_stream(
+    live_server: Any, settings: Any
+) -> None:
+    """The hub ends a removed member's streams when it relays the removal's event; if that read
+    is late or fails, the revocation alone closes them after a second."""
+    url = live_server.url
+    team = await make_team(url, settings)
+    client = stream(url, team.member, team.project_id)
+    assert (await client.connect()).status == 200
+    watch = Recorder(client)
+    other = stream(url, team.owner, team.project_id)
+    assert (await other.connect()).status == 200
+    other_watch = Recorder(other)
+    try:
+        await asyncio.sleep(0.3)
+        db = Database(settings.database_url, pool_size=1)
+        try:
+            async with await psycopg.AsyncConnection.connect(db.owner_url, autocommit=True) as c:
+                await c.execute(
+                    "SELECT pg_notify('pi_revoked', %s)",
+                    (f"{team.member.user_id}:{team.project_id}",),
+                )
+        finally:
+            await db.dispose()
+        took = await watch.wait_end(timeout=2.0)
+        assert 0.8 < took < 2.0
+        await asyncio.sleep(0.3)
+        assert other_watch.ended_at is None  # only the user named
+    finally:
+        await watch.close()
+        await other_watch.close()

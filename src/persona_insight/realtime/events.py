@@ -142,6 +142,8 @@ def parse_revoked(payload: str) -> tuple[UUID | None, UUID | None] | None:
     """(user, project) of a REVOKED_CHANNEL payload, None on either side meaning all; None if
     the payload is not one."""
     user, _, project = payload.partition(":")
+    if user == "*" and not project:
+        return None  # "everyone everywhere" is never meant
     try:
         return (
             None if user == "*" else UUID(user),
