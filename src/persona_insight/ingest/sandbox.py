@@ -99,8 +99,10 @@ def _child(
     used = resource.getrusage(resource.RUSAGE_SELF)
     start = int(used.ru_utime + used.ru_stime) + 1
     signal.signal(signal.SIGXCPU, _on_sigxcpu)
-    resource.setrlimit(resource.RLIMIT_CPU, (start + limits.cpu_s, start + limits.cpu_s + 2))
-    resource.setrlimit(resource.RLIMIT_AS, (_address_space() + limits.memory_bytes,) * 2)
+    _lower(resource.RLIMIT_CPU, start + limits.cpu_s, start + limits.cpu_s + 2)
+    with contextlib.suppress(OSError):  # no /proc: no memory limit rather than no reading
+        space = _address_space() + limits.memory_bytes
+        _lower(resource.RLIMIT_AS, space, space)
     try:
         answer: tuple[str, Any] = ("ok", fn(path, *args))
     except MemoryError:
@@ -116,6 +118,14 @@ def _child(
     except MemoryError:
         conn.send(("limit", "memory"))
     conn.close()
+
+
+def _lower(kind: int, soft: int, hard: int) -> None:
+    """Set a limit, never above one the process already has (a container's ulimit)."""
+    _, current = resource.getrlimit(kind)
+    if current != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current), min(hard, current)
+    resource.setrlimit(kind, (soft, hard))
 
 
 def _address_space() -> int:
