@@ -84,6 +84,14 @@ async def _own_company(session: AsyncSession, actor: Authenticated) -> Company:
     return company
 
 
+async def configured_engine(
+    session: AsyncSession, actor: Authenticated, settings: Settings
+) -> tuple[str, Settings]:
+    """The admin's company's engine and its settings (keys included), for a connection test."""
+    require_admin(actor)
+    return engine_settings(await _own_company(session, actor), settings)
+
+
 async def analysis_settings(
     session: AsyncSession, actor: Authenticated, settings: Settings
 ) -> AnalysisSettingsOut:

@@ -13,7 +13,9 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
 
+from persona_insight.analysis.probe import ProbeResult, probe
 from persona_insight.companies import routes as company_routes
+from persona_insight.companies import service as company_service
 from persona_insight.companies.schemas import (
     AnalysisSettingsIn,
     GlossaryIn,
@@ -40,6 +42,7 @@ async def _analysis_page(
     status: int = 200,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    probed: ProbeResult | None = None,
 ) -> Response:
     current = await company_routes.get_analysis(page.ctx)
     shown = {name: getattr(current, name) or "" for name in PLAIN_FIELDS}
@@ -52,6 +55,7 @@ async def _analysis_page(
         values=shown | (values or {}),
         errors=errors or {},
         engines=ENGINES,
+        probed=probed,
     )
 
 
@@ -76,6 +80,16 @@ async def save_analysis(page: PageDep) -> Response:
         return await _analysis_page(page, status=422, values=values, errors=errors)
     await company_routes.put_analysis(settings_in, page.ctx)
     return redirect("/admin/analysis", notice="saved")
+
+
+@router.post("/admin/analysis/test")
+async def test_connection(page: PageDep) -> Response:
+    """Runs a tiny real analysis with the saved settings and shows how it went."""
+    require_admin(page)
+    name, settings = await company_service.configured_engine(
+        page.session, page.signed_in, page.rt.settings
+    )
+    return await _analysis_page(page, probed=await probe(name, settings))
 
 
 @router.post("/admin/analysis/clear-key")
