@@ -1,15 +1,17 @@
-"""A new colleague signs up, sets up their profile (language, picture, an API token seen once) and
-signs out — in a real browser, with screenshots of the pages in both languages."""
+"""A new colleague signs up (following the mailed link), sets up their profile (language,
+picture, an API token seen once) and signs out — in a real browser, with screenshots of the pages in both languages."""
 
 from __future__ import annotations
 
 import re
 import struct
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.accounts.mailbox import Mailbox, mail_settings, smtp_server
 from tests.e2e.conftest import PASSWORD, Team, open_page, screenshot
 from tests.e2e.test_pages import assert_translated
 
@@ -40,7 +42,19 @@ def face_png(size: int = 96) -> bytes:
     )
 
 
-async def test_sign_up_profile_and_sign_out(chromium: Any, team: Team) -> None:
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture
+def worker_settings(settings: Any, mailbox: Mailbox) -> Any:
+    # The team's server mails sign-up links to the test's SMTP server.
+    return mail_settings(settings, mailbox, run_worker_in_process=True, worker_concurrency=2)
+
+
+async def test_sign_up_profile_and_sign_out(chromium: Any, team: Team, mailbox: Mailbox) -> None:
     context = await chromium.new_context(
         base_url=team.url, locale="ko-KR", viewport={"width": 1280, "height": 860}
     )
@@ -59,9 +73,21 @@ async def test_sign_up_profile_and_sign_out(chromium: Any, team: Team) -> None:
     await screenshot(page, "sign-up-ko")
     await page.fill("#f-password", PASSWORD)
     await page.click("form[action='/signup'] button[type=submit]")
-    await page.wait_for_url(re.compile(r"/projects\?notice=welcome$"))
-    assert "환영합니다" in await page.inner_text(".notice")
+    await page.wait_for_selector("#sent-h")
+    assert "sora@acme.test" in await page.inner_text("main")
+    await screenshot(page, "sign-up-sent-ko")
     page.errors.clear()  # the refused sign-up answered 422, which the console reports
+
+    # The mailed link (a real SMTP server): a page with a button, then the sign-in.
+    [secret] = mailbox.tokens_to("sora@acme.test")
+    await page.goto(f"/verify-email/{secret}")
+    await assert_translated(page, "ko")
+    await page.click("form[action^='/verify-email/'] button[type=submit]")
+    await page.wait_for_url(re.compile(r"/login\?notice=verified$"))
+    await page.fill("#email", "sora@acme.test")
+    await page.fill("#password", PASSWORD)
+    await page.click("form[action='/login'] button[type=submit]")
+    await page.wait_for_url(re.compile(r"/projects$"))
 
     # The profile, from the name in the top bar.
     await page.click("a.me")
