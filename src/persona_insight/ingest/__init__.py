@@ -52,7 +52,8 @@ class Extracted:
     """Detected source encoding of text formats (utf-8, cp949, utf-16…; the code page for RTF),
     else None."""
     modified: datetime.date | None
-    """Last-modified (else created) date from the document's own metadata (docx, xlsx, pdf)."""
+    """Last-modified (else created) date from the document's own metadata (docx, xlsx, xls,
+    pdf, hwp, hwpx)."""
 
 
 _Reader = Callable[[bytes, int], Raw]
