@@ -35,9 +35,7 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def second_process(settings: Any, live_server: Any) -> Iterator[str]:
-    """Another server process (`persona-insight serve`) on the same database."""
+def _serve(settings: Any, attempt: int) -> tuple[subprocess.Popen[bytes], str, Any]:
     port = _free_port()
     env = {
         **os.environ,
@@ -45,7 +43,7 @@ def second_process(settings: Any, live_server: Any) -> Iterator[str]:
         "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
         "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
     }
-    log = settings.data_dir / "second-process.log"
+    log = settings.data_dir / f"second-process-{attempt}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -54,11 +52,27 @@ def second_process(settings: Any, live_server: Any) -> Iterator[str]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}", log
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
     try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def second_process(settings: Any, live_server: Any) -> Iterator[str]:
+    """Another server process (`persona-insight serve`) on the same database. Started again
+    once if it exits at start (the free port it was given may have been taken meanwhile)."""
+    for attempt in (1, 2):
+        proc, url, log = _serve(settings, attempt)
         deadline = time.monotonic() + 150
         last = "no answer"
-        while True:
+        while proc.poll() is None:
             try:
                 r = httpx.get(f"{url}/readyz", timeout=2)
                 if r.status_code == 200:
@@ -66,18 +80,19 @@ def second_process(settings: Any, live_server: Any) -> Iterator[str]:
                 last = f"{r.status_code} {r.text[:300]}"
             except httpx.TransportError as exc:
                 last = repr(exc)
-            tail = log.read_text(errors="replace")[-2000:]
-            assert proc.poll() is None, f"the second server exited: {tail}"
-            assert time.monotonic() < deadline, f"the second server did not start: {last} {tail}"
+            if time.monotonic() > deadline:
+                _stop(proc)
+                tail = log.read_text(errors="replace")[-2000:]
+                raise AssertionError(f"the second server did not start: {last} {tail}")
             time.sleep(0.3)
+        if proc.poll() is None:
+            break
+        tail = log.read_text(errors="replace")[-2000:]
+        assert attempt == 1, f"the second server exited: {tail}"
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        _stop(proc)
 
 
 @pytest.mark.slow
