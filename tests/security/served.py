@@ -57,7 +57,8 @@ def served(database_url: str, data_dir: Path, **env: str) -> Iterator[Served]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        # Importing the application takes seconds, many on a loaded machine.
+        deadline = time.monotonic() + 180
         while True:
             with contextlib.suppress(httpx.TransportError):
                 if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
@@ -65,7 +66,7 @@ def served(database_url: str, data_dir: Path, **env: str) -> Iterator[Served]:
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited:\n{log.read_text()[-3000:]}")
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
+                raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
         yield Served(url=url, port=port, log=log, process=process)
     finally:
