@@ -1,5 +1,6 @@
 """A new colleague signs up (following the mailed link), sets up their profile (language,
-picture, an API token seen once) and signs out — in a real browser, with screenshots of the pages in both languages."""
+picture, an API token seen once) and signs out — in a real browser, with screenshots of the
+pages in both languages."""
 
 from __future__ import annotations
 
