@@ -138,3 +138,42 @@ def test_findings_carry_a_confidence_and_a_short_label() -> None:
         assert 0 < len(words) <= labels.MAX_WORDS
         evidence = " ".join(script[i] for i in finding.evidence).lower()
         assert all(w.strip(",.").lower() in evidence for w in words), finding.description
+
+
+def test_the_quality_score_reflects_how_sure_the_speaker_split_is() -> None:
+    answers = [
+        "I run the night shift at a warehouse and I plan the routes for twelve drivers every "
+        "evening, which takes me about two hours because the tools do not talk to each other.",
+        "The route planner crashes when I load more than fifty stops, so I split the list by hand "
+        "and lose half an hour every single night, which is really frustrating.",
+        "I wish the planner could import the orders straight from our shop system so I would not "
+        "copy them over one by one from the spreadsheet.",
+        "The drivers call me when the map sends them the wrong way, and I have to fix the route "
+        "on the phone while the other drivers wait for me.",
+        "On Mondays the order volume doubles and I stay an extra hour just to get the routes "
+        "out, and my manager keeps asking why the vans leave late.",
+        "We tried a second planning tool last year but it could not read our depot codes, so "
+        "we went back to the old one and the spreadsheet.",
+    ]
+    labelled = "\n".join(
+        f"Interviewer: Tell me more about that?\nParticipant: {a}" for a in answers
+    )
+    sure = analyse(labelled).interview_quality_assessment.overall_quality
+    unlabelled = analyse("\n\n".join(answers)).interview_quality_assessment.overall_quality
+    assert sure.score >= 3, sure
+    assert unlabelled.score <= 2, unlabelled
+    assert "uncertain" in unlabelled.assessment
+
+
+def test_the_summary_states_the_main_pains_and_needs_in_the_interview_s_language() -> None:
+    english = analyse(LOGISTICS)
+    assert english.primary_pain_points
+    assert f"Main pain points: {english.primary_pain_points[0].description}" in english.summary
+    assert f"Main needs: {english.primary_needs[0].description}" in english.summary
+    korean = analyse(NEGATION_KO)
+    assert f"주요 불편: {korean.primary_pain_points[0].description}" in korean.summary
+    nothing = analyse(
+        "Interviewer: How do you find the app?\nParticipant: I really like it, it is quick and "
+        "clean.\nInterviewer: Anything to change?\nParticipant: Not really, no complaints."
+    )
+    assert nothing.summary.endswith("No clear pain point or need was stated.")

@@ -122,6 +122,7 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
         glossary=[g.term for g in context.glossary],
     )
 
+    interviewee = profile.profile(doc)
     analysis = InterviewAnalysis(
         language=language,
         cleaned_script=[
@@ -135,8 +136,10 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
             for line in lines
         ],
         session_info=profile.session(doc, context, [k.term for k in keyword_list]),
-        interviewee_profile=profile.profile(doc),
-        interview_quality_assessment=quality.assess(doc),
+        interviewee_profile=interviewee,
+        interview_quality_assessment=quality.assess(
+            doc, transcript.role_confidence, len(pains) + len(needs)
+        ),
         key_takeaways=takeaways.takeaways(
             doc, pains, needs, summary_sentences, context.key_takeaways
         ),
@@ -145,7 +148,7 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
         hmw_questions=hmw.questions(doc, pains, needs),
         script_sections=sections.sections(doc, set(categories), context.section_names),
         persona_match=persona.match(doc, context.personas),
-        summary=summary_text,
+        summary=summary.template(doc, interviewee, pains, needs, summary_text),
         keywords=keyword_list,
     )
     analysis, repairs = validate_evidence(analysis)

@@ -12,6 +12,8 @@ import re
 
 MAX_WORDS = 15
 MIN_WORDS = 3
+# A cue clause shorter than this is a fragment ("In the worst case") and takes the next clause.
+MIN_CLAUSE_WORDS = 6
 
 # Words a phrase cannot end on: articles, prepositions, conjunctions, auxiliaries, fillers.
 _EN_DANGLING = frozenset(
@@ -198,7 +200,8 @@ def short_label(text: str, lang: str, cue: re.Pattern[str] | None = None) -> str
     """The label of a finding whose evidence says `text` (already stripped of lead fillers)."""
     words = _words(text)
     if len(words) <= MAX_WORDS:
-        return _finish(text)
+        # Even a short sentence may have been cut by the source layout ("I don't want to have a").
+        return _finish(" ".join(_trim(words, lang)))
     clauses = _clauses(text)
     chosen: list[str] = []
     if cue is not None:
@@ -218,6 +221,9 @@ def short_label(text: str, lang: str, cue: re.Pattern[str] | None = None) -> str
                 if not grown:
                     break
             chosen = clauses[start : end + 1]
+            if size < MIN_CLAUSE_WORDS and end + 1 < len(clauses):
+                # "In the worst case" says nothing alone: it runs on into the next clause.
+                chosen = clauses[start : end + 2]
     if not chosen:
         size = 0
         for clause in clauses:

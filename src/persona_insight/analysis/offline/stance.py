@@ -32,6 +32,7 @@ _EN_NO_PAIN = _rx(
     r"(?:problem|issue|trouble)",
     r"\bnot (?:really )?(?:a|an) (?:problem|issue|pain)\b",
     r"\b(?:pretty|really|quite|very|super) (?:easy|straightforward|intuitive|clear)\b",
+    r"\bnone that i can think of\b|\b(?:can't|cannot|couldn't) think of any\b",
 )
 _KO_NO_PAIN = _rx(
     r"(?:불편|어려운|어려움|힘든|문제|불만|아쉬운|걸리는|막히는)\S*\s?(?:건|게|점은|점이|거는|것은|거|것도|점도)?"
@@ -58,6 +59,14 @@ _EN_HYPOTHETICAL = _rx(
     r"\bif (?:it|that|this|they|something) (?:ever|were to)\b",
     r"\bhypothetical\w*\b",
 )
+# "If there was something else, it would…": a wish only when it says so ("if only", "I'd love").
+_EN_IF = re.compile(r"^(?:and |but |so )?(?:if|imagine|suppose)\b(?! only)", _I)
+_EN_OWN_WISH = _rx(
+    r"\bi wish\b|\bi'd (?:love|like)\b|\bi would (?:love|like)\b",
+    r"\bwould be (?:so |really )?(?:great|nice|helpful|amazing|useful|ideal)\b",
+)
+# Guessing about a difficulty rather than having it: "어렵겠죠", "힘들겠지만".
+_KO_GUESS = _rx(r"(?:어렵|힘들|불편하|복잡하)겠")
 _KO_HYPOTHETICAL = _rx(
     r"(?:만약|만일|혹시라도)\S*\s.*(?:면|경우에?는?)\s.*(?:같아요|같습니다|것\s?같|거\s?같|겠[죠지어네])",
 )
@@ -76,14 +85,22 @@ _LOGISTICS = _rx(
     r"마이크|음소거|카메라\s?(?:켜|꺼)|동의(?:서|하시|해\s?주)",
     r"질의\s?응답|질문\s?(?:있으신|받겠|하실\s?분|주시면)|박수|발표를?\s?마치|경청|감사(?:합니다|드립니다)",
     r"시간\s?내\s?주셔서|참석해\s?주셔서|수령하",
+    r"(?:말씀|답변을?)\s?드리기(?:가|는)?\s?(?:좀\s?)?어렵",
+    r"\blet me (?:add|explain|tell|think|see|give|share|show|check|know|ask|pull|just)\b",
 )
 # A wish addressed to the listener ("봐 주시면 좋겠습니다", "쓰시면 좋을 것 같아요"): advice or a
 # request to the audience, not a need of the speaker's own.
 _KO_ADDRESSED = _rx(
     r"(?:시|셔|주시|주셨|해\s?주시|하시)(?:면|으면)\s?(?:정말\s?|제일\s?|더\s?)?(?:좋|되|감사|편하)",
     r"(?:세요|십시오|주시기\s?바랍니다)\s*[.!]?\s*$",
+    r"(?:하시|시)(?:다면|면)\b|필요하시",
 )
-_EN_ADDRESSED = _rx(r"^(?:you (?:should|could|can|might want to)|feel free|make sure you)\b")
+# Advice or a rule for anyone ("you need to be…", "you should be able to…"), not the speaker's
+# own wish.
+_EN_ADDRESSED = _rx(
+    r"^(?:you (?:should|could|can|might want to)|feel free|make sure you)\b",
+    r"\byou (?:need|have|got) to\b|\byou should be able to\b",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +108,7 @@ class Stance:
     no_pain: bool
     no_need: bool
     hypothetical: bool
+    imagined_wish: bool
     logistics: bool
     addressed: bool
     question: bool
@@ -107,7 +125,10 @@ def stance(text: str) -> Stance:
             or KO_PAIN_NEGATED.search(text)
         ),
         no_need=bool(_EN_NO_NEED.search(text) or _KO_NO_NEED.search(text)),
-        hypothetical=bool(_EN_HYPOTHETICAL.search(text) or _KO_HYPOTHETICAL.search(text)),
+        hypothetical=bool(
+            _EN_HYPOTHETICAL.search(text) or _KO_HYPOTHETICAL.search(text) or _KO_GUESS.search(text)
+        ),
+        imagined_wish=bool(_EN_IF.search(stripped) and not _EN_OWN_WISH.search(text)),
         logistics=bool(_LOGISTICS.search(text)),
         addressed=bool(_KO_ADDRESSED.search(text) or _EN_ADDRESSED.search(text)),
         question=stripped.endswith(("?", "？")),
@@ -122,6 +143,6 @@ def pain_factor(s: Stance) -> float:
 
 
 def need_factor(s: Stance) -> float:
-    if s.logistics or s.no_need or s.addressed:
+    if s.logistics or s.no_need or s.addressed or s.imagined_wish:
         return 0.0
     return 0.5 if s.question else 1.0

@@ -1,11 +1,14 @@
-"""Summary: the most central answer sentences, by PageRank over their similarity graph."""
+"""Summary: who the interviewee is and their main pains and needs (a template over their own
+words), with the most central answer sentences (PageRank over their similarity graph) standing in
+when they never say who they are."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from persona_insight.analysis.contract import IntervieweeProfile
 from persona_insight.analysis.offline.document import Document
-from persona_insight.analysis.offline.findings import clean_description
+from persona_insight.analysis.offline.findings import Draft, clean_description
 
 MIN_CHARS = {"ko": 15, "en": 30}
 DAMPING = 0.85
@@ -64,3 +67,46 @@ def summarise(doc: Document, finding_sentences: set[int]) -> tuple[str, list[int
     # Lifted out of their answers, sentences opening with "그래서" or "But" read as fragments.
     text = " ".join(clean_description(doc.sentences[i].text, doc.sentences[i].lang) for i in chosen)
     return text[:MAX_CHARS], chosen
+
+
+MAX_LISTED = 3
+
+
+def _who(doc: Document, profile: IntervieweeProfile) -> str:
+    demo = profile.demographics
+    facts = [f for f in (demo.age_group, demo.occupation_context) if f]
+    if doc.out_lang == "ko":
+        return f"인터뷰 대상자는 {' '.join(facts)}입니다." if facts else ""
+    if demo.occupation_context:
+        age = f" ({demo.age_group})" if demo.age_group else ""
+        return f"The interviewee is {demo.occupation_context}{age}."
+    return f"The interviewee is in the {demo.age_group} age group." if demo.age_group else ""
+
+
+def _listed(drafts: list[Draft]) -> str:
+    return "; ".join(d.description for d in drafts[:MAX_LISTED] if d.description)
+
+
+def template(
+    doc: Document,
+    profile: IntervieweeProfile,
+    pains: list[Draft],
+    needs: list[Draft],
+    fallback: str,
+) -> str:
+    """Who the interviewee is (from what they say about themselves), then their main pains and
+    needs in their own words; template text only, in the transcript's language. Without a
+    self-description, the most central sentences say what the interview is about."""
+    ko = doc.out_lang == "ko"
+    parts = [_who(doc, profile) or fallback]
+    if pains:
+        parts.append(f"{'주요 불편' if ko else 'Main pain points'}: {_listed(pains)}.")
+    if needs:
+        parts.append(f"{'주요 니즈' if ko else 'Main needs'}: {_listed(needs)}.")
+    if not pains and not needs:
+        parts.append(
+            "뚜렷한 불편이나 니즈는 언급되지 않았습니다."
+            if ko
+            else "No clear pain point or need was stated."
+        )
+    return " ".join(p for p in parts if p)[:MAX_CHARS]
