@@ -15,6 +15,7 @@ Three rules, all learnt from an attack (issue 10, item 3):
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -110,10 +111,21 @@ class _DeferredQueueHandler(logging.handlers.QueueHandler):
     (The standard QueueHandler formats in the caller's thread — on the event loop.)
     """
 
+    dropped = 0
+
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         return record
 
+    def enqueue(self, record: logging.LogRecord) -> None:
+        # A flood of errors must not queue unbounded tracebacks (and the frames they hold);
+        # past the bound, records are dropped and counted.
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            type(self).dropped += 1
 
+
+_QUEUED_RECORDS = 10_000
 _listener: logging.handlers.QueueListener | None = None
 _listener_pid: int | None = None
 
@@ -122,7 +134,8 @@ def stop_logging() -> None:
     """Write out what is queued and stop the listener (at exit; tests)."""
     global _listener
     if _listener is not None and _listener_pid == os.getpid():
-        _listener.stop()  # flushes what is queued
+        with contextlib.suppress(queue.Full):  # flooded: the rest is dropped, not waited for
+            _listener.stop()  # flushes what is queued
     _listener = None
 
 
@@ -190,7 +203,7 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         )
     )
     stop_logging()
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    records: queue.Queue[logging.LogRecord] = queue.Queue(maxsize=_QUEUED_RECORDS)
     _listener = logging.handlers.QueueListener(records, output)
     _listener_pid = os.getpid()
     _listener.start()

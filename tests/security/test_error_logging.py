@@ -186,3 +186,24 @@ async def test_errors_answer_cleanly_and_leave_no_secret_in_the_log(
         assert secret not in log, "a credential reached the log"
     assert "│" not in log
     assert len(log.splitlines()) < 10 * 150, "tracebacks should be plain, without locals"
+
+
+def test_a_flood_of_errors_is_bounded(capsys: pytest.CaptureFixture[str]) -> None:
+    """The queue between the callers and the rendering thread is bounded: a flood drops
+    records instead of holding every traceback (and its frames) in memory."""
+    from persona_insight import observability
+
+    configure_logging("INFO")
+    listener = observability._listener
+    assert listener is not None
+    listener.stop()  # nobody renders: the queue fills up
+    before = observability._DeferredQueueHandler.dropped
+    try:
+        for _ in range(observability._QUEUED_RECORDS + 50):
+            logging.getLogger("flood").error("error")
+        assert observability._DeferredQueueHandler.dropped - before == 50
+    finally:
+        observability._listener = None
+        configure_logging("INFO")
+        stop_logging()
+        capsys.readouterr()
