@@ -183,3 +183,50 @@ def test_compose_publishes_only_on_loopback(compose: dict[str, Any]) -> None:
     for service in compose["services"].values():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), "a proxy in front is the public side"
+
+
+def _blocks(language: str) -> list[str]:
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    return [str(block) for block in re.findall(rf"```{language}\n(.*?)```", text, re.S)]
+
+
+def test_operations_nginx_snippet_proxies_streams_unbuffered() -> None:
+    from tests.deploy.test_deployment import nginx_snippet, render_nginx
+
+    snippet = nginx_snippet()
+    upstream = re.search(r"upstream persona_insight \{(.*?)\}", snippet, re.S)
+    assert upstream is not None
+    assert len(re.findall(r"^\s*server 127\.0\.0\.1:\d+", upstream.group(1), re.M)) == 2
+    sse = re.search(r"location /api/sse/ \{(.*?)\}", snippet, re.S)
+    assert sse is not None
+    assert "proxy_buffering off;" in sse.group(1)
+    timeout = re.search(r"proxy_read_timeout (\d+)([smh]);", sse.group(1))
+    assert timeout is not None
+    seconds = int(timeout.group(1)) * {"s": 1, "m": 60, "h": 3600}[timeout.group(2)]
+    assert seconds > 30, "longer than the 30 s between keep-alive comments"
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "Host"):
+        assert f"proxy_set_header {header} " in snippet
+    assert 'proxy_set_header Connection "";' in snippet, "keep-alive to the upstream"
+    rendered = render_nginx(snippet, listen=8080, upstreams=[9001, 9002])
+    assert "server 127.0.0.1:9001" in rendered
+    assert "server 127.0.0.1:9002" in rendered
+    assert "listen 127.0.0.1:8080;" in rendered
+
+
+def test_operations_systemd_units_run_real_commands_unprivileged() -> None:
+    import configparser
+
+    units = _blocks("ini")
+    assert len(units) == 2, "a web unit template and a worker unit"
+    for text in units:
+        unit = configparser.ConfigParser(interpolation=None, strict=True)
+        unit.optionxform = str  # type: ignore[assignment,method-assign]
+        unit.read_string(text)
+        service = unit["Service"]
+        assert service["User"] not in {"root", "0"}
+        assert service["KillSignal"] == "SIGTERM"
+        assert service["EnvironmentFile"].startswith("/etc/persona-insight/")
+        command = shlex.split(service["ExecStart"].replace("%i", "8001"))
+        assert command[0].endswith("/persona-insight")
+        _cli_accepts(["persona-insight", *command[1:]])
+        assert unit["Install"]["WantedBy"] == "multi-user.target"
