@@ -166,8 +166,7 @@ async def signup(
     """
     email = normalise_email(email)
     check_password_strength(password)
-    if await repo.email_taken(session, email):
-        raise Conflict("a user with this e-mail exists", code="email_taken")
+    taken = await repo.email_taken(session, email)
     domain = email.rsplit("@", 1)[1]
     first = await repo.user_count(session) == 0
     found = await repo.company_for_domain(session, domain)
@@ -194,6 +193,8 @@ async def signup(
             "no company uses this e-mail domain; ask your administrator to add it",
             code="signup_domain_not_allowed",
         )
+    if taken:
+        role = await _replace_unverified(session, email)
     user = await create_user(
         session,
         email=email,
@@ -205,6 +206,24 @@ async def signup(
         approved=approved,
     )
     return user, await issue_verification(session, user, verify_for)
+
+
+async def _replace_unverified(session: AsyncSession, email: str) -> str:
+    """Make room for a sign-up whose address an unverified account holds, and return that
+    account's role; 409 when a verified account holds it.
+
+    Whoever signed up first with an address did not prove it: keeping that account would let
+    anyone squat an address (its owner could never sign up) or pre-set the password of an account
+    its owner might later verify by following the mail. The newer sign-up wins; the older account
+    never had access, so nothing of it is lost.
+    """
+    existing = await repo.user_by_email(session, email)  # row-level security: this company only
+    if existing is None or existing.email_verified_at is not None:
+        raise Conflict("a user with this e-mail exists", code="email_taken")
+    role = existing.role
+    await session.delete(existing)
+    await session.flush()
+    return role
 
 
 async def issue_verification(session: AsyncSession, user: User, valid_for: dt.timedelta) -> str:
