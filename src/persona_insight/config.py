@@ -181,7 +181,7 @@ class Settings(BaseSettings):
     sse_max_streams_per_user: int = Field(
         default=20,
         ge=1,
-        description="Open project streams one user may hold on one server process (429 beyond).",
+        description="Open project streams one user may hold over all processes (429 beyond).",
     )
     event_retention_days: int = Field(
         default=7, ge=1, description="Events kept for replay; older ids get sync:reset."

@@ -5,6 +5,7 @@ delivering `note:added` with the full text while REST already answered 404."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -21,7 +22,9 @@ import pytest
 
 from persona_insight.config import Settings
 from persona_insight.db import Database
+from persona_insight.realtime.client import SseClient
 from persona_insight.realtime.hub import Hub
+from tests.live import start_live
 from tests.realtime.team import Recorder, add_note, make_team, stream
 from tests.support import http, make_user
 
@@ -35,13 +38,16 @@ def _free_port() -> int:
         return port
 
 
-def _serve(settings: Any, attempt: int) -> tuple[subprocess.Popen[bytes], str, Any]:
+def _serve(
+    settings: Any, attempt: int, extra: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str, Any]:
     port = _free_port()
     env = {
         **os.environ,
         "PERSONA_INSIGHT_DATABASE_URL": settings.database_url,
         "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
         "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+        **extra,
     }
     log = settings.data_dir / f"second-process-{attempt}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -64,12 +70,12 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture
-def second_process(settings: Any, live_server: Any) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(settings: Any, **extra: str) -> Iterator[str]:
     """Another server process (`persona-insight serve`) on the same database. Started again
     once if it exits at start (the free port it was given may have been taken meanwhile)."""
     for attempt in (1, 2):
-        proc, url, log = _serve(settings, attempt)
+        proc, url, log = _serve(settings, attempt, extra)
         deadline = time.monotonic() + 150
         last = "no answer"
         while proc.poll() is None:
@@ -93,6 +99,12 @@ def second_process(settings: Any, live_server: Any) -> Iterator[str]:
         yield url
     finally:
         _stop(proc)
+
+
+@pytest.fixture
+def second_process(settings: Any, live_server: Any) -> Iterator[str]:
+    with serving(settings) as url:
+        yield url
 
 
 @pytest.mark.slow
@@ -247,3 +259,36 @@ async def test_a_revocation_without_its_event_still_ends_the_stream(
     finally:
         await watch.close()
         await other_watch.close()
+
+
+@pytest.mark.slow
+async def test_the_stream_cap_holds_across_processes(settings: Any) -> None:
+    capped = settings.model_copy(update={"sse_max_streams_per_user": 2})
+    live, sock = start_live(capped)
+    clients: list[SseClient] = []
+    try:
+        with serving(settings, PERSONA_INSIGHT_SSE_MAX_STREAMS_PER_USER="2") as b:
+            team = await make_team(live.url, capped)
+            for _ in range(2):
+                clients.append(stream(b, team.member, team.project_id))
+                assert (await clients[-1].connect()).status == 200
+            # B writes its presence after its debounce window; then A counts B's streams.
+            status = 200
+            for _ in range(40):
+                await asyncio.sleep(0.25)
+                clients.append(stream(live.url, team.member, team.project_id))
+                answer = await clients[-1].connect()
+                status = answer.status
+                if status == 429:
+                    assert json.loads(answer.body)["error"]["code"] == "too_many_streams"
+                    break
+                await clients.pop().close()
+            assert status == 429
+            # Another user is not affected.
+            clients.append(stream(live.url, team.owner, team.project_id))
+            assert (await clients[-1].connect()).status == 200
+    finally:
+        for client in clients:
+            await client.close()
+        live.stop()
+        sock.close()

@@ -26,8 +26,9 @@ from persona_insight.accounts.deps import credentials
 from persona_insight.accounts.security import digest
 from persona_insight.http_errors import error_response
 from persona_insight.projects.service import may_access
-from persona_insight.realtime import metrics
+from persona_insight.realtime import metrics, sse_log
 from persona_insight.realtime.hub import ACCESS_LOST, Batcher, Hub, encode_message
+from persona_insight.realtime.presence import STALE_AFTER_S
 from persona_insight.realtime.subscriber import Subscriber
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,10 @@ HEADERS = [
 # One round trip: who the credentials belong to, whether they may watch, and the current seq.
 # A SECURITY DEFINER function (migration 0005): credentials are looked up across tenants.
 # Asked for a batch of streams at once (see `Batcher`), row i answering request i.
+# The last column: the user's streams on the other processes (their debounced presence rows).
 _AUTHORISE = (
-    "SELECT t.i, a.* FROM unnest(%s::text[], %s::text[], %s::uuid[])"
+    "SELECT t.i, a.*, pi_user_streams_elsewhere(a.user_id, %s, %s)"
+    " FROM unnest(%s::text[], %s::text[], %s::uuid[])"
     " WITH ORDINALITY AS t(kind, h, project, i)"
     " CROSS JOIN LATERAL pi_sse_authorise(t.kind, t.h, t.project) AS a"
 )
@@ -74,6 +77,7 @@ class SseEndpoint:
         self.headers = [*HEADERS, (b"x-served-by", str(os.getpid()).encode())]
         # Streams arriving together (a reconnect storm) are authorised together: see Batcher.
         self.authorise_many = Batcher(self._authorise_many, limit=AUTHORISE_BATCH)
+        metrics.PROJECT_CONNECTIONS.track(hub)
 
     async def _authorise_many(
         self, batch: list[tuple[str, str, UUID]]
@@ -81,17 +85,23 @@ class SseEndpoint:
         async with self.hub.pool.connection() as conn:
             cur = await conn.execute(
                 _AUTHORISE,
-                ([k for k, _, _ in batch], [h for _, h, _ in batch], [p for _, _, p in batch]),
+                (
+                    self.hub.process_id,
+                    STALE_AFTER_S,
+                    [k for k, _, _ in batch],
+                    [h for _, h, _ in batch],
+                    [p for _, _, p in batch],
+                ),
             )
             rows = {row[0]: row[1:] for row in await cur.fetchall()}
         return [rows.get(i) for i in range(1, len(batch) + 1)]
 
     async def authorise(
         self, scope: dict[str, Any], project_id: UUID
-    ) -> tuple[UUID, str, int, int] | None:
-        """(user id, user name, the project's last seq, the seq its member joined at) if the
-        caller may watch the project. Company admins who are not members have no join seq (0):
-        they may see the whole project."""
+    ) -> tuple[UUID, str, int, int, int] | None:
+        """(user id, user name, the project's last seq, the seq its member joined at, the
+        user's streams on other processes) if the caller may watch the project. Company admins
+        who are not members have no join seq (0): they may see the whole project."""
         from starlette.requests import HTTPConnection
 
         found = credentials(HTTPConnection(scope))
@@ -101,7 +111,17 @@ class SseEndpoint:
         row = await self.authorise_many((kind, digest(secret), project_id))
         if row is None:
             return None
-        user_id, name, role, company_id, project_company, member_role, last_seq, joined = row
+        (
+            user_id,
+            name,
+            role,
+            company_id,
+            project_company,
+            member_role,
+            last_seq,
+            joined,
+            elsewhere,
+        ) = row
         if not may_access(
             role=role,
             company_id=company_id,
@@ -109,7 +129,8 @@ class SseEndpoint:
             member_role=member_role,
         ):
             return None
-        return user_id, name, last_seq, (joined or 0) if member_role is not None else 0
+        joined_seq = (joined or 0) if member_role is not None else 0
+        return user_id, name, last_seq, joined_seq, int(elsewhere or 0)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         match = PATH.match(scope["path"])
@@ -156,13 +177,14 @@ class SseEndpoint:
                     scope, receive, send
                 )
             return
-        user_id, name, counter, joined = auth
+        user_id, name, counter, joined, elsewhere = auth
         cap = self.hub.settings.sse_max_streams_per_user
-        if self.hub.streams_per_user.get(user_id, 0) >= cap:
+        # Exact on this process; the other processes' counts lag by their presence debounce.
+        if self.hub.streams_per_user.get(user_id, 0) + elsewhere >= cap:
             await error_response(
                 429,
                 "too_many_streams",
-                f"at most {cap} open project streams per user and server process; close one first",
+                f"at most {cap} open project streams per user; close one first",
                 headers={"Retry-After": "10"},
             )(scope, receive, send)
             return
@@ -203,6 +225,8 @@ class SseEndpoint:
                     reset_reason = "before_join"
         if reset_reason:
             last = counter
+        if raw_last is not None:
+            metrics.RECONNECTS.inc()
 
         hub = self.hub
         sub = hub.subscribe(project_id, user_id, name, last_seq=last, counter=counter)
@@ -217,6 +241,7 @@ class SseEndpoint:
         covered = max(counter, hub.read_pos.get(project_id, counter))
         sub.task = asyncio.current_task()
         watcher = asyncio.ensure_future(_watch_disconnect(receive, sub))
+        sse_log.connected(sub, raw_last)
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.headers})
             if scope["method"] == "HEAD":
@@ -237,6 +262,7 @@ class SseEndpoint:
             hub.unsubscribe(sub)
             if sub.close_reason in DROPPED:
                 metrics.DROPPED.labels(sub.close_reason).inc()
+            sse_log.disconnected(sub, asyncio.get_running_loop().time())
 
     async def _opening(
         self, sub: Subscriber, last: int, covered: int, reset_reason: str | None
@@ -260,10 +286,12 @@ class SseEndpoint:
             if replay:
                 metrics.REPLAYS.inc()
                 metrics.REPLAYED_EVENTS.inc(len(replay))
+                sse_log.replayed(sub, last, len(replay))
                 first.extend(data for _, data in replay)
                 sub.last_seq = replay[-1][0]
         if reset_reason:
             metrics.RESETS.inc()
+            sse_log.reset(sub, last, reset_reason)
             current = max(covered, sub.last_seq)
             first.append(
                 encode_message(

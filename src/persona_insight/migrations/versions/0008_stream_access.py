@@ -71,6 +71,16 @@ CREATE FUNCTION pi_sse_authorise(kind text, h text, project uuid) RETURNS TABLE 
   last_seq bigint, joined_seq bigint)
 {_AUTHORISE_BODY.format(joined=", pm.joined_seq")}
 
+-- Streams a user holds on the other server processes (their presence rows, written debounced),
+-- so that the per-user stream cap holds across processes (issue 10, item 12).
+CREATE INDEX IF NOT EXISTS ix_sse_presence_user_id ON sse_presence (user_id);
+CREATE OR REPLACE FUNCTION pi_user_streams_elsewhere(who uuid, process text, stale double precision)
+  RETURNS bigint
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT coalesce(sum(p.connections), 0)::bigint FROM sse_presence p
+  WHERE p.user_id = who AND p.process_id <> process
+    AND p.seen_at > now() - make_interval(secs => stale) $$;
+
 CREATE OR REPLACE FUNCTION pi_scrub_content(p jsonb, gone timestamptz) RETURNS jsonb
   LANGUAGE sql IMMUTABLE AS $$
   SELECT p || '{{"scrubbed": true}}'::jsonb
@@ -106,6 +116,8 @@ WHERE jsonb_typeof(e.payload->'member') = 'object'
 """
 
 DOWN = f"""
+DROP FUNCTION IF EXISTS pi_user_streams_elsewhere(uuid, text, double precision);
+DROP INDEX IF EXISTS ix_sse_presence_user_id;
 DROP FUNCTION IF EXISTS pi_scrub_email(jsonb);
 DROP FUNCTION IF EXISTS pi_scrub_content(jsonb, timestamptz);
 DROP FUNCTION pi_sse_authorise(text, text, uuid);
