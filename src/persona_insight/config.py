@@ -186,6 +186,16 @@ class Settings(BaseSettings):
     event_retention_days: int = Field(
         default=7, ge=1, description="Events kept for replay; older ids get sync:reset."
     )
+    trash_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a trashed interview stays restorable before the purge job deletes it"
+        " (a company admin may set their company's own).",
+    )
+    trash_purge_every_s: float = Field(
+        default=3600.0, gt=0, description="Seconds between the worker's purges of expired trash."
+    )
 
     # --- logging -----------------------------------------------------------------------------
     log_level: str = Field(default="INFO", description="Log level.")

@@ -191,6 +191,17 @@ async def stuck(
     return [(r.id, r.company_id) for r in rows]
 
 
+async def expired_trash(
+    session: AsyncSession, *, default_days: int, limit: int = 100
+) -> list[tuple[UUID, UUID]]:
+    """Trashed interviews (of every company) past their company's retention, oldest first."""
+    rows = await session.execute(
+        text("SELECT id, company_id FROM pi_expired_trash(:days, :limit)"),
+        {"days": default_days, "limit": limit},
+    )
+    return [(r.id, r.company_id) for r in rows]
+
+
 async def purge_analysis(session: AsyncSession, interview_id: UUID) -> None:
     await session.execute(
         delete(InterviewAnalysis).where(InterviewAnalysis.interview_id == interview_id)

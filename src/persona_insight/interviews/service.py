@@ -441,6 +441,16 @@ async def purge(session: AsyncSession, user: Authenticated, interview_id: UUID) 
     interview, _ = await get_accessible(session, user, interview_id, lock=True)
     if interview.deleted_at is None:
         raise Conflict("move the interview to the trash first", code="not_deleted")
+    return await remove_for_good(session, interview, user.user_id)
+
+
+async def remove_for_good(
+    session: AsyncSession, interview: Interview, actor_id: UUID | None, **audit_extra: Any
+) -> str | None:
+    """The one way an interview leaves the database (an admin's purge, the retention job, a
+    project's erasure): its events scrubbed, `interview:purged` and an audit entry written, the
+    row deleted with its analysis, terms and notes. Returns its stored file for
+    `files.service.delete_if_unused` after the commit."""
     sha = interview.file_sha256
     await scrub.interview_purged(session, interview.project_id, interview.id)
     await events.append(
@@ -449,16 +459,17 @@ async def purge(session: AsyncSession, user: Authenticated, interview_id: UUID) 
         company_id=interview.company_id,
         type=events.INTERVIEW_PURGED,
         data={"interview_id": str(interview.id)},
-        actor_id=user.user_id,
+        actor_id=actor_id,
     )
     await audit.record(
         session,
         "interview_purged",
         company_id=interview.company_id,
-        actor_id=user.user_id,
+        actor_id=actor_id,
         target_type="interview",
         target_id=interview.id,
         title=interview.title[:100],
+        **audit_extra,
     )
     await repo.remove(session, interview)
     return sha

@@ -17,9 +17,10 @@ import procrastinate
 from persona_insight.analysis import isolation
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
+from persona_insight.files.store import FileStore
 from persona_insight.interviews import repository as interview_repo
+from persona_insight.interviews import retention, tasks
 from persona_insight.interviews import service as interview_service
-from persona_insight.interviews import tasks
 from persona_insight.realtime import events
 
 log = logging.getLogger(__name__)
@@ -66,13 +67,18 @@ async def prune_events(db: Database, settings: Settings) -> int:
 
 async def _reconcile_forever(jobs: procrastinate.App, db: Database, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
-    next_prune = loop.time()
+    next_prune = next_purge = loop.time()
+    files = FileStore(settings.files_dir)
     while True:
         try:
             await reconcile_once(jobs, db, settings)
             if loop.time() >= next_prune:
                 await prune_events(db, settings)
                 next_prune = loop.time() + PRUNE_EVERY_S
+            if loop.time() >= next_purge:
+                # Every worker process runs it; the purge of one interview is idempotent.
+                await retention.purge_expired(db, files, settings)
+                next_purge = loop.time() + settings.trash_purge_every_s
         except Exception:
             log.exception("reconciler pass failed")
         await asyncio.sleep(settings.reconcile_interval_s)

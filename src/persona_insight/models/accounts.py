@@ -23,6 +23,8 @@ class Company(Base):
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
     # New members wait for a company admin's approval (after verifying their e-mail).
     require_approval: Mapped[bool] = mapped_column(server_default=text("false"))
+    # Days a trashed interview stays restorable; null: the instance default.
+    trash_retention_days: Mapped[int | None]
     analysis_engine: Mapped[str | None] = mapped_column(String(20))
     # Non-secret engine settings (model, base URLs, modes); keys are sealed in engine_secrets.
     engine_config: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
