@@ -97,3 +97,10 @@ def test_a_hundred_thousand_lines() -> None:
     with pytest.raises(EngineError) as caught:
         analyse_sync(t, AnalysisContext())
     assert caught.value.code == "transcript_too_long"
+
+
+@pytest.mark.parametrize("text", ["A: 한 줄짜리 답변", "Q: 어떠세요?\nA: 좋아요"])
+def test_short_turns_are_not_a_header(text: str) -> None:
+    t = parse(text)
+    assert t.turns
+    assert not t.metadata

@@ -209,6 +209,10 @@ _REPLIES = {
     "맞아요",
     "감사합니다",
 }
+# Labels that mark turns, never a header's "who was there" line.
+_TURN_LABELS = frozenset(
+    {"q", "a", "i", "r", "p", "question", "answer", "질문", "답변", "문", "답"}
+)
 # A metadata header lives in the first lines.
 HEADER_WINDOW = 40
 
@@ -455,9 +459,10 @@ def _header_metadata(
     # ...or above nothing at all: a header with no body says nothing anyone said.
     labelled = [s for s in segments if s.label is not None]
     header_only = (
-        bool(labelled)
+        len(labelled) >= 2
         and all(
             counts[speaker_key(s.label or "")] == 1
+            and speaker_key(s.label or "") not in _TURN_LABELS
             and (_name_like(s.text) or speaker_key(s.label or "") in METADATA_KEYS)
             for s in labelled
         )
