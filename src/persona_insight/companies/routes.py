@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.accounts.routes import client_ip
-from persona_insight.companies import membership, service
+from persona_insight.companies import membership, retention, service
 from persona_insight.companies import repository as repo
 from persona_insight.companies.schemas import (
     AnalysisSettingsIn,
@@ -23,6 +23,8 @@ from persona_insight.companies.schemas import (
     PersonaList,
     PersonaOut,
     PersonaPatch,
+    RetentionSettings,
+    RetentionSettingsIn,
 )
 
 router = APIRouter(prefix="/api/company", tags=["company"])
@@ -117,6 +119,24 @@ async def get_membership(ctx: CtxDep) -> MembershipSettings:
 async def put_membership(body: MembershipSettings, ctx: CtxDep) -> MembershipSettings:
     value = await membership.set_require_approval(ctx.session, ctx.user, body.require_approval)
     return MembershipSettings(require_approval=value)
+
+
+@router.get(
+    "/retention",
+    response_model=RetentionSettings,
+    summary="How long trashed interviews stay restorable (company admins)",
+)
+async def get_retention(ctx: CtxDep) -> RetentionSettings:
+    return await retention.get(ctx.session, ctx.user, ctx.rt.settings)
+
+
+@router.put(
+    "/retention",
+    response_model=RetentionSettings,
+    summary="Set how long trashed interviews stay restorable (company admins)",
+)
+async def put_retention(body: RetentionSettingsIn, ctx: CtxDep) -> RetentionSettings:
+    return await retention.put(ctx.session, ctx.user, body, ctx.rt.settings)
 
 
 @router.get(

@@ -95,6 +95,21 @@ class PersonaList(BaseModel):
     items: list[PersonaOut]
 
 
+class RetentionSettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    trash_retention_days: int | None = Field(
+        ge=1, le=3650, description="Days trashed interviews stay restorable; null: the default."
+    )
+
+
+class RetentionSettings(RetentionSettingsIn):
+    default_days: int = Field(
+        description="The instance default (PERSONA_INSIGHT_TRASH_RETENTION_DAYS)."
+    )
+    effective_days: int = Field(description="What the purge job uses for this company.")
+
+
 class MembershipSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
