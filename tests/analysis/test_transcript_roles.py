@@ -87,3 +87,17 @@ def test_roles_are_the_same_under_any_hash_seed() -> None:
         for seed in ("0", "1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_rare_questions_in_an_unlabelled_talk_are_the_speakers_own() -> None:
+    lines = [
+        "오늘은 배포 자동화 이야기를 하겠습니다.",
+        "저희 팀은 서버가 스무 대 정도 있습니다.",
+        "매번 손으로 배포하다 보니 실수가 많았습니다.",
+        "그럼 어떻게 했을까요?",
+        "스크립트를 만들어서 한 번에 배포하게 했습니다.",
+        "그래도 롤백이 어려웠습니다.",
+        "그래서 버전마다 이미지를 남겼습니다.",
+    ]
+    t = parse("\n".join(lines))
+    assert {turn.role for turn in t.turns} == {"answer"}

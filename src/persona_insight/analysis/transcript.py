@@ -213,6 +213,8 @@ _REPLIES = {
 _TURN_LABELS = frozenset(
     {"q", "a", "i", "r", "p", "question", "answer", "질문", "답변", "문", "답"}
 )
+# Below this share of question lines, an unlabelled transcript is one voice asking itself.
+MIN_QUESTION_SHARE = 0.3
 # A metadata header lives in the first lines.
 HEADER_WINDOW = 40
 
@@ -608,9 +610,17 @@ def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcrip
     fixed = {speaker_key(k): r for k, r in (fixed_roles or {}).items()}
     decision = roles.decide(keyed, known, fixed)
 
+    # Lines nobody is named for: a question is the interviewer's, unless questions are so rare
+    # that they are a speaker's own rhetorical ones (a talk, a monologue); an interview with no
+    # labels has its interviewer ask about every other line.
+    unnamed = [body for (key, body) in keyed if not key]
+    asked = sum(1 for body in unnamed if is_question(body))
+    rhetorical = not labelled and asked < MIN_QUESTION_SHARE * len(unnamed)
     turns: list[Turn] = []
     for index, ((_, body, start, end), (key, _)) in enumerate(zip(pieces, keyed, strict=True)):
-        role: Role = decision.roles.get(key) or ("question" if is_question(body) else "answer")
+        role: Role = decision.roles.get(key) or (
+            "question" if is_question(body) and not rhetorical else "answer"
+        )
         name = display.get(key, "") if key else ""
         turns.append(
             Turn(
