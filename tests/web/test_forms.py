@@ -161,7 +161,7 @@ async def test_note_forms(app: Any, setting: Setting, owner_browser: Browser) ->
     page = await owner_browser.get(interview)
     assert "예약 니즈 &lt;b&gt;강함&lt;/b&gt;" in page.text
     assert 'href="#line-2" data-line="2">#2</a><a href="#line-4" data-line="4">#4</a>' in page.text
-    assert "메모 1</a>" in page.text  # the badge on lines 2 and 4
+    assert "메모 1개</a>" in page.text  # the badge on lines 2 and 4
 
     member = await sign_in(app, setting.member.email)
     async with member:

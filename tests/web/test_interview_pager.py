@@ -34,3 +34,26 @@ async def test_previous_next_and_a_date(app: Any) -> None:
         assert f'rel="next" href="/interviews/{middle}"' in first
         assert "No date" not in first
         assert 'id="interview-date">Uploaded ' in first
+
+
+async def test_list_rows_have_a_date(app: Any) -> None:
+    owner = await make_user(app.api.state.runtime.db, email="mina@acme.test")
+    project = await make_project(app, owner)
+    async with client(app, owner) as c:
+        await c.post(
+            "/api/workflow/async",
+            json={"project_id": project["id"], "text": "Q: ?\nA: 네", "title": "Undated"},
+        )
+        await c.post(
+            "/api/workflow/async",
+            json={
+                "project_id": project["id"],
+                "text": "Q: ?\nA: 네",
+                "title": "Dated",
+                "interview_date": "2026-03-02",
+            },
+        )
+    async with await sign_in(app, "mina@acme.test", language="en") as browser:
+        page = (await browser.get(f"/projects/{project['id']}")).text
+    assert '<span data-slot="date">Uploaded ' in page
+    assert '<span data-slot="date">Mar 2, 2026</span>' in page

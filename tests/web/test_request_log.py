@@ -44,7 +44,19 @@ async def test_requests_and_analysis_progress_are_logged(
             )
             interview_id = r.json()["interview_id"]
         await wait_for_status(app, member, interview_id, {"failed"})
-        logging.getLogger("uvicorn.error").info("Started server process [42]")
+        # As `serve` runs uvicorn (log_config=None): other tests' servers leave uvicorn's own
+        # handlers and levels behind, which would keep the line from our handler.
+        parent, uvicorn_log = logging.getLogger("uvicorn"), logging.getLogger("uvicorn.error")
+        saved = (parent.handlers[:], parent.propagate, parent.level, uvicorn_log.level)
+        parent.handlers[:], parent.propagate = [], True
+        parent.setLevel(logging.NOTSET)
+        uvicorn_log.setLevel(logging.INFO)
+        try:
+            uvicorn_log.info("Started server process [42]")
+        finally:
+            parent.handlers[:], parent.propagate = saved[0], saved[1]
+            parent.setLevel(saved[2])
+            uvicorn_log.setLevel(saved[3])
     finally:
         stop_logging()
     err = capsys.readouterr().err
