@@ -75,6 +75,14 @@ def _token_page(
     return response
 
 
+async def release_connection(page: Page) -> None:
+    """Give the page's database connection back before signing in or up: those open their own
+    short transactions, and a request that holds one pooled connection while it waits for another
+    lets a burst of such requests take the whole pool and wait on each other until they time out.
+    Nothing of the page's transaction is needed (no one is signed in yet)."""
+    await page.session.close()
+
+
 def _token_matches(page: Page, kind: tuple[str, str, str]) -> bool:
     cookie, _, field = kind
     sent, expected = page.value(field), page.request.cookies.get(cookie)
@@ -112,6 +120,7 @@ async def login_submit(page: PublicPageDep) -> Response:
         error = page._("The sign-in form expired. Please try again.")
         return _login_page(page, next_url=next_url, email=email, error=error, status=403)
     password = page.form.get("password") if page.form is not None else None
+    await release_connection(page)
     try:
         new, _ = await sign_in(
             request, email=email, password=password if isinstance(password, str) else ""
@@ -186,6 +195,7 @@ async def signup_submit(page: PublicPageDep) -> Response:
             name = str(error["loc"][0]) if error.get("loc") else "form"
             errors.setdefault(name, _reason(page, SIGNUP_CODE_OF_FIELD.get(name, "invalid_name")))
         return _signup_page(page, next_url=next_url, values=values, errors=errors, status=422)
+    await release_connection(page)
     try:
         # The API's sign-up: the rules, the audit entry and the verification mail, in one place.
         created = await account_routes.signup(body, page.request)
