@@ -48,3 +48,8 @@ def sleep_long(path: Path) -> None:
 
 def read_pdf(path: Path) -> str:
     return pdf.read(path.read_bytes(), 2_000_000).text
+
+
+def big_text(path: Path, size: int) -> str:
+    """A result larger than a pipe's buffer, so it reaches the parent in several reads."""
+    return "가" * size

@@ -140,3 +140,16 @@ def _assert_gone(pid_file: Path) -> None:
         time.sleep(0.05)
     os.kill(pid, 9)
     raise AssertionError(f"the child {pid} outlived its call")
+
+
+@pytest.mark.parametrize("size", [10, 300_000])
+def test_a_large_result_comes_back_under_uvloop(file: Path, size: int) -> None:
+    """The server runs on uvloop, whose add_reader leaves the pipe non-blocking: a result larger
+    than the pipe's buffer was cut at the first empty read and reported as a crash (every
+    text upload over ~30 KB answered 422 malformed_file)."""
+    import uvloop
+
+    async def run() -> str:
+        return await Sandbox(1).run(sandboxed.big_text, file, size, limits=QUICK)
+
+    assert uvloop.run(run()) == "가" * size

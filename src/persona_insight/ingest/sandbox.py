@@ -238,6 +238,9 @@ async def _receive(conn: Connection, sentinel: int) -> tuple[str, Any] | None:
     finally:
         loop.remove_reader(conn.fileno())
         loop.remove_reader(sentinel)
+        # uvloop's add_reader leaves the descriptor non-blocking, and a blocking recv of an answer
+        # larger than the pipe's buffer would then stop at the first empty read.
+        os.set_blocking(conn.fileno(), True)
     if conn.poll():
         try:
             answer: tuple[str, Any] = await asyncio.to_thread(conn.recv)
