@@ -174,3 +174,16 @@ def test_no_residue_in_a_timestamped_transcript() -> None:
     t = parse(text)
     assert not [x.text for x in t.turns if RESIDUE.search(x.text)]
     assert all(x.start_ms is not None for x in t.turns)
+
+
+def test_bare_stamps_with_seconds_inside_a_turn_are_removed() -> None:
+    t = parse(
+        "Interviewer: And after that? 00:12:34\n"
+        "Participant: We switched tools 00:12:40.50 and it got better. "
+        "00:13:02 --> 00:13:05 Then we hired."
+    )
+    assert [x.text for x in t.turns] == [
+        "And after that?",
+        "We switched tools and it got better. Then we hired.",
+    ]
+    assert not [x.text for x in t.turns if RESIDUE.search(x.text)]

@@ -25,6 +25,12 @@ _TS_PARTS = re.compile(r"(\d{1,2}):(\d{1,2})(?::(\d{2}))?(?:[.,](\d{1,3}))?")
 _LEADING_STAMP = re.compile(rf"^\s*{STAMP}\s*(?:[-–|:]\s+)?")
 _TRAILING_STAMP = re.compile(rf"\s*(?:[-–|]\s*)?{STAMP}\s*$")
 _INNER_STAMP = re.compile(rf"(?:\[\s*{TS_RANGE}\s*\]|\(\s*{TS_RANGE}\s*\)|#{TS_RANGE}(?:-\d)?#)")
+# Bare timestamps inside the text: with seconds (speech says "at 9:30", not "at 09:30:12") or a
+# cue arrow. A time of day without seconds stays: it is more often said than stamped.
+_BARE_STAMP = re.compile(
+    r"(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?:\s*-->\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?"
+    r"(?![\w:])|\s-->\s"
+)
 _ONLY_STAMPS = re.compile(rf"^(?:\s*{STAMP}\s*[-–|]?)+\s*$")
 
 _DIRECTION_WORDS = (
@@ -137,6 +143,8 @@ def speech(text: str, tally: Tally) -> Cleaned:
     text, n = _DIRECTION.subn(" ", text)
     tally.add("stage_directions", n)
     text, n = _INNER_STAMP.subn(" ", text)
+    tally.add("timestamps", n)
+    text, n = _BARE_STAMP.subn(" ", text)
     tally.add("timestamps", n)
     text, n = _REDACTION.subn(" ", text)
     tally.add("redactions", n)
