@@ -3,6 +3,8 @@ Never commits."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
@@ -26,6 +28,11 @@ async def _company(session: AsyncSession, user: Authenticated) -> Company:
 def days_for(company: Company | None, settings: Settings) -> int:
     """The company's retention in days, or the instance default."""
     return (company and company.trash_retention_days) or settings.trash_retention_days
+
+
+async def days(session: AsyncSession, company_id: UUID, settings: Settings) -> int:
+    """How many days the company's trash is kept (any member may see it in the trash)."""
+    return days_for(await repo.company(session, company_id), settings)
 
 
 def describe(company: Company, settings: Settings) -> RetentionSettings:

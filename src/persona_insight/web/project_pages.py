@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from persona_insight.accounts import throttle
+from persona_insight.companies import retention
 from persona_insight.errors import AppError, RateLimited
 from persona_insight.interviews import service as interviews
+from persona_insight.interviews.retention import purge_at as retention_purge_at
 from persona_insight.projects import service as projects
 from persona_insight.projects.routes import reserve_join
 from persona_insight.projects.schemas import ProjectCreate
@@ -109,8 +111,15 @@ async def workspace(project_id: UUID, page: PageDep) -> Response:
         limit=SNAPSHOT_LIMIT,
     )
     members = await projects.list_members(page.session, page.signed_in, project_id)
+    trash_days = await retention.days(page.session, page.signed_in.company_id, page.rt.settings)
     return page.render(
         "workspace.html",
+        trash_days=trash_days,
+        purge_dates={
+            iv.id: retention_purge_at(iv.deleted_at, trash_days)
+            for iv in trash.items
+            if iv.deleted_at
+        },
         project=projects.to_out(access.project, access.role),
         can_admin=access.can_admin,
         avatars=[str(m.user_id) for m in members if m.has_avatar],

@@ -23,3 +23,4 @@ const parts = {
 };
 const name = document.body.dataset.page;
 if (parts[name]) parts[name]().then((m) => m.start());
+if (name === "workspace") import("./trash.js").then((m) => m.start());
