@@ -186,6 +186,20 @@ class Settings(BaseSettings):
     event_retention_days: int = Field(
         default=7, ge=1, description="Events kept for replay; older ids get sync:reset."
     )
+    metrics_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="Addresses or networks (comma-separated, CIDR allowed) that may read /metrics"
+        " without the token.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token that opens /metrics from any address."
+    )
+    metrics_top_projects: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Projects given their own connection-count label; the rest are `other`.",
+    )
     trash_retention_days: int = Field(
         default=30,
         ge=1,

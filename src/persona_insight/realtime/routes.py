@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.errors import Forbidden
+from persona_insight.realtime.metrics_access import check_metrics_access
+from persona_insight.runtime import runtime_of
 
 router = APIRouter(tags=["operations"])
 
@@ -20,7 +22,8 @@ router = APIRouter(tags=["operations"])
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}}},
 )
-async def metrics_endpoint() -> Response:
+async def metrics_endpoint(request: Request) -> Response:
+    check_metrics_access(request, runtime_of(request).settings)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
