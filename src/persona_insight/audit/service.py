@@ -30,6 +30,7 @@ ACTIONS: Final = frozenset(
         "company_deactivated",
         "engine_settings_changed",
         "project_deleted",
+        "project_erased",
         "member_role_changed",
         "ownership_transferred",
         "interview_purged",

@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, or_, select, text
+from sqlalchemy import and_, bindparam, delete, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persona_insight.models import Project, ProjectInvitation, ProjectMember, User
+from persona_insight.models import (
+    Interview,
+    InterviewAnalysis,
+    Note,
+    Project,
+    ProjectInvitation,
+    ProjectMember,
+    User,
+)
 
 
 async def add(session: AsyncSession, row: object) -> None:
@@ -139,3 +147,66 @@ async def activity(
     ).bindparams(bindparam("ids", expanding=True))
     rows = await session.execute(stmt, {"ids": project_ids})
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+# --- a project's data, for its export and its erasure -------------------------------------------
+
+
+async def all_interviews(session: AsyncSession, project_id: UUID) -> list[Interview]:
+    """Every interview of the project, trashed ones included, oldest first."""
+    stmt = (
+        select(Interview)
+        .where(Interview.project_id == project_id)
+        .order_by(Interview.created_at, Interview.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def analyses_of(session: AsyncSession, project_id: UUID) -> dict[UUID, dict[str, object]]:
+    stmt = (
+        select(InterviewAnalysis)
+        .join(Interview, Interview.id == InterviewAnalysis.interview_id)
+        .where(Interview.project_id == project_id)
+    )
+    return {
+        a.interview_id: {
+            "engine": a.engine,
+            "model": a.model,
+            "result": a.result,
+            "created_at": a.created_at,
+        }
+        for a in (await session.execute(stmt)).scalars()
+    }
+
+
+async def notes_of(session: AsyncSession, project_id: UUID) -> dict[UUID, list[dict[str, object]]]:
+    stmt = select(Note).where(Note.project_id == project_id).order_by(Note.created_at, Note.id)
+    out: dict[UUID, list[dict[str, object]]] = {}
+    for n in (await session.execute(stmt)).scalars():
+        out.setdefault(n.interview_id, []).append(
+            {
+                "id": n.id,
+                "parent_id": n.parent_id,
+                "author_id": n.author_id,
+                "line_ids": n.line_ids,
+                "text": n.text,
+                "created_at": n.created_at,
+            }
+        )
+    return out
+
+
+async def erase(session: AsyncSession, project_id: UUID) -> list[str | None]:
+    """Delete the project's interviews (analyses, terms and notes cascade) and the project
+    (events, counters, members, invitations and presence cascade); returns the interviews'
+    stored files."""
+    shas = (
+        await session.execute(
+            delete(Interview)
+            .where(Interview.project_id == project_id)
+            .returning(Interview.file_sha256)
+        )
+    ).scalars()
+    gone = list(shas)
+    await session.execute(delete(Project).where(Project.id == project_id))
+    return gone

@@ -6,12 +6,17 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from starlette.background import BackgroundTask
 
 from persona_insight.accounts import throttle
 from persona_insight.accounts.deps import CtxDep, authenticate
+from persona_insight.db import Database
 from persona_insight.errors import Unauthenticated
-from persona_insight.projects import service
+from persona_insight.files import service as stored_files
+from persona_insight.files.store import FileStore
+from persona_insight.projects import erasure, service
 from persona_insight.projects.schemas import (
+    EraseIn,
     InvitationCreate,
     InvitationCreated,
     InvitationList,
@@ -65,6 +70,41 @@ async def patch_project(project_id: UUID, body: ProjectPatch, ctx: CtxDep) -> Pr
 async def delete_project(project_id: UUID, ctx: CtxDep) -> Response:
     await service.soft_delete(ctx.session, ctx.user, project_id)
     return Response(status_code=204)
+
+
+@router.get(
+    "/{project_id}/export",
+    summary="Download all of the project's data as a zip (company admins)",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+async def export_project(project_id: UUID, ctx: CtxDep) -> Response:
+    from persona_insight.interviews.routes import content_disposition
+
+    name, data = await erasure.export(ctx.session, ctx.user, project_id, ctx.rt.files)
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"},
+    )
+
+
+@router.post(
+    "/{project_id}/erase",
+    status_code=204,
+    summary="Erase the project and all its data for good (company admins)",
+)
+async def erase_project(project_id: UUID, body: EraseIn, ctx: CtxDep) -> Response:
+    shas = await erasure.erase(ctx.session, ctx.user, project_id, body.project_name)
+    # After the response, so after the commit; each file only if nothing else uses it then.
+    return Response(
+        status_code=204, background=BackgroundTask(_delete_files, ctx.rt.db, ctx.rt.files, shas)
+    )
+
+
+async def _delete_files(db: Database, files: FileStore, shas: list[str]) -> None:
+    for sha in shas:
+        await stored_files.delete_if_unused(db, files, sha)
 
 
 @router.get("/{project_id}/members", response_model=MemberList, summary="The project's members")

@@ -131,3 +131,11 @@ class InvitationCreated(InvitationOut):
 
 class InvitationList(BaseModel):
     items: list[InvitationOut]
+
+
+class EraseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    project_name: str = Field(
+        max_length=200, description="The project's name, typed again to confirm the erasure."
+    )
