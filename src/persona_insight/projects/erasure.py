@@ -23,10 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.audit import service as audit
+from persona_insight.db import Database
 from persona_insight.errors import Forbidden, InvalidInput
+from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
 from persona_insight.files.store import FileStore
 from persona_insight.interviews import service as interviews
+from persona_insight.models import Project
 from persona_insight.projects import repository as repo
 from persona_insight.projects.service import Access, require_access
 from persona_insight.realtime import events
@@ -38,6 +41,13 @@ async def _admin_access(session: AsyncSession, user: Authenticated, project_id: 
     if user.role not in ("company_admin", "super_admin"):
         raise Forbidden("only company admins export or erase a project's data", code="forbidden")
     return access
+
+
+async def projects(session: AsyncSession, user: Authenticated) -> list[Project]:
+    """The projects whose data the company admin may export and erase."""
+    if user.role not in ("company_admin", "super_admin"):
+        raise Forbidden("only company admins export or erase a project's data", code="forbidden")
+    return await repo.of_company(session, user.company_id)
 
 
 def _json(value: Any) -> bytes:
@@ -132,3 +142,9 @@ async def erase(
         interviews=len(shas),
     )
     return sorted({s for s in shas if s})
+
+
+async def delete_files_if_unused(db: Database, files: FileStore, shas: list[str]) -> None:
+    """After the erasure committed: each file goes unless something else uses it by then."""
+    for sha in shas:
+        await stored_files.delete_if_unused(db, files, sha)

@@ -210,3 +210,13 @@ async def erase(session: AsyncSession, project_id: UUID) -> list[str | None]:
     gone = list(shas)
     await session.execute(delete(Project).where(Project.id == project_id))
     return gone
+
+
+async def of_company(session: AsyncSession, company_id: UUID) -> list[Project]:
+    """Every live project of the company (for its admins' data page), by name."""
+    stmt = (
+        select(Project)
+        .where(Project.company_id == company_id, Project.deleted_at.is_(None))
+        .order_by(Project.name, Project.id)
+    )
+    return list((await session.execute(stmt)).scalars())

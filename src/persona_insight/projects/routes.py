@@ -10,10 +10,7 @@ from starlette.background import BackgroundTask
 
 from persona_insight.accounts import throttle
 from persona_insight.accounts.deps import CtxDep, authenticate
-from persona_insight.db import Database
 from persona_insight.errors import Unauthenticated
-from persona_insight.files import service as stored_files
-from persona_insight.files.store import FileStore
 from persona_insight.projects import erasure, service
 from persona_insight.projects.schemas import (
     EraseIn,
@@ -98,13 +95,9 @@ async def erase_project(project_id: UUID, body: EraseIn, ctx: CtxDep) -> Respons
     shas = await erasure.erase(ctx.session, ctx.user, project_id, body.project_name)
     # After the response, so after the commit; each file only if nothing else uses it then.
     return Response(
-        status_code=204, background=BackgroundTask(_delete_files, ctx.rt.db, ctx.rt.files, shas)
+        status_code=204,
+        background=BackgroundTask(erasure.delete_files_if_unused, ctx.rt.db, ctx.rt.files, shas),
     )
-
-
-async def _delete_files(db: Database, files: FileStore, shas: list[str]) -> None:
-    for sha in shas:
-        await stored_files.delete_if_unused(db, files, sha)
 
 
 @router.get("/{project_id}/members", response_model=MemberList, summary="The project's members")

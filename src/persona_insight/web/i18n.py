@@ -268,6 +268,7 @@ REASONS: Final[Mapping[str, str]] = {
     "persona_exists": N_("A persona with this code already exists."),
     "persona_not_found": N_("That persona was already removed."),
     "invalid_persona": N_("A persona needs a title (up to 200 characters)."),
+    "confirmation_mismatch": N_("Type the project's name exactly to confirm."),
 }
 
 # --- notices shown after a form post (the code travels in the redirect's query) ----------------
@@ -279,6 +280,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "retried": N_("The analysis was queued again."),
     "roles_fixed": N_("The speakers' roles were saved; the interview is being analysed again."),
     "saved": N_("Your changes were saved."),
+    "project_erased": N_("The project and all its data were erased."),
     "note_added": N_("Your note was added."),
     "note_saved": N_("Your note was saved."),
     "note_deleted": N_("The note was deleted."),

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from persona_insight.web import (
     admin_companies,
     admin_company,
+    admin_data,
     admin_pages,
     admin_users,
     auth_pages,
@@ -33,6 +34,7 @@ PARTS = (
     admin_pages,
     admin_users,
     admin_company,
+    admin_data,
     admin_companies,
     static_files,
 )
