@@ -4,6 +4,8 @@ same bytes; other companies' trash untouched. Time is moved by backdating `delet
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import uuid
 from typing import Any
@@ -16,6 +18,7 @@ from persona_insight.analysis.engine import EngineResult
 from persona_insight.db import Actor
 from persona_insight.interviews import retention
 from persona_insight.interviews import service as interviews
+from persona_insight.jobs.worker import run_worker
 from tests.notes.conftest import analysis
 from tests.support import Member, as_owner, client, make_project, make_user
 
@@ -168,3 +171,28 @@ async def test_an_interview_restored_is_not_purged(app: Any, settings: Any) -> N
         assert r.status_code == 200, r.text
     assert await retention.purge_expired(rt.db, rt.files, settings) == 0
     assert await count(app, "SELECT count(*) FROM interviews WHERE id = :i", i=uuid.UUID(iid)) == 1
+
+
+async def test_the_worker_purges_expired_trash_by_itself(app: Any, settings: Any) -> None:
+    """The reconciler loop runs the purge (at start, then every trash_purge_every_s)."""
+    rt = app.api.state.runtime
+    admin, project = await setup_admin(app, "admin@acme.test", "Acme")
+    async with client(app, admin) as c:
+        iid = await upload(c, project, b"Interviewer: hi\nCustomer: bye\n" * 5, "w.txt")
+        await trash(c, iid)
+    await backdate(app, iid, 31)
+    fast = settings.model_copy(update={"trash_purge_every_s": 0.2})
+    task = asyncio.create_task(run_worker(rt.jobs, rt.db, fast, concurrency=1))
+    try:
+        for _ in range(100):  # bounded: 10 s
+            if not await count(
+                app, "SELECT count(*) FROM interviews WHERE id = :i", i=uuid.UUID(iid)
+            ):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the worker did not purge the expired interview")
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
