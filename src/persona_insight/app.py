@@ -29,6 +29,7 @@ from persona_insight.observability import configure_logging, log_request
 from persona_insight.projects.routes import invitations as invitations_router
 from persona_insight.projects.routes import router as projects_router
 from persona_insight.realtime.hub import Hub
+from persona_insight.realtime.latency import router as latency_router
 from persona_insight.realtime.routes import router as realtime_router
 from persona_insight.realtime.sse import SseEndpoint
 from persona_insight.runtime import Runtime
@@ -197,6 +198,7 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(interviews_router)
     app.include_router(notes_router)
     app.include_router(realtime_router)
+    app.include_router(latency_router)
     app.include_router(web_router)
     _document_sse(app)
     return Root(app)

@@ -200,6 +200,9 @@ class Settings(BaseSettings):
         le=1000,
         description="Projects given their own connection-count label; the rest are `other`.",
     )
+    latency_reports_per_minute: int = Field(
+        default=30, ge=1, description="Latency samples one user may post a minute (429 beyond)."
+    )
     trash_retention_days: int = Field(
         default=30,
         ge=1,

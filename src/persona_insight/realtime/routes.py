@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -10,6 +11,7 @@ from sqlalchemy import text
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.errors import Forbidden
+from persona_insight.realtime import latency
 from persona_insight.realtime.metrics_access import check_metrics_access
 from persona_insight.runtime import runtime_of
 
@@ -35,6 +37,7 @@ async def realtime_debugger(request: Request, ctx: CtxDep) -> dict[str, Any]:
     rows = await ctx.session.execute(text("SELECT * FROM pi_presence_overview()"))
     return {
         "this_process": hub.snapshot() if hub else None,
+        "client_latency": latency.WINDOW.summary(time.time()),
         "all_processes": [
             {
                 "process": r.process_id,

@@ -40,6 +40,16 @@ function show(data) {
     [p.users.join(", ")],
     [p.read_position],
   ]);
+  const latency = data.client_latency;
+  if (latency) {
+    rows(slot(root, "latency"), [latency], (l) => [
+      [l.count],
+      [l.p50_ms],
+      [l.p90_ms],
+      [l.p99_ms],
+      [l.max_ms],
+    ]);
+  }
   rows(slot(root, "processes"), data.all_processes, (r) => [
     [r.process, true],
     [r.project_id, true],

@@ -9,6 +9,8 @@
 // and 404 are final (signed out, removed from the project), anything else is weather and we
 // reopen after a capped, jittered back-off (jitter so a restart's clients do not return at once).
 
+import { latency } from "./latency.js";
+
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 30_000;
 const FINAL = { 401: "signed_out", 403: "removed", 404: "removed" };
@@ -170,6 +172,7 @@ export class ProjectStream {
     if (typeof msg.seq !== "number" || msg.seq <= this.lastSeq) return; // already reflected
     this.lastSeq = msg.seq;
     this.handlers.event(msg);
+    latency.observe(msg.ts);
   }
 
   /** Take a snapshot; events that arrive meanwhile wait and are applied if they are newer. */
