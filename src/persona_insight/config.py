@@ -5,11 +5,12 @@ Every field here is documented in README.md ("Configuration"); a test fails when
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EngineName = Literal["offline", "llm", "miso"]
@@ -228,6 +229,15 @@ class Settings(BaseSettings):
 
     def public_url(self) -> str:
         return self.base_url or f"http://{self.host}:{self.port}"
+
+    @field_validator("metrics_allow_ips")
+    @classmethod
+    def _metrics_networks(cls, value: str) -> str:
+        # A typo must stop the start-up, not turn every scrape into a 500.
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+        return value
 
     @property
     def cookies_secure(self) -> bool:

@@ -206,3 +206,13 @@ async def test_sse_log_lines(live_server: LiveServer, settings: Any, sse_lines: 
     assert len(lines("disconnect")) == 2
     assert all(f"{who} last_id=2 reason=disconnected" in line for line in lines("disconnect"))
     assert not any(owner.token in line for line in sse_lines.lines)
+
+
+def test_a_mistyped_allow_list_stops_the_start_up() -> None:
+    from pydantic import ValidationError
+
+    from persona_insight.config import Settings
+
+    assert Settings(metrics_allow_ips="10.0.0.0/8, ::1").metrics_allow_ips == "10.0.0.0/8, ::1"
+    with pytest.raises(ValidationError, match="metrics_allow_ips"):
+        Settings(metrics_allow_ips="127.0.0.1,localhost")
