@@ -116,7 +116,8 @@ async def test_expired_trash_is_purged_with_everything_it_had(app: Any, settings
         assert (
             await count(
                 app,
-                f"SELECT count(*) FROM {table} WHERE {column} = ANY(:ids)",  # noqa: S608, ids=list(gone)
+                f"SELECT count(*) FROM {table} WHERE {column} = ANY(:ids)",  # noqa: S608
+                ids=list(gone),
             )
             == 0
         ), table
