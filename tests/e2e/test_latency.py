@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from persona_insight.db import Database
 from persona_insight.realtime import latency
-from tests.e2e.conftest import Team, live_on, open_page, signed_in
-from tests.support import http
+from tests.e2e.conftest import PASSWORD, Team, live_on, open_page, signed_in
+from tests.support import http, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -54,5 +55,41 @@ async def test_page_posts_an_offset_corrected_latency_sample(chromium: Any, team
     assert request.headers.get("x-csrf-token")
     shown = latency.WINDOW.summary(time.time())
     assert shown["count"] == 1
+    assert page.errors == []
+    await context.close()
+
+
+async def test_debugger_shows_the_percentiles_at_phone_width(
+    chromium: Any, team: Team, worker_settings: Any
+) -> None:
+    latency.WINDOW.samples.clear()
+    latency.LIMITER.windows.clear()
+    db = Database(worker_settings.database_url, pool_size=1)
+    try:
+        root = await make_user(db, email="root@acme.test", role="super_admin")
+    finally:
+        await db.dispose()
+    async with http(team.url, team.member) as api:
+        r = await api.post("/api/realtime/latency", json={"samples_ms": [40, 60, 900]})
+        assert r.status_code == 204, r.text
+    context = await chromium.new_context(
+        base_url=team.url, locale="ko-KR", viewport={"width": 360, "height": 800}
+    )
+    login = await context.request.post(
+        "/api/auth/login", data={"email": root.email, "password": PASSWORD}
+    )
+    assert login.ok
+    page = await open_page(context, "/admin/realtime")
+    body = page.locator('[data-slot="latency"] td')
+    assert await body.all_inner_texts() == ["3", "60.0", "900.0", "900.0", "900.0"]
+    # The module's refresh redraws the row from GET /api/admin/realtime.
+    async with http(team.url, team.member) as api:
+        await api.post("/api/realtime/latency", json={"samples_ms": [10]})
+    await page.locator("#refresh").click()
+    await page.wait_for_function(
+        "() => document.querySelector('[data-slot=\"latency\"] td')?.textContent === '4'"
+    )
+    assert await body.all_inner_texts() == ["4", "40", "900", "900", "900"]
+    assert await page.evaluate("() => document.documentElement.scrollWidth") <= 360
     assert page.errors == []
     await context.close()
