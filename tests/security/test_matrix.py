@@ -87,6 +87,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ),
     ("POST", "/api/workflow/process"): _json(lambda w, a: {"interview_id": str(w.interview)}),
     ("PATCH", "/api/interviews/{interview_id}"): _json({"title": "changed"}),
+    ("PATCH", "/api/interviews/{interview_id}/speakers"): _json({"roles": {"Q": "interviewer"}}),
     ("POST", "/api/interviews/{interview_id}/notes"): _json({"line_ids": [2], "text": "hi"}),
     ("PATCH", "/api/notes/{note_id}"): _json({"text": "edited"}),
 }
