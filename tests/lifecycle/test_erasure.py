@@ -145,3 +145,17 @@ async def test_export_then_erase_leaves_nothing_behind(app: Any) -> None:
     assert (
         await count(app, "SELECT count(*) FROM events WHERE payload::text LIKE '%고객 메모%'") == 0
     )
+
+
+async def test_a_deleted_project_can_still_be_erased(app: Any) -> None:
+    rt = app.api.state.runtime
+    admin, project = await setup_admin(app, "admin@acme.test", "Acme")
+    content = b"Interviewer: hi\nCustomer: gone soon\n" * 10
+    async with client(app, admin) as c:
+        await upload(c, project, content, "a.txt")
+        assert (await c.delete(f"/api/projects/{project}")).status_code == 204
+        assert (await c.get(f"/api/projects/{project}/export")).status_code == 200
+        r = await c.post(f"/api/projects/{project}/erase", json={"project_name": "Research"})
+        assert r.status_code == 204, r.text
+    assert await rows_of_project(app, uuid.UUID(project)) == {}
+    assert not rt.files.exists(hashlib.sha256(content).hexdigest())

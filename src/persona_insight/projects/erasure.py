@@ -24,23 +24,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.audit import service as audit
 from persona_insight.db import Database
-from persona_insight.errors import Forbidden, InvalidInput
+from persona_insight.errors import Forbidden, InvalidInput, NotFound
 from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
 from persona_insight.files.store import FileStore
 from persona_insight.interviews import service as interviews
 from persona_insight.models import Project
 from persona_insight.projects import repository as repo
-from persona_insight.projects.service import Access, require_access
+from persona_insight.projects.service import require_access
 from persona_insight.realtime import events
 
 
-async def _admin_access(session: AsyncSession, user: Authenticated, project_id: UUID) -> Access:
-    # Another company's project is 404 like any project the caller cannot see.
-    access = await require_access(session, user, project_id)
+async def _admin_project(session: AsyncSession, user: Authenticated, project_id: UUID) -> Project:
+    """The project, deleted (soft) or not: erasure is owed for a deleted project too."""
     if user.role not in ("company_admin", "super_admin"):
+        # A member learns the project exists only if they could see it anyway.
+        await require_access(session, user, project_id)
         raise Forbidden("only company admins export or erase a project's data", code="forbidden")
-    return access
+    project = await repo.any_state(session, project_id)
+    if project is None or (project.company_id != user.company_id and user.role != "super_admin"):
+        raise NotFound("no such project", code="project_not_found")
+    return project
 
 
 async def projects(session: AsyncSession, user: Authenticated) -> list[Project]:
@@ -58,8 +62,7 @@ async def export(
     session: AsyncSession, user: Authenticated, project_id: UUID, files: FileStore
 ) -> tuple[str, bytes]:
     """(file name, zip bytes) of everything the project holds."""
-    access = await _admin_access(session, user, project_id)
-    project = access.project
+    project = await _admin_project(session, user, project_id)
     members = [
         {"user_id": who.id, "name": who.name, "email": who.email, "role": member.role}
         for member, who in await repo.members(session, project.id)
@@ -123,8 +126,7 @@ async def erase(
 ) -> list[str]:
     """Delete the project and everything in it; returns the stored files to delete after the
     commit if nothing else uses them."""
-    access = await _admin_access(session, user, project_id)
-    project = access.project
+    project = await _admin_project(session, user, project_id)
     if confirm_name != project.name:
         raise InvalidInput(
             "type the project's name to confirm the erasure", code="confirmation_mismatch"

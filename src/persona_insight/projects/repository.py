@@ -220,3 +220,8 @@ async def of_company(session: AsyncSession, company_id: UUID) -> list[Project]:
         .order_by(Project.name, Project.id)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def any_state(session: AsyncSession, project_id: UUID) -> Project | None:
+    """The project even if it was deleted (soft), as row-level security lets the caller see it."""
+    return await session.get(Project, project_id)
