@@ -81,7 +81,8 @@ async def test_debugger_shows_the_percentiles_at_phone_width(
     assert login.ok
     page = await open_page(context, "/admin/realtime")
     body = page.locator('[data-slot="latency"] td')
-    assert await body.all_inner_texts() == ["3", "60.0", "900.0", "900.0", "900.0"]
+    # Server-rendered ("60.0") or already redrawn by the module ("60"): the same numbers.
+    assert [float(x) for x in await body.all_inner_texts()] == [3, 60, 900, 900, 900]
     # The module's refresh redraws the row from GET /api/admin/realtime.
     async with http(team.url, team.member) as api:
         await api.post("/api/realtime/latency", json={"samples_ms": [10]})
@@ -89,7 +90,7 @@ async def test_debugger_shows_the_percentiles_at_phone_width(
     await page.wait_for_function(
         "() => document.querySelector('[data-slot=\"latency\"] td')?.textContent === '4'"
     )
-    assert await body.all_inner_texts() == ["4", "40", "900", "900", "900"]
+    assert [float(x) for x in await body.all_inner_texts()] == [4, 40, 900, 900, 900]
     assert await page.evaluate("() => document.documentElement.scrollWidth") <= 360
     assert page.errors == []
     await context.close()
