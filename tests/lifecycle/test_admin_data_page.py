@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.lifecycle.test_retention import setup_admin, upload
-from tests.support import client, make_user
+from tests.support import client, make_project, make_user
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.anyio
@@ -25,6 +25,7 @@ async def test_admin_sets_retention_downloads_and_erases(app: Any) -> None:
     async with await sign_in(app, "admin@acme.test", "ko") as browser:
         page = await browser.get("/admin/data")
         assert page.status_code == 200, page.text
+        assert "프로젝트 삭제" not in page.text
         assert "휴지통 보관 일수" in page.text
         assert "현재: 30일" in page.text
         r = await browser.post("/admin/data/retention", {"trash_retention_days": "0"})
@@ -53,6 +54,14 @@ async def test_admin_sets_retention_downloads_and_erases(app: Any) -> None:
         page = await browser.get(r.headers["location"])
         assert "프로젝트와 모든 데이터가 영구 삭제되었습니다" in page.text
         assert (await browser.get(f"/projects/{project}")).status_code == 404
+    # A deleted project is still listed, marked, so its data can be erased.
+    gone = await make_project(app, admin, name="Old")
+    async with client(app, admin) as c:
+        assert (await c.delete(f"/api/projects/{gone['id']}")).status_code == 204
+    async with await sign_in(app, "admin@acme.test", "ko") as browser:
+        page = await browser.get("/admin/data")
+        assert "프로젝트 삭제" in page.text
+        assert f"/admin/data/projects/{gone['id']}/erase" in page.text
     async with await sign_in(app, "member@acme.test", "ko") as browser:
         assert (await browser.get("/admin/data")).status_code == 404
         r = await browser.post("/admin/data/retention", {"trash_retention_days": "1"})

@@ -213,11 +213,9 @@ async def erase(session: AsyncSession, project_id: UUID) -> list[str | None]:
 
 
 async def of_company(session: AsyncSession, company_id: UUID) -> list[Project]:
-    """Every live project of the company (for its admins' data page), by name."""
+    """Every project of the company, deleted ones too (for its admins' data page), by name."""
     stmt = (
-        select(Project)
-        .where(Project.company_id == company_id, Project.deleted_at.is_(None))
-        .order_by(Project.name, Project.id)
+        select(Project).where(Project.company_id == company_id).order_by(Project.name, Project.id)
     )
     return list((await session.execute(stmt)).scalars())
 
