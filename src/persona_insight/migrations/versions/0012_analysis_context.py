@@ -10,7 +10,7 @@ schema does not change. Findings' new optional `confidence` lives in the stored 
 Downgrade leaves the data as it is: the forced codes were never a finding of any engine.
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0010"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
