@@ -79,6 +79,9 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", "/api/admin/users/{user_id}"): _json({"name": "Renamed"}),
     ("PUT", "/api/company/analysis"): _json({"engine": "offline"}),
     ("PUT", "/api/company/membership"): _json({"require_approval": False}),
+    ("PUT", "/api/company/retention"): _json({"trash_retention_days": 30}),
+    # A wrong name: whoever may erase gets 422 (nothing erased), the others 403/404.
+    ("POST", "/api/projects/{project_id}/erase"): _json({"project_name": "not its name"}),
     ("POST", "/api/company/glossary"): _json(lambda w, a: {"term": f"t-{a}", "definition": "d"}),
     ("POST", "/api/company/personas"): _json(lambda w, a: {"code": f"Q-{a}", "title": "t"}),
     ("PATCH", "/api/company/personas/{persona_id}"): _json({"title": "changed"}),

@@ -139,6 +139,8 @@ POST_FORMS = [
     "/admin/analysis",
     "/admin/analysis/clear-key",
     "/admin/analysis/test",
+    "/admin/data/retention",
+    "/admin/data/projects/{project}/erase",
     "/admin/glossary",
     "/admin/glossary/{uuid}/delete",
     "/admin/personas",

@@ -230,6 +230,7 @@ class Hub:
                 sub.close("shutdown")
 
     async def stop(self) -> None:
+        metrics.PROJECT_CONNECTIONS.untrack(self)
         self.begin_shutdown()
         await self.presence.stop()
         for task in self._tasks:

@@ -61,6 +61,11 @@ class ProjectConnections(Collector):
     def track(self, hub: Any) -> None:
         self.hubs.add(hub)
 
+    def untrack(self, hub: Any) -> None:
+        """A stopped hub leaves at once, not whenever it is garbage-collected: until then its
+        projects and its own `top` would still be read."""
+        self.hubs.discard(hub)
+
     def counts(self) -> tuple[list[tuple[str, int]], int, int]:
         """(top projects and their connections, the rest's connections, projects watched)."""
         per_project: Counter_[str] = Counter_()
