@@ -49,8 +49,15 @@ async def _trickle(port: int, head: bytes) -> tuple[float, bytes]:
                 writer.write(b"x")
                 await writer.drain()
                 continue
-            break  # an answer, or b"" when the server closed the connection
-    except ConnectionError:
+            # An answer (its head and body may come in separate reads: read on to the close),
+            # or b"" when the server closed the connection.
+            while answer and not answer.endswith(b"}"):
+                more = await asyncio.wait_for(reader.read(4096), 5)
+                if not more:
+                    break
+                answer += more
+            break
+    except (ConnectionError, TimeoutError):
         pass
     finally:
         writer.close()

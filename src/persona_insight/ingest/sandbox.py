@@ -205,6 +205,9 @@ class Sandbox:
             sender.close()
             _reap(process)
         if answer is None:
+            if process.exitcode is None:
+                # Dead, but the forkserver may not have reported its status yet.
+                await asyncio.to_thread(process.join, 2.0)
             code = process.exitcode
             if code in (-signal.SIGKILL, -signal.SIGXCPU):
                 # The kernel's hard CPU limit (or the OOM killer): a limit, not a malformed file.
