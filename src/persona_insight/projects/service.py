@@ -426,7 +426,11 @@ async def revoke_invitation(
     await session.flush()
 
 
-async def accept_invitation(session: AsyncSession, user: Authenticated, token: str) -> Access:
+async def _live_invitation(
+    session: AsyncSession, user: Authenticated, token: str
+) -> tuple[dict[str, object], Project, str | None]:
+    """The invitation a link names, if it is the caller's company's, unrevoked and unexpired:
+    (its row, its project, the caller's role there or None)."""
     found = await repo.invitation_by_hash(session, digest(token))
     if found is None or found["revoked_at"] is not None or found["company_id"] != user.company_id:
         raise NotFound("no such invitation", code="invitation_not_found")
@@ -437,6 +441,11 @@ async def accept_invitation(session: AsyncSession, user: Authenticated, token: s
     existing = await repo.get_with_role(session, project_id, user.user_id)
     assert existing is not None
     project, role = existing
+    return found, project, role
+
+
+async def accept_invitation(session: AsyncSession, user: Authenticated, token: str) -> Access:
+    found, project, role = await _live_invitation(session, user, token)
     if role is not None:
         return Access(project, role)
     invitation_id = found["id"]
@@ -458,14 +467,5 @@ async def invitation_preview(
     session: AsyncSession, user: Authenticated, token: str
 ) -> tuple[Project, str, bool]:
     """What an invitation link would do, without doing it: (project, role, already a member)."""
-    found = await repo.invitation_by_hash(session, digest(token))
-    if found is None or found["revoked_at"] is not None or found["company_id"] != user.company_id:
-        raise NotFound("no such invitation", code="invitation_not_found")
-    if found["expires_at"] <= dt.datetime.now(dt.UTC):  # type: ignore[operator]
-        raise AppError("this invitation has expired", code="invitation_expired", status=410)
-    project_id = found["project_id"]
-    assert isinstance(project_id, UUID)
-    existing = await repo.get_with_role(session, project_id, user.user_id)
-    assert existing is not None
-    project, role = existing
+    found, project, role = await _live_invitation(session, user, token)
     return project, role or str(found["role"]), role is not None
