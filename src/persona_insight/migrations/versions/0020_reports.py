@@ -1,0 +1,23 @@
+"""reports (reserved; filled in by the engineer who owns it)
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0020"
+down_revision: str | None = "0019"
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
