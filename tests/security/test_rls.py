@@ -90,6 +90,12 @@ def _seed_company(conn: psycopg.Connection[Any], company: uuid.UUID, tag: str) -
         "INSERT INTO audit_log (company_id, actor_id, action) VALUES (%s, %s, 'login')",
         (company, user),
     )
+    conn.execute(
+        "INSERT INTO embeddings (owner_id, kind, ref, company_id, project_id, interview_id,"
+        " text, model, embedding) VALUES (%s, 'finding', 'pain:0', %s, %s, %s, 't', 'e5',"
+        " array_fill(0.1::real, ARRAY[384]))",
+        (interview, company, project, interview),
+    )
     return {"user": user, "project": project, "interview": interview}
 
 

@@ -22,6 +22,8 @@ from persona_insight.analysis.engine import EngineResult
 from persona_insight.audit import service as audit
 from persona_insight.config import Settings
 from persona_insight.db import raw_connection
+from persona_insight.embeddings import service as embeddings
+from persona_insight.embeddings.repository import Row as EmbeddingRow
 from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
 from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
@@ -500,12 +502,26 @@ async def begin_analysis(session: AsyncSession, interview_id: UUID) -> Interview
 
 
 async def complete(
-    session: AsyncSession, interview_id: UUID, result: EngineResult, duration_ms: int
+    session: AsyncSession,
+    interview_id: UUID,
+    result: EngineResult,
+    duration_ms: int,
+    finding_vectors: list[EmbeddingRow] | None = None,
 ) -> bool:
+    """Store the analysis and `completed`; `finding_vectors` (from `embeddings.finding_rows`)
+    become visible in the same commit."""
     interview = await repo.get(session, interview_id, lock=True)
     if interview is None or interview.status != "analyzing":
         return False
     analysis = result.analysis
+    if finding_vectors is not None:
+        await embeddings.store_findings(
+            session,
+            company_id=interview.company_id,
+            project_id=interview.project_id,
+            interview_id=interview.id,
+            rows=finding_vectors,
+        )
     await repo.save_analysis(
         session,
         {

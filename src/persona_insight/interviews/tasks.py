@@ -32,6 +32,7 @@ from persona_insight.companies import repository as company_repo
 from persona_insight.companies import service as company_service
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
+from persona_insight.embeddings import service as embeddings
 from persona_insight.interviews import repository as repo
 from persona_insight.interviews import service
 from persona_insight.jobs.queue import queue
@@ -175,8 +176,10 @@ async def run_analysis(
         )
     else:
         duration_ms = int((time.perf_counter() - started) * 1000)
+        # Embedded before the storing transaction opens, so no row lock waits on the model.
+        vectors = await asyncio.to_thread(embeddings.finding_rows, result.analysis)
         async with db.unit_of_work(actor) as session:
-            await service.complete(session, interview_id, result, duration_ms)
+            await service.complete(session, interview_id, result, duration_ms, vectors)
         log.info(
             "analysed %s in %.1f s: %d pain points, %d needs",
             interview_id,

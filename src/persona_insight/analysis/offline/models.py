@@ -104,6 +104,17 @@ def embed(texts: Sequence[str]) -> Vectors:
     return np.asarray(out, dtype=np.float32).reshape(len(texts), DIM)
 
 
+def embed_queries(texts: Sequence[str]) -> Vectors:
+    """L2-normalised query-side embeddings (e5 embeds what is searched for differently from
+    what is stored)."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    model = _e5_model()
+    with _e5_lock:
+        out = model.query(list(texts))
+    return np.asarray(out, dtype=np.float32).reshape(len(texts), DIM)
+
+
 def token_count(text: str) -> int:
     model = _e5_model()
     return int(model.token_count(text))
