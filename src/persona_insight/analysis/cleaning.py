@@ -61,6 +61,11 @@ _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _SPACES = re.compile(r"[ \t]+")
 _LINE_NUMBER = re.compile(r"^\s*(\d{1,4})(?:\s+|$)")
+# Longest line in which a glued run of line numbers is looked for.
+MAX_GLUED_LINE = 400
+_NUMBERS_ONLY = re.compile(r"^\s*\d{1,4}(?:\s+\d{1,4})*\s*$")
+_LEADING_RUN = re.compile(r"^\s*(?P<run>\d{1,4}(?:\s+\d{1,4}){2,})\s+(?=\D)")
+_TRAILING_RUN = re.compile(r"(?<=\D)\s+(?P<run>\d{1,4}(?:\s+\d{1,4}){2,})\s*$")
 _PAGE_MARK = re.compile(
     r"^\s*(?:(?:page|p\.|pg\.?|페이지|쪽)\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:/|of)\s*\d+|"
     r"[-–—]\s*\d+\s*[-–—]|\d+\s*(?:쪽|페이지))\s*$",
@@ -193,6 +198,59 @@ def strip_line_numbers(lines: list[str], tally: Tally) -> list[str]:
         out[index] = _LINE_NUMBER.sub("", out[index], count=1)
     tally.add("line_numbers", len(numbered))
     return out
+
+
+def number_columns(lines: list[str], tally: Tally) -> list[str]:
+    """Remove a line-number column wherever the PDF's text layer put it, whatever its share of
+    the document: a block of lines holding nothing but numbers that count up by one (pypdf
+    emits a page's column after its text, as one number a line or several to a line), and a
+    run of three or more counting numbers glued before or after a line's text at a page break.
+    Once a document has such a block, a lone number on a line is one of its stragglers."""
+    out = list(lines)
+    numbers: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        if _NUMBERS_ONLY.match(line):
+            numbers[index] = [int(n) for n in line.split()]
+    found = False
+    index = 0
+    while index < len(lines):
+        if index not in numbers:
+            index += 1
+            continue
+        block = [index]
+        scan = index + 1
+        while scan < len(lines) and (scan in numbers or not lines[scan].strip()):
+            if scan in numbers:
+                block.append(scan)
+            scan += 1
+        values = [n for i in block for n in numbers[i]]
+        if len(values) >= 3 and _counting(values):
+            found = True
+            for i in block:
+                out[i] = ""
+            tally.add("line_numbers", len(values))
+        index = scan
+    for index, line in enumerate(out):
+        if not line.strip():
+            continue
+        if found and index in numbers and len(numbers[index]) == 1:
+            out[index] = ""
+            tally.add("line_numbers")
+            continue
+        if len(line) > MAX_GLUED_LINE:
+            continue  # a PDF line is short; a long run of digits is data, and costly to scan
+        for pattern in (_LEADING_RUN, _TRAILING_RUN):
+            m = pattern.search(out[index])
+            if m and _counting([int(n) for n in m.group("run").split()]):
+                out[index] = out[index][: m.start()] + out[index][m.end() :]
+                tally.add("line_numbers", len(m.group("run").split()))
+    return out
+
+
+def _counting(values: list[int]) -> bool:
+    """Whether most steps between the numbers are +1 (a column, possibly with a gap or two)."""
+    steps = sum(1 for a, b in itertools.pairwise(values) if b == a + 1)
+    return steps >= 2 and steps >= 0.8 * (len(values) - 1)
 
 
 def _ts_start(line: str) -> bool:
