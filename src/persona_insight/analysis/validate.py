@@ -15,6 +15,7 @@ from typing import Any
 
 from persona_insight.analysis.contract import PERSONA_MIN_CONFIDENCE, Finding, InterviewAnalysis
 from persona_insight.analysis.engine import EngineError
+from persona_insight.citations import keep_known
 
 _WORD = re.compile(r"[\w가-힣]{2,}", re.UNICODE)
 MIN_OVERLAP = 0.34
@@ -52,7 +53,7 @@ def validate_evidence(
         kept: list[Finding] = []
         for index, finding in enumerate(findings):
             total += 1
-            good = list(dict.fromkeys(i for i in finding.evidence if i in ids))
+            good = keep_known(finding.evidence, ids)
             bad = [i for i in finding.evidence if i not in ids]
             if bad:
                 repairs.append({"field": kind, "index": index, "action": "dropped_ids", "ids": bad})
