@@ -93,6 +93,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", "/api/interviews/{interview_id}/speakers"): _json({"roles": {"Q": "interviewer"}}),
     ("POST", "/api/interviews/{interview_id}/notes"): _json({"line_ids": [2], "text": "hi"}),
     ("PATCH", "/api/notes/{note_id}"): _json({"text": "edited"}),
+    ("GET", "/api/search"): lambda w, a: {"params": {"q": "interview"}},
 }
 
 # The state a route needs to do its work (a failed interview to retry, a trashed one to restore).
@@ -113,6 +114,8 @@ def path_for(template: str, w: World, actor: str) -> str:
         "token": w.invitation_token,
         "term_id": w.term,
         "persona_id": w.persona,
+        # Nobody in the world saved a search: deleting one is a 404 for every caller.
+        "saved_id": w.project,
         "company_id": w.company_a,
         # A member of company A's project for member routes; for avatars, too.
         "user_id": w.users["member"],

@@ -1,0 +1,124 @@
+"""Indexing one interview: its script lines' lexemes and vectors, computed outside any
+transaction (Kiwi and e5 take CPU seconds on a long interview) and written in one.
+
+A line is keyed by its first source line id, the id citations and anchors use. Vectors go into
+the shared embeddings table (kind `line`, owner = the interview); keyword rows into
+`search_lines`. Both are replaced whole, so re-indexing after a re-analysis leaves nothing of
+the old script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.embeddings import repository as embeddings
+from persona_insight.embeddings.repository import Row
+from persona_insight.embeddings.vectors import embed_passages
+from persona_insight.search import lexemes
+from persona_insight.search import repository as repo
+from persona_insight.search.repository import LineRow
+
+LINE_KIND = "line"
+
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+"""Opens one unit of work (committed when the block ends) acting for the interview's company."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    keyword_rows: list[tuple[LineRow, str, str]]
+    vector_rows: list[Row]
+
+
+def lines_of(interview_id: UUID, analysis: InterviewAnalysis) -> list[LineRow]:
+    return [
+        LineRow(
+            interview_id=interview_id,
+            line_id=line.id[0],
+            position=position,
+            line_ids=list(line.id),
+            speaker=line.speaker,
+            speaker_name=line.speaker_name,
+            text=line.cleaned_sentence,
+            start_ms=line.start_ms,
+        )
+        for position, line in enumerate(analysis.cleaned_script)
+        if line.cleaned_sentence.strip()
+    ]
+
+
+def prepare(interview_id: UUID, analysis: InterviewAnalysis) -> Prepared:
+    """CPU work only (call it in a thread): lexemes and vectors of every line."""
+    lines = lines_of(interview_id, analysis)
+    texts = [line.text for line in lines]
+    analysed = lexemes.analyse(texts)
+    vectors = embed_passages(texts)
+    return Prepared(
+        keyword_rows=[
+            (line, " ".join(a.korean), " ".join(a.latin))
+            for line, a in zip(lines, analysed, strict=True)
+        ],
+        vector_rows=[
+            (str(line.line_id), line.text, vector)
+            for line, vector in zip(lines, vectors, strict=True)
+        ],
+    )
+
+
+async def write(
+    session: AsyncSession,
+    *,
+    interview_id: UUID,
+    company_id: UUID,
+    project_id: UUID,
+    prepared: Prepared,
+) -> None:
+    await repo.replace_lines(
+        session,
+        interview_id=interview_id,
+        company_id=company_id,
+        project_id=project_id,
+        rows=prepared.keyword_rows,
+    )
+    await embeddings.replace(
+        session,
+        company_id=company_id,
+        project_id=project_id,
+        owner_id=interview_id,
+        interview_id=interview_id,
+        kind=LINE_KIND,
+        rows=prepared.vector_rows,
+    )
+
+
+async def index_interview(session_factory: SessionFactory, interview_id: UUID) -> int:
+    """Index one interview; the number of lines indexed (0: nothing to index any more)."""
+    async with session_factory() as session:
+        loaded = await repo.load_for_index(session, interview_id)
+    if loaded is None:
+        return 0
+    _, _, analysis = loaded
+    prepared = await asyncio.to_thread(prepare, interview_id, analysis)
+    async with session_factory() as session:
+        # Read again under the row lock: a trash or re-analysis that committed meanwhile wins.
+        current = await repo.load_for_index(session, interview_id)
+        if current is None:
+            return 0
+        company_id, project_id, now = current
+        if now != analysis:
+            prepared = await asyncio.to_thread(prepare, interview_id, now)
+        await write(
+            session,
+            interview_id=interview_id,
+            company_id=company_id,
+            project_id=project_id,
+            prepared=prepared,
+        )
+    return len(prepared.keyword_rows)

@@ -1,0 +1,86 @@
+"""Words as the keyword index stores them: Kiwi morphemes for Korean, Latin words for English.
+
+PostgreSQL parses no Korean, so lines are analysed here and only the lexemes are stored: the
+Korean ones under the `simple` configuration (as they are), the Latin ones under `english`
+(stemmed by PostgreSQL). A verb or adjective is also stored in its dictionary form, and a noun
+or root that a 하다 suffix turns into a predicate as both (불편했어요 → 불편, 불편하다), so that
+any inflected form of a query meets any inflected form of a line. The same function analyses
+queries, which is what makes the two sides agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from persona_insight.analysis.offline import models
+
+_NOUNS = frozenset({"NNG", "NNP", "NR", "XR", "SH", "SN"})
+_PREDICATES = frozenset({"VV", "VA"})
+_DERIVERS = frozenset({"XSV", "XSA"})
+# Predicates in nearly every sentence: as search terms they only add noise.
+_LIGHT = frozenset({"하다", "되다", "있다", "없다", "이다", "않다", "같다"})
+_LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    lexemes: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Analysed:
+    """One text's lexemes in order (Korean, Latin) and where each came from in the text."""
+
+    korean: list[str] = field(default_factory=list)
+    latin: list[str] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+
+def _tag(token: Any) -> str:
+    return str(token.tag).split("-")[0]  # "VA-I": an irregular adjective is still an adjective
+
+
+def _analyse_tokens(tokens: Sequence[Any]) -> Analysed:
+    out = Analysed()
+    for i, token in enumerate(tokens):
+        tag = _tag(token)
+        form = str(token.form)
+        start, end = int(token.start), int(token.start) + int(token.len)
+        found: list[str] = []
+        if tag == "SL":
+            word = form.lower()
+            out.latin.append(word)
+            out.spans.append(Span(start, end, (word,)))
+            continue
+        if tag in _NOUNS:
+            found.append(form.lower())
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            if following is not None and _tag(following) in _DERIVERS:
+                found.append(form + str(following.form) + "다")
+                end = int(following.start) + int(following.len)
+        elif tag in _PREDICATES:
+            lemma = form + "다"
+            if lemma not in _LIGHT:
+                found.append(lemma)
+        if found:
+            out.korean.extend(found)
+            out.spans.append(Span(start, end, tuple(found)))
+    return out
+
+
+def analyse(texts: Sequence[str]) -> list[Analysed]:
+    """The lexemes of each text (one batched Kiwi call for all of them)."""
+    result: list[Analysed] = []
+    for sentences in models.split_korean([t if t.strip() else "." for t in texts]):
+        tokens = [t for sentence in sentences for t in sentence.tokens]
+        result.append(_analyse_tokens(tokens))
+    return result
+
+
+def latin_words(text: str) -> list[str]:
+    return [m.group(0).lower() for m in _LATIN.finditer(text)]

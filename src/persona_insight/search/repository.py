@@ -1,0 +1,376 @@
+"""All SQL of search: the keyword index, readable projects, hits with their neighbours, answers
+and saved searches. Every read skips trashed interviews (and deleted projects), so what is
+trashed leaves the results in the transaction that trashes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Integer, String
+
+from persona_insight.analysis.contract import InterviewAnalysis
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    interview_id: UUID
+    line_id: int
+    position: int
+    line_ids: list[int]
+    speaker: str
+    speaker_name: str | None
+    text: str
+    start_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    project_ids: list[UUID]
+    interview_ids: list[UUID] | None = None
+    speakers: list[str] | None = None  # "answer" (interviewee), "question" (interviewer)
+    persona: str | None = None
+    language: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewInfo:
+    id: UUID
+    project_id: UUID
+    project_name: str
+    title: str
+    interview_date: dt.date | None
+    persona_code: str | None
+    language: str | None
+
+
+async def readable_projects(
+    session: AsyncSession, *, company_id: UUID, user_id: UUID, all_of_company: bool
+) -> list[UUID]:
+    """The live projects of the company the caller works in (company admins: all of them)."""
+    rows = await session.execute(
+        text(
+            "SELECT p.id FROM projects p LEFT JOIN project_members m"
+            " ON m.project_id = p.id AND m.user_id = :u"
+            " WHERE p.company_id = :c AND p.deleted_at IS NULL"
+            " AND (m.user_id IS NOT NULL OR :all)"
+        ),
+        {"u": user_id, "c": company_id, "all": all_of_company},
+    )
+    return [r[0] for r in rows]
+
+
+async def load_for_index(
+    session: AsyncSession, interview_id: UUID
+) -> tuple[UUID, UUID, InterviewAnalysis] | None:
+    """(company, project, analysis) of a live completed interview, locked against a concurrent
+    trash or re-analysis until the index is written; None when there is nothing to index."""
+    row = (
+        await session.execute(
+            text(
+                "SELECT i.company_id, i.project_id, a.result FROM interviews i"
+                " JOIN interview_analyses a ON a.interview_id = i.id"
+                " WHERE i.id = :i AND i.status = 'completed' AND i.deleted_at IS NULL"
+                " FOR UPDATE OF i"
+            ),
+            {"i": interview_id},
+        )
+    ).first()
+    if row is None:
+        return None
+    return row[0], row[1], InterviewAnalysis.model_validate(row[2])
+
+
+async def replace_lines(
+    session: AsyncSession,
+    *,
+    interview_id: UUID,
+    company_id: UUID,
+    project_id: UUID,
+    rows: Sequence[tuple[LineRow, str, str]],
+) -> None:
+    """The interview's keyword rows become `rows`: (line, Korean lexemes, Latin words)."""
+    await session.execute(
+        text("DELETE FROM search_lines WHERE interview_id = :i"), {"i": interview_id}
+    )
+    if not rows:
+        return
+    stmt = text(
+        "INSERT INTO search_lines (interview_id, line_id, company_id, project_id, position,"
+        " line_ids, speaker, speaker_name, text, start_ms, lexemes)"
+        " SELECT :i, u.line_id, :c, :p, u.position, ARRAY(SELECT jsonb_array_elements_text("
+        "u.line_ids)::int), u.speaker, u.speaker_name, u.text, u.start_ms,"
+        " to_tsvector('simple', u.korean) || to_tsvector('english', u.latin)"
+        " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(line_id int, position int,"
+        " line_ids jsonb, speaker text, speaker_name text, text text, start_ms int,"
+        " korean text, latin text)"
+    )
+    payload = [
+        {
+            "line_id": line.line_id,
+            "position": line.position,
+            "line_ids": line.line_ids,
+            "speaker": line.speaker,
+            "speaker_name": line.speaker_name,
+            "text": line.text,
+            "start_ms": line.start_ms,
+            "korean": korean,
+            "latin": latin,
+        }
+        for line, korean, latin in rows
+    ]
+    await session.execute(
+        stmt,
+        {"i": interview_id, "c": company_id, "p": project_id, "rows": json.dumps(payload)},
+    )
+
+
+async def delete_lines(session: AsyncSession, interview_id: UUID) -> None:
+    await session.execute(
+        text("DELETE FROM search_lines WHERE interview_id = :i"), {"i": interview_id}
+    )
+
+
+def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+    sql = " AND l.project_id = ANY(:projects) AND i.deleted_at IS NULL"
+    params: dict[str, Any] = {"projects": filters.project_ids}
+    if filters.interview_ids is not None:
+        sql += " AND l.interview_id = ANY(:interviews)"
+        params["interviews"] = filters.interview_ids
+    if filters.speakers is not None:
+        sql += " AND l.speaker = ANY(:speakers)"
+        params["speakers"] = filters.speakers
+    if filters.persona is not None:
+        sql += " AND i.persona_code = :persona"
+        params["persona"] = filters.persona
+    if filters.language is not None:
+        sql += " AND i.language = :language"
+        params["language"] = filters.language
+    # An interview without a date counts by the day it was uploaded.
+    if filters.date_from is not None:
+        sql += " AND coalesce(i.interview_date, i.created_at::date) >= :date_from"
+        params["date_from"] = filters.date_from
+    if filters.date_to is not None:
+        sql += " AND coalesce(i.interview_date, i.created_at::date) <= :date_to"
+        params["date_to"] = filters.date_to
+    return sql, params
+
+
+def _typed(stmt: Any, params: dict[str, Any]) -> Any:
+    # Fragments of the statements above are fixed; only values come from the caller, bound.
+    binds: list[Any] = [bindparam("projects", type_=ARRAY(PG_UUID(as_uuid=True)))]
+    if "interviews" in params:
+        binds.append(bindparam("interviews", type_=ARRAY(PG_UUID(as_uuid=True))))
+    if "speakers" in params:
+        binds.append(bindparam("speakers", type_=ARRAY(String)))
+    return stmt.bindparams(*binds)
+
+
+async def keyword_hits(
+    session: AsyncSession,
+    *,
+    tsquery: str,
+    tsquery_params: dict[str, str],
+    must_contain: Sequence[str],
+    filters: Filters,
+    limit: int,
+) -> list[tuple[UUID, int, float]]:
+    """(interview, line, rank) of the lines matching the query, best first."""
+    where, params = _filter_sql(filters)
+    for n, phrase in enumerate(must_contain):
+        where += f" AND strpos(lower(l.text), :phrase{n}) > 0"
+        params[f"phrase{n}"] = phrase.lower()
+    stmt = text(
+        f"SELECT l.interview_id, l.line_id, ts_rank_cd(l.lexemes, q.q, 1) AS rank"  # noqa: S608
+        f" FROM (SELECT {tsquery} AS q) q, search_lines l"
+        f" JOIN interviews i ON i.id = l.interview_id"
+        f" WHERE l.lexemes @@ q.q{where}"
+        f" ORDER BY rank DESC, l.interview_id, l.position LIMIT :limit"
+    )
+    rows = await session.execute(_typed(stmt, params), {**params, **tsquery_params, "limit": limit})
+    return [(r[0], r[1], float(r[2])) for r in rows]
+
+
+async def keep_matching(
+    session: AsyncSession, keys: Sequence[tuple[UUID, int]], filters: Filters
+) -> set[tuple[UUID, int]]:
+    """Which of these (interview, line) pairs pass the filters (meaning hits come unfiltered
+    by speaker, persona, date and language)."""
+    if not keys:
+        return set()
+    where, params = _filter_sql(filters)
+    stmt = text(
+        "SELECT l.interview_id, l.line_id FROM search_lines l"  # noqa: S608
+        " JOIN interviews i ON i.id = l.interview_id"
+        " JOIN unnest(:k_i, :k_l) AS k(i, l) ON k.i = l.interview_id AND k.l = l.line_id"
+        f" WHERE true{where}"
+    ).bindparams(
+        bindparam("k_i", type_=ARRAY(PG_UUID(as_uuid=True))),
+        bindparam("k_l", type_=ARRAY(Integer())),
+    )
+    rows = await session.execute(
+        _typed(stmt, params),
+        {**params, "k_i": [k[0] for k in keys], "k_l": [k[1] for k in keys]},
+    )
+    return {(r[0], r[1]) for r in rows}
+
+
+async def lines_around(
+    session: AsyncSession, keys: Sequence[tuple[UUID, int]], neighbours: int
+) -> list[tuple[UUID, int, LineRow]]:
+    """Each hit's line and its `neighbours` lines either side: (hit interview, hit line, row)."""
+    if not keys:
+        return []
+    stmt = text(
+        "SELECT k.i, k.l, n.interview_id, n.line_id, n.position, n.line_ids, n.speaker,"
+        " n.speaker_name, n.text, n.start_ms"
+        " FROM unnest(:k_i, :k_l) AS k(i, l)"
+        " JOIN search_lines h ON h.interview_id = k.i AND h.line_id = k.l"
+        " JOIN search_lines n ON n.interview_id = h.interview_id"
+        " AND n.position BETWEEN h.position - :n AND h.position + :n"
+        " ORDER BY k.i, k.l, n.position"
+    ).bindparams(
+        bindparam("k_i", type_=ARRAY(PG_UUID(as_uuid=True))),
+        bindparam("k_l", type_=ARRAY(Integer())),
+    )
+    rows = await session.execute(
+        stmt, {"k_i": [k[0] for k in keys], "k_l": [k[1] for k in keys], "n": neighbours}
+    )
+    return [
+        (r[0], r[1], LineRow(r[2], r[3], r[4], list(r[5]), r[6], r[7], r[8], r[9])) for r in rows
+    ]
+
+
+async def interviews_info(
+    session: AsyncSession, interview_ids: Sequence[UUID]
+) -> dict[UUID, InterviewInfo]:
+    if not interview_ids:
+        return {}
+    stmt = text(
+        "SELECT i.id, i.project_id, p.name, i.title, i.interview_date, i.persona_code,"
+        " i.language FROM interviews i JOIN projects p ON p.id = i.project_id"
+        " WHERE i.id = ANY(:ids) AND i.deleted_at IS NULL"
+    ).bindparams(bindparam("ids", type_=ARRAY(PG_UUID(as_uuid=True))))
+    rows = await session.execute(stmt, {"ids": list(interview_ids)})
+    return {r[0]: InterviewInfo(*r) for r in rows}
+
+
+async def interview_in(
+    session: AsyncSession, interview_id: UUID, project_ids: Sequence[UUID]
+) -> bool:
+    stmt = text(
+        "SELECT 1 FROM interviews WHERE id = :i AND project_id = ANY(:p) AND deleted_at IS NULL"
+    ).bindparams(bindparam("p", type_=ARRAY(PG_UUID(as_uuid=True))))
+    return (
+        await session.execute(stmt, {"i": interview_id, "p": list(project_ids)})
+    ).first() is not None
+
+
+async def indexed_interviews(
+    session: AsyncSession, project_ids: Sequence[UUID] | None
+) -> list[tuple[UUID, UUID]]:
+    """(interview, company) of every live completed interview, in the given projects or all."""
+    sql = (
+        "SELECT i.id, i.company_id FROM interviews i JOIN projects p ON p.id = i.project_id"
+        " WHERE i.status = 'completed' AND i.deleted_at IS NULL AND p.deleted_at IS NULL"
+    )
+    stmt = text(sql)
+    params: dict[str, Any] = {}
+    if project_ids is not None:
+        stmt = text(sql + " AND i.project_id = ANY(:p)").bindparams(
+            bindparam("p", type_=ARRAY(PG_UUID(as_uuid=True)))
+        )
+        params["p"] = list(project_ids)
+    return [(r[0], r[1]) for r in await session.execute(stmt, params)]
+
+
+_ANSWER = (
+    "SELECT id, company_id, project_id, user_id, question, answer, tokens, citations, engine,"
+    " usage, created_at FROM answers"
+)
+
+# --- answers --------------------------------------------------------------------------------
+
+
+async def save_answer(session: AsyncSession, row: dict[str, Any]) -> None:
+    stmt = text(
+        "INSERT INTO answers (id, company_id, project_id, user_id, question, answer, tokens,"
+        " citations, engine, usage) VALUES (:id, :company_id, :project_id, :user_id, :question,"
+        " :answer, :tokens, :citations, :engine, :usage)"
+    ).bindparams(
+        bindparam("tokens", type_=JSONB),
+        bindparam("citations", type_=JSONB),
+        bindparam("usage", type_=JSONB),
+    )
+    await session.execute(stmt, row)
+
+
+async def get_answer(session: AsyncSession, answer_id: UUID) -> dict[str, Any] | None:
+    row = (
+        (
+            await session.execute(
+                text(_ANSWER + " WHERE id = :id"),
+                {"id": answer_id},
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+async def list_answers(session: AsyncSession, project_id: UUID, limit: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        text(_ANSWER + " WHERE project_id = :p ORDER BY created_at DESC LIMIT :n"),
+        {"p": project_id, "n": limit},
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+# --- saved searches -------------------------------------------------------------------------
+
+
+async def add_saved(session: AsyncSession, row: dict[str, Any]) -> None:
+    stmt = text(
+        "INSERT INTO saved_searches (id, company_id, user_id, name, query)"
+        " VALUES (:id, :company_id, :user_id, :name, :query)"
+    ).bindparams(bindparam("query", type_=JSONB))
+    await session.execute(stmt, row)
+
+
+async def list_saved(session: AsyncSession, user_id: UUID) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        text(
+            "SELECT id, name, query, created_at FROM saved_searches WHERE user_id = :u"
+            " ORDER BY created_at DESC"
+        ),
+        {"u": user_id},
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def count_saved(session: AsyncSession, user_id: UUID) -> int:
+    row = (
+        await session.execute(
+            text("SELECT count(*) FROM saved_searches WHERE user_id = :u"), {"u": user_id}
+        )
+    ).first()
+    return int(row[0]) if row else 0
+
+
+async def delete_saved(session: AsyncSession, saved_id: UUID, user_id: UUID) -> bool:
+    result = await session.execute(
+        text("DELETE FROM saved_searches WHERE id = :id AND user_id = :u RETURNING id"),
+        {"id": saved_id, "u": user_id},
+    )
+    return result.first() is not None

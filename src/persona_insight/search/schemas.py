@@ -1,0 +1,89 @@
+"""Search, answer and saved-search request and response bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_QUERY = 1000
+Role = Literal["interviewee", "interviewer", "any"]
+Mode = Literal["hybrid", "keyword", "meaning"]
+
+
+class SearchParams(BaseModel):
+    """What `GET /api/search` takes (query parameters), once read."""
+
+    q: str
+    project_ids: list[UUID] = Field(default_factory=list)
+    interview_id: UUID | None = None
+    role: Role = "interviewee"
+    persona: str | None = None
+    language: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    mode: Mode = "hybrid"
+    limit: int = 20
+
+
+class LineOut(BaseModel):
+    line_id: int = Field(description="The line's first id: its anchor (`#line-<id>`).")
+    line_ids: list[int]
+    speaker: str = Field(description="`answer` (interviewee) or `question` (interviewer).")
+    speaker_name: str | None
+    text: str
+    start_ms: int | None
+    hit: bool = Field(description="True for the matching line; false for its neighbours.")
+    highlights: list[tuple[int, int]] = Field(
+        default_factory=list, description="[start, end) character spans of `text` that match."
+    )
+
+
+class HitOut(BaseModel):
+    line_id: int
+    score: float = Field(description="Reciprocal-rank-fusion score (higher is better).")
+    keyword_rank: int | None = Field(description="1-based rank by keywords; null: no match.")
+    meaning_rank: int | None = Field(description="1-based rank by meaning; null: not near.")
+    lines: list[LineOut] = Field(description="The line and its neighbours, in script order.")
+
+
+class InterviewRef(BaseModel):
+    id: UUID
+    title: str
+    project_id: UUID
+    project_name: str
+    interview_date: dt.date | None
+    persona_code: str | None
+    language: str | None
+
+
+class GroupOut(BaseModel):
+    interview: InterviewRef
+    hits: list[HitOut]
+
+
+class SearchOut(BaseModel):
+    q: str
+    mode: Mode = Field(description="What ranked: `keyword` when meaning search is unavailable.")
+    total_hits: int
+    groups: list[GroupOut] = Field(description="By interview, in the order of their best hit.")
+
+
+class SavedSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    q: str = Field(min_length=1, max_length=MAX_QUERY)
+    project_ids: list[UUID] = Field(default_factory=list, max_length=50)
+    role: Role = "interviewee"
+
+
+class SavedSearchOut(BaseModel):
+    id: UUID
+    name: str
+    q: str
+    project_ids: list[UUID]
+    role: Role
+    created_at: dt.datetime

@@ -1,0 +1,235 @@
+"""Search rules: what the caller may search, the two rankings and their fusion, and results
+grouped by interview with each hit's neighbours and highlights. Nothing here commits.
+
+Scope is checked before anything is ranked: a project or interview the caller cannot read is a
+404, never an empty result that would tell counts apart. Row-level security holds the same line
+underneath (`search_lines` and `embeddings` are project-level).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.embeddings import repository as embeddings
+from persona_insight.embeddings.vectors import embed_query
+from persona_insight.errors import InvalidInput, NotFound
+from persona_insight.projects import service as projects
+from persona_insight.search import fusion, highlight
+from persona_insight.search import query as keyword
+from persona_insight.search import repository as repo
+from persona_insight.search.indexing import LINE_KIND
+from persona_insight.search.repository import Filters
+from persona_insight.search.schemas import (
+    MAX_QUERY,
+    GroupOut,
+    HitOut,
+    InterviewRef,
+    LineOut,
+    Mode,
+    SearchOut,
+    SearchParams,
+)
+
+log = logging.getLogger(__name__)
+
+# Candidates each ranking contributes to the fusion.
+CANDIDATES = 100
+# e5 puts unrelated sentences around 0.7–0.75 cosine; below this a "nearest" line is noise.
+MIN_SIMILARITY = 0.78
+NEIGHBOURS = 1
+MAX_LIMIT = 50
+_SPEAKERS = {"interviewee": ["answer"], "interviewer": ["question"], "any": None}
+
+Key = tuple[UUID, int]
+
+
+def clean_query(q: str) -> str:
+    q = q.strip()
+    if not q:
+        raise InvalidInput("the query is empty", code="empty_query")
+    if len(q) > MAX_QUERY:
+        raise InvalidInput(
+            f"a query has at most {MAX_QUERY} characters",
+            code="query_too_long",
+            details={"max": MAX_QUERY},
+        )
+    return q
+
+
+async def scope(session: AsyncSession, user: Authenticated, params: SearchParams) -> Filters:
+    """The filters the caller may search with; 404 for a project or interview out of reach."""
+    if params.project_ids:
+        for project_id in params.project_ids:
+            await projects.require_access(session, user, project_id)
+        project_ids = list(dict.fromkeys(params.project_ids))
+    else:
+        project_ids = await repo.readable_projects(
+            session,
+            company_id=user.company_id,
+            user_id=user.user_id,
+            all_of_company=user.role in ("company_admin", "super_admin"),
+        )
+    interview_ids = None
+    if params.interview_id is not None:
+        if not await repo.interview_in(session, params.interview_id, project_ids):
+            raise NotFound("no such interview", code="interview_not_found")
+        interview_ids = [params.interview_id]
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        raise InvalidInput("date_from is after date_to", code="invalid_date_range")
+    return Filters(
+        project_ids=project_ids,
+        interview_ids=interview_ids,
+        speakers=_SPEAKERS[params.role],
+        persona=params.persona,
+        language=params.language,
+        date_from=params.date_from,
+        date_to=params.date_to,
+    )
+
+
+async def keyword_ranking(
+    session: AsyncSession, parsed: keyword.KeywordQuery, filters: Filters, limit: int
+) -> list[Key]:
+    if parsed.empty:
+        return []
+    tsq, tsq_params = keyword.tsquery(parsed)
+    hits = await repo.keyword_hits(
+        session,
+        tsquery=tsq,
+        tsquery_params=tsq_params,
+        must_contain=parsed.phrases,
+        filters=filters,
+        limit=limit,
+    )
+    return [(interview_id, line_id) for interview_id, line_id, _ in hits]
+
+
+async def meaning_ranking(
+    session: AsyncSession, q: str, filters: Filters, limit: int
+) -> list[Key] | None:
+    """Lines nearest the query by meaning, filtered; None when the database cannot search by
+    meaning (no pgvector)."""
+    if not filters.project_ids or not await embeddings.has_vector(session):
+        return None if filters.project_ids else []
+    vector = await asyncio.to_thread(embed_query, q)
+    try:
+        near = await embeddings.nearest(
+            session,
+            kind=LINE_KIND,
+            vector=vector,
+            limit=limit,
+            project_ids=filters.project_ids,
+            interview_ids=filters.interview_ids,
+        )
+    except embeddings.VectorSearchUnavailable:
+        return None
+    keys: list[Key] = []
+    for stored, similarity in near:
+        if similarity < MIN_SIMILARITY or stored.interview_id is None:
+            continue
+        keys.append((stored.interview_id, int(stored.ref)))
+    allowed = await repo.keep_matching(session, keys, filters)
+    return [k for k in keys if k in allowed]
+
+
+async def rank(
+    session: AsyncSession, q: str, filters: Filters, mode: Mode, limit: int
+) -> tuple[Mode, list[tuple[Key, float, int | None, int | None]]]:
+    """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first."""
+    parsed = keyword.parse(q)
+    by_words: list[Key] = []
+    by_meaning: list[Key] = []
+    if mode in ("hybrid", "keyword"):
+        by_words = await keyword_ranking(session, parsed, filters, CANDIDATES)
+    if mode in ("hybrid", "meaning"):
+        near = await meaning_ranking(session, q, filters, CANDIDATES)
+        if near is None:
+            if mode == "meaning":
+                raise InvalidInput(
+                    "this server cannot search by meaning (no pgvector)",
+                    code="meaning_search_unavailable",
+                )
+            mode = "keyword"
+        else:
+            by_meaning = near
+    word_rank = {k: n for n, k in enumerate(by_words, start=1)}
+    meaning_rank = {k: n for n, k in enumerate(by_meaning, start=1)}
+    fused = fusion.fuse([by_words, by_meaning])[:limit]
+    return mode, [(k, s, word_rank.get(k), meaning_rank.get(k)) for k, s in fused]
+
+
+async def search(session: AsyncSession, user: Authenticated, params: SearchParams) -> SearchOut:
+    q = clean_query(params.q)
+    limit = max(1, min(params.limit, MAX_LIMIT))
+    filters = await scope(session, user, params)
+    mode, ranked = await rank(session, q, filters, params.mode, limit)
+    groups = await _grouped(session, keyword.parse(q), ranked)
+    return SearchOut(q=q, mode=mode, total_hits=len(ranked), groups=groups)
+
+
+async def _grouped(
+    session: AsyncSession,
+    parsed: keyword.KeywordQuery,
+    ranked: Sequence[tuple[Key, float, int | None, int | None]],
+) -> list[GroupOut]:
+    keys = [k for k, *_ in ranked]
+    around = await repo.lines_around(session, keys, NEIGHBOURS)
+    info = await repo.interviews_info(session, list(dict.fromkeys(k[0] for k in keys)))
+    context: dict[Key, list[repo.LineRow]] = {}
+    for interview_id, line_id, row in around:
+        context.setdefault((interview_id, line_id), []).append(row)
+    hit_rows = {k: row for k in keys for row in context.get(k, []) if row.line_id == k[1]}
+    marks = dict(
+        zip(hit_rows, highlight.spans([r.text for r in hit_rows.values()], parsed), strict=True)
+    )
+    groups: dict[UUID, GroupOut] = {}
+    for key, score, word_rank, meaning_rank in ranked:
+        about = info.get(key[0])
+        rows = context.get(key)
+        if about is None or not rows:
+            continue  # trashed or re-indexed between the ranking and now
+        lines = []
+        for row in rows:
+            is_hit = row.line_id == key[1]
+            lines.append(
+                LineOut(
+                    line_id=row.line_id,
+                    line_ids=row.line_ids,
+                    speaker=row.speaker,
+                    speaker_name=row.speaker_name,
+                    text=row.text,
+                    start_ms=row.start_ms,
+                    hit=is_hit,
+                    highlights=marks.get(key, []) if is_hit else [],
+                )
+            )
+        group = groups.get(key[0])
+        if group is None:
+            group = groups[key[0]] = GroupOut(
+                interview=InterviewRef(
+                    id=about.id,
+                    title=about.title,
+                    project_id=about.project_id,
+                    project_name=about.project_name,
+                    interview_date=about.interview_date,
+                    persona_code=about.persona_code,
+                    language=about.language,
+                ),
+                hits=[],
+            )
+        group.hits.append(
+            HitOut(
+                line_id=key[1],
+                score=round(score, 6),
+                keyword_rank=word_rank,
+                meaning_rank=meaning_rank,
+                lines=lines,
+            )
+        )
+    return list(groups.values())
