@@ -26,6 +26,7 @@ from persona_insight.jobs.worker import run_worker
 from persona_insight.limits import BodyGate
 from persona_insight.notes.routes import router as notes_router
 from persona_insight.observability import configure_logging, log_request
+from persona_insight.personas.routes import router as personas_router
 from persona_insight.projects.routes import invitations as invitations_router
 from persona_insight.projects.routes import router as projects_router
 from persona_insight.realtime.hub import Hub
@@ -198,6 +199,7 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(companies_router)
     app.include_router(interviews_router)
     app.include_router(notes_router)
+    app.include_router(personas_router)
     app.include_router(realtime_router)
     app.include_router(latency_router)
     app.include_router(search_router)

@@ -35,6 +35,8 @@ ACTIONS: Final = frozenset(
         "ownership_transferred",
         "interview_purged",
         "export",
+        "persona_framework_changed",
+        "persona_assigned",
     }
 )
 

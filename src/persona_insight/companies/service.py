@@ -28,6 +28,7 @@ from persona_insight.config import Settings
 from persona_insight.crypto import box
 from persona_insight.errors import Conflict, NotFound
 from persona_insight.models import Company, GlossaryTerm, Persona
+from persona_insight.personas import service as personas
 
 PLAIN_FIELDS = (
     "llm_model",
@@ -154,14 +155,7 @@ async def delete_term(session: AsyncSession, actor: Authenticated, term_id: UUID
 
 
 async def add_persona(session: AsyncSession, actor: Authenticated, body: PersonaIn) -> Persona:
-    require_admin(actor)
-    if await repo.persona_coded(session, actor.company_id, body.code) is not None:
-        raise Conflict("a persona with this code exists", code="persona_exists")
-    persona = Persona(
-        company_id=actor.company_id, code=body.code, title=body.title, description=body.description
-    )
-    await repo.add(session, persona)
-    return persona
+    return await personas.add_flat(session, actor, body.code, body.title, body.description)
 
 
 async def update_persona(
@@ -179,8 +173,4 @@ async def update_persona(
 
 
 async def delete_persona(session: AsyncSession, actor: Authenticated, persona_id: UUID) -> None:
-    require_admin(actor)
-    persona = await repo.persona(session, actor.company_id, persona_id)
-    if persona is None:
-        raise NotFound("no such persona", code="persona_not_found")
-    await repo.delete(session, persona)
+    await personas.remove_flat(session, actor, persona_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, text
+from sqlalchemy import ARRAY, ForeignKey, Index, LargeBinary, String, Text, func, text
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from persona_insight.models.base import Base, created_at, uuid_pk
@@ -27,7 +28,8 @@ class GlossaryTerm(Base):
 
 
 class Persona(Base):
-    """A persona of the company's framework: the analysis matches interviews to its code."""
+    """A persona of the company's framework: one combination of types (one per axis, sorted
+    ids in `type_ids`); the analysis places interviews on it by its code."""
 
     __tablename__ = "personas"
     __table_args__ = (Index("uq_personas_company_code", "company_id", "code", unique=True),)
@@ -38,3 +40,10 @@ class Persona(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, server_default="")
     created_at: Mapped[dt.datetime] = created_at()
+    type_ids: Mapped[list[UUID]] = mapped_column(
+        ARRAY(PG_UUID(as_uuid=True)), server_default="{}"
+    )
+    enabled: Mapped[bool] = mapped_column(server_default=text("true"))
+    picture: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    picture_type: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

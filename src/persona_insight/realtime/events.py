@@ -41,6 +41,7 @@ PROJECT_DELETED: Final = "project:deleted"
 NOTE_ADDED: Final = "note:added"
 NOTE_UPDATED: Final = "note:updated"
 NOTE_DELETED: Final = "note:deleted"
+PERSONA_UPDATED: Final = "persona:updated"
 
 # Types stored in the outbox. Stream-only messages (presence, sync:reset) are in STREAM_TYPES.
 EVENT_TYPES: Final[frozenset[str]] = frozenset(
@@ -61,6 +62,7 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         NOTE_ADDED,
         NOTE_UPDATED,
         NOTE_DELETED,
+        PERSONA_UPDATED,
     }
 )
 STREAM_TYPES: Final[frozenset[str]] = frozenset({"presence:changed", "sync:reset"})

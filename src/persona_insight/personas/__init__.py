@@ -1,0 +1,1 @@
+"""Personas from evidence: a company framework of axes, matching, synthesis, discovery."""

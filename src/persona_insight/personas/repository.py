@@ -1,0 +1,164 @@
+"""All persona SQL: the framework, combinations, focus, placements and manual choices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.models import (
+    Interview,
+    InterviewPersonaChoice,
+    InterviewPlacement,
+    Persona,
+    PersonaAxis,
+    PersonaFocus,
+    PersonaType,
+    Project,
+)
+
+
+async def axes(session: AsyncSession, company_id: UUID) -> list[PersonaAxis]:
+    stmt = (
+        select(PersonaAxis)
+        .where(PersonaAxis.company_id == company_id)
+        .order_by(PersonaAxis.position, PersonaAxis.created_at)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def types(session: AsyncSession, company_id: UUID) -> list[PersonaType]:
+    stmt = (
+        select(PersonaType)
+        .where(PersonaType.company_id == company_id)
+        .order_by(PersonaType.position, PersonaType.created_at)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def personas(session: AsyncSession, company_id: UUID) -> list[Persona]:
+    stmt = select(Persona).where(Persona.company_id == company_id).order_by(Persona.code)
+    return list((await session.scalars(stmt)).all())
+
+
+async def persona(
+    session: AsyncSession, company_id: UUID, persona_id: UUID, *, lock: bool = False
+) -> Persona | None:
+    stmt = select(Persona).where(Persona.id == persona_id, Persona.company_id == company_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).first()
+
+
+async def picture(session: AsyncSession, persona_id: UUID) -> tuple[bytes | None, str | None]:
+    row = (
+        await session.execute(
+            select(Persona.picture, Persona.picture_type).where(Persona.id == persona_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+async def set_picture(
+    session: AsyncSession, persona_id: UUID, data: bytes | None, media_type: str | None
+) -> None:
+    await session.execute(
+        update(Persona)
+        .where(Persona.id == persona_id)
+        .values(picture=data, picture_type=media_type, updated_at=func.now())
+    )
+
+
+async def lock_company_framework(session: AsyncSession, company_id: UUID) -> None:
+    """Serialise framework edits of one company (two admins saving at once)."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtext("personas:" + str(company_id))))
+    )
+
+
+async def use_of_types(session: AsyncSession, type_ids: Sequence[UUID]) -> int:
+    """How many live interviews sit on any of these types."""
+    if not type_ids:
+        return 0
+    stmt = (
+        select(func.count(func.distinct(InterviewPlacement.interview_id)))
+        .join(Interview, Interview.id == InterviewPlacement.interview_id)
+        .where(InterviewPlacement.type_id.in_(type_ids), Interview.deleted_at.is_(None))
+    )
+    return int((await session.scalar(stmt)) or 0)
+
+
+async def interviews_with_codes(
+    session: AsyncSession, company_id: UUID, codes: Sequence[str]
+) -> list[Interview]:
+    if not codes:
+        return []
+    stmt = (
+        select(Interview)
+        .where(Interview.company_id == company_id, Interview.persona_code.in_(codes))
+        .with_for_update()
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def delete_choices_of_codes(
+    session: AsyncSession, company_id: UUID, codes: Sequence[str]
+) -> None:
+    if codes:
+        await session.execute(
+            delete(InterviewPersonaChoice).where(
+                InterviewPersonaChoice.company_id == company_id,
+                InterviewPersonaChoice.persona_code.in_(codes),
+            )
+        )
+
+
+async def company_projects(session: AsyncSession, company_id: UUID) -> list[Project]:
+    stmt = select(Project).where(Project.company_id == company_id, Project.deleted_at.is_(None))
+    return list((await session.scalars(stmt)).all())
+
+
+async def focus(session: AsyncSession, project_id: UUID) -> list[UUID]:
+    stmt = select(PersonaFocus.persona_id).where(PersonaFocus.project_id == project_id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def replace_focus(
+    session: AsyncSession, project: Project, persona_ids: Sequence[UUID]
+) -> None:
+    await session.execute(delete(PersonaFocus).where(PersonaFocus.project_id == project.id))
+    session.add_all(
+        PersonaFocus(project_id=project.id, persona_id=p, company_id=project.company_id)
+        for p in dict.fromkeys(persona_ids)
+    )
+    await session.flush()
+
+
+async def placements(session: AsyncSession, interview_id: UUID) -> list[InterviewPlacement]:
+    stmt = select(InterviewPlacement).where(InterviewPlacement.interview_id == interview_id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def placements_of(
+    session: AsyncSession, interview_ids: Sequence[UUID]
+) -> list[InterviewPlacement]:
+    if not interview_ids:
+        return []
+    stmt = select(InterviewPlacement).where(InterviewPlacement.interview_id.in_(interview_ids))
+    return list((await session.scalars(stmt)).all())
+
+
+async def choice(session: AsyncSession, interview_id: UUID) -> InterviewPersonaChoice | None:
+    return await session.get(InterviewPersonaChoice, interview_id)
+
+
+async def add(session: AsyncSession, row: object) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def delete_row(session: AsyncSession, row: object) -> None:
+    await session.delete(row)
+    await session.flush()

@@ -1,0 +1,164 @@
+"""`/api/personas/*` (the company's framework, persona fields and pictures) and a project's
+personas in focus."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from starlette.datastructures import UploadFile
+
+from persona_insight.accounts.deps import CtxDep
+from persona_insight.accounts.routes import image_type
+from persona_insight.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from persona_insight.interviews import service as interviews
+from persona_insight.interviews.schemas import InterviewOut
+from persona_insight.personas import avatar, service
+from persona_insight.personas import repository as repo
+from persona_insight.personas.schemas import (
+    FocusIn,
+    FocusOut,
+    FrameworkIn,
+    FrameworkOut,
+    PersonaAssignment,
+    PersonaOut,
+    PersonaPatch,
+    PlacementList,
+)
+
+router = APIRouter(tags=["personas"])
+
+PICTURE_MAX_BYTES = 1024 * 1024
+
+
+@router.get(
+    "/api/personas/framework",
+    response_model=FrameworkOut,
+    summary="The company's persona framework: axes, types and persona combinations",
+)
+async def get_framework(ctx: CtxDep) -> FrameworkOut:
+    return service.framework_out(await service.load(ctx.session, ctx.user.company_id))
+
+
+@router.put(
+    "/api/personas/framework",
+    response_model=FrameworkOut,
+    summary="Replace the framework (admins; codes stay with their combination)",
+)
+async def put_framework(body: FrameworkIn, ctx: CtxDep) -> FrameworkOut:
+    return await service.save_framework(ctx.session, ctx.user, body)
+
+
+@router.patch(
+    "/api/personas/{persona_id}",
+    response_model=PersonaOut,
+    summary="Title, description or switch a persona off (admins)",
+)
+async def patch_persona(persona_id: UUID, body: PersonaPatch, ctx: CtxDep) -> PersonaOut:
+    return await service.update_persona(ctx.session, ctx.user, persona_id, body)
+
+
+@router.get(
+    "/api/personas/{persona_id}/picture",
+    summary="The persona's picture: the uploaded one, or its SVG avatar",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}},
+)
+async def get_picture(persona_id: UUID, ctx: CtxDep) -> Response:
+    persona = await service.get_persona(ctx.session, ctx.user.company_id, persona_id)
+    data, media = await repo.picture(ctx.session, persona.id)
+    headers = {
+        "Cache-Control": "private, max-age=60",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox",
+    }
+    if data is None or media is None:
+        fw = await service.load(ctx.session, ctx.user.company_id)
+        drawn = avatar.svg(persona.code, fw.traits(persona))
+        return Response(drawn, media_type="image/svg+xml", headers=headers)
+    return Response(data, media_type=media, headers=headers)
+
+
+@router.put(
+    "/api/personas/{persona_id}/picture",
+    status_code=204,
+    summary="Upload a persona's picture (JPEG, PNG or WebP by content, ≤ 1 MB; admins)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def put_picture(persona_id: UUID, request: Request, ctx: CtxDep) -> Response:
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("send the image as the `file` field", code="file_required")
+        data = await upload.read(PICTURE_MAX_BYTES + 1)
+    finally:
+        await form.close()
+    if len(data) > PICTURE_MAX_BYTES:
+        raise PayloadTooLarge("a persona picture may be at most 1 MB", code="picture_too_large")
+    media_type = image_type(data)
+    if media_type is None:
+        raise UnsupportedMediaType("send a JPEG, PNG or WebP image", code="unsupported_image")
+    await service.save_picture(ctx.session, ctx.user, persona_id, data, media_type)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/api/personas/{persona_id}/picture",
+    status_code=204,
+    summary="Go back to the drawn avatar (admins)",
+)
+async def delete_picture(persona_id: UUID, ctx: CtxDep) -> Response:
+    await service.save_picture(ctx.session, ctx.user, persona_id, None, None)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/api/projects/{project_id}/personas/focus",
+    response_model=FocusOut,
+    summary="The personas a project focuses on",
+)
+async def get_focus(project_id: UUID, ctx: CtxDep) -> FocusOut:
+    return FocusOut(persona_ids=await service.get_focus(ctx.session, ctx.user, project_id))
+
+
+@router.put(
+    "/api/projects/{project_id}/personas/focus",
+    response_model=FocusOut,
+    summary="Set the personas a project focuses on",
+)
+async def put_focus(project_id: UUID, body: FocusIn, ctx: CtxDep) -> FocusOut:
+    ids = await service.set_focus(ctx.session, ctx.user, project_id, body.persona_ids)
+    return FocusOut(persona_ids=ids)
+
+
+@router.patch(
+    "/api/interviews/{interview_id}/persona",
+    response_model=InterviewOut,
+    summary="Set an interview's persona or axis types by hand (wins over re-analysis)",
+)
+async def assign_persona(interview_id: UUID, body: PersonaAssignment, ctx: CtxDep) -> InterviewOut:
+    interview = await service.assign(ctx.session, ctx.user, interview_id, body)
+    return interviews.to_out(interview)
+
+
+@router.get(
+    "/api/interviews/{interview_id}/placements",
+    response_model=PlacementList,
+    summary="Where an interview sits on each axis of the framework",
+)
+async def get_placements(interview_id: UUID, ctx: CtxDep) -> PlacementList:
+    return await service.placements_out(ctx.session, ctx.user, interview_id)

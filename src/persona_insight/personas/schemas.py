@@ -1,0 +1,115 @@
+"""Request and response bodies of the persona routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_Name = Field(min_length=1, max_length=100)
+
+
+class TypeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: UUID | None = Field(default=None, description="Keep this existing type (and its uses).")
+    name: str = _Name
+    description: str = Field(default="", max_length=2000)
+
+
+class AxisIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: UUID | None = Field(default=None, description="Keep this existing axis.")
+    name: str = _Name
+    description: str = Field(default="", max_length=2000)
+    # Bounded by the framework rules (422 with the rule); the cap here only stops huge bodies.
+    types: list[TypeIn] = Field(max_length=100)
+
+
+class FrameworkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    axes: list[AxisIn] = Field(max_length=50)
+    confirm: bool = Field(
+        default=False,
+        description="Remove types that interviews use: their interviews lose that persona.",
+    )
+
+
+class TypeOut(BaseModel):
+    id: UUID
+    name: str
+    description: str
+
+
+class AxisOut(BaseModel):
+    id: UUID
+    name: str
+    description: str
+    types: list[TypeOut]
+
+
+class PersonaOut(BaseModel):
+    id: UUID
+    code: str
+    title: str
+    description: str
+    enabled: bool
+    type_ids: list[UUID]
+    traits: list[str] = Field(description="The type names, in axis order.")
+    has_picture: bool
+    picture_url: str
+    created_at: dt.datetime
+
+
+class FrameworkOut(BaseModel):
+    axes: list[AxisOut]
+    personas: list[PersonaOut]
+    # After an edit: interviews whose persona no longer exists (they are now without one).
+    lost_interviews: list[UUID] = Field(default_factory=list)
+
+
+class PersonaPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    enabled: bool | None = None
+
+
+class FocusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    persona_ids: list[UUID] = Field(max_length=64)
+
+
+class FocusOut(BaseModel):
+    persona_ids: list[UUID]
+
+
+class PlacementOut(BaseModel):
+    axis_id: UUID
+    type_id: UUID | None = Field(description="None: unclear on this axis.")
+    confidence: float
+    line_ids: list[int]
+    source: str
+    reason: str | None
+
+
+class PlacementList(BaseModel):
+    persona_code: str | None
+    manual_persona: bool = Field(description="A researcher chose the persona.")
+    items: list[PlacementOut]
+
+
+class PersonaAssignment(BaseModel):
+    """Where a researcher puts an interview: a persona code (None: no persona fits) or types
+    on axes. Either one."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    persona_code: str | None = Field(default=None, max_length=40)
+    axes: dict[UUID, UUID | None] | None = Field(default=None, max_length=6)
+    reason: str | None = Field(default=None, max_length=1000)
