@@ -94,6 +94,9 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/api/interviews/{interview_id}/notes"): _json({"line_ids": [2], "text": "hi"}),
     ("PATCH", "/api/notes/{note_id}"): _json({"text": "edited"}),
     ("GET", "/api/search"): lambda w, a: {"params": {"q": "interview"}},
+    ("GET", "/api/projects/{project_id}/report"): lambda w, a: {"params": {"format": "md"}},
+    ("GET", "/api/projects/{project_id}/findings"): lambda w, a: {"params": {"format": "csv"}},
+    ("GET", "/api/interviews/{interview_id}/report"): lambda w, a: {"params": {"format": "md"}},
 }
 
 # The state a route needs to do its work (a failed interview to retry, a trashed one to restore).

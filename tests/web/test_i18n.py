@@ -21,6 +21,8 @@ def extracted() -> set[str]:
     """Message ids as `pybabel extract -F babel.cfg -k N_ -k Nn_:1,2` finds them."""
     method_map = [
         ("src/persona_insight/web/**.py", "python"),
+        ("src/persona_insight/insights/report/**.py", "python"),
+        ("src/persona_insight/insights/exports.py", "python"),
         ("src/persona_insight/web/templates/**.html", "jinja2"),
     ]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Nn_": (1, 2)}

@@ -1,0 +1,1 @@
+"""Reports: a document model built once, rendered as Markdown, DOCX or PDF."""

@@ -1,0 +1,200 @@
+"""Reports and exports of a project or an interview: build, render, audit.
+
+Rendering (reportlab, python-docx, openpyxl) is CPU work of up to seconds for a large project; it
+runs in a worker thread so the event loop keeps serving streams and other requests meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.audit import service as audit
+from persona_insight.errors import Conflict, InvalidInput
+from persona_insight.insights import exports
+from persona_insight.insights.report import build, docx, markdown, pdf, sources
+from persona_insight.insights.report.model import Document
+from persona_insight.interviews import service as interviews
+from persona_insight.projects import service as projects
+
+if TYPE_CHECKING:
+    from persona_insight.insights.schemas import ProjectInsights
+
+Gettext = Callable[..., str]
+ReportFormat = Literal["docx", "pdf", "md"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = ("docx", "pdf", "md")
+FINDINGS_FORMATS = exports.FORMATS
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+} | exports.MEDIA_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    name: str
+    media_type: str
+    body: bytes
+
+
+def check_format(value: str | None, allowed: tuple[str, ...]) -> str:
+    """Checked after access, so a caller who may not see the project learns nothing (404)."""
+    if value not in allowed:
+        raise InvalidInput(
+            f"format must be one of: {', '.join(allowed)}",
+            code="unknown_format",
+            details={"formats": list(allowed)},
+        )
+    return value
+
+
+def file_name(title: str, label: str, extension: str) -> str:
+    """`<title> – <label>.<ext>`, as the interview exports name theirs."""
+    stem = "".join(c if c.isalnum() or c in " -_" else "_" for c in title).strip()
+    return f"{stem or 'export'} – {label}.{extension}"
+
+
+def _render_sync(doc: Document, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return pdf.render(doc)
+    if fmt == "docx":
+        return docx.render(doc)
+    return markdown.render(doc).encode("utf-8")
+
+
+async def render(doc: Document, fmt: str) -> bytes:
+    return await asyncio.to_thread(_render_sync, doc, fmt)
+
+
+async def _audit(
+    session: AsyncSession,
+    user: Authenticated,
+    *,
+    company_id: UUID,
+    target_type: str,
+    target_id: UUID,
+    fmt: str,
+    ip: str | None,
+    **details: object,
+) -> None:
+    await audit.record(
+        session,
+        "export",
+        company_id=company_id,  # the data's company: its admins read the log
+        actor_id=user.user_id,
+        target_type=target_type,
+        target_id=target_id,
+        ip=ip,
+        format=fmt,
+        **details,
+    )
+
+
+async def _insights(session: AsyncSession, project_id: UUID) -> ProjectInsights | None:
+    """The project's themes, charts and summary once they are computed (issue 12, items 1–4)."""
+    return None
+
+
+async def project_report(
+    session: AsyncSession,
+    user: Authenticated,
+    project_id: UUID,
+    requested: str | None,
+    *,
+    locale: str,
+    _: Gettext,
+    ip: str | None,
+) -> File:
+    access = await projects.require_access(session, user, project_id)
+    fmt = check_format(requested, REPORT_FORMATS)
+    analysed = await sources.completed(session, project_id)
+    insights = await _insights(session, project_id) if analysed else None
+    doc = build.project_report(
+        access.project.name,
+        analysed,
+        insights,
+        locale=locale,
+        generated_at=dt.datetime.now(dt.UTC),
+        _=_,
+    )
+    await _audit(
+        session,
+        user,
+        company_id=access.project.company_id,
+        target_type="project",
+        target_id=project_id,
+        fmt=fmt,
+        ip=ip,
+        kind="report",
+        interviews=len(analysed),
+    )
+    body = await render(doc, fmt)
+    return File(file_name(access.project.name, _("report"), fmt), MEDIA_TYPES[fmt], body)
+
+
+async def project_findings(
+    session: AsyncSession,
+    user: Authenticated,
+    project_id: UUID,
+    requested: str | None,
+    *,
+    _: Gettext,
+    ip: str | None,
+) -> File:
+    access = await projects.require_access(session, user, project_id)
+    fmt = check_format(requested, FINDINGS_FORMATS)
+    analysed = await sources.completed(session, project_id)
+    await _audit(
+        session,
+        user,
+        company_id=access.project.company_id,
+        target_type="project",
+        target_id=project_id,
+        fmt=fmt,
+        ip=ip,
+        kind="findings",
+        interviews=len(analysed),
+    )
+    write = exports.as_xlsx if fmt == "xlsx" else exports.as_csv
+    body = await asyncio.to_thread(lambda: write(exports.rows(analysed, {}, _), _))
+    return File(file_name(access.project.name, _("findings"), fmt), MEDIA_TYPES[fmt], body)
+
+
+async def interview_report(
+    session: AsyncSession,
+    user: Authenticated,
+    interview_id: UUID,
+    requested: str | None,
+    *,
+    locale: str,
+    _: Gettext,
+    ip: str | None,
+) -> File:
+    detail = await interviews.detail(session, user, interview_id)
+    fmt = check_format(requested, REPORT_FORMATS)
+    if detail.analysis is None:
+        raise Conflict("the interview is not analysed yet", code="interview_not_analysed")
+    access = await projects.require_access(session, user, detail.project_id)
+    await _audit(
+        session,
+        user,
+        company_id=access.project.company_id,
+        target_type="interview",
+        target_id=detail.id,
+        fmt=fmt,
+        ip=ip,
+        project_id=str(detail.project_id),
+    )
+    doc = build.interview_report(
+        detail.title, detail.interview_date, detail.analysis.result, locale=locale, _=_
+    )
+    body = await render(doc, fmt)
+    return File(file_name(detail.title, _("analysis"), fmt), MEDIA_TYPES[fmt], body)
