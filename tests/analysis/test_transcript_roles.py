@@ -101,3 +101,37 @@ def test_rare_questions_in_an_unlabelled_talk_are_the_speakers_own() -> None:
     ]
     t = parse("\n".join(lines))
     assert {turn.role for turn in t.turns} == {"answer"}
+
+
+# A usability debrief: the researcher sets tasks and explains at length, with few question
+# marks; the participant thinks aloud and asks back about the screen.
+DEBRIEF = (
+    "Dan:\nOkay. Now I'll share my screen again. The next step is the sorting view, and I'd "
+    "like you to tell me what you notice as you go through it.\n"
+    "Alex:\nSure. Should I click on the first plot? Is this the sorted one?\n"
+    "Dan:\nYes, that's the one. Take your time with it and talk me through what you see.\n"
+    "Alex:\nOkay. Hmm, wait, why does it jump back to the top? I keep losing my place when I "
+    "scroll, which is annoying. Can I filter by cluster somewhere?\n"
+    "Dan:\nNot in this version. Go ahead and describe how you would use it in your work.\n"
+    "Alex:\nIn my work we check the strongest features first. Is that what the ranking shows? "
+    "I would want the ranking exported to our report.\n"
+    "Dan:\nRight, that makes sense. So you mentioned the scrolling, tell me more about that.\n"
+    "Alex:\nI lose my place every time, so I end up taking screenshots and comparing them.\n"
+)
+
+
+def test_a_participant_who_asks_back_is_not_the_interviewer() -> None:
+    t = parse(DEBRIEF)
+    assert t.roles == {"Dan": "question", "Alex": "answer"}
+
+
+def test_a_misspelt_role_label_is_still_a_role() -> None:
+    t = parse(DEBRIEF.replace("Alex:", "Particpant:").replace("Dan:", "Intervewer:"))
+    assert t.roles == {"Intervewer": "question", "Particpant": "answer"}
+    assert t.role_source == "labels"
+
+
+def test_a_named_interviewer_beside_a_labelled_participant_who_rarely_asks() -> None:
+    t = parse(DEBRIEF.replace("Alex:", "Participant:"))
+    assert t.roles == {"Dan": "question", "Participant": "answer"}
+    assert t.turns[0].role == "question"

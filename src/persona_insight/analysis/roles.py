@@ -31,9 +31,19 @@ _LOGISTICS = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Who a speaker talks about: an interviewer addresses the other ("you", "혹시 … 있으세요"), an
+# interviewee talks about themself ("I", "we", "저는", "저희"). Robust where question marks are
+# not: people being interviewed ask back, and interviewers explain tasks at length.
+_ADDRESSEE = re.compile(
+    r"\b(?:you|your|yours|yourself)\b|당신|혹시|본인|어떠셨|하셨|하시", re.IGNORECASE
+)
+_SELF = re.compile(
+    r"\b(?:i|i'm|i've|i'd|i'll|me|my|mine|myself|we|our|us)\b|저는|제가|저희|제\s|나는|내가|우리",
+    re.IGNORECASE,
+)
 LABELLED_CONFIDENCE = 0.97
 # Weights of the interviewer evidence; see `_score`.
-W_ASKS, W_SHARE, W_FIRST, W_LOGISTICS = 2.0, 1.5, 0.3, 0.8
+W_ASKS, W_SHARE, W_FIRST, W_LOGISTICS, W_ADDRESS = 2.0, 1.5, 0.3, 0.8, 1.0
 SHARPNESS = 2.5
 
 
@@ -56,16 +66,22 @@ class _Evidence:
     asks: int = 0
     words: int = 0
     logistics: int = 0
+    addressee: int = 0
+    self_words: int = 0
     first: bool = False
 
     def score(self, total_words: int) -> float:
-        """Interviewer likeness: asks, says little, opens, handles logistics."""
+        """Interviewer likeness: asks, says little, opens, handles logistics, addresses the
+        other rather than talking about themself."""
         turns = max(self.turns, 1)
         return (
             W_ASKS * self.asks / turns
             - W_SHARE * self.words / max(total_words, 1)
             + W_FIRST * self.first
             + W_LOGISTICS * min(1.0, 3 * self.logistics / turns)
+            + W_ADDRESS
+            * (self.addressee - self.self_words)
+            / max(self.addressee + self.self_words, 1)
         )
 
 
@@ -111,7 +127,13 @@ def decide(
     ranked = sorted(open_keys, key=lambda k: (-scores[k], order.index(k)))
     top = ranked[0]
     top_asks = evidence[top].asks / max(evidence[top].turns, 1)
-    if has_interviewee and top_asks < 0.3:
+    # Beside a labelled interviewee, an open speaker interviews when they ask, or when they
+    # address the other more than they talk about themself and outscore the interviewee (a
+    # researcher who sets tasks in statements: "tell me what you notice").
+    addresses = evidence[top].addressee > evidence[top].self_words and scores[top] > max(
+        (scores[k] for k in order if roles.get(k) == "answer"), default=scores[top]
+    )
+    if has_interviewee and top_asks < 0.3 and not addresses:
         for key in open_keys:
             roles[key] = "answer"
         return Decision(_ordered(roles, order), 0.5, "evidence")
@@ -155,4 +177,6 @@ def _gather(pieces: Sequence[tuple[str, str]], order: list[str]) -> dict[str, _E
         e.asks += int(is_question(text))
         e.words += len(_WORD.findall(text))
         e.logistics += int(bool(_LOGISTICS.search(text)))
+        e.addressee += len(_ADDRESSEE.findall(text))
+        e.self_words += len(_SELF.findall(text))
     return evidence

@@ -337,7 +337,56 @@ def role_of_label(key: str) -> Role | None:
         return "answer"
     if re.fullmatch(r"i\d*|m\d*|speaker a", key):
         return "question"
-    return None
+    return _misspelt_role(base)
+
+
+# Role words long enough that one slip of the keyboard cannot make another word of them.
+_SPELLED_ROLES: tuple[tuple[str, Role], ...] = tuple(
+    sorted(
+        [(w, "question") for w in QUESTION_LABELS if w.isascii() and w.isalpha() and len(w) >= 6]
+        + [(w, "answer") for w in ANSWER_LABELS if w.isascii() and w.isalpha() and len(w) >= 6]
+    )
+)
+
+
+def _misspelt_role(key: str) -> Role | None:
+    """A role word with a typo, as hand-typed transcripts have them ("Particpant",
+    "Intervewer"): one edit away, two for long words, and nearer one role than the other
+    ("interview" is as near "interviewer" as "interviewee", so it is no label). Left unread,
+    such a label leaves its speaker to the evidence, or beside a correctly spelt one, to the
+    wrong role."""
+    if len(key) < 6 or not key.isascii() or not key.isalpha():
+        return None
+    best = 3
+    found: set[Role] = set()
+    for word, role in _SPELLED_ROLES:
+        limit = 2 if len(word) >= 10 else 1
+        distance = _distance(key, word, limit)
+        if distance > limit or distance > best:
+            continue
+        if distance < best:
+            best, found = distance, set()
+        found.add(role)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edit distance of a and b (insert, delete, substitute, swap), or limit + 1 if above."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return min(previous[-1], limit + 1)
 
 
 _Piece = tuple[str, str, int | None, int | None]  # (speaker, text, start_ms, end_ms)
