@@ -25,6 +25,7 @@ def _hit_lines(body: dict[str, Any]) -> list[int]:
     return [hit["line_id"] for group in body["groups"] for hit in group["hits"]]
 
 
+@pytest.mark.slow
 async def test_inflected_korean_finds_the_line_and_marks_it(app: Any) -> None:
     owner, _, interview_id = await _setup(app)
     async with client(app, owner) as c:
@@ -43,6 +44,7 @@ async def test_inflected_korean_finds_the_line_and_marks_it(app: Any) -> None:
     assert marked == ["불편했"]
 
 
+@pytest.mark.slow
 async def test_english_stems_and_prefixes(app: Any) -> None:
     owner, _, _ = await _setup(app)
     async with client(app, owner) as c:
@@ -54,6 +56,7 @@ async def test_english_stems_and_prefixes(app: Any) -> None:
     assert _hit_lines(phrase) == [2]
 
 
+@pytest.mark.slow
 async def test_role_filter_defaults_to_the_interviewee(app: Any) -> None:
     owner, _, _ = await _setup(app)
     async with client(app, owner) as c:
@@ -70,6 +73,7 @@ async def test_role_filter_defaults_to_the_interviewee(app: Any) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_meaning_finds_a_paraphrase_sharing_no_word(app: Any) -> None:
     owner, _, _ = await _setup(app)
     async with client(app, owner) as c:
