@@ -85,6 +85,15 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/api/company/glossary"): _json(lambda w, a: {"term": f"t-{a}", "definition": "d"}),
     ("POST", "/api/company/personas"): _json(lambda w, a: {"code": f"Q-{a}", "title": "t"}),
     ("PATCH", "/api/company/personas/{persona_id}"): _json({"title": "changed"}),
+    ("PUT", "/api/personas/framework"): _json(
+        {"axes": [{"name": "pattern", "types": [{"name": "routine"}]}], "confirm": True}
+    ),
+    ("PATCH", "/api/personas/{persona_id}"): _json({"title": "changed"}),
+    ("PUT", "/api/personas/{persona_id}/picture"): lambda w, a: {
+        "files": {"file": ("a.png", PNG, "image/png")}
+    },
+    ("PUT", "/api/projects/{project_id}/personas/focus"): _json({"persona_ids": []}),
+    ("PATCH", "/api/interviews/{interview_id}/persona"): _json({"persona_code": None}),
     ("POST", "/api/workflow/async"): _json(
         lambda w, a: {"project_id": str(w.project), "text": "Q: hi?\nA: hello"}
     ),
