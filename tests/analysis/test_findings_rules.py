@@ -86,6 +86,55 @@ def test_denied_or_addressed_wishes_are_no_need(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
+    [
+        # A need word that names a task in a relative clause, and idioms of not knowing.
+        "In the worst case I can fork it and fix the things that I need to fix.",
+        "We already have a feature in mind that we want to investigate.",
+        "I wish I had the answer, because I want to know whether it is sustainable.",
+        # What others ought to do is a norm, not the speaker's own need.
+        "They should be able to step in and make up the difference.",
+        # The talk narrating itself and thinking aloud.
+        "오늘 발표가 조금이라도 기여가 됐으면 저는 충분히 만족할 수 있을 것 같습니다.",
+        "I'm trying to think of other ways that would be nice too.",
+        # Indirect questions weigh a need, they do not state one.
+        "어떤 것들이 크게 필요한지 어떤 화면을 그릴 때 어떤 게 필요한지를 논의를 하고요.",
+        "We first discuss whether we need a new endpoint at all.",
+    ],
+)
+def test_task_words_norms_and_narration_are_no_need(text: str) -> None:
+    assert need_factor(stance(text)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Guessing at a cause, and what could go wrong rather than what did.
+        "다른 데 잘되고 거기만 안 되는 건 환경에 문제가 있었지 않겠나",
+        "타임아웃이 나든가 네트워크 오류가 명시적으로 드러날 수 있는 환경인데요.",
+        "오류가 날 수도 있는 상황이죠.",
+        # Declining to go into detail is talk logistics, whatever "어렵" says.
+        "내부 구현은 일일이 말씀드리긴 어렵습니다만 다들 구상할 수 있을 거라고 생각합니다.",
+    ],
+)
+def test_guesses_and_possibilities_are_no_pain(text: str) -> None:
+    assert pain_factor(stance(text)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What I need is a way to export the plots.",
+        "한 장소에서만 오류가 나더라고요.",
+        "연결은 유지가 되는데 메시지가 오가지 않아서 정말 힘들었습니다.",
+    ],
+)
+def test_own_needs_and_lived_problems_survive_the_new_rules(text: str) -> None:
+    s = stance(text)
+    assert max(pain_factor(s), need_factor(s)) == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
     ["I wish I could sort the plots by importance.", "충전 예약 기능이 있으면 정말 좋겠어요."],
 )
 def test_own_wishes_stay(text: str) -> None:

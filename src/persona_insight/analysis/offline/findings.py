@@ -41,6 +41,13 @@ BOTH_CUE = 0.8
 # Logistic mapping of a finding's best sentence score to the probability that it is right.
 CONFIDENCE_SLOPE = 60.0
 CONFIDENCE_BIAS = 0.0
+# An explicit cue of the kind ("I'd like", "불편해요") in the finding raises its log-odds this much
+# per unit of cue strength: on the tune half, right findings had slightly stronger cues.
+CONFIDENCE_CUE = 0.1
+# A finding below this confidence is not reported: the count follows the evidence, and an
+# interview with nothing clear gets few findings or none. On the real set's tune half, findings
+# at 0.50–0.55 were right less than one time in three (precision 0.63 → 0.67, recall 0.48 → 0.46).
+MIN_CONFIDENCE = 0.55
 MERGE_Z = 4.0
 MERGE_Z_WITH_NOUNS = 2.5
 MERGE_NOUN_OVERLAP = 0.35
@@ -329,9 +336,16 @@ def exclusive_scores(doc: Document, sig: Signals) -> dict[Kind, np.ndarray]:
     return {"pain": pain, "need": need}
 
 
-def confidence(strength: float) -> float:
-    """The probability that a finding of this score is right (a logistic over the score)."""
-    return float(1.0 / (1.0 + math.exp(-(CONFIDENCE_SLOPE * strength + CONFIDENCE_BIAS))))
+def confidence(strength: float, cue: float = 0.0) -> float:
+    """The probability that a finding of this score is right (a logistic over the score and the
+    strength of its explicit cue)."""
+    logit = CONFIDENCE_SLOPE * strength + CONFIDENCE_CUE * cue + CONFIDENCE_BIAS
+    return float(1.0 / (1.0 + math.exp(-logit)))
+
+
+def _cue(doc: Document, group: list[int], kind: Kind) -> float:
+    found = (cues.sentence_cues(doc.sentences[i].text) for i in group)
+    return max((c.pain if kind == "pain" else c.need for c in found), default=0.0)
 
 
 def find(doc: Document, scores: np.ndarray, kind: Kind) -> list[Draft]:
@@ -360,9 +374,12 @@ def find(doc: Document, scores: np.ndarray, kind: Kind) -> list[Draft]:
                 context=context,
                 description=_describe_text(doc, head, context, kind),
                 nouns=[n for i in group for n in doc.sentences[i].nouns],
-                confidence=confidence(best),
+                confidence=confidence(best, _cue(doc, group, kind)),
             )
         )
+    drafts = [d for d in drafts if d.confidence >= MIN_CONFIDENCE]
+    if not drafts:
+        return []
     drafts.sort(key=lambda d: -d.strength)
     kept = drafts[:MAX_FINDINGS]
     # Findings beyond the cap keep their evidence: they join the kept finding they resemble most.

@@ -44,6 +44,12 @@ _KO_NO_PAIN = _rx(
 )
 _EN_NO_NEED = _rx(
     r"\b(?:don't|do not|didn't|did not|never) (?:really )?(?:need|want|miss)\b",
+    # "the things that I need to fix", "a feature that we want to look at": the need word
+    # describes a task, it is not a wish ("what I need is…" stays one).
+    r"\b(?:that|which) (?:i|we) (?:really )?(?:need|want|have) to\b",
+    # Idioms of not knowing: "I wish I had the answer", "I wish I knew".
+    r"\bi wish i (?:knew|had (?:the|an|a good) answer|could (?:remember|say|tell you))\b",
+    r"\b(?:whether|if) (?:i|we|they|you) (?:really )?(?:need|want)\b",
     r"\bnothing (?:else )?(?:i|we) (?:need|want|would change)\b",
     r"\bno need (?:for|to)\b",
 )
@@ -51,6 +57,8 @@ _KO_NO_NEED = _rx(
     r"필요(?:한|하다고\s?느낀)?\s?(?:건|게|거는|것은|기능은|기능이)?\s?(?:딱히|별로|전혀|특별히)?\s?없",
     r"(?:바라는|원하는|바랄)\s?(?:건|게|거|것은)?\s?(?:딱히|별로|전혀|특별히)?\s?없",
     r"필요\s?없",
+    # An indirect question ("어떤 게 필요한지 논의하고") weighs a need, it does not state one.
+    r"필요(?:한지|할지|한가|할까)",
 )
 # Imagined rather than lived: "if it ever crashed", "imagine", "만약 …라면 …것 같아요".
 _EN_HYPOTHETICAL = _rx(
@@ -66,7 +74,13 @@ _EN_OWN_WISH = _rx(
     r"\bwould be (?:so |really )?(?:great|nice|helpful|amazing|useful|ideal)\b",
 )
 # Guessing about a difficulty rather than having it: "어렵겠죠", "힘들겠지만".
-_KO_GUESS = _rx(r"(?:어렵|힘들|불편하|복잡하)겠")
+_KO_GUESS = _rx(
+    r"(?:어렵|힘들|불편하|복잡하)겠",
+    # "…문제가 있었지 않겠나", "…않을까": a guess at a cause, not a lived problem.
+    r"(?:지|았|었)\s?않겠|겠나\b|지\s?않을까",
+    # "오류가 날 수 있는 환경": what could go wrong, not what did.
+    r"(?:날|생길|일어날|발생할|터질|걸릴)\s?수\s?(?:도\s?)?있",
+)
 _KO_HYPOTHETICAL = _rx(
     r"(?:만약|만일|혹시라도)\S*\s.*(?:면|경우에?는?)\s.*(?:같아요|같습니다|것\s?같|거\s?같|겠[죠지어네])",
 )
@@ -85,7 +99,11 @@ _LOGISTICS = _rx(
     r"마이크|음소거|카메라\s?(?:켜|꺼)|동의(?:서|하시|해\s?주)",
     r"질의\s?응답|질문\s?(?:있으신|받겠|하실\s?분|주시면)|박수|발표를?\s?마치|경청|감사(?:합니다|드립니다)",
     r"시간\s?내\s?주셔서|참석해\s?주셔서|수령하",
-    r"(?:말씀|답변을?)\s?드리기(?:가|는)?\s?(?:좀\s?)?어렵",
+    r"(?:말씀|답변을?)\s?드리(?:기(?:가|는)?|긴)\s?(?:좀\s?)?어렵",
+    # The talk narrating itself ("오늘 발표가 기여가 됐으면"), not the speaker's experience.
+    r"(?:오늘|이번|제|이)\s?(?:발표|강연|세션)(?:이|가|를|은|는|에서|에)",
+    # Thinking aloud while answering: "I'm trying to think of…".
+    r"\b(?:i'm|i am) (?:just )?trying to (?:think|remember)\b",
     r"\blet me (?:add|explain|tell|think|see|give|share|show|check|know|ask|pull|just)\b",
 )
 # A wish addressed to the listener ("봐 주시면 좋겠습니다", "쓰시면 좋을 것 같아요"): advice or a
@@ -99,6 +117,8 @@ _KO_ADDRESSED = _rx(
 # own wish.
 _EN_ADDRESSED = _rx(
     r"^(?:you (?:should|could|can|might want to)|feel free|make sure you)\b",
+    # What others ought to do ("they should be able to step in"): a norm, not the speaker's need.
+    r"^(?:and |but |so )?(?:they|one|people|he|she|somebody|someone) (?:should|ought to)\b",
     r"\byou (?:need|have|got) to\b|\byou should be able to\b",
 )
 
