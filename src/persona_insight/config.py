@@ -204,6 +204,9 @@ class Settings(BaseSettings):
     latency_reports_per_minute: int = Field(
         default=30, ge=1, description="Latency samples one user may post a minute (429 beyond)."
     )
+    asks_per_minute: int = Field(
+        default=10, ge=1, description="Questions one user may ask a minute (429 beyond)."
+    )
     trash_retention_days: int = Field(
         default=30,
         ge=1,

@@ -103,6 +103,8 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/api/interviews/{interview_id}/notes"): _json({"line_ids": [2], "text": "hi"}),
     ("PATCH", "/api/notes/{note_id}"): _json({"text": "edited"}),
     ("GET", "/api/search"): lambda w, a: {"params": {"q": "interview"}},
+    ("POST", "/api/projects/{project_id}/ask"): _json({"question": "what hurts?"}),
+    ("POST", "/api/ask"): _json({"question": "what hurts?"}),
     ("GET", "/api/projects/{project_id}/report"): lambda w, a: {"params": {"format": "md"}},
     ("GET", "/api/projects/{project_id}/findings"): lambda w, a: {"params": {"format": "csv"}},
     ("GET", "/api/interviews/{interview_id}/report"): lambda w, a: {"params": {"format": "md"}},
@@ -128,6 +130,8 @@ def path_for(template: str, w: World, actor: str) -> str:
         "persona_id": w.persona,
         # Nobody in the world saved a search: deleting one is a 404 for every caller.
         "saved_id": w.project,
+        # Nor did anyone ask: an answer id is a 404 for every caller.
+        "answer_id": w.project,
         "company_id": w.company_a,
         # A member of company A's project for member routes; for avatars, too.
         "user_id": w.users["member"],

@@ -299,6 +299,17 @@ _ANSWER = (
     " usage, created_at FROM answers"
 )
 
+
+async def indexed_count(session: AsyncSession, project_ids: Sequence[UUID]) -> int:
+    """Live interviews of these projects that have indexed lines."""
+    stmt = text(
+        "SELECT count(DISTINCT l.interview_id) FROM search_lines l"
+        " JOIN interviews i ON i.id = l.interview_id"
+        " WHERE l.project_id = ANY(:p) AND i.deleted_at IS NULL"
+    ).bindparams(bindparam("p", type_=ARRAY(PG_UUID(as_uuid=True))))
+    return int((await session.execute(stmt, {"p": list(project_ids)})).scalar_one())
+
+
 # --- answers --------------------------------------------------------------------------------
 
 

@@ -87,3 +87,33 @@ class SavedSearchOut(BaseModel):
     project_ids: list[UUID]
     role: Role
     created_at: dt.datetime
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        max_length=MAX_QUERY * 4, description="1 to 1,000 characters, Korean or English."
+    )
+
+
+class CompanyAskIn(AskIn):
+    project_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Narrow to these projects; empty: every project the caller can read.",
+    )
+
+
+class AnswerOut(BaseModel):
+    id: UUID
+    project_id: UUID | None
+    user_id: UUID | None
+    question: str
+    answer: str
+    citations: list[dict[str, object]] = Field(
+        description="As the stream's `citation` events carried them."
+    )
+    engine: str
+    usage: dict[str, object]
+    created_at: dt.datetime

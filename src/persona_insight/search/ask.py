@@ -1,0 +1,212 @@
+"""Ask your research: retrieval over the index, an engine's answer streamed as it is made, every
+citation checked by the shared validator, and the finished answer stored once.
+
+The producer is a task of its own (see answer_stream): it acts as the asking user (row-level
+security applies to retrieval and to citation checks), emits `message:start`, the answer's
+tokens with a `citation` after each sentence that cites, then `message:end`; the answer and its
+events are committed in one transaction at the end. A failure emits `error` and stores nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.accounts.deps import actor_of
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.citations import (
+    Citation,
+    CitationCheck,
+    Statement,
+    resolve,
+    validate_statements,
+)
+from persona_insight.db import Database
+from persona_insight.search import answer_stream as stream
+from persona_insight.search import repository as repo
+from persona_insight.search import service
+from persona_insight.search.answer_stream import Message
+from persona_insight.search.repository import Filters
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION = 1000
+QUOTES = 8
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_TOKENS = re.compile(r"\S+\s*|\s+")
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What retrieval found for a question: the best lines, in rank order."""
+
+    keys: list[tuple[UUID, int]]
+    check: CitationCheck
+    interviews: int  # analysed, live interviews in scope (0: nothing to answer from)
+
+
+@dataclass(slots=True)
+class Piece:
+    """A piece of the answer as an engine produces it: text to stream, and the citations of the
+    sentence it ends (empty while the sentence goes on)."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    ends_sentence: bool = False
+
+
+class AnswerEngine(Protocol):
+    name: str
+
+    def answer(self, question: str, evidence: Evidence, korean: bool) -> AsyncIterator[Piece]: ...
+
+
+def is_korean(text: str) -> bool:
+    return bool(_HANGUL.search(text))
+
+
+def clean_question(question: str) -> str:
+    from persona_insight.errors import InvalidInput
+
+    question = question.strip()
+    if not question:
+        raise InvalidInput("the question is empty", code="empty_question")
+    if len(question) > MAX_QUESTION:
+        raise InvalidInput(
+            f"a question has at most {MAX_QUESTION} characters",
+            code="question_too_long",
+            details={"max": MAX_QUESTION},
+        )
+    return question
+
+
+async def retrieve(session: AsyncSession, question: str, filters: Filters) -> Evidence:
+    _, ranked = await service.rank(session, question, filters, "hybrid", QUOTES)
+    keys = [key for key, *_ in ranked]
+    check = await resolve(session, [Citation(interview_id=i, line_ids=(line,)) for i, line in keys])
+    return Evidence(keys, check, await repo.indexed_count(session, filters.project_ids))
+
+
+@dataclass(slots=True)
+class Run:
+    message: Message
+    user: Authenticated
+    project_id: UUID | None
+    project_ids: list[UUID]
+    question: str
+    engine: AnswerEngine
+    text: list[str] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    usage: dict[str, Any] = field(default_factory=dict)
+
+
+def _citation_data(citation: Citation, check: CitationCheck, sentence: int) -> dict[str, Any]:
+    return {
+        "sentence": sentence,
+        "interview_id": str(citation.interview_id),
+        "line_ids": list(citation.line_ids),
+        "title": check.titles.get(citation.interview_id, ""),
+        "lines": [
+            {
+                "id": line.id,
+                "text": line.text,
+                "speaker": line.speaker,
+                "start_ms": line.start_ms,
+            }
+            for line in check.lines_of(citation)
+        ],
+    }
+
+
+async def produce(db: Database, run: Run) -> None:
+    """Run the engine and stream its answer into the message; store it when it ends well."""
+    message = run.message
+    korean = is_korean(run.question)
+    message.emit(
+        stream.MESSAGE_START,
+        {
+            "answer_id": str(message.id),
+            "question": run.question,
+            "engine": run.engine.name,
+            "project_id": str(run.project_id) if run.project_id else None,
+        },
+    )
+    actor = actor_of(run.user)
+    try:
+        async with db.unit_of_work(actor) as session:
+            filters = Filters(project_ids=run.project_ids, speakers=["answer"])
+            evidence = await retrieve(session, run.question, filters)
+        sentence: list[str] = []
+        sentences = 0
+        async for piece in run.engine.answer(run.question, evidence, korean):
+            for token in _TOKENS.findall(piece.text):
+                message.emit(stream.TOKEN, {"text": token})
+                run.text.append(token)
+                sentence.append(token)
+            if not piece.ends_sentence:
+                continue
+            kept, _ = validate_statements(
+                [Statement(text="".join(sentence).strip() or "-", citations=piece.citations)],
+                evidence.check,
+            )
+            for statement in kept:
+                for citation in statement.citations:
+                    assert isinstance(citation, Citation)
+                    data = _citation_data(citation, evidence.check, sentences)
+                    message.emit(stream.CITATION, data)
+                    run.citations.append(data)
+            sentences += 1
+            sentence = []
+        end = {
+            "answer_id": str(message.id),
+            "text": "".join(run.text),
+            "citations": len(run.citations),
+            "usage": run.usage,
+        }
+        events = [e.stored() for e in message.events] + [[stream.MESSAGE_END, end]]
+        async with db.unit_of_work(actor) as session:
+            await repo.save_answer(
+                session,
+                {
+                    "id": message.id,
+                    "company_id": run.user.company_id,
+                    "project_id": run.project_id,
+                    "user_id": run.user.user_id,
+                    "question": run.question,
+                    "answer": end["text"],
+                    "tokens": events,
+                    "citations": run.citations,
+                    "engine": run.engine.name,
+                    "usage": run.usage,
+                },
+            )
+        # Announced only once committed: a re-attach after this finds the row too.
+        message.emit(stream.MESSAGE_END, end)
+    except Exception as exc:
+        log.exception("answer %s failed", message.id)
+        code = getattr(exc, "code", "answer_failed")
+        message.emit(
+            stream.ERROR, {"code": str(code), "message": str(exc)[:500] or type(exc).__name__}
+        )
+
+
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def start(db: Database, run: Run) -> None:
+    task = asyncio.create_task(produce(db, run))
+    # Held until done: an unreferenced task may be collected mid-answer.
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+def new_message(user: Authenticated) -> Message:
+    return stream.REGISTRY.open(uuid.uuid4(), user.user_id)
