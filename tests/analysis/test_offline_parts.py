@@ -193,6 +193,6 @@ def test_descriptions_drop_discourse_markers_and_stay_short() -> None:
 
 
 def test_korean_object_particle() -> None:
-    assert hmw._has_batchim("충전기") is False
-    assert hmw._has_batchim("결제") is False
-    assert hmw._has_batchim("요금") is True
+    assert hmw.has_batchim("충전기") is False
+    assert hmw.has_batchim("결제") is False
+    assert hmw.has_batchim("요금") is True

@@ -10,9 +10,11 @@ noun) and the kind of fix it calls for.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
+from typing import Any
 
 from persona_insight.analysis.offline import cues, models
 from persona_insight.analysis.offline.document import Document
@@ -29,8 +31,27 @@ _KO_INTENSIFIERS = re.compile(r"(?<!\S)(?:너무|진짜|정말|좀|솔직히|완
 _EN_INTENSIFIERS = re.compile(
     r"\b(?:really|just|honestly|actually|basically|kind of|sort of|so|super|pretty)\s+", re.I
 )
-_EN_CLAUSES = re.compile(r",\s*(?:and|but|so|because|which)?\s*|;\s*|\s+(?:but|because|so)\s+")
-_EN_LEAD = re.compile(r"^(?:(?:when|and|but|so|because|then|also|that|just)\s+)+", re.I)
+# "so" joins clauses only before a subject: in "the project is so niche" it is an intensifier.
+_EN_CLAUSES = re.compile(
+    r",\s*(?:and|but|so|because|which)?\s*|;\s*|\s+(?:but|because)\s+"
+    r"|\s+so\s+(?=(?:i|we|they|it|you|he|she|there)\b)"
+)
+_EN_LEAD = re.compile(r"^(?:(?:when|if|and|but|so|because|then|also|that|just)\s+)+", re.I)
+# A clause is a situation when it has a subject and a verb: a pronoun subject brings its verb;
+# a noun phrase must show one ("the plots take forever", not "a single point of failure").
+_EN_PRONOUN = re.compile(
+    r"^(?:they|they're|they've|they'd|they'll|it|it's|there's|there|people|customers|users|"
+    r"everyone|everything|nobody|nothing)\b",
+    re.I,
+)
+_EN_NOUN_PHRASE = re.compile(r"^(?:the|this|that|these|those|their|most|some|every|a|an)\b", re.I)
+_EN_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|could|will|would|should|may|"
+    r"might|must|take|takes|took|get|gets|got|keep|keeps|kept|go|goes|went|make|makes|made|"
+    r"break|breaks|broke|crash(?:es|ed)?|fail(?:s|ed)?|loads?|loaded|show|shows|work|works|need|needs|"
+    r"\w+n't|\w+n’t|\w{3,}ed)\b",
+    re.I,
+)
 _EN_FEELING_WHEN = re.compile(
     r"\b(?:frustrating|annoying|stressful|hard|painful|confusing|hate it|hate|awful)\s+when\s+",
     re.I,
@@ -78,11 +99,38 @@ _EN_FIX = (
 )
 
 
-def _has_batchim(word: str) -> bool:
+def has_batchim(word: str) -> bool:
     last = word[-1]
     if "가" <= last <= "힣":
         return (ord(last) - 0xAC00) % 28 != 0
     return last.lower() in "lmnr" or last.isdigit()
+
+
+_KO_PRONOUN_SUBJECT = {"저는": "제가", "나는": "내가", "저희는": "저희가", "우리는": "우리가"}
+
+
+def _subject_particles(clause: str, tokens: list[Any]) -> str:
+    """Topic particles (은/는) after a noun become subject particles (이/가): a modifier clause
+    takes no topic. Words are rewritten by their text, so offsets need not survive edits."""
+    for token, following in itertools.pairwise(tokens):
+        if following.tag != "JX" or following.form not in ("은", "는"):
+            continue
+        if not token.tag.startswith(("NN", "NP", "XSN")):
+            continue
+        word_end = following.start + following.len
+        match = re.search(r"(\S+)$", clause[:word_end]) if word_end <= len(clause) else None
+        if not match:
+            continue
+        word = match.group(1)
+        if word in _KO_PRONOUN_SUBJECT:
+            replacement = _KO_PRONOUN_SUBJECT[word]
+        else:
+            stem = word[: -len(following.form)]
+            if not stem:
+                continue
+            replacement = stem + ("이" if has_batchim(stem) else "가")
+        clause = clause[: match.start(1)] + replacement + clause[word_end:]
+    return clause
 
 
 def _korean_clause(text: str) -> str | None:
@@ -108,7 +156,7 @@ def _korean_clause(text: str) -> str | None:
     # Suffixes written onto the word before them ("대부분이에요", "불안해요") stay attached.
     attached = before and not before.endswith(" ")
     clause = f"{before}{joined}" if attached else f"{before.rstrip()} {joined}"
-    clause = re.sub(r"\s+", " ", clause).strip()
+    clause = _subject_particles(re.sub(r"\s+", " ", clause).strip(), tokens[: end - 1])
     if len(clause) > MAX_KO_CLAUSE or len(clause.split()) < 2:
         return None
     return clause
@@ -134,14 +182,41 @@ def _english_clause(text: str) -> str | None:
         clause = re.sub(pattern, replacement, clause)
     if len(clause.split()) < MIN_WORDS or len(clause) > MAX_CLAUSE:
         return None
+    if not (
+        _EN_PRONOUN.match(clause)
+        or (_EN_NOUN_PHRASE.match(clause) and _EN_VERB.search(clause.split(" ", 1)[-1]))
+    ):
+        return None
     return clause[0].lower() + clause[1:] if not clause.startswith("I ") else clause
 
 
-def _topic(doc: Document, draft: Draft, interview_tf: Counter[str]) -> str:
+def _predicate_nouns(doc: Document, indices: list[int]) -> set[str]:
+    """Korean nouns the speaker uses as a predicate (이해 in "이해가 안 돼요"/"이해하기", 단순 in
+    "단순해요"): as the object of "…을 더 쉽게 만들다" they read as a verb, not a thing."""
+    out: set[str] = set()
+    for i in indices:
+        morphs = doc.sentences[i].morphs
+        for (form, tag), (_, after) in itertools.pairwise(morphs):
+            if tag in ("NNG", "XR") and after.split("-")[0] in ("XSV", "XSA"):
+                out.add(form)
+            if tag == "XR":
+                out.add(form)
+    for i in indices:
+        text = doc.sentences[i].text
+        out.update(
+            n
+            for n in doc.sentences[i].nouns
+            if re.search(f"{re.escape(n)}(?:가|이)\\s?안\\s?(?:돼|되)", text)
+        )
+    return out
+
+
+def topic(doc: Document, draft: Draft, interview_tf: Counter[str]) -> str:
     """What the finding is about: a noun of its evidence that the interviewee keeps coming back
     to, preferring the description's own nouns, as a two-noun phrase when said together."""
-    described = set(doc.sentences[draft.head].nouns)
-    counts = Counter(draft.nouns) + Counter(described)
+    predicates = _predicate_nouns(doc, [*draft.sentences, draft.head])
+    described = set(doc.sentences[draft.head].nouns) - predicates
+    counts = Counter(n for n in draft.nouns if n not in predicates) + Counter(described)
     recurring = [n for n in counts if interview_tf[n] >= 2] or list(counts)
     if not recurring:
         return ""
@@ -162,6 +237,16 @@ def _topic(doc: Document, draft: Draft, interview_tf: Counter[str]) -> str:
     return top
 
 
+def _as_said(doc: Document, draft: Draft, subject: str) -> str:
+    """`subject` as the interviewee wrote it: nouns are kept in lower case, names are not."""
+    text = " ".join(doc.sentences[i].text for i in [draft.head, *draft.sentences])
+    found = re.search(rf"\b{re.escape(subject)}\b", text, re.IGNORECASE)
+    said = found.group(0) if found else subject
+    return (
+        said if said.isupper() or (said[:1].isupper() and said[1:] != said[1:].lower()) else subject
+    )
+
+
 def _fix(description: str, evidence: str, lang: str) -> str:
     """The remedy for the kind of pain the evidence expresses most (the description counts
     double)."""
@@ -177,25 +262,25 @@ def _fix(description: str, evidence: str, lang: str) -> str:
 
 
 def _from_topic(doc: Document, draft: Draft, interview_tf: Counter[str], lang: str) -> str | None:
-    topic = _topic(doc, draft, interview_tf)
-    if not topic:
+    subject = topic(doc, draft, interview_tf)
+    if not subject:
         return None
     evidence = " ".join(doc.sentences[i].text for i in draft.sentences)
     fix = _fix(draft.description, evidence, lang)
     if lang == "ko":
-        particle = "을" if _has_batchim(topic) else "를"
-        return f"어떻게 하면 {topic}{particle} {fix} 만들 수 있을까?"
-    return f"How might we make the {topic} experience {fix} for customers?"
+        particle = "을" if has_batchim(subject) else "를"
+        return f"어떻게 하면 {subject}{particle} {fix} 만들 수 있을까?"
+    return f"How might we make the {_as_said(doc, draft, subject)} experience {fix} for customers?"
 
 
 def _for_need(doc: Document, draft: Draft, interview_tf: Counter[str], lang: str) -> str | None:
-    topic = _topic(doc, draft, interview_tf)
-    if not topic:
+    subject = topic(doc, draft, interview_tf)
+    if not subject:
         return None
     if lang == "ko":
-        particle = "을" if _has_batchim(topic) else "를"
-        return f"어떻게 하면 {topic}{particle} 더 잘 제공할 수 있을까?"
-    return f"How might we offer customers a better {topic} experience?"
+        particle = "을" if has_batchim(subject) else "를"
+        return f"어떻게 하면 {subject}{particle} 더 잘 제공할 수 있을까?"
+    return f"How might we offer customers a better {_as_said(doc, draft, subject)} experience?"
 
 
 def _from_clause(doc: Document, draft: Draft, lang: str) -> str | None:
