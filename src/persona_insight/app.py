@@ -21,6 +21,7 @@ from persona_insight.db import Database, data_dir_ready
 from persona_insight.files.store import FileStore
 from persona_insight.health import router as health_router
 from persona_insight.insights.report_routes import router as reports_router
+from persona_insight.insights.routes import router as insights_router
 from persona_insight.interviews.routes import router as interviews_router
 from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
@@ -200,6 +201,7 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(admin_router)
     app.include_router(companies_router)
     app.include_router(interviews_router)
+    app.include_router(insights_router)
     app.include_router(reports_router)
     app.include_router(notes_router)
     app.include_router(personas_router)

@@ -37,6 +37,8 @@ ACTIONS: Final = frozenset(
         "export",
         "persona_framework_changed",
         "persona_assigned",
+        "insight_theme_edited",
+        "insight_finding_moved",
     }
 )
 

@@ -30,6 +30,7 @@ from persona_insight.files.names import clean_filename
 from persona_insight.files.store import FileStore
 from persona_insight.ids import uuid7
 from persona_insight.ingest import untrusted
+from persona_insight.insights import service as insights
 from persona_insight.interviews import repository as repo
 from persona_insight.interviews import states
 from persona_insight.interviews.schemas import (
@@ -78,6 +79,17 @@ def to_out(interview: Interview) -> InterviewOut:
     )
 
 
+# What changes a project's insights (a completed interview leaving `completed` too: re-analysis).
+_CHANGES_INSIGHTS = frozenset(
+    {
+        events.INTERVIEW_COMPLETED,
+        events.INTERVIEW_DELETED,
+        events.INTERVIEW_RESTORED,
+        events.INTERVIEW_UPDATED,
+    }
+)
+
+
 async def _emit(
     session: AsyncSession,
     interview: Interview,
@@ -99,6 +111,8 @@ async def _emit(
         data=data,
         actor_id=actor_id,
     )
+    if type in _CHANGES_INSIGHTS or extra.get("previous_status") == "completed":
+        await insights.defer_recompute(session, interview.project_id, interview.company_id)
 
 
 async def defer_analysis(session: AsyncSession, interview: Interview) -> None:
@@ -463,6 +477,7 @@ async def remove_for_good(
         data={"interview_id": str(interview.id)},
         actor_id=actor_id,
     )
+    await insights.defer_recompute(session, interview.project_id, interview.company_id)
     await audit.record(
         session,
         "interview_purged",

@@ -15,7 +15,11 @@ import procrastinate
 
 from persona_insight.db import as_app_role
 
-TASK_MODULES = ["persona_insight.interviews.tasks", "persona_insight.search.tasks"]
+TASK_MODULES = [
+    "persona_insight.interviews.tasks",
+    "persona_insight.search.tasks",
+    "persona_insight.insights.tasks",
+]
 
 # One job, deferred by a SQL expression inside a larger statement (the upload path writes the
 # interview, its event and its job in one round trip). This is the call procrastinate's own

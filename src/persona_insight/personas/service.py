@@ -14,6 +14,7 @@ from persona_insight.accounts.repository import Authenticated
 from persona_insight.admin.service import require_admin
 from persona_insight.audit import service as audit
 from persona_insight.errors import Conflict, InvalidInput, NotFound
+from persona_insight.insights import service as insights
 from persona_insight.interviews import service as interviews
 from persona_insight.models import (
     Interview,
@@ -133,6 +134,7 @@ async def emit_interview_updated(
 ) -> None:
     """`interview:updated` with the same payload as the interviews module's own updates."""
     await session.flush()
+    await insights.defer_recompute(session, interview.project_id, interview.company_id)
     await events.append(
         session,
         project_id=interview.project_id,

@@ -42,6 +42,7 @@ NOTE_ADDED: Final = "note:added"
 NOTE_UPDATED: Final = "note:updated"
 NOTE_DELETED: Final = "note:deleted"
 PERSONA_UPDATED: Final = "persona:updated"
+INSIGHTS_UPDATED: Final = "insights:updated"
 
 # Types stored in the outbox. Stream-only messages (presence, sync:reset) are in STREAM_TYPES.
 EVENT_TYPES: Final[frozenset[str]] = frozenset(
@@ -63,6 +64,7 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         NOTE_UPDATED,
         NOTE_DELETED,
         PERSONA_UPDATED,
+        INSIGHTS_UPDATED,
     }
 )
 STREAM_TYPES: Final[frozenset[str]] = frozenset({"presence:changed", "sync:reset"})

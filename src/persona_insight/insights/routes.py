@@ -1,0 +1,74 @@
+"""`/api/projects/{id}/insights` and the theme edit routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+from pydantic import ValidationError
+
+from persona_insight.accounts.deps import CtxDep
+from persona_insight.errors import InvalidInput
+from persona_insight.insights import service
+from persona_insight.insights.schemas import (
+    FindingMove,
+    InsightFilters,
+    ProjectInsights,
+    ThemeEdit,
+    ThemeOut,
+)
+from persona_insight.projects.service import require_access
+
+router = APIRouter(tags=["insights"])
+
+
+def filters_of(
+    date_from: dt.date | None, date_to: dt.date | None, persona: str | None, language: str | None
+) -> InsightFilters:
+    try:
+        return InsightFilters(
+            date_from=date_from, date_to=date_to, persona=persona, language=language
+        )
+    except ValidationError as exc:
+        raise InvalidInput(
+            "the filter is not valid", code="invalid_filter", details={"errors": str(exc)[:500]}
+        ) from exc
+
+
+@router.get(
+    "/api/projects/{project_id}/insights",
+    response_model=ProjectInsights,
+    summary="Themes, counts, quotes and chart data across the project's interviews",
+)
+async def project_insights(
+    project_id: UUID,
+    ctx: CtxDep,
+    date_from: Annotated[dt.date | None, Query(description="Interview date, inclusive.")] = None,
+    date_to: Annotated[dt.date | None, Query(description="Interview date, inclusive.")] = None,
+    persona: Annotated[str | None, Query(max_length=40, description="'' = none.")] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+) -> ProjectInsights:
+    filters = filters_of(date_from, date_to, persona, language)
+    await require_access(ctx.session, ctx.user, project_id)
+    return await service.project_insights(ctx.session, project_id, filters=filters)
+
+
+@router.patch(
+    "/api/insights/themes/{theme_id}",
+    response_model=ThemeOut | None,
+    summary="Rename, pin, hide or merge a theme (kept across recomputation)",
+)
+async def edit_theme(theme_id: UUID, body: ThemeEdit, ctx: CtxDep) -> ThemeOut | None:
+    return await service.edit_theme(ctx.session, ctx.user, theme_id, body)
+
+
+@router.post(
+    "/api/projects/{project_id}/insights/moves",
+    status_code=202,
+    summary="Move a finding into another theme (applied by the queued recomputation)",
+)
+async def move_finding(project_id: UUID, body: FindingMove, ctx: CtxDep) -> Response:
+    await service.move_finding(ctx.session, ctx.user, project_id, body)
+    return Response(status_code=202)

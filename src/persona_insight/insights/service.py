@@ -1,0 +1,434 @@
+"""Insight rules: recompute a project's themes from its stored findings and vectors, show them
+(filtered) and apply researcher edits. Nothing here commits: the job's or request's unit of work
+does.
+
+`project_insights` is the one read of a project's insights; the page, the API and the reports
+(insights/report*.py) all call it after their own access check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import numpy as np
+import procrastinate.exceptions
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.audit import service as audit
+from persona_insight.db import raw_connection
+from persona_insight.embeddings import repository as vectors_repo
+from persona_insight.embeddings import service as embeddings
+from persona_insight.embeddings.vectors import DIM
+from persona_insight.errors import InvalidInput, NotFound
+from persona_insight.ids import uuid7
+from persona_insight.insights import repository as repo
+from persona_insight.insights import themes as theming
+from persona_insight.insights import view
+from persona_insight.insights.repository import InterviewInput
+from persona_insight.insights.schemas import (
+    MAX_LABEL,
+    FindingMove,
+    InsightFilters,
+    ProjectInsights,
+    ThemeEdit,
+    ThemeOut,
+)
+from persona_insight.jobs.queue import queue
+from persona_insight.models.insights import InsightState, InsightTheme
+from persona_insight.projects.service import require_access
+from persona_insight.realtime import events
+
+log = logging.getLogger(__name__)
+
+RECOMPUTE_TASK = "recompute_insights"
+# The worker's queue (interviews.service.ANALYSE_QUEUE, not imported: interviews imports us).
+INSIGHTS_QUEUE = "analysis"
+# Changes that arrive within this window are folded into one recomputation (the job is queued
+# once per project and runs this long after the first change).
+DEBOUNCE_S = 2
+MAX_KEYWORDS = 10
+
+
+def fingerprint(marks: Sequence[tuple[UUID, str]], edit_version: int) -> str:
+    h = hashlib.sha256(f"e{edit_version}".encode())
+    for interview_id, mark in sorted(marks):
+        h.update(f"|{interview_id}:{mark}".encode())
+    return h.hexdigest()
+
+
+async def defer_recompute(
+    session: AsyncSession, project_id: UUID, company_id: UUID, *, delay_s: float = DEBOUNCE_S
+) -> None:
+    """Queue the project's recomputation in the caller's transaction, unless one is queued."""
+    raw = await raw_connection(session)
+    lock = f"insights:{project_id}"
+    try:
+        # A savepoint: a job already waiting for the project will see this change too.
+        async with raw.transaction():
+            await queue.configure_task(
+                RECOMPUTE_TASK,
+                connection=raw,
+                queueing_lock=lock,
+                lock=lock,
+                schedule_in={"seconds": int(delay_s)},
+            ).defer_async(project_id=str(project_id), company_id=str(company_id))
+    except procrastinate.exceptions.AlreadyEnqueued:
+        pass
+
+
+def _finding_inputs(inp: InterviewInput) -> list[tuple[theming.FindingIn, dict[str, Any]]]:
+    out = []
+    for kind, items in (("pain", inp.pains), ("need", inp.needs)):
+        for index, item in enumerate(items):
+            evidence = tuple(int(i) for i in item.get("evidence", []) if str(i) in inp.lines)
+            sentiment = None
+            if evidence:
+                sentiment = inp.lines[str(evidence[0])][3]
+            section = None
+            if evidence:
+                first = evidence[0]
+                for s in inp.sections:
+                    if int(s.get("start_line", 0)) <= first <= int(s.get("end_line", -1)):
+                        section = str(s.get("sector_name") or "") or None
+                        break
+            finding = theming.FindingIn(
+                interview_id=inp.id,
+                ref=embeddings.finding_ref(kind, index),
+                text=str(item.get("description", "")),
+                evidence=evidence,
+                sentiment=sentiment,
+                section=section,
+            )
+            out.append((finding, item))
+    return out
+
+
+def _facts(inputs: Sequence[InterviewInput]) -> dict[str, dict[str, Any]]:
+    return {
+        str(i.id): {
+            "title": i.title,
+            "date": i.date.isoformat(),
+            "persona": i.persona,
+            "language": i.language,
+            "keywords": [
+                [str(k.get("term", "")), float(k.get("weight", 0.0))]
+                for k in i.keywords[:MAX_KEYWORDS]
+            ],
+        }
+        for i in inputs
+    }
+
+
+def _quote(f: theming.FindingIn, inp: InterviewInput) -> dict[str, Any]:
+    # The finding's evidence lines, already checked against the stored script when loading
+    # (only ids of interviewee lines of this interview are kept).
+    first = inp.lines[str(f.evidence[0])]
+    seen: list[str] = []
+    for i in f.evidence:
+        line = inp.lines[str(i)][0]
+        if line not in seen:
+            seen.append(line)
+    return {
+        "interview_id": str(inp.id),
+        "interview_title": inp.title,
+        "line_ids": list(f.evidence),
+        "text": " ".join(seen)[:1000],
+        "speaker": first[1],
+        "start_ms": first[2],
+    }
+
+
+async def _vectors(
+    session: AsyncSession, project_id: UUID, company_id: UUID, inputs: Sequence[InterviewInput]
+) -> dict[tuple[UUID, str], np.ndarray[Any, Any]]:
+    stored = await vectors_repo.load(session, kind="finding", project_ids=[project_id])
+    found = {(s.owner_id, s.ref): s.vector for s in stored}
+    # Interviews analysed before vectors were stored get theirs now, once.
+    for inp in inputs:
+        wanted = len(inp.pains) + len(inp.needs)
+        have = sum(1 for key in found if key[0] == inp.id)
+        if wanted and have < wanted:
+            result = await repo.analysis_result(session, inp.id)
+            rows = embeddings.finding_rows(InterviewAnalysis.model_validate(result))
+            await embeddings.store_findings(
+                session,
+                company_id=company_id,
+                project_id=project_id,
+                interview_id=inp.id,
+                rows=rows,
+            )
+            for ref, _, vector in rows:
+                found[(inp.id, ref)] = vector
+    return found
+
+
+def _theme_row(
+    outcome: theming.ThemeOutcome,
+    by_id: dict[UUID, InterviewInput],
+    company_id: UUID,
+    project_id: UUID,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "id": outcome.id,
+        "company_id": company_id,
+        "project_id": project_id,
+        "kind": outcome.kind,
+        "label": outcome.label,
+        "data": {
+            "computed_label": outcome.label,
+            "members": [
+                [str(f.interview_id), f.ref, f.sentiment, f.section] for f in outcome.members
+            ],
+            "quotes": [_quote(f, by_id[f.interview_id]) for f in outcome.quote_candidates],
+        },
+        "updated_at": now,
+    }
+
+
+async def recompute(
+    session: AsyncSession, project_id: UUID, company_id: UUID, *, force: bool = False
+) -> bool:
+    """Recompute the project's themes when its inputs changed; True when something was stored
+    (and `insights:updated` appended)."""
+    st = await repo.ensure_state(session, project_id, company_id)
+    marks = await repo.marks(session, project_id)
+    print_ = fingerprint(marks, st.edit_version)
+    if print_ == st.fingerprint and not force:
+        return False
+    inputs = await repo.inputs(session, project_id)
+    by_id = {i.id: i for i in inputs}
+    pairs = [p for inp in inputs for p in _finding_inputs(inp)]
+    found = await _vectors(session, project_id, company_id, inputs)
+    findings = [f for f, _ in pairs if f.key in found]
+    matrix = (
+        np.stack([found[f.key] for f in findings]).astype(np.float32)
+        if findings
+        else np.zeros((0, DIM), dtype=np.float32)
+    )
+    edits = await repo.edits(session, project_id)
+    outcomes = theming.build(
+        findings,
+        matrix,
+        previous=await repo.memberships(session, project_id),
+        merged_into={k: e.merged_into for k, e in edits.items() if e.merged_into is not None},
+        moves=await repo.moves(session, project_id),
+        new_id=uuid7,
+    )
+    now = dt.datetime.now(dt.UTC)
+    before = {t.id: t for t in await repo.themes(session, project_id)}
+    await repo.upsert_themes(
+        session, [_theme_row(o, by_id, company_id, project_id, now) for o in outcomes]
+    )
+    kept = {o.id for o in outcomes}
+    await repo.retire(session, [t for t in before if t not in kept], now)
+    await repo.replace_memberships(
+        session,
+        project_id,
+        company_id,
+        [(o.id, f.interview_id, f.ref) for o in outcomes for f in o.members],
+    )
+    st.fingerprint = print_
+    st.interview_ids = [i.id for i in inputs]
+    st.facts = _facts(inputs)
+    st.computed_at = now
+    st.version += 1
+    await session.flush()
+    removed = sorted(str(t) for t in before if t not in kept)
+    await _announce(session, st, removed=removed)
+    log.info(
+        "insights of %s: %d interviews, %d findings, %d themes",
+        project_id,
+        len(inputs),
+        len(findings),
+        len(outcomes),
+    )
+    return True
+
+
+async def _announce(session: AsyncSession, st: InsightState, *, removed: list[str]) -> None:
+    """`insights:updated`: the unfiltered view's compact state, so a page applies it as is."""
+    stored = await repo.themes(session, st.project_id)
+    edits = await repo.edits(session, st.project_id)
+    keep = set(st.facts)
+    shown = view.themes(stored, edits, st.facts, keep)
+    await events.append(
+        session,
+        project_id=st.project_id,
+        company_id=st.company_id,
+        type=events.INSIGHTS_UPDATED,
+        data={
+            "version": st.version,
+            "computed_at": st.computed_at.isoformat() if st.computed_at else None,
+            "interview_count": len(keep),
+            "finding_count": sum(t.mentions for t in shown),
+            "themes": [compact(t) for t in shown],
+            "removed": removed,
+        },
+        actor_id=None,
+    )
+
+
+def compact(t: ThemeOut) -> dict[str, Any]:
+    """A theme as `insights:updated` carries it (no quotes: those the page fetches on demand)."""
+    return {
+        "id": str(t.id),
+        "kind": t.kind,
+        "label": t.label,
+        "interviews": t.interviews,
+        "share": t.share,
+        "mentions": t.mentions,
+        "pinned": t.pinned,
+        "hidden": t.hidden,
+    }
+
+
+async def project_insights(
+    session: AsyncSession, project_id: UUID, *, filters: InsightFilters | None = None
+) -> ProjectInsights:
+    """The project's insights as stored, recounted for `filters`. The caller checks access."""
+    filters = filters or InsightFilters()
+    last_seq = await events.last_seq(session, project_id)
+    st = await repo.state(session, project_id)
+    facts: dict[str, Any] = st.facts if st else {}
+    keep = view.selected(facts, filters)
+    stored = await repo.themes(session, project_id) if st else []
+    edits = await repo.edits(session, project_id) if st else {}
+    shown = view.themes(stored, edits, facts, keep)
+    marks = await repo.marks(session, project_id)
+    pending = st is None or fingerprint(marks, st.edit_version) != st.fingerprint
+    return ProjectInsights(
+        project_id=project_id,
+        version=st.version if st else 0,
+        computed_at=st.computed_at if st else None,
+        interview_count=len(keep),
+        finding_count=sum(t.mentions for t in shown),
+        pending=pending,
+        filters=filters,
+        themes=shown,
+        charts=view.charts(shown, facts, keep),
+        summary=None,
+        last_seq=last_seq,
+    )
+
+
+async def _theme_in_reach(
+    session: AsyncSession, user: Authenticated, theme_id: UUID
+) -> InsightTheme:
+    theme = await repo.theme(session, theme_id)
+    if theme is not None and theme.retired_at is None:
+        try:
+            await require_access(session, user, theme.project_id)
+        except NotFound:
+            pass
+        else:
+            return theme
+    raise NotFound("no such theme", code="theme_not_found")
+
+
+async def edit_theme(
+    session: AsyncSession, user: Authenticated, theme_id: UUID, body: ThemeEdit
+) -> ThemeOut | None:
+    """Store a researcher's edit apart from the computed theme and announce the new state.
+    Renames, pins and hides show at once; a merge is applied by the recomputation it queues."""
+    theme = await _theme_in_reach(session, user, theme_id)
+    edit = await repo.edit_for(session, theme)
+    changes: dict[str, Any] = {}
+    if body.label is not None:
+        label = " ".join(body.label.split())
+        if not label or len(label) > MAX_LABEL:
+            raise InvalidInput(
+                f"a theme label has 1 to {MAX_LABEL} characters",
+                code="invalid_label",
+                details={"max": MAX_LABEL},
+            )
+        changes["label"] = label
+    elif body.reset_label:
+        changes["label"] = None
+    for key in ("pinned", "hidden"):
+        value = getattr(body, key)
+        if value is not None:
+            changes[key] = value
+    if body.merge_into is not None:
+        target = await _theme_in_reach(session, user, body.merge_into)
+        if target.id == theme.id or target.project_id != theme.project_id:
+            raise InvalidInput("merge into another theme of this project", code="invalid_merge")
+        if target.kind != theme.kind:
+            raise InvalidInput("pain points and needs do not merge", code="invalid_merge")
+        changes["merged_into"] = target.id
+    if not changes:
+        raise InvalidInput("nothing to change", code="empty_edit")
+    for key, value in changes.items():
+        setattr(edit, key, value)
+    edit.updated_by = user.user_id
+    edit.updated_at = dt.datetime.now(dt.UTC)
+    await audit.record(
+        session,
+        "insight_theme_edited",
+        company_id=theme.company_id,
+        actor_id=user.user_id,
+        target_type="insight_theme",
+        target_id=theme.id,
+        **{k: str(v) if isinstance(v, UUID) else v for k, v in changes.items()},
+    )
+    st = await repo.ensure_state(session, theme.project_id, theme.company_id)
+    await session.flush()
+    if "merged_into" in changes:
+        await _rerun(session, st)
+    else:
+        st.version += 1
+        await session.flush()
+        await _announce(session, st, removed=[])
+    edits = await repo.edits(session, theme.project_id)
+    shown = view.themes([theme], edits, st.facts, set(st.facts))
+    return shown[0] if shown else None
+
+
+async def _rerun(session: AsyncSession, st: InsightState) -> None:
+    # Edits enter the fingerprint, so the queued recomputation runs even with no new interview.
+    st.edit_version += 1
+    await session.flush()
+    await defer_recompute(session, st.project_id, st.company_id, delay_s=0)
+
+
+async def move_finding(
+    session: AsyncSession, user: Authenticated, project_id: UUID, body: FindingMove
+) -> None:
+    """Put one finding into another theme (a split), applied by the queued recomputation."""
+    access = await require_access(session, user, project_id)
+    theme = await _theme_in_reach(session, user, body.theme_id)
+    members = await repo.memberships(session, project_id)
+    current = members.get((body.interview_id, body.ref))
+    if theme.project_id != project_id or current is None:
+        raise NotFound("no such finding in this project's themes", code="finding_not_found")
+    if theme.kind != body.ref.split(":", 1)[0]:
+        raise InvalidInput("a finding moves to a theme of its kind", code="invalid_move")
+    await repo.add_move(
+        session,
+        company_id=access.project.company_id,
+        project_id=project_id,
+        interview_id=body.interview_id,
+        ref=body.ref,
+        theme_id=theme.id,
+        user_id=user.user_id,
+    )
+    await audit.record(
+        session,
+        "insight_finding_moved",
+        company_id=access.project.company_id,
+        actor_id=user.user_id,
+        target_type="insight_theme",
+        target_id=theme.id,
+        interview_id=str(body.interview_id),
+        ref=body.ref,
+        previous=str(current),
+    )
+    st = await repo.ensure_state(session, project_id, access.project.company_id)
+    await _rerun(session, st)

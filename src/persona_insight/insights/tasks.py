@@ -1,0 +1,25 @@
+"""The debounced recomputation job: one queued per project at a time (`queueing_lock`), run a
+few seconds after the first change so a burst of uploads costs one recomputation."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import procrastinate
+
+from persona_insight.db import Actor, Database
+from persona_insight.insights import service
+from persona_insight.jobs.queue import queue
+
+
+async def run_recompute(db: Database, project_id: UUID, company_id: UUID) -> bool:
+    async with db.unit_of_work(Actor(company_id=company_id, role="system")) as session:
+        return await service.recompute(session, project_id, company_id)
+
+
+@queue.task(name=service.RECOMPUTE_TASK, queue=service.INSIGHTS_QUEUE, pass_context=True)
+async def recompute_insights(
+    context: procrastinate.JobContext, project_id: str, company_id: str
+) -> None:
+    db: Database = context.additional_context["db"]
+    await run_recompute(db, UUID(project_id), UUID(company_id))
