@@ -282,6 +282,31 @@ def import_files(
 
 
 @app.command()
+def reindex(
+    project: Annotated[
+        list[UUID] | None, typer.Option("--project", help="Only these projects (repeatable).")
+    ] = None,
+) -> None:
+    """Rebuild the search index (keywords and line vectors) of every analysed interview."""
+    from persona_insight.search.tasks import reindex as rebuild
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        bar = progress.add_task("indexing", total=None)
+
+        def step(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total)
+
+        result = _run(lambda db: rebuild(db, project or None, step))
+    typer.echo(json.dumps(result))
+
+
+@app.command()
 def analyze(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A transcript file.")],
     engine: Annotated[

@@ -108,7 +108,9 @@ class Run:
     usage: dict[str, Any] = field(default_factory=dict)
 
 
-def _citation_data(citation: Citation, check: CitationCheck, sentence: int) -> dict[str, Any]:
+def citation_data(citation: Citation, check: CitationCheck, sentence: int) -> dict[str, Any]:
+    """The `citation` event's data: the citation and the lines it resolved to (persona chat
+    emits the same)."""
     return {
         "sentence": sentence,
         "interview_id": str(citation.interview_id),
@@ -160,7 +162,7 @@ async def produce(db: Database, run: Run) -> None:
             for statement in kept:
                 for citation in statement.citations:
                     assert isinstance(citation, Citation)
-                    data = _citation_data(citation, evidence.check, sentences)
+                    data = citation_data(citation, evidence.check, sentences)
                     message.emit(stream.CITATION, data)
                     run.citations.append(data)
             sentences += 1

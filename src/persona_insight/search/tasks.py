@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from uuid import UUID
 
 import procrastinate
@@ -18,6 +19,7 @@ from persona_insight.db import Actor, Database, raw_connection
 from persona_insight.interviews.service import ANALYSE_QUEUE
 from persona_insight.jobs.queue import queue
 from persona_insight.search import indexing
+from persona_insight.search import repository as repo
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +55,17 @@ async def index_interview(
 ) -> None:
     db: Database = context.additional_context["db"]
     await run_index(db, UUID(interview_id), UUID(company_id))
+
+
+async def reindex(
+    db: Database, project_ids: list[UUID] | None, step: Callable[[int, int], None]
+) -> dict[str, int]:
+    """Rebuild the index of every live analysed interview (of the given projects), one
+    transaction per interview; `step(done, total)` after each."""
+    async with db.unit_of_work(Actor.system()) as session:
+        todo = await repo.indexed_interviews(session, project_ids)
+    lines = 0
+    for done, (interview_id, company_id) in enumerate(todo, start=1):
+        lines += await run_index(db, interview_id, company_id)
+        step(done, len(todo))
+    return {"interviews": len(todo), "lines": lines}
