@@ -26,6 +26,7 @@ from persona_insight.interviews.routes import router as interviews_router
 from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
 from persona_insight.limits import BodyGate
+from persona_insight.media.routes import router as media_router
 from persona_insight.notes.routes import router as notes_router
 from persona_insight.observability import configure_logging, log_request
 from persona_insight.personas.routes import router as personas_router
@@ -190,7 +191,8 @@ def create_app(settings: Settings | None = None) -> Root:
     not_found.install(app)  # after the JSON handlers: pages outside /api/ get the 404 page
     app.add_middleware(
         BodyGate,
-        max_bytes=settings.max_upload_bytes,
+        # Recordings may be larger than documents; each kind's own limit is checked after.
+        max_bytes=max(settings.max_upload_bytes, settings.max_media_bytes),
         min_rate=settings.body_min_rate_bytes,
         window_s=settings.body_rate_window_s,
     )
@@ -204,6 +206,7 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(insights_router)
     app.include_router(reports_router)
     app.include_router(notes_router)
+    app.include_router(media_router)
     app.include_router(personas_router)
     app.include_router(realtime_router)
     app.include_router(latency_router)

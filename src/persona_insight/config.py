@@ -80,6 +80,43 @@ class Settings(BaseSettings):
     uploads_per_process: int = Field(
         default=16, ge=1, description="File uploads in flight per server process (429 beyond)."
     )
+
+    # --- audio and video ---------------------------------------------------------------------
+    max_media_bytes: int = Field(
+        default=500 * 1024 * 1024, ge=1, description="Largest accepted audio or video upload."
+    )
+    media_max_duration_s: float = Field(
+        default=4 * 3600.0, gt=0, description="Longest accepted recording (`media_too_long`)."
+    )
+    speech_engine: Literal["local", "api"] = Field(
+        default="local", description="Speech-to-text: `local` (faster-whisper) or `api`."
+    )
+    speech_model_dir: Path | None = Field(
+        default=None,
+        description="A CTranslate2 Whisper model directory (default: the bundled base model).",
+    )
+    speech_language: str | None = Field(
+        default=None, description="Language forced on recordings (e.g. `ko`; default: detect)."
+    )
+    speech_cpu_threads: int = Field(
+        default=2, ge=1, description="CPU threads one local transcription uses."
+    )
+    speech_max_speakers: int = Field(
+        default=2, ge=1, le=8, description="Most speakers a recording is split into."
+    )
+    speech_cpu_s_per_audio_s: float = Field(
+        default=3.0, gt=0, description="CPU seconds a transcription may use per recorded second."
+    )
+    speech_memory_mb: int = Field(
+        default=3072, ge=256, description="Address space a transcription may add (MB)."
+    )
+    speech_api_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible speech API base URL (…/v1)."
+    )
+    speech_api_key: SecretStr | None = Field(default=None, description="Key for the speech API.")
+    speech_api_model: str = Field(
+        default="whisper-1", description="`model` sent to the speech API."
+    )
     secure_cookies: bool | None = Field(
         default=None,
         description="Mark cookies Secure; unset: when `PERSONA_INSIGHT_BASE_URL` is https.",

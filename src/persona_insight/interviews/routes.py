@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from persona_insight import ingest
 from persona_insight.accounts.deps import Ctx, CtxDep
-from persona_insight.errors import InvalidInput, NotFound, UnsupportedMediaType
+from persona_insight.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
 from persona_insight.interviews import service
@@ -31,7 +31,9 @@ from persona_insight.interviews.schemas import (
 )
 from persona_insight.interviews.states import Status
 from persona_insight.limits import disconnected
-from persona_insight.projects.service import require_access
+from persona_insight.media import service as media_service
+from persona_insight.media.formats import media_type
+from persona_insight.projects.service import Access, require_access
 
 router = APIRouter(tags=["interviews"])
 
@@ -48,6 +50,11 @@ _UPLOAD_BODY: dict[str, Any] = {
                         "project_id": {"type": "string", "format": "uuid"},
                         "title": {"type": "string", "maxLength": 300},
                         "interview_date": {"type": "string", "format": "date"},
+                        "language": {
+                            "type": "string",
+                            "description": "A recording's language (ISO 639-1, e.g. ko), forced "
+                            "on the speech engine; default: the instance setting, else detected.",
+                        },
                         "last_modified": {
                             "type": "integer",
                             "description": "The file's last-modified time (ms since epoch), "
@@ -104,6 +111,8 @@ async def _accept_file(request: Request, ctx: Ctx) -> UploadAccepted:
         except ValueError:
             raise InvalidInput("project_id must be a UUID", code="invalid_project_id") from None
         access = await require_access(ctx.session, ctx.user, project_id)
+        if media_type(upload.filename or "") is not None:
+            return await _accept_media(request, ctx, form, upload, access)
         interview = await service.create_from_file(
             ctx.session,
             ctx.user,
@@ -124,7 +133,35 @@ async def _accept_file(request: Request, ctx: Ctx) -> UploadAccepted:
     return UploadAccepted(interview_id=interview.id, interview=service.to_out(interview))
 
 
+async def _accept_media(
+    request: Request, ctx: Ctx, form: Any, upload: UploadFile, access: Access
+) -> UploadAccepted:
+    """A recording: streamed to disk by the form parser, checked and stored without being read
+    into memory; the interview starts `transcribing`."""
+    interview = await media_service.create_from_upload(
+        ctx.session,
+        ctx.user,
+        access,
+        name=PureWindowsPath(upload.filename or "recording").name,
+        source=upload.file,
+        files=ctx.rt.files,
+        settings=ctx.rt.settings,
+        title=_form_str(form, "title"),
+        interview_date=_parse_date(_form_str(form, "interview_date"), "interview_date"),
+        fallback_date=_date_from_ms(_form_str(form, "last_modified")),
+        language=_form_str(form, "language"),
+        cancel=lambda: disconnected(request.receive),
+    )
+    return UploadAccepted(interview_id=interview.id, interview=service.to_out(interview))
+
+
 async def _accept_text(request: Request, ctx: Ctx) -> UploadAccepted:
+    if int(request.headers.get("content-length") or 0) > ctx.rt.settings.max_upload_bytes:
+        # The body limit is the media one; pasted text keeps the document limit.
+        raise PayloadTooLarge(
+            f"the upload is larger than the limit of {ctx.rt.settings.max_upload_bytes} bytes",
+            code="file_too_large",
+        )
     try:
         body = TextUpload.model_validate_json(await request.body())
     except ValidationError as exc:

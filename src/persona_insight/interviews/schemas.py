@@ -35,7 +35,7 @@ class InterviewOut(BaseModel):
     title: str
     interview_date: dt.date | None
     status: Status
-    source: Literal["file", "text"]
+    source: Literal["file", "text", "media"]
     file: FileInfo | None
     language: str | None
     attempts: int

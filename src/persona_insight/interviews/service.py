@@ -50,6 +50,8 @@ from persona_insight.realtime import events, scrub
 
 ANALYSE_TASK = "analyse_interview"
 ANALYSE_QUEUE = "analysis"
+# Recordings are transcribed (media.tasks) on the same queue, under the same job lock.
+TRANSCRIBE_TASK = "transcribe_interview"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,9 @@ async def _emit(
         await insights.defer_recompute(session, interview.project_id, interview.company_id)
 
 
-async def defer_analysis(session: AsyncSession, interview: Interview) -> None:
+async def defer_analysis(
+    session: AsyncSession, interview: Interview, task: str = ANALYSE_TASK
+) -> None:
     """Queue the analysis job of an existing interview inside the caller's transaction.
 
     (A new interview's job is written with the interview itself: see `create`.)
@@ -127,7 +131,7 @@ async def defer_analysis(session: AsyncSession, interview: Interview) -> None:
         # whole transaction; that job will analyse the interview as it is at commit.
         async with raw.transaction():
             await queue.configure_task(
-                ANALYSE_TASK, connection=raw, lock=lock, queueing_lock=lock
+                task, connection=raw, lock=lock, queueing_lock=lock
             ).defer_async(interview_id=str(interview.id), company_id=str(interview.company_id))
     except procrastinate.exceptions.AlreadyEnqueued:
         pass
@@ -157,6 +161,10 @@ async def create(
     text: str,
     interview_date: dt.date | None,
     file: StoredFile | None,
+    status: states.Status = "processing",
+    source: str | None = None,
+    task: str = ANALYSE_TASK,
+    language: str | None = None,
 ) -> Interview:
     now = _now()
     interview = Interview(
@@ -165,8 +173,9 @@ async def create(
         project_id=access.project.id,
         title=title.strip()[:300] or "Untitled interview",
         interview_date=interview_date,
-        status="processing",
-        source="file" if file else "text",
+        status=status,
+        source=source or ("file" if file else "text"),
+        language=language,
         text=text,
         file_sha256=file.sha256 if file else None,
         file_name=file.name[:300] if file else None,
@@ -197,7 +206,7 @@ async def create(
         ),
         job={
             "job_queue": ANALYSE_QUEUE,
-            "job_task": ANALYSE_TASK,
+            "job_task": task,
             "job_lock": lock,
             "job_args": events.dumps(
                 {"interview_id": str(interview.id), "company_id": str(interview.company_id)}
@@ -331,16 +340,20 @@ async def retry(session: AsyncSession, user: Authenticated, interview_id: UUID) 
             code="invalid_transition",
             details={"status": interview.status},
         )
-    previous = _transition(interview, "processing")
+    # A recording with no transcript yet is transcribed again; otherwise only analysed.
+    again = "transcribing" if interview.source == "media" and not interview.text else "processing"
+    previous = _transition(interview, again)
     interview.attempts += 1
     interview.error = None
-    await defer_analysis(session, interview)
+    await defer_analysis(
+        session, interview, TRANSCRIBE_TASK if again == "transcribing" else ANALYSE_TASK
+    )
     await _emit(
         session,
         interview,
         events.INTERVIEW_STATUS_CHANGED,
         user.user_id,
-        status="processing",
+        status=again,
         previous_status=previous,
     )
     return interview

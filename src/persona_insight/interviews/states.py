@@ -4,6 +4,9 @@
          │            └────→ failed → processing (retry)
          └──────────────────→ failed   (a job that could not start)
 
+    transcribing → processing   (a recording's transcript is ready; media.service)
+         └───────→ failed → transcribing (retry while no transcript exists yet)
+
 An illegal move is a bug in the caller, except where a user asked for it (retry of an interview
 that has not failed), which the service answers with 409 `invalid_transition`.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-Status = Literal["processing", "analyzing", "completed", "failed"]
+Status = Literal["transcribing", "processing", "analyzing", "completed", "failed"]
 STATUSES: Final[tuple[str, ...]] = get_args(Status)
 
 ALLOWED: Final[frozenset[tuple[str, str]]] = frozenset(
@@ -23,6 +26,9 @@ ALLOWED: Final[frozenset[tuple[str, str]]] = frozenset(
         ("analyzing", "failed"),
         ("failed", "processing"),
         ("completed", "processing"),
+        ("transcribing", "processing"),
+        ("transcribing", "failed"),
+        ("failed", "transcribing"),
     }
 )
 

@@ -52,9 +52,14 @@ async def reconcile_once(jobs: procrastinate.App, db: Database, settings: Settin
 async def _requeue(db: Database, interview_id: UUID, company_id: UUID) -> bool:
     async with db.unit_of_work(Actor(company_id=company_id, role="system")) as session:
         interview = await interview_repo.get(session, interview_id, lock=True)
-        if interview is None or interview.status not in ("processing", "analyzing"):
+        if interview is None or interview.status not in ("transcribing", "processing", "analyzing"):
             return False
-        await interview_service.defer_analysis(session, interview)
+        task = (
+            interview_service.TRANSCRIBE_TASK
+            if interview.status == "transcribing"
+            else interview_service.ANALYSE_TASK
+        )
+        await interview_service.defer_analysis(session, interview, task)
         log.warning("re-queued stuck interview %s (%s)", interview_id, interview.status)
         return True
 

@@ -67,7 +67,9 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         INSIGHTS_UPDATED,
     }
 )
-STREAM_TYPES: Final[frozenset[str]] = frozenset({"presence:changed", "sync:reset"})
+STREAM_TYPES: Final[frozenset[str]] = frozenset(
+    {"presence:changed", "sync:reset", "interview:transcription_progress"}
+)
 
 # The insert, as a CTE `e`: `append` runs it alone; a caller that must write its own row in the
 # same statement (interviews.repository.create) runs it with that row. The seq is provisional

@@ -29,6 +29,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from persona_insight.config import Settings
 from persona_insight.db import as_app_role
+from persona_insight.media import progress as media_progress
 from persona_insight.realtime import metrics
 from persona_insight.realtime.events import (
     CHANNEL,
@@ -517,6 +518,7 @@ class Hub:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     await conn.execute(f"LISTEN {PRESENCE_CHANNEL}")
                     await conn.execute(f"LISTEN {REVOKED_CHANNEL}")
+                    await conn.execute(f"LISTEN {media_progress.PROGRESS_CHANNEL}")
                     self.listening.set()
                     delay = 0.2
                     # Anything committed while we were not listening:
@@ -556,6 +558,9 @@ class Hub:
             with contextlib.suppress(ValueError):
                 self.presence.remote_changed(UUID(payload))
             return
+        if channel == media_progress.PROGRESS_CHANNEL:
+            self._relay_progress(payload)
+            return
         project, _, seq_text = payload.partition(":")
         try:
             project_id = UUID(project)
@@ -565,6 +570,20 @@ class Hub:
         pos = self.read_pos.get(project_id)
         if pos is not None and seq > pos:
             self._wake(project_id)
+
+    def _relay_progress(self, payload: str) -> None:
+        """A transcription's percent: stream-only (never stored, never replayed), to this
+        process's streams of the project."""
+        parsed = media_progress.parse(payload)
+        if parsed is None:
+            return
+        project_id, data = parsed
+        subs = self.subs.get(project_id)
+        if not subs:
+            return
+        message = encode_message(media_progress.PROGRESS_EVENT, data)
+        for sub in list(subs):
+            sub.push(0, message)
 
     def _catch_up_now(self) -> None:
         asyncio.get_running_loop().create_task(self._catch_up())

@@ -1,0 +1,1 @@
+"""Audio and video interviews: upload, transcription in the worker's sandbox, playback."""

@@ -1,0 +1,1 @@
+"""Speech-to-text engines: `local` (faster-whisper in the worker) and `api` (OpenAI-compatible)."""
