@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from persona_insight.analysis.contract import Finding, InterviewAnalysis, ScriptLine
 from persona_insight.insights.report.model import (
@@ -18,10 +17,8 @@ from persona_insight.insights.report.model import (
     Table,
 )
 from persona_insight.insights.report.sources import Analysed
-
-if TYPE_CHECKING:  # the insights themselves (issue 12, items 1–4) are only read here
-    from persona_insight.insights.schemas import Charts, ProjectInsights
-    from persona_insight.insights.schemas import Quote as ThemeQuote
+from persona_insight.insights.schemas import Charts, ProjectInsights
+from persona_insight.insights.schemas import Quote as ThemeQuote
 
 Gettext = Callable[..., str]
 

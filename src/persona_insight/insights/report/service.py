@@ -10,7 +10,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,13 +19,13 @@ from persona_insight.accounts.repository import Authenticated
 from persona_insight.audit import service as audit
 from persona_insight.errors import Conflict, InvalidInput
 from persona_insight.insights import exports
+from persona_insight.insights import repository as insights_repo
+from persona_insight.insights import service as insights
 from persona_insight.insights.report import build, docx, markdown, pdf, sources
 from persona_insight.insights.report.model import Document
+from persona_insight.insights.schemas import ProjectInsights
 from persona_insight.interviews import service as interviews
 from persona_insight.projects import service as projects
-
-if TYPE_CHECKING:
-    from persona_insight.insights.schemas import ProjectInsights
 
 Gettext = Callable[..., str]
 ReportFormat = Literal["docx", "pdf", "md"]
@@ -99,8 +99,35 @@ async def _audit(
 
 
 async def _insights(session: AsyncSession, project_id: UUID) -> ProjectInsights | None:
-    """The project's themes, charts and summary once they are computed (issue 12, items 1–4)."""
-    return None
+    """The project's themes, charts and summary; None until they were first computed (the
+    report then says so rather than showing empty charts)."""
+    found = await insights.project_insights(session, project_id)
+    return found if found.computed_at is not None else None
+
+
+async def _theme_labels(session: AsyncSession, project_id: UUID) -> exports.ThemeOf:
+    """(interview id, `pain:<i>` / `need:<i>`) → the label of the theme holding that finding,
+    as the insights page names it (the researcher's label, else the computed one; a merged
+    theme's findings under the theme it was merged into)."""
+    stored = await insights_repo.themes(session, project_id)
+    edits = await insights_repo.edits(session, project_id)
+
+    def label(theme_id: UUID) -> str:
+        theme = by_id[theme_id]
+        edit = edits.get(theme_id)
+        if edit is not None and edit.label:
+            return edit.label
+        return str(theme.data.get("computed_label", theme.label))
+
+    by_id = {t.id: t for t in stored}
+    labels: dict[tuple[str, str], str] = {}
+    for theme in stored:
+        edit = edits.get(theme.id)
+        target = edit.merged_into if edit and edit.merged_into in by_id else theme.id
+        assert target is not None
+        for member in theme.data.get("members", []):
+            labels[(str(member[0]), str(member[1]))] = label(target)
+    return labels
 
 
 async def project_report(
@@ -164,7 +191,8 @@ async def project_findings(
         interviews=len(analysed),
     )
     write = exports.as_xlsx if fmt == "xlsx" else exports.as_csv
-    body = await asyncio.to_thread(lambda: write(exports.rows(analysed, {}, _), _))
+    themes = await _theme_labels(session, project_id) if analysed else {}
+    body = await asyncio.to_thread(lambda: write(exports.rows(analysed, themes, _), _))
     return File(file_name(access.project.name, _("findings"), fmt), MEDIA_TYPES[fmt], body)
 
 
