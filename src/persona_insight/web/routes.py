@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from persona_insight.search import pages as search_pages
 from persona_insight.web import (
     admin_companies,
     admin_company,
@@ -36,6 +37,7 @@ PARTS = (
     admin_company,
     admin_data,
     admin_companies,
+    search_pages,
     static_files,
 )
 
