@@ -28,7 +28,9 @@ ENGINE_ROLE = {"question": "interviewer", "answer": "interviewee"}
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
-_TIMESTAMP = r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)?\]?"
+_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# A caption line's time or `[start --> end]` span (subtitle ingestion writes one per turn).
+_TIMESTAMP = rf"\[?\(?{_TS}(?:\s*-->\s*{_TS})?\)?\]?"
 # What a source layout leaves behind when cleaning misses it: clock times and cue arrows, a run
 # of three consecutive line numbers (a PDF's number column), a line number before the text, or a
 # line that is only a number.
@@ -134,7 +136,9 @@ def _label_patterns(labels: Iterable[str]) -> list[re.Pattern[str]]:
     bare = [x for x in ordered if x[:1] in "-([<" or x[-1:] in ")]>"]
     if bare:
         names = "|".join(re.escape(x) for x in bare)
-        patterns.append(re.compile(rf"^\s*(?P<label>{names})(?:\s+(?P<rest>.*))?$"))
+        patterns.append(
+            re.compile(rf"^\s*(?:{_TIMESTAMP}\s*)?(?P<label>{names})(?:\s+(?P<rest>.*))?$")
+        )
     return patterns
 
 

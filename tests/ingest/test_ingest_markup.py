@@ -62,11 +62,12 @@ and it takes hours &amp; hours.
 def test_vtt_voices_become_alternating_turns() -> None:
     result = extract("call.vtt", VTT_TWO_VOICES.encode())
     assert result.text == (
-        "Minji Kim: Thanks for having me.\n"
-        "Jordan Lee: How do you keep track of orders today?\n"
-        "Minji Kim: Mostly with a spreadsheet, and it takes hours & hours. Every single week.\n"
-        "Jordan Lee: What would you change first?\n"
-        "Minji Kim: The month-end reconciliation."
+        "[00:00:01.000 --> 00:00:04.000] Minji Kim: Thanks for having me.\n"
+        "[00:00:04.000 --> 00:00:07.000] Jordan Lee: How do you keep track of orders today?\n"
+        "[00:00:07.000 --> 00:00:12.000] Minji Kim: Mostly with a spreadsheet, and it takes hours"
+        " & hours. Every single week.\n"
+        "[00:00:12.000 --> 00:00:14.000] Jordan Lee: What would you change first?\n"
+        "[00:00:14.000 --> 00:00:16.000] Minji Kim: The month-end reconciliation."
     )
     assert (result.kind, result.media_type, result.encoding) == (
         "vtt",
@@ -94,11 +95,11 @@ def test_vtt_prefix_speakers_in_korean() -> None:
     )
     text = extract("a.vtt", vtt.encode()).text
     assert text == (
-        "면접관: 주문은 어떻게 관리하세요?\n"
-        "김민지: 엑셀로 관리해요.\n"
-        "그런데 실수가 많아요.\n"
-        "면접관: 어떤 실수요?\n"
-        "김민지: 숫자가 안 맞아요."
+        "[00:00:01.000 --> 00:00:03.000] 면접관: 주문은 어떻게 관리하세요?\n"
+        "[00:00:03.000 --> 00:00:05.000] 김민지: 엑셀로 관리해요.\n"
+        "[00:00:05.000 --> 00:00:06.000] 그런데 실수가 많아요.\n"
+        "[00:00:06.000 --> 00:00:08.000] 면접관: 어떤 실수요?\n"
+        "[00:00:06.000 --> 00:00:08.000] 김민지: 숫자가 안 맞아요."
     )
     roles = [t.role for t in parse(text).turns]
     assert roles == ["question", "answer", "question", "answer"]
@@ -106,7 +107,9 @@ def test_vtt_prefix_speakers_in_korean() -> None:
 
 def test_vtt_without_speakers_is_plain_lines() -> None:
     vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\nhello there\n\n00:02.000 --> 00:03.000\n[Music]\n"
-    assert extract("a.vtt", vtt.encode()).text == "hello there\n[Music]"
+    assert extract("a.vtt", vtt.encode()).text == (
+        "[00:00:01.000 --> 00:00:02.000] hello there\n[00:00:02.000 --> 00:00:03.000] [Music]"
+    )
 
 
 @pytest.mark.parametrize("data", [b"not a caption file", b"", b"WEBVTT\n\n00:00.000 --> x\n"])
@@ -143,9 +146,10 @@ SRT_KOREAN = """1
 def test_srt_korean_speakers_merge(codec: str) -> None:
     result = extract("a.srt", SRT_KOREAN.replace("\n", "\r\n").encode(codec))
     assert result.text == (
-        "면접관: 주문 관리는 주로 어떻게 하세요?\n"
-        "김민지: 아직도 종이 장부랑 엑셀을 같이 쓰고 있어요. 솔직히 너무 번거로워요.\n"
-        "면접관: 가장 불편한 점이 무엇인가요?"
+        "[00:00:01.000 --> 00:00:03.000] 면접관: 주문 관리는 주로 어떻게 하세요?\n"
+        "[00:00:03.500 --> 00:00:08.000] 김민지: 아직도 종이 장부랑 엑셀을 같이 쓰고 있어요."
+        " 솔직히 너무 번거로워요.\n"
+        "[00:00:08.000 --> 00:00:10.000] 면접관: 가장 불편한 점이 무엇인가요?"
     )
     assert result.kind == "srt"
     assert result.encoding == ("utf-8" if codec == "utf-8" else "cp949")
@@ -157,7 +161,10 @@ def test_srt_english_without_speakers() -> None:
         "1\n00:00:01,000 --> 00:00:02,000\nSo how did it go?\n\n"
         "2\n00:00:02,000 --> 00:00:03,000\nPretty well.\n"
     )
-    assert extract("a.srt", srt.encode()).text == "So how did it go?\nPretty well."
+    assert extract("a.srt", srt.encode()).text == (
+        "[00:00:01.000 --> 00:00:02.000] So how did it go?\n"
+        "[00:00:02.000 --> 00:00:03.000] Pretty well."
+    )
 
 
 def test_srt_malformed() -> None:
@@ -167,7 +174,13 @@ def test_srt_malformed() -> None:
 def test_srt_long_whitespace_runs_are_fast() -> None:
     # srt's own pattern is quadratic on whitespace runs; ingestion collapses them first.
     data = b"1\n00:00:01,000 --> 00:00:02,000\nhi" + b" " * 300_000 + b"there\n" + b"\n" * 300_000
-    assert extract("a.srt", data).text == "hi there"
+    assert extract("a.srt", data).text == "[00:00:01.000 --> 00:00:02.000] hi there"
+
+
+def test_vtt_hours_beyond_any_interview_leave_the_line_untimed() -> None:
+    # WebVTT allows ten-digit hours; the transcript parser reads two, so no time is written.
+    vtt = "WEBVTT\n\n123456:00:01.000 --> 123456:00:02.000\nAna: hello\n"
+    assert extract("a.vtt", vtt.encode()).text == "Ana: hello"
 
 
 # --- HTML ---------------------------------------------------------------------------------

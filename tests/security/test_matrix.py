@@ -106,6 +106,10 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/api/projects/{project_id}/ask"): _json({"question": "what hurts?"}),
     ("POST", "/api/ask"): _json({"question": "what hurts?"}),
     ("GET", "/api/projects/{project_id}/report"): lambda w, a: {"params": {"format": "md"}},
+    ("PATCH", "/api/insights/themes/{theme_id}"): _json({"pinned": True}),
+    ("POST", "/api/projects/{project_id}/insights/moves"): _json(
+        lambda w, a: {"interview_id": str(w.interview), "ref": "pain:0", "theme_id": str(w.theme)}
+    ),
     ("GET", "/api/projects/{project_id}/findings"): lambda w, a: {"params": {"format": "csv"}},
     ("GET", "/api/interviews/{interview_id}/report"): lambda w, a: {"params": {"format": "md"}},
 }
@@ -128,6 +132,7 @@ def path_for(template: str, w: World, actor: str) -> str:
         "token": w.invitation_token,
         "term_id": w.term,
         "persona_id": w.persona,
+        "theme_id": w.theme,
         # Nobody in the world saved a search: deleting one is a 404 for every caller.
         "saved_id": w.project,
         # Nor did anyone ask: an answer id is a 404 for every caller.

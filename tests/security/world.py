@@ -58,6 +58,7 @@ class World:
     invitation_token: str = field(default_factory=lambda: "piv_" + uuid.uuid4().hex)
     term: uuid.UUID = field(default_factory=uuid.uuid4)
     persona: uuid.UUID = field(default_factory=uuid.uuid4)
+    theme: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def secrets(self) -> list[str]:
@@ -67,6 +68,7 @@ class World:
             f"Secret project {self.tag}",
             f"Interview {self.tag}",
             f"Note text {self.tag}",
+            f"Theme {self.tag}",
             f"Glossary {self.tag}",
             f"Persona {self.tag}",
             *(
@@ -211,6 +213,16 @@ def build(
         conn.execute(
             "INSERT INTO personas (id, company_id, code, title) VALUES (%s, %s, 'P1', %s)",
             (world.persona, a, f"Persona {tag}"),
+        )
+        conn.execute(
+            "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
+            " VALUES (%s, %s, %s, 'pain', %s)",
+            (world.theme, a, world.project, f"Theme {tag}"),
+        )
+        conn.execute(
+            "INSERT INTO insight_theme_members (theme_id, company_id, project_id, interview_id,"
+            " ref) VALUES (%s, %s, %s, %s, 'pain:0')",
+            (world.theme, a, world.project, world.interview),
         )
         conn.commit()
     return world

@@ -425,13 +425,16 @@ def _header_label(line: str) -> _Segment | None:
 
 
 def _bracketed_label(line: str) -> _Segment | None:
-    m = _BRACKETED.match(line)
+    body, start, end = cleaning.leading_stamp(line)  # a caption line's `[start --> end]`
+    m = _BRACKETED.match(body)
     if m is None:
         return None
     label = (m.group("a") or m.group("b") or "").strip()
     if not _looks_like_label(label) or cleaning.is_direction(f"({label})"):
         return None
-    text, start, end = cleaning.leading_stamp(m.group("text"))
+    text, s2, e2 = cleaning.leading_stamp(m.group("text"))
+    if start is None:
+        start, end = s2, e2
     return _Segment(label, text.strip(), start, end)
 
 
@@ -480,13 +483,18 @@ def _segments(lines: list[str], tally: cleaning.Tally) -> list[_Segment]:
         else:
             seg = _colon_label(line) or _bracketed_label(line)
             if seg is None:
-                m = _QA_DOT.match(line) or _STANDALONE.match(line)
+                body, start, end = cleaning.leading_stamp(line)
+                m = _QA_DOT.match(body) or _STANDALONE.match(body)
                 if m is not None and (
                     "text" in m.groupdict() or speaker_key(m.group("label")) in standalone
                 ):
-                    seg = _Segment(m.group("label").strip(), m.groupdict().get("text") or "")
+                    label = m.group("label").strip()
+                    seg = _Segment(label, m.groupdict().get("text") or "", start, end)
         if seg is None:
-            seg = _Segment(None, line)
+            body, start, end = cleaning.leading_stamp(line)
+            if start is not None:
+                tally.add("timestamps")
+            seg = _Segment(None, body, start, end)
         if seg.start_ms is None and pending[0] is not None:
             seg.start_ms, seg.end_ms = pending
         pending = (None, None)
@@ -633,6 +641,11 @@ def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcrip
                     current = _Segment("", seg.text, seg.start_ms, seg.end_ms)
                 else:
                     current.text = f"{current.text} {seg.text}" if current.text else seg.text
+                    # A turn told over several timed lines (caption cues) spans all of them.
+                    if current.start_ms is None:
+                        current.start_ms = seg.start_ms
+                    if seg.end_ms is not None or seg.start_ms is not None:
+                        current.end_ms = seg.end_ms if seg.end_ms is not None else seg.start_ms
         if current is not None:
             pieces.append(_close(current, tally))
     else:

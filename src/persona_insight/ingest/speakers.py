@@ -1,6 +1,7 @@
 """Speaker-labelled lines for the formats that carry speakers as data (subtitles, tables, JSON).
 
-Every line is written as `Speaker: text`, the form `analysis.transcript.parse` reads as a turn.
+Every line is written as `Speaker: text`, the form `analysis.transcript.parse` reads as a turn,
+after its `[start --> end]` time span when the format has one.
 """
 
 from __future__ import annotations
@@ -85,3 +86,22 @@ def squash(text: str) -> str:
 def turn_line(speaker: str | None, text: str) -> str:
     text = squash(text)
     return f"{speaker}: {text}" if speaker else text
+
+
+def stamp(ms: int) -> str:
+    """`hh:mm:ss.mmm`, the timestamp form the transcript parser reads back exactly."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+# Timestamps read back with two-digit hours; a caption file may claim more (WebVTT allows ten
+# digits), which no interview lasts, so such a line goes without its time.
+MAX_STAMP_MS = 100 * 3_600_000 - 1
+
+
+def timed_line(start_ms: int, end_ms: int, speaker: str | None, text: str) -> str:
+    """A turn line with its time span: `[00:00:01.000 --> 00:00:04.500] Speaker: text`."""
+    if not 0 <= start_ms <= end_ms <= MAX_STAMP_MS:
+        return turn_line(speaker, text)
+    return f"[{stamp(start_ms)} --> {stamp(end_ms)}] {turn_line(speaker, text)}"

@@ -1,8 +1,10 @@
-"""WebVTT and SubRip captions as speaker turns: `Speaker: text`, one line per turn.
+"""WebVTT and SubRip captions as speaker turns: `[start --> end] Speaker: text`, one line per turn.
 
 Speakers come from WebVTT voice spans (`<v Name>`) or from a `Name:`, `[Name]` or `- Name:`
-prefix in the cue text. Consecutive cues of one speaker merge into one turn; cues with no speaker
-stay lines of their own. Timings and styling are dropped.
+prefix in the cue text. Consecutive cues of one speaker merge into one turn, timed from the first
+cue's start to the last one's end; cues with no speaker stay lines of their own. The transcript
+parser reads the times back as each line's `start_ms`/`end_ms` (the form audio transcripts are
+stored in, too). Styling is dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import html
 import io
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import srt
 import webvtt
@@ -39,20 +42,42 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 Piece = tuple[str | None, str]
 
 
+@dataclass(frozen=True, slots=True)
+class Cue:
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+def _ms(seconds: float) -> int:
+    return max(0, round(seconds * 1000))
+
+
 def read_vtt(data: bytes, max_chars: int) -> Raw:
     decoded = text.decode(data)
     try:
         captions = webvtt.from_buffer(io.StringIO(_tidy(decoded.text)))
     except (webvtt.errors.MalformedFileError, webvtt.errors.MalformedCaptionError) as exc:
         raise malformed(f"The file is not valid WebVTT: {exc}") from None
-    cues = (caption.raw_text for caption in captions.captions)
+    cues = (
+        # start_in_seconds is rounded down to whole seconds; the timestamp keeps milliseconds.
+        Cue(
+            caption.raw_text,
+            caption.start_time.in_milliseconds(),
+            caption.end_time.in_milliseconds(),
+        )
+        for caption in captions.captions
+    )
     return Raw(_render(cues, max_chars), encoding=decoded.encoding)
 
 
 def read_srt(data: bytes, max_chars: int) -> Raw:
     decoded = text.decode(data)
     try:
-        cues = [subtitle.content for subtitle in srt.parse(_tidy(decoded.text))]
+        cues = [
+            Cue(s.content, _ms(s.start.total_seconds()), _ms(s.end.total_seconds()))
+            for s in srt.parse(_tidy(decoded.text))
+        ]
     except (srt.SRTParseError, srt.TimestampParseError) as exc:
         raise malformed(f"The file is not valid SubRip: {exc}") from None
     return Raw(_render(cues, max_chars), encoding=decoded.encoding)
@@ -67,21 +92,25 @@ def _tidy(source: str) -> str:
     return _BLANK_RUN.sub("\n\n", "\n".join(lines))
 
 
-def _render(cues: Iterable[str], max_chars: int) -> str:
+def _render(cues: Iterable[Cue], max_chars: int) -> str:
     buf = TextBuffer(max_chars)
     current: str | None = None
     parts: list[str] = []
+    span = [0, 0]
 
     def flush() -> None:
         if parts:
-            buf.add(speakers.turn_line(current, " ".join(parts)))
+            buf.add(speakers.timed_line(span[0], span[1], current, " ".join(parts)))
             parts.clear()
 
     for cue in cues:
-        for speaker, said in _cue_pieces(cue):
+        for speaker, said in _cue_pieces(cue.text):
             if speaker is None or speaker != current:
                 flush()
                 current = speaker
+            if not parts:
+                span[0] = cue.start_ms
+            span[1] = max(span[0], cue.end_ms)
             parts.append(said)
             if speaker is None:
                 flush()

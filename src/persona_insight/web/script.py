@@ -19,6 +19,21 @@ class Line:
     sentiment: str | None
     pain_points: list[int] = field(default_factory=list)  # 1-based numbers of the findings
     needs: list[int] = field(default_factory=list)
+    start_ms: int | None = None  # where the line starts in the recording, when known
+
+    @property
+    def clock(self) -> str | None:
+        """The start as a reader finds it in a player: `m:ss`, `h:mm:ss` past an hour."""
+        if self.start_ms is None:
+            return None
+        hours, rest = divmod(self.start_ms // 1000, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+    @property
+    def duration(self) -> str | None:
+        """The start as an ISO 8601 duration, for `<time datetime>`."""
+        return None if self.start_ms is None else f"PT{self.start_ms / 1000:g}S"
 
 
 @dataclass(slots=True)
@@ -55,6 +70,7 @@ def _line(source: ScriptLine) -> Line:
         category=source.category,
         text=source.cleaned_sentence,
         sentiment=source.sentiment,
+        start_ms=source.start_ms,
     )
 
 

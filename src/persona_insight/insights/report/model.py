@@ -86,7 +86,8 @@ class Document:
                     for label, value in bars:
                         seen.update(label)
                         seen.update(block.value_text(value))
-        return seen
+        # As renderers show them: without control characters, a broken surrogate as "?".
+        return set(printable("".join(seen)))
 
 
 _UNPRINTABLE = {c: None for c in range(0x20) if c not in (0x09, 0x0A)} | {

@@ -43,6 +43,7 @@ _INK = colors.HexColor("#1f2328")
 _MUTED = colors.HexColor("#5f6368")
 _BAR = colors.HexColor("#3b6fd4")
 _RULE = colors.HexColor("#d0d7de")
+_CELL_SIZE, _CELL_LEADING, _CELL_PAD = 8.0, 10.5, 4.0
 
 
 class _Styles:
@@ -60,7 +61,7 @@ class _Styles:
         self.muted = ParagraphStyle("muted", base, textColor=_MUTED)
         self.quote = ParagraphStyle("quote", base, leftIndent=10, textColor=_INK)
         self.source = ParagraphStyle("source", base, leftIndent=10, fontSize=8, textColor=_MUTED)
-        self.cell = ParagraphStyle("cell", base, fontSize=8, leading=10.5)
+        self.cell = ParagraphStyle("cell", base, fontSize=_CELL_SIZE, leading=_CELL_LEADING)
         self.bullet = ParagraphStyle("bullet", base, leftIndent=10, bulletIndent=0)
 
 
@@ -68,20 +69,36 @@ def _p(text: str, style: ParagraphStyle, bullet: str | None = None) -> Para:
     return Para(escape(printable(text)).replace("\n", "<br/>"), style, bulletText=bullet)
 
 
+def _cell(text: str, width: float, font: str, s: _Styles) -> Para | str:
+    """A cell that fits on one line is a plain string: a Paragraph per cell is most of the
+    time a long report takes (1,000 interviews × 6 columns)."""
+    text = printable(text)
+    if "\n" not in text and stringWidth(text, font, _CELL_SIZE) <= width - 2 * _CELL_PAD:
+        return text
+    return _p(text, s.cell)
+
+
 def _table(
-    header: list[str], rows: list[list[str]], widths: list[float] | None, s: _Styles
+    header: list[str], rows: list[list[str]], widths: list[float] | None, font: str, s: _Styles
 ) -> LongTable:
     weights = widths or [1.0] * len(header)
     total = sum(weights)
     col_widths = [_WIDTH * w / total for w in weights]
-    data = [[_p(c, s.cell) for c in row] for row in [header, *rows]]
+    data = [
+        [_cell(c, w, font, s) for c, w in zip(row, col_widths, strict=True)]
+        for row in [header, *rows]
+    ]
     table = LongTable(data, colWidths=col_widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), font, _CELL_SIZE, _CELL_LEADING),
+                ("TEXTCOLOR", (0, 0), (-1, -1), _INK),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, _INK),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.25, _RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]
@@ -137,7 +154,7 @@ def _flowables(doc: Document, font: str, s: _Styles) -> list[Flowable]:
                 story.append(KeepTogether([_p(f"“{text}”", s.quote), _p(f"— {source}", s.source)]))
                 story.append(Spacer(1, 3))
             case Table(header, rows, widths):
-                story += [_table(header, rows, widths, s), Spacer(1, 6)]
+                story += [_table(header, rows, widths, font, s), Spacer(1, 6)]
             case BarChart(title, bars):
                 story.append(_p(title, s.h2))
                 if bars:
@@ -146,7 +163,6 @@ def _flowables(doc: Document, font: str, s: _Styles) -> list[Flowable]:
 
 
 def render(doc: Document) -> bytes:
-    font = fonts.register("".join(doc.characters()))
     out = io.BytesIO()
     template = SimpleDocTemplate(
         out,
@@ -159,5 +175,6 @@ def render(doc: Document) -> bytes:
         lang=doc.language,
         invariant=True,
     )
-    template.build(_flowables(doc, font, _Styles(font)))
+    with fonts.leased("".join(doc.characters())) as font:
+        template.build(_flowables(doc, font, _Styles(font)))
     return out.getvalue()
