@@ -45,6 +45,7 @@ from persona_insight.interviews.schemas import (
 from persona_insight.jobs.queue import queue
 from persona_insight.limits import upload_slots
 from persona_insight.models import Interview
+from persona_insight.personas import repository as persona_repo
 from persona_insight.projects.service import Access, require_access
 from persona_insight.realtime import events, scrub
 
@@ -571,7 +572,15 @@ async def complete(
     interview.language = analysis.language
     interview.pain_point_count = len(analysis.primary_pain_points)
     interview.need_count = len(analysis.primary_needs)
-    interview.persona_code = analysis.persona_match.code if analysis.persona_match else None
+    choice = await persona_repo.choice(session, interview.id)
+    # A researcher's persona wins over every re-analysis (the placement job refines the rest).
+    interview.persona_code = (
+        choice.persona_code
+        if choice is not None
+        else analysis.persona_match.code
+        if analysis.persona_match
+        else None
+    )
     await _emit(
         session,
         interview,

@@ -37,6 +37,7 @@ from persona_insight.interviews import repository as repo
 from persona_insight.interviews import service
 from persona_insight.jobs.queue import queue
 from persona_insight.models import Company, Project
+from persona_insight.personas import tasks as persona_tasks
 from persona_insight.search import tasks as search_tasks
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,8 @@ async def run_analysis(
             # Lines are indexed by a job of their own (Kiwi and e5 over every line take longer
             # than the analysis budget); deferred here, it exists if and only if the result does.
             await search_tasks.defer_index(session, interview_id, company_id)
+            # Placed on the persona framework by its own job (it embeds the answers).
+            await persona_tasks.defer_place(session, interview_id, company_id)
         log.info(
             "analysed %s in %.1f s: %d pain points, %d needs",
             interview_id,

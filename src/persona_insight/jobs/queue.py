@@ -17,6 +17,7 @@ from persona_insight.db import as_app_role
 
 TASK_MODULES = [
     "persona_insight.interviews.tasks",
+    "persona_insight.personas.tasks",
     "persona_insight.media.tasks",
     "persona_insight.search.tasks",
     "persona_insight.insights.tasks",

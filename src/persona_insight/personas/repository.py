@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models import (
     Interview,
+    InterviewAnalysis,
     InterviewPersonaChoice,
     InterviewPlacement,
     Persona,
@@ -162,3 +164,41 @@ async def add(session: AsyncSession, row: object) -> None:
 async def delete_row(session: AsyncSession, row: object) -> None:
     await session.delete(row)
     await session.flush()
+
+
+async def analysed(
+    session: AsyncSession, interview_ids: Sequence[UUID], *, lock: bool = False
+) -> list[tuple[Interview, dict[str, Any]]]:
+    """Live completed interviews among these, with their stored analysis results."""
+    if not interview_ids:
+        return []
+    stmt = (
+        select(Interview, InterviewAnalysis.result)
+        .join(InterviewAnalysis, InterviewAnalysis.interview_id == Interview.id)
+        .where(Interview.id.in_(interview_ids), Interview.deleted_at.is_(None))
+        .order_by(Interview.id)
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Interview)
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+async def analysed_ids(session: AsyncSession, project_id: UUID) -> list[UUID]:
+    stmt = (
+        select(Interview.id)
+        .join(InterviewAnalysis, InterviewAnalysis.interview_id == Interview.id)
+        .where(Interview.project_id == project_id, Interview.deleted_at.is_(None))
+        .order_by(Interview.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def choices_of(
+    session: AsyncSession, interview_ids: Sequence[UUID]
+) -> dict[UUID, InterviewPersonaChoice]:
+    if not interview_ids:
+        return {}
+    stmt = select(InterviewPersonaChoice).where(
+        InterviewPersonaChoice.interview_id.in_(interview_ids)
+    )
+    return {c.interview_id: c for c in (await session.scalars(stmt)).all()}

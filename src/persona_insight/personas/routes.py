@@ -13,7 +13,7 @@ from persona_insight.accounts.routes import image_type
 from persona_insight.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.schemas import InterviewOut
-from persona_insight.personas import avatar, service
+from persona_insight.personas import avatar, service, tasks
 from persona_insight.personas import repository as repo
 from persona_insight.personas.schemas import (
     FocusIn,
@@ -24,7 +24,9 @@ from persona_insight.personas.schemas import (
     PersonaOut,
     PersonaPatch,
     PlacementList,
+    RematchOut,
 )
+from persona_insight.projects.service import require_access
 
 router = APIRouter(tags=["personas"])
 
@@ -46,7 +48,11 @@ async def get_framework(ctx: CtxDep) -> FrameworkOut:
     summary="Replace the framework (admins; codes stay with their combination)",
 )
 async def put_framework(body: FrameworkIn, ctx: CtxDep) -> FrameworkOut:
-    return await service.save_framework(ctx.session, ctx.user, body)
+    saved = await service.save_framework(ctx.session, ctx.user, body)
+    # Every project's interviews are placed again on the new axes, in the background.
+    for project in await repo.company_projects(ctx.session, ctx.user.company_id):
+        await tasks.defer_rematch(ctx.session, project.id, project.company_id)
+    return saved
 
 
 @router.patch(
@@ -162,3 +168,15 @@ async def assign_persona(interview_id: UUID, body: PersonaAssignment, ctx: CtxDe
 )
 async def get_placements(interview_id: UUID, ctx: CtxDep) -> PlacementList:
     return await service.placements_out(ctx.session, ctx.user, interview_id)
+
+
+@router.post(
+    "/api/projects/{project_id}/personas/rematch",
+    status_code=202,
+    response_model=RematchOut,
+    summary="Place the project's analysed interviews on the framework again (a job)",
+)
+async def rematch(project_id: UUID, ctx: CtxDep) -> RematchOut:
+    access = await require_access(ctx.session, ctx.user, project_id)
+    queued = await tasks.defer_rematch(ctx.session, access.project.id, access.project.company_id)
+    return RematchOut(queued=queued)

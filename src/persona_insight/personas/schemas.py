@@ -113,3 +113,7 @@ class PersonaAssignment(BaseModel):
     persona_code: str | None = Field(default=None, max_length=40)
     axes: dict[UUID, UUID | None] | None = Field(default=None, max_length=6)
     reason: str | None = Field(default=None, max_length=1000)
+
+
+class RematchOut(BaseModel):
+    queued: bool = Field(description="False: a re-match of this project was already waiting.")

@@ -66,7 +66,7 @@ class Framework:
 
     def persona_for(self, type_ids: Sequence[UUID | None]) -> Persona | None:
         """The enabled persona of one type per axis; None when an axis is unclear."""
-        if len(type_ids) != len(self.axes) or any(t is None for t in type_ids):
+        if not self.axes or len(type_ids) != len(self.axes) or any(t is None for t in type_ids):
             return None
         found = self.by_key.get(framework.key(t for t in type_ids if t is not None))
         return found if found is not None and found.enabled else None

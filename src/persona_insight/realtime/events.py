@@ -42,6 +42,7 @@ NOTE_ADDED: Final = "note:added"
 NOTE_UPDATED: Final = "note:updated"
 NOTE_DELETED: Final = "note:deleted"
 PERSONA_UPDATED: Final = "persona:updated"
+PERSONA_REMATCH_PROGRESS: Final = "persona:rematch_progress"
 INSIGHTS_UPDATED: Final = "insights:updated"
 
 # Types stored in the outbox. Stream-only messages (presence, sync:reset) are in STREAM_TYPES.
@@ -64,6 +65,7 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         NOTE_UPDATED,
         NOTE_DELETED,
         PERSONA_UPDATED,
+        PERSONA_REMATCH_PROGRESS,
         INSIGHTS_UPDATED,
     }
 )

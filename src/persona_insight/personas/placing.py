@@ -1,0 +1,128 @@
+"""Placing analysed interviews on the framework and storing it: read in one short transaction,
+embed and score with none open, write in another. Manual placements and a researcher's persona
+are never replaced; the interview's persona follows from the result (`interview:updated` when it
+changes). Used by the job after each analysis and by the bulk re-match."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.embeddings import repository as embeddings
+from persona_insight.embeddings.vectors import embed_passages, embed_query
+from persona_insight.models import InterviewPlacement
+from persona_insight.personas import matching
+from persona_insight.personas import repository as repo
+from persona_insight.personas.matching import AxisRef, Placement, TypeRef
+from persona_insight.personas.service import Framework, code_from, emit_interview_updated
+from persona_insight.personas.service import load as load_framework
+
+
+@dataclass(slots=True)
+class Inputs:
+    framework: Framework
+    axes: list[AxisRef]
+    # interview id → (line ids, line texts, stored vectors by line id)
+    lines: dict[UUID, tuple[list[int], list[str]]]
+    stored: dict[tuple[UUID, int], np.ndarray]
+
+
+def axis_refs(fw: Framework) -> list[AxisRef]:
+    return [
+        AxisRef(
+            a.id,
+            tuple(
+                TypeRef(t.id, matching.type_text(a.name, t.name, t.description))
+                for t in fw.types_of(a.id)
+            ),
+        )
+        for a in fw.axes
+    ]
+
+
+async def read(session: AsyncSession, company_id: UUID, interview_ids: Sequence[UUID]) -> Inputs:
+    fw = await load_framework(session, company_id)
+    lines: dict[UUID, tuple[list[int], list[str]]] = {}
+    for interview, result in await repo.analysed(session, interview_ids):
+        analysis = InterviewAnalysis.model_validate(result)
+        pairs = matching.answer_lines(analysis)
+        lines[interview.id] = ([i for i, _ in pairs], [t for _, t in pairs])
+    stored: dict[tuple[UUID, int], np.ndarray] = {}
+    if fw.axes and lines:
+        # Line vectors the search index already wrote are reused; the rest are embedded here.
+        for row in await embeddings.load(session, kind="line", interview_ids=list(lines)):
+            if row.interview_id is not None and row.ref.isdigit():
+                stored[(row.interview_id, int(row.ref))] = row.vector
+    return Inputs(fw, axis_refs(fw), lines, stored)
+
+
+def compute(inputs: Inputs) -> dict[UUID, list[Placement]]:
+    """CPU only (the e5 model): run it in a thread, with no transaction open."""
+    if not inputs.axes:
+        return {}
+    type_vectors = {t.id: embed_query(t.text) for a in inputs.axes for t in a.types}
+    missing = [
+        (iid, lid, text)
+        for iid, (ids, texts) in inputs.lines.items()
+        for lid, text in zip(ids, texts, strict=True)
+        if (iid, lid) not in inputs.stored
+    ]
+    vectors = dict(inputs.stored)
+    if missing:
+        embedded = embed_passages([t for _, _, t in missing])
+        for (iid, lid, _), vector in zip(missing, embedded, strict=True):
+            vectors[(iid, lid)] = vector
+    out: dict[UUID, list[Placement]] = {}
+    for iid, (ids, _) in inputs.lines.items():
+        matrix = np.stack([vectors[(iid, lid)] for lid in ids]) if ids else np.zeros((0, 1))
+        out[iid] = matching.place(ids, matrix, inputs.axes, type_vectors)
+    return out
+
+
+async def store(
+    session: AsyncSession, company_id: UUID, placements: dict[UUID, list[Placement]]
+) -> int:
+    """Write the placements (manual rows stay) and each interview's persona; how many changed."""
+    fw = await load_framework(session, company_id)
+    if not fw.axes:
+        return 0  # no framework: the analysis's own persona match stands
+    axis_ids = {a.id for a in fw.axes}
+    choices = await repo.choices_of(session, list(placements))
+    current: dict[UUID, dict[UUID, InterviewPlacement]] = {}
+    for row in await repo.placements_of(session, list(placements)):
+        current.setdefault(row.interview_id, {})[row.axis_id] = row
+    changed = 0
+    for interview, _ in await repo.analysed(session, list(placements), lock=True):
+        rows = current.setdefault(interview.id, {})
+        for placement in placements[interview.id]:
+            if placement.axis_id not in axis_ids:
+                continue  # the framework changed since the read: the next re-match places it
+            found = rows.get(placement.axis_id)
+            if found is not None and found.source == "manual":
+                continue
+            if found is None:
+                found = InterviewPlacement(
+                    interview_id=interview.id,
+                    axis_id=placement.axis_id,
+                    company_id=interview.company_id,
+                    project_id=interview.project_id,
+                )
+                rows[placement.axis_id] = found
+                session.add(found)
+            row = found
+            row.type_id = placement.type_id
+            row.confidence = placement.confidence
+            row.line_ids = placement.line_ids
+            row.source = "analysis"
+        code = code_from(fw, list(rows.values()), choices.get(interview.id))
+        if code != interview.persona_code:
+            interview.persona_code = code
+            await emit_interview_updated(session, interview, None, ["persona_code"])
+            changed += 1
+    await session.flush()
+    return changed
