@@ -87,6 +87,8 @@ def negotiate(conn: HTTPConnection, profile_locale: str | None) -> str:
 # --- messages the module shows (toasts, live status), sent to it as a JSON block ------------------
 
 SCRIPT_MESSAGES: Final[Mapping[str, str]] = {
+    "status.transcribing": N_("Transcribing"),
+    "transcribe.progress": N_("Transcribing %(percent)s%%"),
     "status.processing": N_("Waiting for analysis"),
     "status.analyzing": N_("Analyzing"),
     "status.completed": N_("Completed"),
@@ -185,6 +187,13 @@ REASONS: Final[Mapping[str, str]] = {
     "malformed_file": N_("The file is damaged or not what its name says."),
     "undecodable_text": N_("The text encoding could not be recognised."),
     "pdf_no_text": N_("The PDF has no text layer (scanned pages are not read)."),
+    "no_speech": N_("No speech was found in the recording."),
+    "undecodable_media": N_("The recording could not be read; it is damaged or not audio."),
+    "media_too_long": N_("The recording is longer than allowed."),
+    "invalid_language": N_("Choose a language code such as ko or en."),
+    "speech_api_failed": N_("The speech-to-text service did not answer properly."),
+    "speech_api_not_configured": N_("The speech-to-text service is not set up."),
+    "speech_model_unavailable": N_("The speech model is not available on this server."),
     "file_required": N_("Choose a file to upload."),
     "invalid_date": N_("Enter a valid date."),
     "invalid_title": N_("The title cannot be empty."),

@@ -3,6 +3,7 @@
 
 import { checkSignedIn, explainStop, leaveIfGone } from "./access.js";
 import { ProjectStream } from "./live.js";
+import * as media from "./media.js";
 import * as notes from "./notes.js";
 import { announce, api, formatDate, readJson, reasonText, t, toast } from "./ui.js";
 
@@ -155,6 +156,10 @@ function onEvent(msg) {
     if (page.analysed) notes.applyEvent(msg);
     return;
   }
+  if (msg.type === "interview:transcription_progress") {
+    if (msg.data.interview_id === page.interview_id) media.progress(msg.data);
+    return;
+  }
   const iv = msg.data.interview;
   if (!iv || iv.id !== page.interview_id) return;
   showInterview(iv);
@@ -164,6 +169,7 @@ function onEvent(msg) {
 export function start() {
   setupReading();
   setupEditing();
+  media.start();
   if (page.analysed) notes.start(page, highlightLines);
   const stream = new ProjectStream(page.project_id, {
     snapshot,

@@ -1,0 +1,63 @@
+// A recording on the interview page: the player above the script. A line's time (or an evidence
+// link) plays from there; the line being spoken is marked while it plays; the transcription's
+// progress shows on the status badge.
+
+import { t } from "./ui.js";
+
+let player = null;
+let timed = []; // [{start, line}] in time order
+
+function playFrom(line, play) {
+  if (!player || !line?.dataset.start) return;
+  player.currentTime = Number(line.dataset.start) / 1000;
+  if (play) player.play().catch(() => {});
+  mark();
+}
+
+/** Mark the line whose time span holds the player's position (from its start to the next's). */
+function mark() {
+  const ms = player.currentTime * 1000;
+  let current = null;
+  for (const item of timed) {
+    if (item.start > ms + 1) break;
+    current = item.line;
+  }
+  for (const line of document.querySelectorAll(".line.is-playing")) {
+    if (line !== current) {
+      line.classList.remove("is-playing");
+      line.removeAttribute("aria-current");
+    }
+  }
+  if (current && !current.classList.contains("is-playing")) {
+    current.classList.add("is-playing");
+    current.setAttribute("aria-current", "time");
+  }
+}
+
+/** `interview:transcription_progress` for this page's interview. */
+export function progress(data) {
+  const badge = document.getElementById("interview-status");
+  if (!badge || badge.dataset.status !== "transcribing") return;
+  badge.textContent = t("transcribe.progress", { percent: data.percent });
+}
+
+export function start() {
+  player = document.getElementById("player");
+  if (!player) return;
+  timed = [...document.querySelectorAll(".line[data-start]")]
+    .map((line) => ({ start: Number(line.dataset.start), line }))
+    .sort((a, b) => a.start - b.start);
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".line-play");
+    if (button) {
+      event.preventDefault();
+      playFrom(button.closest(".line"), true);
+      return;
+    }
+    // Evidence links keep their jump to the line; the player follows, paused.
+    const link = event.target.closest("a[data-lines]");
+    if (link) playFrom(document.getElementById(`line-${link.dataset.lines.split(" ")[0]}`), false);
+  });
+  player.addEventListener("timeupdate", mark);
+  player.addEventListener("seeked", mark);
+}

@@ -1,0 +1,82 @@
+"""A recording's interview page: the player is there, clicking a script line's time moves the
+player's currentTime to that line and plays it, and the line being spoken is marked."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ANALYSIS_MS, Team, open_page, screenshot, signed_in
+from tests.media.speech import INTERVIEW, needs_espeak, synthesize
+from tests.support import http
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e, pytest.mark.slow, needs_espeak]
+
+
+@pytest.fixture(scope="module")
+def speech_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from persona_insight.media.models import ensure_model
+
+    return ensure_model(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def settings(settings: Any, speech_model: Path) -> Any:
+    return settings.model_copy(update={"speech_model_dir": speech_model})
+
+
+async def _completed(api: Any, interview_id: str) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + 2 * ANALYSIS_MS / 1000
+    while asyncio.get_running_loop().time() < deadline:
+        body: dict[str, Any] = (await api.get(f"/api/interviews/{interview_id}")).json()
+        if body["status"] in ("completed", "failed"):
+            assert body["status"] == "completed", body["error"]
+            return body
+        await asyncio.sleep(0.3)
+    raise AssertionError("the recording was not transcribed and analysed in time")
+
+
+async def test_clicking_a_line_plays_from_it(chromium: Any, team: Team) -> None:
+    wav, _ = synthesize(INTERVIEW)
+    async with http(team.url, team.owner) as api:
+        r = await api.post(
+            "/api/workflow/async",
+            data={"project_id": team.project_id, "language": "en", "title": "Grocery call"},
+            files={"file": ("grocery.wav", wav, "audio/wav")},
+        )
+        assert r.status_code == 202, r.text
+        interview_id = r.json()["interview_id"]
+        await _completed(api, interview_id)
+
+    context = await signed_in(chromium, team.url, team.owner, locale="ko-KR")
+    page = await open_page(context, f"/interviews/{interview_id}")
+    player = page.locator("#player")
+    await player.wait_for()
+    assert await page.locator("#player-h").inner_text() == "녹음"
+    lines = page.locator(".line[data-start]")
+    assert await lines.count() >= 4
+    third = lines.nth(2)
+    start_ms = int(await third.get_attribute("data-start") or "0")
+    assert start_ms > 0
+
+    await third.locator(".line-play").click()
+    await page.wait_for_function(
+        "ms => document.getElementById('player').currentTime >= ms / 1000 - 0.05",
+        arg=start_ms,
+        timeout=10_000,
+    )
+    await page.locator(".line.is-playing").first.wait_for()
+    playing = page.locator(".line.is-playing")
+    assert await playing.count() == 1
+    assert await playing.get_attribute("data-start") == str(start_ms)
+    await screenshot(page, "audio-playback")
+
+    # At 360 px the player still fits the page.
+    await page.set_viewport_size({"width": 360, "height": 740})
+    width = await page.evaluate("document.getElementById('player').getBoundingClientRect().width")
+    assert 0 < width <= 360
+    overflow = await page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 360
