@@ -14,10 +14,12 @@ from starlette.datastructures import UploadFile
 from persona_insight import ingest
 from persona_insight.errors import AppError
 from persona_insight.interviews import service as interviews
+from persona_insight.media import service as media_service
+from persona_insight.media.formats import MEDIA_TYPES, media_type
 from persona_insight.projects.service import Access
 from persona_insight.web.page import Page
 
-ACCEPT: Final = ",".join(sorted(ingest.SUPPORTED_EXTENSIONS))
+ACCEPT: Final = ",".join(sorted(set(ingest.SUPPORTED_EXTENSIONS) | set(MEDIA_TYPES)))
 
 
 def title_from_text(text: str) -> str:
@@ -29,6 +31,21 @@ async def accept_files(page: Page, access: Access, files: list[UploadFile]) -> s
     """Create an interview per readable file; the code of the first file that was refused."""
     refused: str | None = None
     for upload in files:
+        if media_type(upload.filename or "") is not None:
+            try:
+                # Streamed from the form's spooled file: a recording is never read whole.
+                await media_service.create_from_upload(
+                    page.session,
+                    page.signed_in,
+                    access,
+                    name=PurePath(upload.filename or "recording").name,
+                    source=upload.file,
+                    files=page.rt.files,
+                    settings=page.rt.settings,
+                )
+            except AppError as exc:
+                refused = refused or exc.code
+            continue
         data = await upload.read()
         try:
             # The text is extracted before anything is written, so a refused file leaves
