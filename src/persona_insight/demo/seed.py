@@ -115,14 +115,15 @@ async def seed(db: Database, settings: Settings) -> DemoLogin:
         existing = set(
             (
                 await session.execute(
-                    select(Interview.title).where(Interview.project_id == project.id)
+                    # By file: the analysis gives the interviews readable titles.
+                    select(Interview.file_name).where(Interview.project_id == project.id)
                 )
             ).scalars()
         )
         access = await projects.require_access(session, principal, project.id)
         added = 0
         for path in sample_files():
-            if path.stem in existing:
+            if path.name in existing:
                 continue
             await interviews.create_from_file(
                 session,

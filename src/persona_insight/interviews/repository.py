@@ -7,7 +7,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import Date, and_, cast, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +71,8 @@ async def page(
     status: str | None,
     after: tuple[dt.datetime, UUID] | None,
     limit: int,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
 ) -> list[Interview]:
     stmt = select(Interview).where(Interview.project_id == project_id)
     stmt = stmt.where(
@@ -78,6 +80,11 @@ async def page(
     )
     if status:
         stmt = stmt.where(Interview.status == status)
+    day = func.coalesce(Interview.interview_date, cast(Interview.created_at, Date))
+    if date_from is not None:
+        stmt = stmt.where(day >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(day <= date_to)
     if after is not None:
         created, ident = after
         stmt = stmt.where(

@@ -177,6 +177,7 @@ async def _accept_text(request: Request, ctx: Ctx) -> UploadAccepted:
         ctx.user,
         access,
         title=body.title or _title_from_text(extracted.text),
+        title_source="user" if body.title else "text",
         text=extracted.text,
         interview_date=body.interview_date,
         file=None,
@@ -232,11 +233,22 @@ async def list_interviews(
     project_id: UUID,
     ctx: CtxDep,
     status: Status | None = None,
+    # Strings, parsed here: a bad date answers `invalid_date` like the upload's date does.
+    date_from: Annotated[str | None, Query(max_length=40)] = None,
+    date_to: Annotated[str | None, Query(max_length=40)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InterviewPage:
+    dates = service.DateRange(_parse_date(date_from, "date_from"), _parse_date(date_to, "date_to"))
     return await service.list_page(
-        ctx.session, ctx.user, project_id, deleted=False, status=status, cursor=cursor, limit=limit
+        ctx.session,
+        ctx.user,
+        project_id,
+        deleted=False,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+        dates=dates,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.interviews.states import Status
+from persona_insight.interviews.titles import DateSource, TitleSource
 
 
 class FileInfo(BaseModel):
@@ -33,7 +34,15 @@ class InterviewOut(BaseModel):
     id: UUID
     project_id: UUID
     title: str
+    title_source: TitleSource = Field(
+        description="user (typed; never replaced), file or text (a placeholder from the file "
+        "name or the text's first line), derived (participant · topic, from the analysis)."
+    )
     interview_date: dt.date | None
+    interview_date_source: DateSource | None = Field(
+        description="Where the date came from: user, transcript (written in its header), "
+        "document (the file's metadata), file (its last-modified time), upload."
+    )
     status: Status
     source: Literal["file", "text", "media"]
     file: FileInfo | None

@@ -18,6 +18,7 @@ import procrastinate.exceptions
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
+from persona_insight.analysis.contract import InterviewAnalysis as InterviewAnalysisResult
 from persona_insight.analysis.engine import EngineResult
 from persona_insight.audit import service as audit
 from persona_insight.config import Settings
@@ -32,7 +33,7 @@ from persona_insight.ids import uuid7
 from persona_insight.ingest import untrusted
 from persona_insight.insights import service as insights
 from persona_insight.interviews import repository as repo
-from persona_insight.interviews import states
+from persona_insight.interviews import states, titles
 from persona_insight.interviews.schemas import (
     AnalysisOut,
     InterviewDetail,
@@ -166,14 +167,29 @@ async def create(
     source: str | None = None,
     task: str = ANALYSE_TASK,
     language: str | None = None,
+    title_source: titles.TitleSource = "user",
+    document_date: dt.date | None = None,
+    file_date: dt.date | None = None,
 ) -> Interview:
+    """`interview_date` is the one the user gave; without it the date is found
+    (titles.choose_date) from the text, then `document_date`, then `file_date`."""
     now = _now()
+    date, date_source = titles.choose_date(
+        given=interview_date,
+        text=text,
+        document=document_date,
+        file_modified=file_date,
+        today=now.date(),
+    )
+    title = title.strip()[:300]
     interview = Interview(
         id=uuid7(),
         company_id=access.project.company_id,
         project_id=access.project.id,
-        title=title.strip()[:300] or "Untitled interview",
-        interview_date=interview_date,
+        title=title or "Untitled interview",
+        title_source=title_source if title else "text",
+        interview_date=date,
+        interview_date_source=date_source,
         status=status,
         source=source or ("file" if file else "text"),
         language=language,
@@ -233,8 +249,9 @@ async def create_from_file(
 ) -> Interview:
     """Extract an uploaded file's text, store the original, create the interview.
 
-    The interview date is the one given, else the document's own date, else `fallback_date`
-    (the browser's last-modified time of the file). The file is read in the sandbox, killed
+    The interview date is the one given, else one written in the transcript's header, else the
+    document's own date, else `fallback_date` (the browser's last-modified time of the file),
+    else the upload date. The file is read in the sandbox, killed
     when `cancel()` completes first (the client left).
     """
     name = clean_filename(name)
@@ -247,8 +264,11 @@ async def create_from_file(
         user,
         access,
         title=title or PurePath(name).stem,
+        title_source="user" if title else "file",
         text=extracted.text,
-        interview_date=interview_date or extracted.modified or fallback_date,
+        interview_date=interview_date,
+        document_date=extracted.modified,
+        file_date=fallback_date,
         file=StoredFile(
             sha256=sha,
             name=name,
@@ -307,6 +327,15 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, UUID]:
         raise InvalidInput("cursor is not one this server issued", code="invalid_cursor") from None
 
 
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Interview dates from and to (both included); an undated interview counts by its upload
+    day, as the list shows it."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
 async def list_page(
     session: AsyncSession,
     user: Authenticated,
@@ -316,12 +345,26 @@ async def list_page(
     status: str | None,
     cursor: str | None,
     limit: int,
+    dates: DateRange | None = None,
 ) -> InterviewPage:
+    if dates and dates.start and dates.end and dates.start > dates.end:
+        raise InvalidInput(
+            "date_from must not be after date_to",
+            code="invalid_date",
+            details={"date_from": dates.start.isoformat(), "date_to": dates.end.isoformat()},
+        )
     await require_access(session, user, project_id)
     last_seq = await events.last_seq(session, project_id)
     after = _decode_cursor(cursor) if cursor else None
     rows = await repo.page(
-        session, project_id, deleted=deleted, status=status, after=after, limit=limit + 1
+        session,
+        project_id,
+        deleted=deleted,
+        status=status,
+        after=after,
+        limit=limit + 1,
+        date_from=dates.start if dates else None,
+        date_to=dates.end if dates else None,
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -372,6 +415,11 @@ async def update(
     changed = [k for k, v in changes.items() if getattr(interview, k) != v]
     for key in changed:
         setattr(interview, key, changes[key])
+    # What the user typed stays: the analysis derives titles only over placeholders.
+    if "title" in changed:
+        interview.title_source = "user"
+    if "interview_date" in changed:
+        interview.interview_date_source = "user" if interview.interview_date else None
     if changed:
         await _emit(session, interview, events.INTERVIEW_UPDATED, user.user_id, changes=changed)
     return interview
@@ -581,6 +629,7 @@ async def complete(
         if analysis.persona_match
         else None
     )
+    _derive_title(interview, analysis)
     await _emit(
         session,
         interview,
@@ -594,6 +643,17 @@ async def complete(
         },
     )
     return True
+
+
+def _derive_title(interview: Interview, analysis: InterviewAnalysisResult) -> None:
+    """Replace a placeholder title with "participant · topic"; never the user's."""
+    if interview.title_source == "user":
+        return
+    placeholders = [interview.title, interview.file_name or ""]
+    derived = titles.derive_title(analysis, placeholders)
+    if derived:
+        interview.title = derived
+        interview.title_source = "derived"
 
 
 async def fail(session: AsyncSession, interview_id: UUID, error: dict[str, Any]) -> bool:

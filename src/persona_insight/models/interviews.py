@@ -24,7 +24,12 @@ class Interview(Base):
     company_id: Mapped[UUID] = mapped_column(ForeignKey("companies.id"))
     project_id: Mapped[UUID] = mapped_column(ForeignKey("projects.id"))
     title: Mapped[str] = mapped_column(String(300))
+    # user | file | text | derived: only a title the user did not type is replaced by the
+    # derived one (interviews.titles) when the analysis is stored.
+    title_source: Mapped[str] = mapped_column(String(8), server_default="user")
     interview_date: Mapped[dt.date | None]
+    # user | transcript | document | file | upload (interviews.titles.choose_date)
+    interview_date_source: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(12))
     source: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)

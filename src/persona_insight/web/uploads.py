@@ -74,6 +74,7 @@ async def accept_text(page: Page, access: Access, text: str, title: str) -> str 
         page.signed_in,
         access,
         title=title[:300] or title_from_text(extracted.text),
+        title_source="user" if title.strip() else "text",
         text=extracted.text,
         interview_date=None,
         file=None,

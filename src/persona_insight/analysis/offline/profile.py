@@ -7,11 +7,11 @@ carry a name ("my name is", "이름은", the speaker label) are never quoted.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import PurePath
 
 from persona_insight.analysis.contract import Demographics, IntervieweeProfile, SessionInfo
+from persona_insight.analysis.dates import HEADER_LINES, date_in_lines
 from persona_insight.analysis.engine import AnalysisContext
 from persona_insight.analysis.offline.document import Document
 from persona_insight.analysis.offline.language import Lang
@@ -119,16 +119,6 @@ _JOB_WORDS = words(
     architect professor lecturer retiree retired specialist coordinator director executive
     administrator agent representative cashier mechanic electrician contractor entrepreneur
     programmer dentist therapist salesperson sales banker trader planner producer"""
-)
-_DATE_ISO = re.compile(r"\b(20\d{2})[-./]\s?(\d{1,2})[-./]\s?(\d{1,2})\b")
-_DATE_KO = re.compile(r"(20\d{2})\s?년\s?(\d{1,2})\s?월\s?(\d{1,2})\s?일")
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-)
-_MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
-_DATE_EN = re.compile(
-    r"\b(?:(?P<m1>[A-Z][a-z]+)\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y1>20\d{2})"
-    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m2>[A-Z][a-z]+),?\s+(?P<y2>20\d{2}))\b"
 )
 _FILENAME = re.compile(r"\.(?:txt|md|markdown|vtt|srt|docx|pdf|hwp|rtf|json|csv|html?|log)$", re.I)
 
@@ -281,26 +271,8 @@ def profile(doc: Document) -> IntervieweeProfile:
 
 
 def _date_in_text(doc: Document) -> str | None:
-    for line in doc.lines[:20]:
-        text = line.cleaned
-        for pattern in (_DATE_KO, _DATE_ISO):
-            m = pattern.search(text)
-            if m:
-                try:
-                    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-                except ValueError:
-                    continue
-        m = _DATE_EN.search(text)
-        if m:
-            month = _MONTHS.get((m.group("m1") or m.group("m2") or "").lower())
-            day = int(m.group("d1") or m.group("d2") or 0)
-            year = int(m.group("y1") or m.group("y2") or 0)
-            if month:
-                try:
-                    return dt.date(year, month, day).isoformat()
-                except ValueError:
-                    continue
-    return None
+    found = date_in_lines(line.cleaned for line in doc.lines[:HEADER_LINES])
+    return found.isoformat() if found else None
 
 
 def topic_from_title(title: str) -> str:
