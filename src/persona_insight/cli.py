@@ -307,6 +307,72 @@ def reindex(
 
 
 @app.command()
+def transcribe(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A recording.")],
+    engine: Annotated[str | None, typer.Option(help="local | api (default: settings)")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="ISO 639-1 code to force, e.g. ko (default: detect)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the segments as JSON.")] = False,
+) -> None:
+    """Transcribe one recording without the database; print it with times and speakers."""
+    from persona_insight.errors import AppError
+    from persona_insight.media.pipeline import to_text
+    from persona_insight.media.run import transcribe_file
+
+    if engine not in (None, "local", "api"):
+        _fail("--engine must be local or api", 2)
+    with Progress(TextColumn("{task.description}"), BarColumn(), console=err) as progress:
+        model = progress.add_task("speech model (first use)", total=None, visible=False)
+        spoken = progress.add_task("transcribing", total=100)
+
+        def on_model(done: int, total: int) -> None:
+            progress.update(model, completed=done, total=total, visible=True)
+
+        def on_progress(percent: int) -> None:
+            progress.update(spoken, completed=percent)
+
+        try:
+            result = asyncio.run(
+                transcribe_file(
+                    path,
+                    get_settings(),
+                    engine=engine,
+                    language=language,
+                    on_model=on_model,
+                    on_progress=on_progress,
+                )
+            )
+        except AppError as exc:
+            _fail(f"{exc.code}: {exc.message}")
+        progress.update(spoken, completed=100)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "engine": result.engine,
+                    "language": result.language,
+                    "duration_ms": result.duration_ms,
+                    "speakers": result.speakers,
+                    "speaker_confidence": result.speaker_confidence,
+                    "segments": [
+                        {
+                            "start_ms": s.start_ms,
+                            "end_ms": s.end_ms,
+                            "speaker": s.speaker,
+                            "text": s.text,
+                        }
+                        for s in result.segments
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        typer.echo(to_text(result))
+
+
+@app.command()
 def analyze(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A transcript file.")],
     engine: Annotated[

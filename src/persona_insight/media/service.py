@@ -150,9 +150,10 @@ async def transcribed(
     return True
 
 
-def model_dir(settings: Settings) -> Path:
+def model_dir(settings: Settings, progress: Callable[[int, int], None] | None = None) -> Path:
+    """The local engine's model: the operator's, else the bundled one (joined on first use)."""
     from persona_insight.media.models import ensure_model
 
     if settings.speech_model_dir is not None:
         return settings.speech_model_dir
-    return ensure_model(settings.data_dir / "models")
+    return ensure_model(settings.data_dir / "models", progress=progress)
