@@ -221,6 +221,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Open project streams one user may hold over all processes (429 beyond).",
     )
+    report_background_above: int = Field(
+        default=300,
+        ge=0,
+        description="Projects with more completed interviews get their report or findings "
+        "export from a background job (202 and progress events) instead of within the request.",
+    )
     event_retention_days: int = Field(
         default=7, ge=1, description="Events kept for replay; older ids get sync:reset."
     )

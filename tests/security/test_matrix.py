@@ -133,6 +133,7 @@ def path_for(template: str, w: World, actor: str) -> str:
         "term_id": w.term,
         "persona_id": w.persona,
         "theme_id": w.theme,
+        "job_id": w.report_job,
         # Nobody in the world saved a search: deleting one is a 404 for every caller.
         "saved_id": w.project,
         # Nor did anyone ask: an answer id is a 404 for every caller.

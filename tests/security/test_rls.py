@@ -96,6 +96,11 @@ def _seed_company(conn: psycopg.Connection[Any], company: uuid.UUID, tag: str) -
         " array_fill(0.1::real, ARRAY[384]))",
         (interview, company, project, interview),
     )
+    conn.execute(
+        "INSERT INTO report_jobs (id, company_id, project_id, requested_by, kind, format,"
+        " locale) VALUES (%s, %s, %s, %s, 'report', 'pdf', 'ko')",
+        (uuid.uuid4(), company, project, user),
+    )
     return {"user": user, "project": project, "interview": interview}
 
 

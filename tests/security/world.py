@@ -59,6 +59,7 @@ class World:
     term: uuid.UUID = field(default_factory=uuid.uuid4)
     persona: uuid.UUID = field(default_factory=uuid.uuid4)
     theme: uuid.UUID = field(default_factory=uuid.uuid4)
+    report_job: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def secrets(self) -> list[str]:
@@ -223,6 +224,13 @@ def build(
             "INSERT INTO insight_theme_members (theme_id, company_id, project_id, interview_id,"
             " ref) VALUES (%s, %s, %s, %s, 'pain:0')",
             (world.theme, a, world.project, world.interview),
+        )
+        conn.execute(
+            "INSERT INTO report_jobs (id, company_id, project_id, requested_by, kind, format,"
+            " locale, status, progress, file_name, media_type, body, finished_at)"
+            " VALUES (%s, %s, %s, %s, 'report', 'md', 'en', 'done', 100, 'report.md',"
+            " 'text/markdown', %s, now())",
+            (world.report_job, a, world.project, owner, f"# Secret project {tag}".encode()),
         )
         conn.commit()
     return world

@@ -21,6 +21,7 @@ TASK_MODULES = [
     "persona_insight.media.tasks",
     "persona_insight.search.tasks",
     "persona_insight.insights.tasks",
+    "persona_insight.insights.report.tasks",
 ]
 
 # One job, deferred by a SQL expression inside a larger statement (the upload path writes the

@@ -44,6 +44,9 @@ NOTE_DELETED: Final = "note:deleted"
 PERSONA_UPDATED: Final = "persona:updated"
 PERSONA_REMATCH_PROGRESS: Final = "persona:rematch_progress"
 INSIGHTS_UPDATED: Final = "insights:updated"
+REPORT_PROGRESS: Final = "report:progress"
+REPORT_READY: Final = "report:ready"
+REPORT_FAILED: Final = "report:failed"
 
 # Types stored in the outbox. Stream-only messages (presence, sync:reset) are in STREAM_TYPES.
 EVENT_TYPES: Final[frozenset[str]] = frozenset(
@@ -67,6 +70,9 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         PERSONA_UPDATED,
         PERSONA_REMATCH_PROGRESS,
         INSIGHTS_UPDATED,
+        REPORT_PROGRESS,
+        REPORT_READY,
+        REPORT_FAILED,
     }
 )
 STREAM_TYPES: Final[frozenset[str]] = frozenset(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models.interviews import Interview, InterviewAnalysis
@@ -33,3 +34,82 @@ async def completed(session: AsyncSession, project_id: UUID) -> Sequence[Row[Any
         .order_by(Interview.interview_date.asc().nulls_last(), Interview.created_at, Interview.id)
     )
     return (await session.execute(query)).all()
+
+
+# --- report jobs (migration 0020) ---------------------------------------------------------------
+
+_JOB_COLUMNS = (
+    "id, company_id, project_id, requested_by, kind, format, locale, status, progress,"
+    " file_name, media_type, error, created_at, finished_at"
+)
+
+
+async def active_job(
+    session: AsyncSession, project_id: UUID, kind: str, fmt: str
+) -> Row[Any] | None:
+    query = text(
+        f"SELECT {_JOB_COLUMNS} FROM report_jobs"  # noqa: S608 (constant columns)
+        " WHERE project_id = :project AND kind = :kind AND format = :format"
+        " AND status IN ('queued', 'running')"
+    )
+    params = {"project": project_id, "kind": kind, "format": fmt}
+    return (await session.execute(query, params)).first()
+
+
+async def insert_job(session: AsyncSession, values: dict[str, Any]) -> Row[Any] | None:
+    """The new job, or None when one for the same project, kind and format is already active
+    (the partial unique index decides, so two requests at once make one job)."""
+    query = text(
+        "INSERT INTO report_jobs"  # noqa: S608 (constant columns)
+        " (id, company_id, project_id, requested_by, kind, format, locale)"
+        " VALUES (:id, :company_id, :project_id, :requested_by, :kind, :format, :locale)"
+        " ON CONFLICT (project_id, kind, format) WHERE status IN ('queued', 'running')"
+        f" DO NOTHING RETURNING {_JOB_COLUMNS}"
+    )
+    return (await session.execute(query, values)).first()
+
+
+async def delete_old_jobs(session: AsyncSession, project_id: UUID, before: dt.datetime) -> None:
+    await session.execute(
+        text(
+            "DELETE FROM report_jobs WHERE project_id = :project AND created_at < :before"
+            " AND status IN ('done', 'failed')"
+        ),
+        {"project": project_id, "before": before},
+    )
+
+
+async def job(session: AsyncSession, job_id: UUID, *, lock: bool = False) -> Row[Any] | None:
+    query = f"SELECT {_JOB_COLUMNS} FROM report_jobs WHERE id = :id"  # noqa: S608 (constant)
+    if lock:
+        query += " FOR UPDATE"
+    return (await session.execute(text(query), {"id": job_id})).first()
+
+
+async def job_file(session: AsyncSession, job_id: UUID) -> bytes | None:
+    query = text("SELECT body FROM report_jobs WHERE id = :id")
+    body = (await session.execute(query, {"id": job_id})).scalar_one_or_none()
+    return bytes(body) if body is not None else None
+
+
+async def update_job(session: AsyncSession, job_id: UUID, **values: Any) -> None:
+    columns = ", ".join(f"{name} = :{name}" for name in values)
+    await session.execute(
+        text(f"UPDATE report_jobs SET {columns} WHERE id = :id"),  # noqa: S608 (names are ours)
+        {"id": job_id, **values},
+    )
+
+
+async def project_name(session: AsyncSession, project_id: UUID) -> str | None:
+    query = text("SELECT name FROM projects WHERE id = :id")
+    name: str | None = (await session.execute(query, {"id": project_id})).scalar_one_or_none()
+    return name
+
+
+async def completed_count(session: AsyncSession, project_id: UUID) -> int:
+    query = text(
+        "SELECT count(*) FROM interviews WHERE project_id = :id AND status = 'completed'"
+        " AND deleted_at IS NULL"
+    )
+    count: int = (await session.execute(query, {"id": project_id})).scalar_one()
+    return count

@@ -21,11 +21,13 @@ from persona_insight.errors import Conflict, InvalidInput
 from persona_insight.insights import exports
 from persona_insight.insights import repository as insights_repo
 from persona_insight.insights import service as insights
-from persona_insight.insights.report import build, docx, markdown, pdf, sources
+from persona_insight.insights.report import build, docx, markdown, pdf, repository, sources
 from persona_insight.insights.report.model import Document
 from persona_insight.insights.schemas import ProjectInsights
 from persona_insight.interviews import service as interviews
+from persona_insight.models.projects import Project
 from persona_insight.projects import service as projects
+from persona_insight.web import i18n
 
 Gettext = Callable[..., str]
 ReportFormat = Literal["docx", "pdf", "md"]
@@ -130,70 +132,101 @@ async def _theme_labels(session: AsyncSession, project_id: UUID) -> exports.Them
     return labels
 
 
-async def project_report(
+Kind = Literal["report", "findings"]
+
+
+def formats(kind: Kind) -> tuple[str, ...]:
+    return REPORT_FORMATS if kind == "report" else FINDINGS_FORMATS
+
+
+def translator(locale: str) -> Gettext:
+    """Messages in `locale`, with `%(name)s` parameters, as pages have them."""
+    translations = i18n.translations(locale)
+
+    def gettext(message: str, **params: object) -> str:
+        text: str = translations.gettext(message)
+        return text % params if params else text
+
+    return gettext
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What a project report or findings export is made from, read in one transaction."""
+
+    project_name: str
+    analysed: list[sources.Analysed]
+    insights: ProjectInsights | None
+    themes: exports.ThemeOf
+
+
+async def load(session: AsyncSession, project_id: UUID, project_name: str, kind: Kind) -> Loaded:
+    analysed = await sources.completed(session, project_id)
+    insights = await _insights(session, project_id) if analysed and kind == "report" else None
+    themes = await _theme_labels(session, project_id) if analysed and kind == "findings" else {}
+    return Loaded(project_name, analysed, insights, themes)
+
+
+async def produce(loaded: Loaded, kind: Kind, fmt: str, *, locale: str, _: Gettext) -> File:
+    """The file, rendered off the event loop; needs no database."""
+    if kind == "findings":
+        write = exports.as_xlsx if fmt == "xlsx" else exports.as_csv
+        rows = exports.rows(loaded.analysed, loaded.themes, _)
+        body = await asyncio.to_thread(lambda: write(rows, _))
+        return File(file_name(loaded.project_name, _("findings"), fmt), MEDIA_TYPES[fmt], body)
+    doc = build.project_report(
+        loaded.project_name,
+        loaded.analysed,
+        loaded.insights,
+        locale=locale,
+        generated_at=dt.datetime.now(dt.UTC),
+        _=_,
+    )
+    body = await render(doc, fmt)
+    return File(file_name(loaded.project_name, _("report"), fmt), MEDIA_TYPES[fmt], body)
+
+
+async def audit_project_export(
+    session: AsyncSession,
+    user: Authenticated,
+    project: Project,
+    kind: Kind,
+    fmt: str,
+    ip: str | None,
+    **details: object,
+) -> None:
+    await _audit(
+        session,
+        user,
+        company_id=project.company_id,
+        target_type="project",
+        target_id=project.id,
+        fmt=fmt,
+        ip=ip,
+        kind=kind,
+        **details,
+    )
+
+
+async def project_file(
     session: AsyncSession,
     user: Authenticated,
     project_id: UUID,
+    kind: Kind,
     requested: str | None,
     *,
     locale: str,
     _: Gettext,
     ip: str | None,
 ) -> File:
+    """A project's report or findings, made within the request."""
     access = await projects.require_access(session, user, project_id)
-    fmt = check_format(requested, REPORT_FORMATS)
-    analysed = await sources.completed(session, project_id)
-    insights = await _insights(session, project_id) if analysed else None
-    doc = build.project_report(
-        access.project.name,
-        analysed,
-        insights,
-        locale=locale,
-        generated_at=dt.datetime.now(dt.UTC),
-        _=_,
+    fmt = check_format(requested, formats(kind))
+    loaded = await load(session, project_id, access.project.name, kind)
+    await audit_project_export(
+        session, user, access.project, kind, fmt, ip, interviews=len(loaded.analysed)
     )
-    await _audit(
-        session,
-        user,
-        company_id=access.project.company_id,
-        target_type="project",
-        target_id=project_id,
-        fmt=fmt,
-        ip=ip,
-        kind="report",
-        interviews=len(analysed),
-    )
-    body = await render(doc, fmt)
-    return File(file_name(access.project.name, _("report"), fmt), MEDIA_TYPES[fmt], body)
-
-
-async def project_findings(
-    session: AsyncSession,
-    user: Authenticated,
-    project_id: UUID,
-    requested: str | None,
-    *,
-    _: Gettext,
-    ip: str | None,
-) -> File:
-    access = await projects.require_access(session, user, project_id)
-    fmt = check_format(requested, FINDINGS_FORMATS)
-    analysed = await sources.completed(session, project_id)
-    await _audit(
-        session,
-        user,
-        company_id=access.project.company_id,
-        target_type="project",
-        target_id=project_id,
-        fmt=fmt,
-        ip=ip,
-        kind="findings",
-        interviews=len(analysed),
-    )
-    write = exports.as_xlsx if fmt == "xlsx" else exports.as_csv
-    themes = await _theme_labels(session, project_id) if analysed else {}
-    body = await asyncio.to_thread(lambda: write(exports.rows(analysed, themes, _), _))
-    return File(file_name(access.project.name, _("findings"), fmt), MEDIA_TYPES[fmt], body)
+    return await produce(loaded, kind, fmt, locale=locale, _=_)
 
 
 async def interview_report(
@@ -226,3 +259,12 @@ async def interview_report(
     )
     body = await render(doc, fmt)
     return File(file_name(detail.title, _("analysis"), fmt), MEDIA_TYPES[fmt], body)
+
+
+async def in_background(
+    session: AsyncSession, user: Authenticated, project_id: UUID, *, asked: bool, above: int
+) -> bool:
+    """Whether this project's report is made by a job: asked for, or too many interviews to make
+    within a request. Access first, so an outsider learns nothing from the answer (404)."""
+    await projects.require_access(session, user, project_id)
+    return asked or await repository.completed_count(session, project_id) > above
