@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from tests.notes.conftest import upload
-from tests.support import Member
-
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.analysis.engine import EngineResult
 from persona_insight.db import Actor
 from persona_insight.interviews import service as interviews
+from tests.notes.conftest import upload
+from tests.support import Member
 
 SCRIPT = [
     {"id": [1], "speaker": "question", "cleaned_sentence": "충전은 어디서 하세요?"},

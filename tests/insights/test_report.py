@@ -10,6 +10,7 @@ import pytest
 from docx import Document as open_docx
 from pypdf import PdfReader
 from sqlalchemy import text as sql
+
 from tests.insights.report_support import analysed
 from tests.support import as_owner, client, make_project, make_user
 
