@@ -175,3 +175,19 @@ def test_a_label_keeps_the_clause_with_the_cue() -> None:
 
 def test_short_evidence_is_the_label_as_it_is() -> None:
     assert labels.short_label("the fees add up fast.", "en") == "The fees add up fast"
+
+
+@pytest.mark.parametrize(
+    ("label", "lang", "says"),
+    [
+        # A caption line that stops before its predicate, and a clause with no verb.
+        ("웹디버그 할 때", "ko", False),
+        ("In this instance, in this particular instance itself", "en", False),
+        ("이런 문제가 있었어요", "ko", True),
+        ("API 규모가 크고 업데이트도 잦고 쓸 사람도 많고", "ko", True),
+        ("The plots take forever to load", "en", True),
+        ("Number of commits and bugs filed, doesn't show that picture", "en", True),
+    ],
+)
+def test_a_label_must_state_something(label: str, lang: str, says: bool) -> None:
+    assert labels.is_statement(label, lang) is says

@@ -377,7 +377,12 @@ def find(doc: Document, scores: np.ndarray, kind: Kind) -> list[Draft]:
                 confidence=confidence(best, _cue(doc, group, kind)),
             )
         )
-    drafts = [d for d in drafts if d.confidence >= MIN_CONFIDENCE]
+    drafts = [
+        d
+        for d in drafts
+        if d.confidence >= MIN_CONFIDENCE
+        and labels.is_statement(d.description, "ko" if doc.sentences[d.head].lang == "ko" else "en")
+    ]
     if not drafts:
         return []
     drafts.sort(key=lambda d: -d.strength)

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from persona_insight.analysis.offline import cues, models
+from persona_insight.analysis.offline import cues, labels, models
 from persona_insight.analysis.offline.document import Document
 from persona_insight.analysis.offline.findings import Draft, clean_description
 from persona_insight.analysis.offline.findings import informative as _informative
@@ -45,13 +45,6 @@ _EN_PRONOUN = re.compile(
     re.I,
 )
 _EN_NOUN_PHRASE = re.compile(r"^(?:the|this|that|these|those|their|most|some|every|a|an)\b", re.I)
-_EN_VERB = re.compile(
-    r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|could|will|would|should|may|"
-    r"might|must|take|takes|took|get|gets|got|keep|keeps|kept|go|goes|went|make|makes|made|"
-    r"break|breaks|broke|crash(?:es|ed)?|fail(?:s|ed)?|loads?|loaded|show|shows|work|works|need|needs|"
-    r"\w+n't|\w+n’t|\w{3,}ed)\b",
-    re.I,
-)
 _EN_FEELING_WHEN = re.compile(
     r"\b(?:frustrating|annoying|stressful|hard|painful|confusing|hate it|hate|awful)\s+when\s+",
     re.I,
@@ -184,7 +177,7 @@ def _english_clause(text: str) -> str | None:
         return None
     if not (
         _EN_PRONOUN.match(clause)
-        or (_EN_NOUN_PHRASE.match(clause) and _EN_VERB.search(clause.split(" ", 1)[-1]))
+        or (_EN_NOUN_PHRASE.match(clause) and labels.EN_VERB.search(clause.split(" ", 1)[-1]))
     ):
         return None
     return clause[0].lower() + clause[1:] if not clause.startswith("I ") else clause

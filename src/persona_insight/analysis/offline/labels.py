@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from persona_insight.analysis.offline import models
+
 MAX_WORDS = 15
 MIN_WORDS = 3
 # A cue clause shorter than this is a fragment ("In the worst case") and takes the next clause.
@@ -240,3 +242,28 @@ def short_label(text: str, lang: str, cue: re.Pattern[str] | None = None) -> str
         if ends:
             kept = kept[: ends[-1] + 1]
     return _finish(" ".join(_trim(kept, lang)))
+
+
+# A verb of some kind: an auxiliary, a negation, a past form or a common lexical verb. Enough to
+# tell "the plots take forever" from "in this particular instance itself".
+EN_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|should|"
+    r"may|might|must|take|takes|took|get|gets|got|keep|keeps|kept|go|goes|went|make|makes|made|"
+    r"break|breaks|broke|crash(?:es|ed)?|fail(?:s|ed)?|loads?|loaded|show|shows|work|works|"
+    r"need|needs|want|wants|wish|like|love|hate|know|think|feel|see|use|find|try|tried|"
+    r"\w+n't|\w+n’t|\w+'(?:s|re|ve|d|ll|m)|\w+’(?:s|re|ve|d|ll|m)|\w{3,}ed)\b",
+    re.IGNORECASE,
+)
+# Korean parts of speech a statement cannot end on: a noun, a particle, a modifier ending
+# ("웹디버그 할 때", "…하는"): the sentence stopped before its predicate.
+_KO_FRAGMENT_END = ("NN", "NP", "NR", "J", "ETM", "MM", "XPN")
+
+
+def is_statement(label: str, lang: str) -> bool:
+    """Whether a label says something: a clause with a verb (English) or one that does not stop
+    before its predicate (Korean). A finding labelled "In this instance, in this particular
+    instance itself" or "웹디버그 할 때" tells a reader nothing."""
+    if lang == "ko":
+        tags = [t.tag for t in models.tokenize_korean(label) if not t.tag.startswith("S")]
+        return bool(tags) and not tags[-1].startswith(_KO_FRAGMENT_END)
+    return len(_words(label)) >= MIN_WORDS and bool(EN_VERB.search(label))

@@ -16,20 +16,37 @@ from persona_insight.analysis.engine import AnalysisContext
 from persona_insight.analysis.offline.document import Document
 from persona_insight.analysis.offline.language import Lang
 from persona_insight.analysis.offline.sentences import Sentence
+from persona_insight.analysis.offline.stance import stance
 from persona_insight.analysis.offline.stopwords import words
 from persona_insight.analysis.transcript import ANSWER_LABELS, QUESTION_LABELS
 
 _SELF_KO = re.compile(
     r"(?:^|\s)(?:저는|전|제가|나는|저희\s?집은)\s|살이고|대\s?(?:초반|중반|후반)|직장인|일하고|일해요|"
     r"다니(?:는|고)|운영하|키우(?:는|고)|자취|학년|살아요|살고|타요|탄\s?지|나이는|직업은|"
-    r"일을\s?(?:하|해)|회사에서|근무",
+    r"일을\s?(?:하|해)|회사에서|근무|\d+\s?년(?:째|차)|경력|(?:회사|팀)\s?이름은|"
+    r"(?:개발|운영|연구|강의|교육)(?:을|를)?\s?(?:하고|맡고)\s?있",
 )
 _SELF_EN = re.compile(
     r"^(?:so,?\s+|sure\.?\s+|yeah,?\s+|well,?\s+)*(?:i'm|i am|i work|i've been|i live|i drive|"
-    r"i have|i've got|it's me|we're|we are|my (?:job|work|role))\b",
+    r"i have|i've got|it's me|we're|we are|my (?:job|work|role))\b"
+    # Role and experience said anywhere in the sentence: "most of my day job is as a security
+    # researcher", "I've been using Python for ten years", "as a developer I…".
+    r"|\bmy (?:day job|job|role|background|work) (?:is|was|involves)\b"
+    r"|\bi (?:work|worked) (?:at|for|on|in|as)\b|\bas an? [a-z]+ (?:i|we)\b"
+    r"|\bi(?:'ve| have) been (?:doing|working|using|maintaining|teaching|running) .* for\b",
     re.IGNORECASE,
 )
+# Says something about the speaker themself: a first-person word (the fallback profile sentence
+# must be about the interviewee, not the tool they were looking at).
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|my|me)\b|(?:^|\s)(?:저는|전|제가|저희|제)\s", re.I)
 _NAME_HINT = re.compile(r"name is|이름은|이름이|my name|제 이름|called me|부르", re.IGNORECASE)
+# Release statements and copyright headers at the top of published transcripts ("I, Nick …,
+# hereby release this work under…") are paperwork, not a self-description.
+_PAPERWORK = re.compile(
+    r"\b(?:hereby|licen[cs]e|copyright|creative ?commons|release this work|transfer)\b|https?://"
+    r"|저작권|라이선스|라이센스",
+    re.IGNORECASE,
+)
 
 _KO_NUMBER_DECADES = {"스물": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60, "일흔": 70}
 _AGE_KO_DIGITS = re.compile(r"(\d{2})\s?(?:살|세)(?!\s?(?:아이|아들|딸|짜리))")
@@ -108,7 +125,8 @@ _OCCUPATIONS_KO = (
     "대표",
 )
 _OCCUPATION_EN = re.compile(
-    r"\b(?:i'm|i am|i work (?:part[- ]time |full[- ]time )?as)\s+(?:an?\s+)?"
+    r"\b(?:i'm|i am|i work (?:part[- ]time |full[- ]time )?as|my (?:day )?job is(?: as)?)"
+    r"\s+(?:an?\s+)?"
     r"(?P<job>[a-z][a-z' -]{2,60}?)(?=,|\.|;| and\b| so\b|$)",
     re.IGNORECASE,
 )
@@ -121,6 +139,13 @@ _JOB_WORDS = words(
     programmer dentist therapist salesperson sales banker trader planner producer"""
 )
 _FILENAME = re.compile(r"\.(?:txt|md|markdown|vtt|srt|docx|pdf|hwp|rtf|json|csv|html?|log)$", re.I)
+
+
+def _not_about_self(text: str) -> bool:
+    """Paperwork, and a talk speaker addressing the audience ("질문 드리거나 할 때 반응해 주시기
+    바랍니다"): neither says who the speaker is."""
+    said = stance(text)
+    return bool(_PAPERWORK.search(text) or said.logistics or said.addressed)
 
 
 def _speaker_names(doc: Document) -> set[str]:
@@ -142,6 +167,8 @@ def self_descriptions(doc: Document) -> list[Sentence]:
     for s in answers[:horizon]:
         lowered = s.text.lower()
         if _NAME_HINT.search(s.text) or any(name and name in lowered for name in names):
+            continue
+        if _not_about_self(s.text):
             continue
         pattern = _SELF_KO if s.lang == "ko" else _SELF_EN
         if pattern.search(s.text):
@@ -239,7 +266,12 @@ def _first_substantive(doc: Document) -> list[Sentence]:
     """Without a self-description, the first real answer usually says how the interviewee
     relates to the topic ("일 년에 해외 두 번 …"), which is still a neutral profile."""
     for s in doc.answers[: max(6, len(doc.answers) // 3)]:
-        if len(s.text) >= 20 and not _NAME_HINT.search(s.text):
+        if (
+            len(s.text) >= 20
+            and not _NAME_HINT.search(s.text)
+            and _FIRST_PERSON.search(s.text)
+            and not _not_about_self(s.text)
+        ):
             return [s]
     return []
 
