@@ -131,7 +131,7 @@ async def test_placed_after_analysis_and_manual_choice_survives(app: Any, worker
                 )
         assert progress, "no progress event"
         # the framework's save queued one over no interviews yet; this one placed the interview
-        assert progress[0] == {"done": 0, "total": 0, "changed": 0}
+        assert progress[0] == {"done": 0, "total": 0}
         assert progress[-1]["done"] == progress[-1]["total"] == 1
         after = (await c.get(f"/api/interviews/{iid}/placements")).json()
         assert after["manual_persona"] is True

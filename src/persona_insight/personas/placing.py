@@ -86,17 +86,18 @@ def compute(inputs: Inputs) -> dict[UUID, list[Placement]]:
 
 async def store(
     session: AsyncSession, company_id: UUID, placements: dict[UUID, list[Placement]]
-) -> int:
-    """Write the placements (manual rows stay) and each interview's persona; how many changed."""
+) -> set[tuple[UUID, str]]:
+    """Write the placements (manual rows stay) and each interview's persona; the (project,
+    persona code) pairs whose interviews changed, for their profiles to be synthesised again."""
     fw = await load_framework(session, company_id)
     if not fw.axes:
-        return 0  # no framework: the analysis's own persona match stands
+        return set()  # no framework: the analysis's own persona match stands
     axis_ids = {a.id for a in fw.axes}
     choices = await repo.choices_of(session, list(placements))
     current: dict[UUID, dict[UUID, InterviewPlacement]] = {}
     for row in await repo.placements_of(session, list(placements)):
         current.setdefault(row.interview_id, {})[row.axis_id] = row
-    changed = 0
+    touched: set[tuple[UUID, str]] = set()
     for interview, _ in await repo.analysed(session, list(placements), lock=True):
         rows = current.setdefault(interview.id, {})
         for placement in placements[interview.id]:
@@ -120,9 +121,13 @@ async def store(
             row.line_ids = placement.line_ids
             row.source = "analysis"
         code = code_from(fw, list(rows.values()), choices.get(interview.id))
+        # Its persona's profile may rest on these placements' lines: re-synthesise either way.
+        if interview.persona_code is not None:
+            touched.add((interview.project_id, interview.persona_code))
         if code != interview.persona_code:
             interview.persona_code = code
             await emit_interview_updated(session, interview, None, ["persona_code"])
-            changed += 1
+            if code is not None:
+                touched.add((interview.project_id, code))
     await session.flush()
-    return changed
+    return touched

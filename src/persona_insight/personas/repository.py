@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from persona_insight.models import (
     Persona,
     PersonaAxis,
     PersonaFocus,
+    PersonaProfile,
     PersonaType,
     Project,
 )
@@ -202,3 +204,38 @@ async def choices_of(
         InterviewPersonaChoice.interview_id.in_(interview_ids)
     )
     return {c.interview_id: c for c in (await session.scalars(stmt)).all()}
+
+
+async def persona_interviews(
+    session: AsyncSession, project_id: UUID, code: str
+) -> list[tuple[Interview, dict[str, Any], dt.datetime]]:
+    """The project's live analysed interviews on this persona, with result and its version."""
+    stmt = (
+        select(Interview, InterviewAnalysis.result, InterviewAnalysis.created_at)
+        .join(InterviewAnalysis, InterviewAnalysis.interview_id == Interview.id)
+        .where(
+            Interview.project_id == project_id,
+            Interview.persona_code == code,
+            Interview.deleted_at.is_(None),
+        )
+        .order_by(Interview.created_at, Interview.id)
+    )
+    return [(r[0], r[1], r[2]) for r in (await session.execute(stmt)).all()]
+
+
+async def profiles(
+    session: AsyncSession, persona_id: UUID, project_id: UUID
+) -> list[PersonaProfile]:
+    """Every version, newest first."""
+    stmt = (
+        select(PersonaProfile)
+        .where(PersonaProfile.persona_id == persona_id, PersonaProfile.project_id == project_id)
+        .order_by(PersonaProfile.version.desc())
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def lock_profiles(session: AsyncSession, persona_id: UUID, project_id: UUID) -> None:
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtext(f"profile:{persona_id}:{project_id}")))
+    )

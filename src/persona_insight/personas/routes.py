@@ -10,10 +10,15 @@ from starlette.datastructures import UploadFile
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.accounts.routes import image_type
-from persona_insight.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from persona_insight.errors import (
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.schemas import InterviewOut
-from persona_insight.personas import avatar, service, tasks
+from persona_insight.personas import avatar, profiles, service, tasks
 from persona_insight.personas import repository as repo
 from persona_insight.personas.schemas import (
     FocusIn,
@@ -24,7 +29,10 @@ from persona_insight.personas.schemas import (
     PersonaOut,
     PersonaPatch,
     PlacementList,
+    ProfileOut,
+    ProfileVersion,
     RematchOut,
+    SynthesisQueued,
 )
 from persona_insight.projects.service import require_access
 
@@ -157,7 +165,10 @@ async def put_focus(project_id: UUID, body: FocusIn, ctx: CtxDep) -> FocusOut:
     summary="Set an interview's persona or axis types by hand (wins over re-analysis)",
 )
 async def assign_persona(interview_id: UUID, body: PersonaAssignment, ctx: CtxDep) -> InterviewOut:
+    before = (await interviews.get_accessible(ctx.session, ctx.user, interview_id))[0].persona_code
     interview = await service.assign(ctx.session, ctx.user, interview_id, body)
+    touched = {(interview.project_id, c) for c in (before, interview.persona_code) if c}
+    await tasks.defer_synthesis_of(ctx.session, interview.company_id, touched)
     return interviews.to_out(interview)
 
 
@@ -180,3 +191,51 @@ async def rematch(project_id: UUID, ctx: CtxDep) -> RematchOut:
     access = await require_access(ctx.session, ctx.user, project_id)
     queued = await tasks.defer_rematch(ctx.session, access.project.id, access.project.company_id)
     return RematchOut(queued=queued)
+
+
+@router.get(
+    "/api/projects/{project_id}/personas/{persona_id}/profile",
+    response_model=ProfileOut,
+    summary="A persona's synthesised profile in a project (newest, or ?version=)",
+)
+async def get_profile(
+    project_id: UUID, persona_id: UUID, ctx: CtxDep, version: int | None = None
+) -> ProfileOut:
+    access = await require_access(ctx.session, ctx.user, project_id)
+    company = access.project.company_id
+    versions, stale = await profiles.current(ctx.session, company, project_id, persona_id)
+    persona = await service.get_persona(ctx.session, company, persona_id)
+    chosen = next((v for v in versions if version is None or v.version == version), None)
+    if version is not None and chosen is None:
+        raise NotFound("no such profile version", code="profile_version_not_found")
+    return ProfileOut(
+        persona_id=persona.id,
+        code=persona.code,
+        stale=stale,
+        versions=[v.version for v in versions],
+        profile=None
+        if chosen is None
+        else ProfileVersion(
+            version=chosen.version,
+            created_at=chosen.created_at,
+            engine=chosen.engine,
+            interview_ids=list(chosen.interview_ids),
+            sections=chosen.profile.get("sections", {}),
+            repairs=chosen.profile.get("repairs", []),
+        ),
+    )
+
+
+@router.post(
+    "/api/projects/{project_id}/personas/{persona_id}/profile/synthesise",
+    status_code=202,
+    response_model=SynthesisQueued,
+    summary="Synthesise the persona's profile again (a job)",
+)
+async def synthesise_profile(project_id: UUID, persona_id: UUID, ctx: CtxDep) -> SynthesisQueued:
+    access = await require_access(ctx.session, ctx.user, project_id)
+    persona = await service.get_persona(ctx.session, access.project.company_id, persona_id)
+    queued = await tasks.defer_synthesis(
+        ctx.session, access.project.id, access.project.company_id, persona.id
+    )
+    return SynthesisQueued(queued=queued)

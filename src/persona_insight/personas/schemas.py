@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -117,3 +118,29 @@ class PersonaAssignment(BaseModel):
 
 class RematchOut(BaseModel):
     queued: bool = Field(description="False: a re-match of this project was already waiting.")
+
+
+class ProfileVersion(BaseModel):
+    version: int
+    created_at: dt.datetime
+    engine: str
+    interview_ids: list[UUID]
+    sections: dict[str, list[dict[str, Any]]] = Field(
+        description="summary, context, behaviours, pain_points, needs, quote, style: each a list"
+        " of {text, citations: [{interview_id, line_ids}]}; every statement cites lines."
+    )
+    repairs: list[dict[str, Any]] = Field(
+        description="What validation removed: dropped citations and uncited statements."
+    )
+
+
+class ProfileOut(BaseModel):
+    persona_id: UUID
+    code: str
+    stale: bool = Field(description="Its interviews changed since the newest version.")
+    profile: ProfileVersion | None
+    versions: list[int] = Field(description="Every version kept, newest first.")
+
+
+class SynthesisQueued(BaseModel):
+    queued: bool

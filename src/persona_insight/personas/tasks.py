@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.db import Actor, Database, raw_connection
 from persona_insight.interviews.service import ANALYSE_QUEUE
 from persona_insight.jobs.queue import queue
-from persona_insight.personas import placing
+from persona_insight.personas import placing, profiles
 from persona_insight.personas import repository as repo
 from persona_insight.realtime import events
 
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 PLACE_TASK = "place_interview"
 REMATCH_TASK = "rematch_project"
+SYNTH_TASK = "synthesise_persona"
+SYNTH_DEBOUNCE_S = 10
 BATCH = 100
 
 
@@ -61,13 +63,50 @@ async def defer_rematch(session: AsyncSession, project_id: UUID, company_id: UUI
     )
 
 
+async def defer_synthesis(
+    session: AsyncSession, project_id: UUID, company_id: UUID, persona_id: UUID
+) -> bool:
+    """Debounced: a burst of changes to the persona's interviews leaves one job, run once the
+    burst has settled, which reads them as they are then."""
+    raw = await raw_connection(session)
+    lock = f"synth:{project_id}:{persona_id}"
+    try:
+        async with raw.transaction():
+            await queue.configure_task(
+                SYNTH_TASK,
+                connection=raw,
+                queueing_lock=lock,
+                lock=lock,
+                schedule_in={"seconds": SYNTH_DEBOUNCE_S},
+            ).defer_async(
+                project_id=str(project_id), company_id=str(company_id), persona_id=str(persona_id)
+            )
+    except procrastinate.exceptions.AlreadyEnqueued:
+        return False
+    return True
+
+
+async def defer_synthesis_of(
+    session: AsyncSession, company_id: UUID, touched: set[tuple[UUID, str]]
+) -> None:
+    if not touched:
+        return
+    ids = {p.code: p.id for p in await repo.personas(session, company_id)}
+    for project_id, code in sorted(touched, key=str):
+        if code in ids:
+            await defer_synthesis(session, project_id, company_id, ids[code])
+
+
 async def place(db: Database, company_id: UUID, interview_ids: Sequence[UUID]) -> int:
+    """Place these interviews; how many personas' profiles were queued for synthesis."""
     actor = Actor(company_id=company_id, role="system")
     async with db.unit_of_work(actor) as session:
         inputs = await placing.read(session, company_id, interview_ids)
     placements = await asyncio.to_thread(placing.compute, inputs)
     async with db.unit_of_work(actor) as session:
-        return await placing.store(session, company_id, placements)
+        touched = await placing.store(session, company_id, placements)
+        await defer_synthesis_of(session, company_id, touched)
+    return len(touched)
 
 
 async def rematch(db: Database, project_id: UUID, company_id: UUID) -> int:
@@ -87,11 +126,11 @@ async def rematch(db: Database, project_id: UUID, company_id: UUID) -> int:
                 project_id=project_id,
                 company_id=company_id,
                 type=events.PERSONA_REMATCH_PROGRESS,
-                data={"done": start + len(batch), "total": len(ids), "changed": changed},
+                data={"done": start + len(batch), "total": len(ids)},
                 actor_id=None,
             )
     log.info(
-        "re-matched %d interviews of %s in %.1f s (%d changed persona)",
+        "re-matched %d interviews of %s in %.1f s (%d profiles to synthesise)",
         len(ids),
         project_id,
         time.perf_counter() - started,
@@ -114,3 +153,12 @@ async def rematch_project(
 ) -> None:
     db: Database = context.additional_context["db"]
     await rematch(db, UUID(project_id), UUID(company_id))
+
+
+@queue.task(name=SYNTH_TASK, queue=ANALYSE_QUEUE, pass_context=True)
+async def synthesise_persona(
+    context: procrastinate.JobContext, project_id: str, company_id: str, persona_id: str
+) -> None:
+    db: Database = context.additional_context["db"]
+    version = await profiles.synthesise(db, UUID(company_id), UUID(project_id), UUID(persona_id))
+    log.info("persona %s of %s: profile version %d", persona_id, project_id, version)

@@ -43,6 +43,7 @@ NOTE_UPDATED: Final = "note:updated"
 NOTE_DELETED: Final = "note:deleted"
 PERSONA_UPDATED: Final = "persona:updated"
 PERSONA_REMATCH_PROGRESS: Final = "persona:rematch_progress"
+PERSONA_PROFILE_UPDATED: Final = "persona:profile_updated"
 INSIGHTS_UPDATED: Final = "insights:updated"
 REPORT_PROGRESS: Final = "report:progress"
 REPORT_READY: Final = "report:ready"
@@ -69,6 +70,7 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         NOTE_DELETED,
         PERSONA_UPDATED,
         PERSONA_REMATCH_PROGRESS,
+        PERSONA_PROFILE_UPDATED,
         INSIGHTS_UPDATED,
         REPORT_PROGRESS,
         REPORT_READY,
