@@ -23,6 +23,7 @@ def extracted() -> set[str]:
         ("src/persona_insight/web/**.py", "python"),
         ("src/persona_insight/insights/report/**.py", "python"),
         ("src/persona_insight/insights/exports.py", "python"),
+        ("src/persona_insight/insights/pages.py", "python"),
         ("src/persona_insight/web/templates/**.html", "jinja2"),
     ]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Nn_": (1, 2)}

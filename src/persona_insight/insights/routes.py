@@ -72,3 +72,13 @@ async def edit_theme(theme_id: UUID, body: ThemeEdit, ctx: CtxDep) -> ThemeOut |
 async def move_finding(project_id: UUID, body: FindingMove, ctx: CtxDep) -> Response:
     await service.move_finding(ctx.session, ctx.user, project_id, body)
     return Response(status_code=202)
+
+
+@router.post(
+    "/api/projects/{project_id}/insights/summary",
+    status_code=202,
+    summary="(Re)generate the project summary from its themes, as a job",
+)
+async def request_summary(project_id: UUID, ctx: CtxDep) -> Response:
+    await service.request_summary(ctx.session, ctx.user, project_id)
+    return Response(status_code=202)

@@ -29,6 +29,7 @@ from persona_insight.embeddings.vectors import DIM
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.ids import uuid7
 from persona_insight.insights import repository as repo
+from persona_insight.insights import summary as summary_text
 from persona_insight.insights import themes as theming
 from persona_insight.insights import view
 from persona_insight.insights.repository import InterviewInput
@@ -37,6 +38,7 @@ from persona_insight.insights.schemas import (
     FindingMove,
     InsightFilters,
     ProjectInsights,
+    ProjectSummary,
     ThemeEdit,
     ThemeOut,
 )
@@ -314,7 +316,7 @@ async def project_insights(
         filters=filters,
         themes=shown,
         charts=view.charts(shown, facts, keep),
-        summary=None,
+        summary=_summary_of(st, {i for i, _ in marks}) if st else None,
         last_seq=last_seq,
     )
 
@@ -432,3 +434,74 @@ async def move_finding(
     )
     st = await repo.ensure_state(session, project_id, access.project.company_id)
     await _rerun(session, st)
+
+
+SUMMARY_TASK = "summarise_insights"
+
+
+async def request_summary(session: AsyncSession, user: Authenticated, project_id: UUID) -> None:
+    """Queue the project's summary (once: a request while one is queued joins it) and say so."""
+    access = await require_access(session, user, project_id)
+    company_id = access.project.company_id
+    raw = await raw_connection(session)
+    lock = f"insights-summary:{project_id}"
+    try:
+        async with raw.transaction():
+            await queue.configure_task(
+                SUMMARY_TASK, connection=raw, queueing_lock=lock, lock=lock
+            ).defer_async(project_id=str(project_id), company_id=str(company_id))
+    except procrastinate.exceptions.AlreadyEnqueued:
+        return
+    await events.append(
+        session,
+        project_id=project_id,
+        company_id=company_id,
+        type=events.INSIGHTS_SUMMARY,
+        data={"state": "queued"},
+        actor_id=user.user_id,
+    )
+
+
+async def summarise(session: AsyncSession, project_id: UUID, company_id: UUID) -> None:
+    """Write the project's summary from its current themes, with the interviews it covers."""
+    st = await repo.ensure_state(session, project_id, company_id)
+    keep = set(st.facts)
+    shown = view.themes(
+        await repo.themes(session, project_id),
+        await repo.edits(session, project_id),
+        st.facts,
+        keep,
+    )
+    language = summary_text.language_of(st.facts)
+    made = summary_text.statements(shown, len(keep), language)
+    now = dt.datetime.now(dt.UTC)
+    st.summary = {
+        "language": language,
+        "statements": [s.model_dump(mode="json") for s in made],
+        "generated_at": now.isoformat(),
+    }
+    st.summary_interview_ids = list(st.interview_ids)
+    st.summary_at = now
+    await session.flush()
+    out = _summary_of(st, {i for i, _ in await repo.marks(session, project_id)})
+    await events.append(
+        session,
+        project_id=project_id,
+        company_id=company_id,
+        type=events.INSIGHTS_SUMMARY,
+        data={"state": "done", "summary": out.model_dump(mode="json") if out else None},
+        actor_id=None,
+    )
+
+
+def _summary_of(st: InsightState, current: set[UUID]) -> ProjectSummary | None:
+    if st.summary is None or st.summary_interview_ids is None:
+        return None
+    covered = set(st.summary_interview_ids)
+    return ProjectSummary(
+        language=st.summary["language"],
+        statements=st.summary["statements"],
+        interview_ids=sorted(covered),
+        generated_at=st.summary_at or dt.datetime.fromisoformat(st.summary["generated_at"]),
+        new_interviews=len(current - covered),
+    )

@@ -23,3 +23,13 @@ async def recompute_insights(
 ) -> None:
     db: Database = context.additional_context["db"]
     await run_recompute(db, UUID(project_id), UUID(company_id))
+
+
+@queue.task(name=service.SUMMARY_TASK, queue=service.INSIGHTS_QUEUE, pass_context=True)
+async def summarise_insights(
+    context: procrastinate.JobContext, project_id: str, company_id: str
+) -> None:
+    db: Database = context.additional_context["db"]
+    company = UUID(company_id)
+    async with db.unit_of_work(Actor(company_id=company, role="system")) as session:
+        await service.summarise(session, UUID(project_id), company)

@@ -45,6 +45,7 @@ PERSONA_UPDATED: Final = "persona:updated"
 PERSONA_REMATCH_PROGRESS: Final = "persona:rematch_progress"
 PERSONA_PROFILE_UPDATED: Final = "persona:profile_updated"
 INSIGHTS_UPDATED: Final = "insights:updated"
+INSIGHTS_SUMMARY: Final = "insights:summary"
 REPORT_PROGRESS: Final = "report:progress"
 REPORT_READY: Final = "report:ready"
 REPORT_FAILED: Final = "report:failed"
@@ -72,6 +73,7 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         PERSONA_REMATCH_PROGRESS,
         PERSONA_PROFILE_UPDATED,
         INSIGHTS_UPDATED,
+        INSIGHTS_SUMMARY,
         REPORT_PROGRESS,
         REPORT_READY,
         REPORT_FAILED,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from persona_insight.insights import pages as insights_pages
 from persona_insight.search import pages as search_pages
 from persona_insight.web import (
     admin_companies,
@@ -38,6 +39,7 @@ PARTS = (
     admin_data,
     admin_companies,
     search_pages,
+    insights_pages,
     static_files,
 )
 

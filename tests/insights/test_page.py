@@ -1,0 +1,49 @@
+"""The insights page: themes and charts drawn by the server in Korean and English, every chart
+with its data table, the empty state explained, filters applied, bad dates and outsiders refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.insights.support import analysed, analysis, recompute
+from tests.support import make_project, make_user
+from tests.web.conftest import sign_in
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_page_empty_then_themes_in_both_languages(app: Any) -> None:
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    await make_user(db, email="eve@evil.test", company="Evil")
+    pid = (await make_project(app, owner))["id"]
+    async with await sign_in(app, owner.email, "ko") as ko:
+        r = await ko.get(f"/projects/{pid}/insights")
+        assert r.status_code == 200
+        assert "아직 테마가 없습니다" in r.text
+        assert 'id="insight-empty" hidden' not in r.text
+
+        await analysed(
+            app, owner, pid, analysis(["배달 음식이 항상 식어서 와요"], [], "ko"), "민수"
+        )
+        assert await recompute(app, owner, pid)
+        r = await ko.get(f"/projects/{pid}/insights")
+        assert "배달 음식이 항상 식어서 와요" in r.text
+        assert "인터뷰 1개" in r.text
+        assert r.text.count("<svg") == 6
+        assert r.text.count("<table") == 6  # a data table beside every chart
+        assert "주요 불편 사항" in r.text
+        # A filter with no interview in it shows the explained empty state.
+        r = await ko.get(f"/projects/{pid}/insights?language=en")
+        assert 'id="insight-empty" hidden' not in r.text
+        r = await ko.get(f"/projects/{pid}/insights?date_from=2026-02-30")
+        assert r.status_code == 422
+    async with await sign_in(app, owner.email, "en") as en:
+        r = await en.get(f"/projects/{pid}/insights")
+        assert "1 interview" in r.text
+        assert "Top pain points" in r.text
+    async with await sign_in(app, "eve@evil.test", "en") as eve:
+        r = await eve.get(f"/projects/{pid}/insights")
+        assert r.status_code == 404
