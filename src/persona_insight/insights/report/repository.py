@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select, text
+from sqlalchemy import Row, Text, cast, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models.interviews import Interview, InterviewAnalysis
 
 
-async def completed(session: AsyncSession, project_id: UUID) -> Sequence[Row[Any]]:
+async def completed(
+    session: AsyncSession, project_id: UUID
+) -> Sequence[Row[UUID, str, dt.date | None, str | None, str | None, str]]:
     """Oldest interview first (by its date, then upload), as a report lists them; the
     transcripts themselves stay in the database (the analysis has the cleaned script)."""
     query = (
@@ -23,7 +25,9 @@ async def completed(session: AsyncSession, project_id: UUID) -> Sequence[Row[Any
             Interview.interview_date,
             Interview.persona_code,
             Interview.language,
-            InterviewAnalysis.result,
+            # As text: pydantic parses and validates the JSON in one pass, several times faster
+            # than psycopg decoding it to dicts first (a 1,000-interview report reads ~20 MB).
+            cast(InterviewAnalysis.result, Text).label("result_json"),
         )
         .join(InterviewAnalysis, InterviewAnalysis.interview_id == Interview.id)
         .where(

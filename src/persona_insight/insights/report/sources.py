@@ -28,17 +28,20 @@ class Analysed:
 
 async def completed(session: AsyncSession, project_id: UUID) -> list[Analysed]:
     rows = await repository.completed(session, project_id)
-    return [
-        Analysed(
-            id=row.id,
-            title=row.title,
-            date=row.interview_date,
-            persona=row.persona_code,
-            language=row.language or row.result.get("language"),
-            analysis=InterviewAnalysis.model_validate(row.result),
+    found = []
+    for row in rows:
+        analysis = InterviewAnalysis.model_validate_json(row.result_json)
+        found.append(
+            Analysed(
+                id=row.id,
+                title=row.title,
+                date=row.interview_date,
+                persona=row.persona_code,
+                language=row.language or analysis.language,
+                analysis=analysis,
+            )
         )
-        for row in rows
-    ]
+    return found
 
 
 def quote_of(interview: Analysed, evidence: list[int], lines: dict[int, str]) -> str:

@@ -25,3 +25,4 @@ const parts = {
 const name = document.body.dataset.page;
 if (parts[name]) parts[name]().then((m) => m.start());
 if (name === "workspace") import("./trash.js").then((m) => m.start());
+if (document.querySelector("a[data-report]")) import("./reports.js").then((m) => m.start());
