@@ -1,0 +1,72 @@
+"""Two members on a shared conversation: one asks two personas at once; both see the answers
+arrive (the asker as they stream, the other live from the project stream), and a citation opens
+the interview at the quoted line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.chat.world import build, read_stream
+from tests.e2e.conftest import open_page, screenshot, signed_in
+from tests.support import http
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+QUESTION = "@P1 @P2 what is the most frustrating part? 제일 불편한 점은요?"
+
+
+async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -> None:
+    world = await build(live.app)
+    async with http(live.url, world.member) as api:
+        headers, _ = await read_stream(
+            api,
+            "POST",
+            "/api/chat",
+            json={
+                "project_id": world.project,
+                "persona_code": "P1",
+                "message": "충전은 어디서 하세요?",
+                "shared": True,
+            },
+        )
+    conversation = headers["x-conversation-id"]
+    path = f"/projects/{world.project}/chat?c={conversation}"
+    asker_context = await signed_in(chromium, live.url, world.member)
+    reader_context = await signed_in(chromium, live.url, world.admin)
+    asker = await open_page(asker_context, path)
+    reader = await open_page(reader_context, path)
+    answers = "() => document.querySelectorAll('#chat-messages .chat-persona').length"
+    assert await reader.evaluate(answers) == 1
+    # The reader may not write here; the asker may.
+    assert await reader.locator("#chat-composer").count() == 0
+    # Let the reader's stream connect before the question goes out.
+    await reader.wait_for_timeout(1000)
+
+    await asker.fill("#chat-message", QUESTION)
+    await asker.click("#chat-composer button[type=submit]")
+    for page in (asker, reader):
+        await page.wait_for_function(f"() => ({answers})() === 3", timeout=30_000)
+        codes = await page.locator(
+            "#chat-messages .chat-persona .persona-name strong"
+        ).all_inner_texts()
+        assert codes == ["P1", "P1", "P2"]
+    await asker.wait_for_function(
+        "() => !document.querySelector('#chat-messages [aria-busy]')", timeout=30_000
+    )
+    assert await reader.locator("#chat-messages .chat-user").count() == 2
+    await screenshot(reader, "chat-shared-reader")
+
+    # A citation of P2's answer opens its interview at the line.
+    link = reader.locator("#chat-messages .chat-persona").nth(2).locator(".chat-citations a").first
+    href = await link.get_attribute("href")
+    assert href is not None
+    assert href.startswith(f"/interviews/{world.english}#line-")
+    await link.click()
+    await reader.wait_for_url(f"**/interviews/{world.english}#line-*")
+    line = href.split("#", 1)[1]
+    await reader.locator(f"#{line}").wait_for()
+    assert await reader.evaluate("() => document.querySelector(':target') !== null")
+    assert not asker.errors
+    assert not reader.errors
