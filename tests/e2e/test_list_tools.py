@@ -67,3 +67,49 @@ async def test_search_filter_and_sort(chromium: Any, team: Team) -> None:
         assert len(await page.evaluate(SHOWN)) == 5
     assert not page.errors, page.errors
     await context.close()
+
+
+async def test_date_range_filter_stays_right_with_live_events(chromium: Any, team: Team) -> None:
+    async with http(team.url, team.owner) as api:
+
+        async def upload(title: str, day: str) -> str:
+            r = await api.post(
+                "/api/workflow/async",
+                json={
+                    "project_id": team.project_id,
+                    "text": QUICK.format(title),
+                    "title": title,
+                    "interview_date": day,
+                },
+            )
+            assert r.status_code == 202, r.text
+            return str(r.json()["interview_id"])
+
+        await upload("January", "2025-01-15")
+        february = await upload("February", "2025-02-15")
+        await upload("March", "2025-03-15")
+        context = await signed_in(chromium, team.url, team.member, locale="en-US")
+        page = await open_page(context, f"/projects/{team.project_id}")
+        await live_on(page)
+        await page.fill("#list-from", "2025-02-01")
+        await page.fill("#list-to", "2025-02-28")
+        assert await page.evaluate(SHOWN) == ["February"]
+        assert await page.inner_text("#list-filtered") == "Showing 1 of 3"
+        # A new interview in the range shows as it arrives; one outside it stays hidden.
+        await upload("Late February", "2025-02-27")
+        await upload("April", "2025-04-01")
+        await page.wait_for_function(
+            "() => document.querySelectorAll('#interviews > li[data-id]').length === 5"
+        )
+        assert await page.evaluate(SHOWN) == ["Late February", "February"]
+        # Another member redates one: it leaves the range live.
+        r = await api.patch(f"/api/interviews/{february}", json={"interview_date": "2025-05-01"})
+        assert r.status_code == 200, r.text
+        await page.wait_for_function(
+            f"() => document.querySelector('#interviews > li[data-id=\"{february}\"]').hidden"
+        )
+        assert await page.evaluate(SHOWN) == ["Late February"]
+        await page.fill("#list-to", "")
+        assert await page.evaluate(SHOWN) == ["April", "Late February", "March", "February"]
+    assert not page.errors, page.errors
+    await context.close()

@@ -56,9 +56,10 @@ function showInterview(iv) {
   document.getElementById("interview-title").textContent = iv.title;
   document.querySelector('[data-slot="crumb-title"]').textContent = iv.title;
   document.title = `${iv.title} · Persona Insight`;
-  document.getElementById("interview-date").textContent = iv.interview_date
-    ? formatDate(iv.interview_date)
-    : document.getElementById("interview-date").textContent;
+  document.getElementById("interview-date").textContent =
+    iv.interview_date && iv.interview_date_source !== "upload"
+      ? formatDate(iv.interview_date)
+      : document.getElementById("interview-date").textContent;
   const badge = document.getElementById("interview-status");
   if (badge.dataset.status !== iv.status) announce(t(`status.${iv.status}`));
   badge.dataset.status = iv.status;

@@ -17,8 +17,16 @@ const ORDERS = {
     (b.interview_date || b.created_at || "").localeCompare(a.interview_date || a.created_at || ""),
 };
 
+/** The day the list shows for an interview: its date, else its upload day (as the API filters). */
+function day(iv) {
+  return iv.interview_date || (iv.created_at || "").slice(0, 10);
+}
+
 function matches(iv, wanted) {
   if (wanted.q && !(iv.title || "").toLocaleLowerCase().includes(wanted.q)) return false;
+  // ISO dates compare as strings; a live event's changed date re-filters the row.
+  if (wanted.from && day(iv) < wanted.from) return false;
+  if (wanted.to && day(iv) > wanted.to) return false;
   if (wanted.status && iv.status !== wanted.status) return false;
   if (wanted.persona && (iv.persona_code || "-") !== wanted.persona) return false;
   if (wanted.language && (iv.language || "-") !== wanted.language) return false;
@@ -57,17 +65,27 @@ export function applyListTools() {
     status: form.elements.status.value,
     persona: form.elements.persona.value,
     language: form.elements.language.value,
+    from: form.elements.from.value,
+    to: form.elements.to.value,
   };
   const order = ORDERS[form.elements.sort.value] || ORDERS.newest;
+  const before = [...rows];
   rows.sort((a, b) => order(a.interview || {}, b.interview || {}));
   let shown = 0;
   for (const row of rows) {
     row.hidden = !matches(row.interview || {}, wanted);
     if (!row.hidden) shown += 1;
-    list.append(row);
+  }
+  // Moving a row takes the focus out of it: rows move only when the order changed, and the
+  // focus (a row's Delete, say) is given back, so a live event never loses one's place.
+  if (rows.some((row, i) => row !== before[i])) {
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    for (const row of rows) list.append(row);
+    if (focused && document.activeElement !== focused) focused.focus({ preventScroll: true });
   }
   const note = document.getElementById("list-filtered");
-  const filtering = wanted.q || wanted.status || wanted.persona || wanted.language;
+  const filtering =
+    wanted.q || wanted.status || wanted.persona || wanted.language || wanted.from || wanted.to;
   note.hidden = !filtering;
   note.textContent = filtering ? t("list.shown", { shown, total: rows.length }) : "";
 }

@@ -136,7 +136,34 @@ export function toast({ title, body = "", kind = "info", actions = [], sticky = 
   if (!sticky && !actions.length && kind !== "error") {
     setTimeout(() => item.remove(), 6000);
   }
+  watchDock(list.closest(".toasts"));
+  makeRoom(list.closest(".toasts"));
   return item;
+}
+
+// Where the toasts dock along the bottom (app.css): narrower than a desktop.
+const DOCKED = window.matchMedia("(max-width: 1023px)");
+let watched = null;
+
+/** Keep the page's room below its content equal to the dock, and the row being worked on (the
+ * one holding the focus) above the dock, so a toast never covers its status or Delete. */
+function makeRoom(dock) {
+  if (!dock) return;
+  const height = DOCKED.matches && dock.querySelector(".toast") ? dock.offsetHeight + 16 : 0;
+  document.body.style.setProperty("--toast-room", `${height}px`);
+  if (!height) return;
+  const active = document.activeElement;
+  const target = active && active !== document.body ? active.closest("li.row") || active : null;
+  if (!target) return;
+  const overlap = target.getBoundingClientRect().bottom - (window.innerHeight - height);
+  if (overlap > 0) window.scrollBy({ top: overlap, behavior: "instant" });
+}
+
+function watchDock(dock) {
+  if (!dock || watched === dock) return;
+  watched = dock;
+  // Toasts leave by timer or by their close button: give the room back then.
+  new MutationObserver(() => makeRoom(dock)).observe(dock, { childList: true, subtree: true });
 }
 
 // --- time --------------------------------------------------------------------------------------

@@ -46,8 +46,9 @@ function fillRow(row, iv) {
   // Buttons say which interview they act on, for screen readers ("Delete: <title>").
   for (const node of row.querySelectorAll('[data-slot="row-name"]')) node.textContent = `: ${iv.title}`;
   title.href = `/interviews/${iv.id}`;
-  // Every row has a date: the interview's own, else the day it was uploaded.
-  slot(row, "date").textContent = iv.interview_date
+  // Every row has a date: the interview's own, else the day it was uploaded (said so).
+  const dated = iv.interview_date && iv.interview_date_source !== "upload";
+  slot(row, "date").textContent = dated
     ? formatDate(iv.interview_date)
     : iv.created_at
       ? t("list.uploaded", { date: formatDate(iv.created_at.slice(0, 10)) })
