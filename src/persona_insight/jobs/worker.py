@@ -14,6 +14,7 @@ from uuid import UUID
 
 import procrastinate
 
+from persona_insight.accounts import throttle
 from persona_insight.analysis import isolation
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
@@ -70,6 +71,13 @@ async def prune_events(db: Database, settings: Settings) -> int:
         return await events.prune(session, older_than_days=settings.event_retention_days)
 
 
+async def prune_sign_in_records(db: Database) -> None:
+    """Drop failed sign-ins past their throttling window and sign-in pairs no longer known:
+    nothing reads them after that, and the tables would grow with every guessed password."""
+    async with db.unit_of_work(Actor.system()) as session:
+        await throttle.prune(session)
+
+
 async def _reconcile_forever(jobs: procrastinate.App, db: Database, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     next_prune = next_purge = loop.time()
@@ -79,6 +87,7 @@ async def _reconcile_forever(jobs: procrastinate.App, db: Database, settings: Se
             await reconcile_once(jobs, db, settings)
             if loop.time() >= next_prune:
                 await prune_events(db, settings)
+                await prune_sign_in_records(db)
                 next_prune = loop.time() + PRUNE_EVERY_S
             if loop.time() >= next_purge:
                 # Every worker process runs it; the purge of one interview is idempotent.
