@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import random
 import resource
 import time
@@ -186,6 +187,8 @@ def main() -> None:
             "interviews": args.interviews,
             "findings": args.interviews * 2 * FINDINGS,
             "target_pdf_seconds": 20,
+            # The machine is shared: what else ran while this did.
+            "load_average_1m": round(os.getloadavg()[0], 1),
             **figures,
         },
     )
