@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.errors import InvalidInput
-from persona_insight.insights import service
+from persona_insight.insights import dashboard, service
 from persona_insight.insights.schemas import (
+    Dashboard,
     FindingMove,
     InsightFilters,
     ProjectInsights,
@@ -82,3 +83,12 @@ async def move_finding(project_id: UUID, body: FindingMove, ctx: CtxDep) -> Resp
 async def request_summary(project_id: UUID, ctx: CtxDep) -> Response:
     await service.request_summary(ctx.session, ctx.user, project_id)
     return Response(status_code=202)
+
+
+@router.get(
+    "/api/insights/dashboard",
+    response_model=Dashboard,
+    summary="Per year, the top themes across the projects the caller works in",
+)
+async def company_dashboard(ctx: CtxDep) -> Dashboard:
+    return await dashboard.company_dashboard(ctx.session, ctx.user)

@@ -124,3 +124,32 @@ class FindingMove(BaseModel):
     interview_id: UUID
     ref: str = Field(pattern=r"^(pain|need):[0-9]{1,3}$", description="`pain:<i>` / `need:<i>`.")
     theme_id: UUID
+
+
+class DashboardTheme(BaseModel):
+    id: UUID
+    project_id: UUID
+    project_name: str
+    kind: ThemeKind
+    label: str
+    interviews: int = Field(description="Interviews of that year mentioning it.")
+    share: float = Field(description="Of the project's interviews that year.")
+
+
+class DashboardProject(BaseModel):
+    project_id: UUID
+    name: str
+    interviews: int
+    top_pains: list[DashboardTheme]
+    top_needs: list[DashboardTheme]
+
+
+class DashboardYear(BaseModel):
+    year: int
+    interviews: int = Field(description="Completed interviews dated that year, all projects.")
+    projects: list[DashboardProject]
+    top_themes: list[DashboardTheme] = Field(description="Across projects, by interviews.")
+
+
+class Dashboard(BaseModel):
+    years: list[DashboardYear] = Field(description="Newest year first.")
