@@ -8,26 +8,18 @@ import pytest
 from fakes.analysis_model import payload_for
 from fakes.dify_server import FakeDify, Run
 from fakes.openai_server import FakeOpenAI, Reply
-from fakes.server import ServerThread
+from fakes.server import serving
 
 
 @pytest.fixture
 def openai_fake() -> Iterator[FakeOpenAI]:
     """An OpenAI-compatible server answering like a sensible model; `.responder` scripts it."""
-    fake = FakeOpenAI(lambda body: Reply(payload=payload_for(body)))
-    server = ServerThread(fake.app())
-    fake.stopping = server.stopping
-    with server as base_url:
-        fake.base_url = f"{base_url}/v1"
+    with serving(FakeOpenAI(lambda body: Reply(payload=payload_for(body)))) as fake:
         yield fake
 
 
 @pytest.fixture
 def dify_fake() -> Iterator[FakeDify]:
     """A Dify/MISO workflow server; set `.script` to choose each run's outcome."""
-    fake = FakeDify(lambda body: Run())
-    server = ServerThread(fake.app())
-    fake.stopping = server.stopping
-    with server as base_url:
-        fake.base_url = f"{base_url}/v1"
+    with serving(FakeDify(lambda body: Run())) as fake:
         yield fake

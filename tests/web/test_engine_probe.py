@@ -12,7 +12,7 @@ import pytest
 from tests.analysis.fakes.analysis_model import payload_for
 from tests.analysis.fakes.dify_server import FakeDify, Run
 from tests.analysis.fakes.openai_server import FakeOpenAI, Reply
-from tests.analysis.fakes.server import ServerThread
+from tests.analysis.fakes.server import serving
 from tests.support import make_user
 from tests.web.conftest import Browser, sign_in
 
@@ -21,21 +21,13 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def openai_fake() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI(lambda body: Reply(payload=payload_for(body)))
-    server = ServerThread(fake.app())
-    fake.stopping = server.stopping
-    with server as base_url:
-        fake.base_url = f"{base_url}/v1"
+    with serving(FakeOpenAI(lambda body: Reply(payload=payload_for(body)))) as fake:
         yield fake
 
 
 @pytest.fixture
 def dify_fake() -> Iterator[FakeDify]:
-    fake = FakeDify(lambda body: Run(http_status=401, error_code="unauthorized"))
-    server = ServerThread(fake.app())
-    fake.stopping = server.stopping
-    with server as base_url:
-        fake.base_url = f"{base_url}/v1"
+    with serving(FakeDify(lambda body: Run(http_status=401, error_code="unauthorized"))) as fake:
         yield fake
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
+from typing import Protocol, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -63,3 +66,26 @@ class ServerThread:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class Fake(Protocol):
+    """A fake engine API (FakeOpenAI, FakeDify): an ASGI app, told its address once served."""
+
+    base_url: str
+    stopping: threading.Event
+
+    def app(self) -> ASGIApp: ...
+
+
+F = TypeVar("F", bound=Fake)
+
+
+@contextmanager
+def serving(fake: F) -> Iterator[F]:
+    """`fake` served on 127.0.0.1 until the block ends; its `base_url` is the API root (`/v1`)
+    and its hanging handlers stop when the server does."""
+    server = ServerThread(fake.app())
+    fake.stopping = server.stopping
+    with server as base_url:
+        fake.base_url = f"{base_url}/v1"
+        yield fake
