@@ -38,6 +38,7 @@ from persona_insight.realtime.routes import router as realtime_router
 from persona_insight.realtime.sse import SseEndpoint
 from persona_insight.runtime import Runtime
 from persona_insight.search.ask_routes import router as ask_router
+from persona_insight.chat.routes import router as chat_router
 from persona_insight.search.routes import router as search_router
 from persona_insight.web import not_found
 from persona_insight.web.routes import router as web_router
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(latency_router)
     app.include_router(search_router)
     app.include_router(ask_router)
+    app.include_router(chat_router)
     app.include_router(web_router)
     _document_sse(app)
     return Root(app)

@@ -250,6 +250,14 @@ class Settings(BaseSettings):
     asks_per_minute: int = Field(
         default=10, ge=1, description="Questions one user may ask a minute (429 beyond)."
     )
+    chat_messages_per_minute: int = Field(
+        default=20, ge=1, description="Chat messages one user may send a minute (429 beyond)."
+    )
+    chat_company_messages_per_minute: int = Field(
+        default=300,
+        ge=1,
+        description="Chat messages one company's users may send a minute together (429 beyond).",
+    )
     trash_retention_days: int = Field(
         default=30,
         ge=1,

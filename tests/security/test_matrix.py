@@ -112,6 +112,12 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ),
     ("GET", "/api/projects/{project_id}/findings"): lambda w, a: {"params": {"format": "csv"}},
     ("GET", "/api/interviews/{interview_id}/report"): lambda w, a: {"params": {"format": "md"}},
+    # No persona ZZ: whoever may chat in the project gets 422 (nothing starts), others 404.
+    ("POST", "/api/chat"): _json(
+        lambda w, a: {"project_id": str(w.project), "persona_code": "ZZ", "message": "hi"}
+    ),
+    ("PATCH", "/api/conversations/{conversation_id}"): _json({"title": "renamed"}),
+    ("PUT", "/api/company/chat-budget"): _json({"monthly_tokens": 1000}),
 }
 
 # The state a route needs to do its work (a failed interview to retry, a trashed one to restore).
@@ -139,6 +145,9 @@ def path_for(template: str, w: World, actor: str) -> str:
         # Nor did anyone ask: an answer id is a 404 for every caller.
         "answer_id": w.project,
         "company_id": w.company_a,
+        "conversation_id": w.conversation,
+        "message_id": w.chat_message,
+        "fmt": "md",
         # A member of company A's project for member routes; for avatars, too.
         "user_id": w.users["member"],
         # Tokens are the caller's own ("act on their own").

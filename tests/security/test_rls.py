@@ -101,6 +101,27 @@ def _seed_company(conn: psycopg.Connection[Any], company: uuid.UUID, tag: str) -
         " locale) VALUES (%s, %s, %s, %s, 'report', 'pdf', 'ko')",
         (uuid.uuid4(), company, project, user),
     )
+    conversation = uuid.uuid4()
+    conn.execute(
+        "INSERT INTO conversations (id, company_id, project_id, author_id, title, persona_codes,"
+        " shared) VALUES (%s, %s, %s, %s, 'c', '{P1}', true)",
+        (conversation, company, project, user),
+    )
+    conn.execute(
+        "INSERT INTO chat_messages (id, conversation_id, company_id, project_id, role, content)"
+        " VALUES (%s, %s, %s, %s, 'user', 'hi')",
+        (uuid.uuid4(), conversation, company, project),
+    )
+    conn.execute(
+        "INSERT INTO chat_summaries (conversation_id, company_id, project_id, result,"
+        " message_count) VALUES (%s, %s, %s, '{}', 1)",
+        (conversation, company, project),
+    )
+    conn.execute(
+        "INSERT INTO chat_usage (company_id, month, tokens)"
+        " VALUES (%s, date_trunc('month', now()), 5)",
+        (company,),
+    )
     return {"user": user, "project": project, "interview": interview}
 
 

@@ -60,6 +60,8 @@ class World:
     persona: uuid.UUID = field(default_factory=uuid.uuid4)
     theme: uuid.UUID = field(default_factory=uuid.uuid4)
     report_job: uuid.UUID = field(default_factory=uuid.uuid4)
+    conversation: uuid.UUID = field(default_factory=uuid.uuid4)  # the member's, shared
+    chat_message: uuid.UUID = field(default_factory=uuid.uuid4)  # a persona's answer in it
 
     @property
     def secrets(self) -> list[str]:
@@ -72,6 +74,8 @@ class World:
             f"Theme {self.tag}",
             f"Glossary {self.tag}",
             f"Persona {self.tag}",
+            f"Conversation {self.tag}",
+            f"Answer {self.tag}",
             *(
                 self.emails[a]
                 for a in ("colleague", "member", "project_admin", "owner", "company_admin")
@@ -231,6 +235,43 @@ def build(
             " VALUES (%s, %s, %s, %s, 'report', 'md', 'en', 'done', 100, 'report.md',"
             " 'text/markdown', %s, now())",
             (world.report_job, a, world.project, owner, f"# Secret project {tag}".encode()),
+        )
+        conn.execute(
+            "INSERT INTO conversations (id, company_id, project_id, author_id, title,"
+            " persona_codes, shared) VALUES (%s, %s, %s, %s, %s, '{P1}', true)",
+            (world.conversation, a, world.project, world.users["member"], f"Conversation {tag}"),
+        )
+        answer = f"Answer {tag}"
+        conn.execute(
+            "INSERT INTO chat_messages (id, conversation_id, company_id, project_id, role,"
+            " persona_code, content, events) VALUES (%s, %s, %s, %s, 'persona', 'P1', %s, %s)",
+            (
+                world.chat_message,
+                world.conversation,
+                a,
+                world.project,
+                answer,
+                json.dumps(
+                    [["message:start", {}], ["token", {"text": answer}], ["message:end", {}]]
+                ),
+            ),
+        )
+        conn.execute(
+            "INSERT INTO chat_summaries (conversation_id, company_id, project_id, result,"
+            " message_count) VALUES (%s, %s, %s, %s, 1)",
+            (
+                world.conversation,
+                a,
+                world.project,
+                json.dumps(
+                    {
+                        "title": f"Conversation {tag}",
+                        "summary": "",
+                        "root_node": "P1",
+                        "main_topics": [],
+                    }
+                ),
+            ),
         )
         conn.commit()
     return world

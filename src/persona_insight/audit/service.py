@@ -39,6 +39,8 @@ ACTIONS: Final = frozenset(
         "persona_assigned",
         "insight_theme_edited",
         "insight_finding_moved",
+        "chat_conversation_deleted",
+        "chat_budget_set",
     }
 )
 

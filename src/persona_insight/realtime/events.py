@@ -49,6 +49,9 @@ INSIGHTS_SUMMARY: Final = "insights:summary"
 REPORT_PROGRESS: Final = "report:progress"
 REPORT_READY: Final = "report:ready"
 REPORT_FAILED: Final = "report:failed"
+CHAT_MESSAGE_ADDED: Final = "chat:message_added"
+CHAT_CONVERSATION_UPDATED: Final = "chat:conversation_updated"
+CHAT_CONVERSATION_DELETED: Final = "chat:conversation_deleted"
 
 # Types stored in the outbox. Stream-only messages (presence, sync:reset) are in STREAM_TYPES.
 EVENT_TYPES: Final[frozenset[str]] = frozenset(
@@ -77,6 +80,9 @@ EVENT_TYPES: Final[frozenset[str]] = frozenset(
         REPORT_PROGRESS,
         REPORT_READY,
         REPORT_FAILED,
+        CHAT_MESSAGE_ADDED,
+        CHAT_CONVERSATION_UPDATED,
+        CHAT_CONVERSATION_DELETED,
     }
 )
 STREAM_TYPES: Final[frozenset[str]] = frozenset(

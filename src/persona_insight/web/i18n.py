@@ -88,6 +88,9 @@ def negotiate(conn: HTTPConnection, profile_locale: str | None) -> str:
 
 SCRIPT_MESSAGES: Final[Mapping[str, str]] = {
     "status.transcribing": N_("Transcribing"),
+    "chat.member": N_("Member"),
+    "chat.line": N_("line"),
+    "chat.failed": N_("The answer stopped: %(reason)s"),
     "transcribe.progress": N_("Transcribing %(percent)s%%"),
     "status.processing": N_("Waiting for analysis"),
     "status.analyzing": N_("Analyzing"),
@@ -172,6 +175,16 @@ SCRIPT_PLURALS: Final[Mapping[str, tuple[str, str]]] = {
 # --- reasons (error codes of the API and of analysis failures) -------------------------------
 
 REASONS: Final[Mapping[str, str]] = {
+    "empty_message": N_("Write a message first."),
+    "message_too_long": N_("A message has at most 4,000 characters."),
+    "unknown_persona": N_("This project has no persona with that code."),
+    "persona_required": N_("Choose the persona to talk with, or mention one with @."),
+    "persona_without_interviews": N_("This persona has no analysed interview in this project yet, so it has nothing to answer from."),
+    "no_persona_with_interviews": N_("No persona of this project has analysed interviews yet."),
+    "too_many_messages": N_("Too many messages this minute. Wait a moment and send again."),
+    "company_too_many_messages": N_("Your company sent too many chat messages this minute. Wait a moment."),
+    "chat_budget_exhausted": N_("Your company's chat budget for this month is used up."),
+    "conversation_read_only": N_("Only its author can write in this conversation."),
     "empty_transcript": N_("The transcript has no answers to analyse."),
     "analysis_timeout": N_("The analysis took too long."),
     "analysis_invalid_output": N_("The analysis result could not be used."),

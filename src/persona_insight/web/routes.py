@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from persona_insight.chat import pages as chat_pages
 from persona_insight.insights import pages as insights_pages
 from persona_insight.search import pages as search_pages
 from persona_insight.web import (
@@ -40,6 +41,7 @@ PARTS = (
     admin_companies,
     search_pages,
     insights_pages,
+    chat_pages,
     static_files,
 )
 

@@ -20,6 +20,7 @@ const parts = {
   interview: () => import("./interview.js"),
   settings: () => import("./settings.js"),
   admin: () => import("./admin.js"),
+  chat: () => import("./chat.js"),
   insights: () => import("./insights.js"),
 };
 const name = document.body.dataset.page;
