@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.audit import service as audit
+from persona_insight.citations import service as citations
+from persona_insight.citations.schemas import Citation, CitationCheck
 from persona_insight.db import raw_connection
 from persona_insight.embeddings import repository as vectors_repo
 from persona_insight.embeddings import service as embeddings
@@ -128,22 +131,24 @@ def _facts(inputs: Sequence[InterviewInput]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _quote(f: theming.FindingIn, inp: InterviewInput) -> dict[str, Any]:
-    # The finding's evidence lines, already checked against the stored script when loading
-    # (only ids of interviewee lines of this interview are kept).
-    first = inp.lines[str(f.evidence[0])]
-    seen: list[str] = []
-    for i in f.evidence:
-        line = inp.lines[str(i)][0]
-        if line not in seen:
-            seen.append(line)
+def _quote(f: theming.FindingIn, check: CitationCheck) -> dict[str, Any] | None:
+    """The finding's evidence as a quote, through the shared citation validator: lines that do
+    not resolve in the stored script (or an interview the reader cannot see) are dropped."""
+    cited = citations.validate_citation(
+        Citation(interview_id=f.interview_id, line_ids=tuple(f.evidence)), check
+    )
+    if not isinstance(cited, Citation):
+        return None
+    lines = check.lines[f.interview_id]
+    first = lines[cited.line_ids[0]]
+    said = list(dict.fromkeys(lines[i].text for i in cited.line_ids))
     return {
-        "interview_id": str(inp.id),
-        "interview_title": inp.title,
-        "line_ids": list(f.evidence),
-        "text": " ".join(seen)[:1000],
-        "speaker": first[1],
-        "start_ms": first[2],
+        "interview_id": str(f.interview_id),
+        "interview_title": check.titles.get(f.interview_id, ""),
+        "line_ids": list(cited.line_ids),
+        "text": " ".join(said)[:1000],
+        "speaker": first.speaker_name,
+        "start_ms": first.start_ms,
     }
 
 
@@ -152,11 +157,11 @@ async def _vectors(
 ) -> dict[tuple[UUID, str], np.ndarray[Any, Any]]:
     stored = await vectors_repo.load(session, kind="finding", project_ids=[project_id])
     found = {(s.owner_id, s.ref): s.vector for s in stored}
+    have = Counter(interview_id for interview_id, _ in found)
     # Interviews analysed before vectors were stored get theirs now, once.
     for inp in inputs:
         wanted = len(inp.pains) + len(inp.needs)
-        have = sum(1 for key in found if key[0] == inp.id)
-        if wanted and have < wanted:
+        if wanted and have[inp.id] < wanted:
             result = await repo.analysis_result(session, inp.id)
             rows = embeddings.finding_rows(InterviewAnalysis.model_validate(result))
             await embeddings.store_findings(
@@ -173,7 +178,7 @@ async def _vectors(
 
 def _theme_row(
     outcome: theming.ThemeOutcome,
-    by_id: dict[UUID, InterviewInput],
+    check: CitationCheck,
     company_id: UUID,
     project_id: UUID,
     now: dt.datetime,
@@ -189,7 +194,9 @@ def _theme_row(
             "members": [
                 [str(f.interview_id), f.ref, f.sentiment, f.section] for f in outcome.members
             ],
-            "quotes": [_quote(f, by_id[f.interview_id]) for f in outcome.quote_candidates],
+            "quotes": [
+                q for q in (_quote(f, check) for f in outcome.quote_candidates) if q is not None
+            ],
         },
         "updated_at": now,
     }
@@ -206,7 +213,6 @@ async def recompute(
     if print_ == st.fingerprint and not force:
         return False
     inputs = await repo.inputs(session, project_id)
-    by_id = {i.id: i for i in inputs}
     pairs = [p for inp in inputs for p in _finding_inputs(inp)]
     found = await _vectors(session, project_id, company_id, inputs)
     findings = [f for f, _ in pairs if f.key in found]
@@ -226,8 +232,16 @@ async def recompute(
     )
     now = dt.datetime.now(dt.UTC)
     before = {t.id: t for t in await repo.themes(session, project_id)}
+    check = await citations.resolve(
+        session,
+        [
+            Citation(interview_id=f.interview_id, line_ids=tuple(f.evidence))
+            for o in outcomes
+            for f in o.quote_candidates
+        ],
+    )
     await repo.upsert_themes(
-        session, [_theme_row(o, by_id, company_id, project_id, now) for o in outcomes]
+        session, [_theme_row(o, check, company_id, project_id, now) for o in outcomes]
     )
     kept = {o.id for o in outcomes}
     await repo.retire(session, [t for t in before if t not in kept], now)
