@@ -30,15 +30,15 @@ def upgrade() -> None:
         sa.Column("title_source", sa.String(8), nullable=False, server_default="user"),
     )
     op.add_column("interviews", sa.Column("interview_date_source", sa.String(10)))
-    op.create_check_constraint(
-        "ck_interviews_title_source",
-        "interviews",
-        "title_source IN ('user', 'file', 'text', 'derived')",
+    # Raw SQL, so the names are these (op.create_check_constraint would prefix the naming
+    # convention's "ck_interviews_" once more).
+    op.execute(
+        "ALTER TABLE interviews ADD CONSTRAINT ck_interviews_title_source"
+        " CHECK (title_source IN ('user', 'file', 'text', 'derived'))"
     )
-    op.create_check_constraint(
-        "ck_interviews_interview_date_source",
-        "interviews",
-        "interview_date_source IN ('user', 'transcript', 'document', 'file', 'upload')",
+    op.execute(
+        "ALTER TABLE interviews ADD CONSTRAINT ck_interviews_interview_date_source CHECK"
+        " (interview_date_source IN ('user', 'transcript', 'document', 'file', 'upload'))"
     )
     op.execute(
         "UPDATE interviews SET title_source = 'file' WHERE file_name IS NOT NULL"
@@ -55,7 +55,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("UPDATE interviews SET interview_date = NULL WHERE interview_date_source = 'upload'")
-    op.drop_constraint("ck_interviews_interview_date_source", "interviews")
-    op.drop_constraint("ck_interviews_title_source", "interviews")
+    # Databases upgraded by the first version of this revision have the prefixed names.
+    for name in (
+        "ck_interviews_interview_date_source",
+        "ck_interviews_title_source",
+        "ck_interviews_ck_interviews_interview_date_source",
+        "ck_interviews_ck_interviews_title_source",
+    ):
+        op.execute(f"ALTER TABLE interviews DROP CONSTRAINT IF EXISTS {name}")
     op.drop_column("interviews", "interview_date_source")
     op.drop_column("interviews", "title_source")
