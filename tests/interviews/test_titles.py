@@ -61,6 +61,17 @@ def test_generic_labels_fall_back_to_the_profile_and_an_echoed_topic_to_keywords
     )
 
 
+def test_an_english_profile_starts_the_title_capitalised() -> None:
+    a = _analysis(
+        roles={"Researcher": "question", "Respondent": "answer"},
+        interviewee_profile=IntervieweeProfile(
+            demographics=Demographics(occupation_context="dental hygienist")
+        ),
+        keywords=[Keyword(term="order", weight=1), Keyword(term="delivery", weight=0.8)],
+    )
+    assert titles.derive_title(a, ["en_online_grocery"]) == "Dental hygienist · order, delivery"
+
+
 def test_nothing_known_derives_nothing() -> None:
     a = _analysis(roles={"Q": "question", "A": "answer"})
     assert titles.derive_title(a, ["notes"]) is None

@@ -81,7 +81,11 @@ def derive_title(analysis: InterviewAnalysis, placeholders: list[str]) -> str | 
     `placeholders` are the titles the interview has had that are not the user's (its current
     title, its file name): a topic that only repeats one of them says nothing."""
     parts = [p for p in (participant(analysis), topic(analysis, placeholders)) if p]
-    return SEPARATOR.join(parts)[:300] if parts else None
+    if not parts:
+        return None
+    title = SEPARATOR.join(parts)[:300]
+    # A profile reads mid-sentence ("freelance graphic designer"); a title starts a line.
+    return title[0].upper() + title[1:]
 
 
 def choose_date(
