@@ -117,3 +117,27 @@ async def test_findings_in_the_background_and_a_new_job_after_the_last(app: Any)
     assert file.content.startswith(b"\xef\xbb\xbf")
     assert "충전 자리가 없다" in file.content.decode("utf-8-sig")
     assert later["id"] != job["id"]  # the last one is done: a new one
+
+
+async def test_a_job_left_behind_frees_its_slot(app: Any) -> None:
+    """A job whose worker died stays queued or running; after half an hour the next request
+    marks it abandoned and starts a new one instead of answering it for ever."""
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner)
+    url = f"/api/projects/{project['id']}/report"
+    async with client(app, owner) as c:
+        ask = {"format": "md", "background": "true"}
+        old = (await c.get(url, params=ask)).json()["job"]
+        async with as_owner(db.owner_url) as session:
+            await session.execute(
+                sql(
+                    "UPDATE report_jobs SET status = 'running',"
+                    " created_at = now() - interval '31 minutes' WHERE id = :id"
+                ),
+                {"id": old["id"]},
+            )
+        new = (await c.get(url, params=ask)).json()["job"]
+        left = (await c.get(f"/api/reports/{old['id']}")).json()
+    assert new["id"] != old["id"]
+    assert (left["status"], left["error"]) == ("failed", "abandoned")

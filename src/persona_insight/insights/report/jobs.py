@@ -12,7 +12,6 @@ import logging
 from typing import Any
 from uuid import UUID
 
-import procrastinate.exceptions
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +31,9 @@ log = logging.getLogger(__name__)
 REPORT_TASK = "make_report"
 REPORT_QUEUE = "analysis"
 KEEP_FINISHED = dt.timedelta(days=1)
+# Far beyond the longest report (seconds of work for 1,000 interviews): still queued or running
+# by then, its worker is gone.
+ABANDON_AFTER = dt.timedelta(minutes=30)
 
 
 def to_out(row: Row[Any]) -> ReportJobOut:
@@ -89,10 +91,13 @@ async def request(
     format, else a new one (deferred in this transaction, so it exists iff the row does)."""
     access = await projects.require_access(session, user, project_id)
     fmt = service.check_format(requested, service.formats(kind))
+    now = dt.datetime.now(dt.UTC)
+    # A job whose worker died (or whose reading failed) would hold the project's slot forever.
+    await repo.abandon_stale_jobs(session, project_id, now - ABANDON_AFTER)
     running = await repo.active_job(session, project_id, kind, fmt)
     if running is not None:
         return to_out(running)
-    await repo.delete_old_jobs(session, project_id, dt.datetime.now(dt.UTC) - KEEP_FINISHED)
+    await repo.delete_old_jobs(session, project_id, now - KEEP_FINISHED)
     row = await repo.insert_job(
         session,
         {
@@ -111,13 +116,9 @@ async def request(
             raise Conflict("the report finished meanwhile; ask again", code="report_finished")
         return to_out(running)
     raw = await raw_connection(session)
-    try:
-        async with raw.transaction():
-            await queue.configure_task(REPORT_TASK, connection=raw).defer_async(
-                job_id=str(row.id), company_id=str(row.company_id)
-            )
-    except procrastinate.exceptions.AlreadyEnqueued:  # pragma: no cover (no queueing lock)
-        pass
+    await queue.configure_task(REPORT_TASK, connection=raw).defer_async(
+        job_id=str(row.id), company_id=str(row.company_id)
+    )
     await _emit(session, row, events.REPORT_PROGRESS, user.user_id)
     return to_out(row)
 
@@ -165,11 +166,14 @@ async def _step(db: Database, company_id: UUID, job_id: UUID, **values: Any) -> 
         return row
 
 
-async def run(db: Database, job_id: UUID, company_id: UUID) -> None:
+async def _start(
+    db: Database, job_id: UUID, company_id: UUID
+) -> tuple[Row[Any], service.Loaded] | None:
+    """Mark the job running and read what it needs; None when there is nothing to do."""
     async with db.unit_of_work(Actor(company_id=company_id, role="system")) as session:
         row = await repo.job(session, job_id, lock=True)
         if row is None or row.status != "queued":
-            return  # done by a previous attempt, or its project is gone
+            return None  # done by a previous attempt, or its project is gone
         name = await repo.project_name(session, row.project_id)
         await repo.update_job(session, job_id, status="running", progress=10)
         loaded = await service.load(session, row.project_id, name or "", row.kind)
@@ -177,6 +181,19 @@ async def run(db: Database, job_id: UUID, company_id: UUID) -> None:
         row = await repo.job(session, job_id)
         assert row is not None
         await _emit(session, row, events.REPORT_PROGRESS, None)
+        return row, loaded
+
+
+async def run(db: Database, job_id: UUID, company_id: UUID) -> None:
+    try:
+        started = await _start(db, job_id, company_id)
+    except Exception:
+        log.exception("report %s could not read its project", job_id)
+        await _step(db, company_id, job_id, status="failed", error="read_failed")
+        return
+    if started is None:
+        return
+    row, loaded = started
     try:
         file = await service.produce(
             loaded, row.kind, row.format, locale=row.locale, _=service.translator(row.locale)

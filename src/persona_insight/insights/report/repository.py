@@ -83,6 +83,17 @@ async def delete_old_jobs(session: AsyncSession, project_id: UUID, before: dt.da
     )
 
 
+async def abandon_stale_jobs(session: AsyncSession, project_id: UUID, before: dt.datetime) -> None:
+    await session.execute(
+        text(
+            "UPDATE report_jobs SET status = 'failed', error = 'abandoned', finished_at = now()"
+            " WHERE project_id = :project AND status IN ('queued', 'running')"
+            " AND created_at < :before"
+        ),
+        {"project": project_id, "before": before},
+    )
+
+
 async def job(session: AsyncSession, job_id: UUID, *, lock: bool = False) -> Row[Any] | None:
     query = f"SELECT {_JOB_COLUMNS} FROM report_jobs WHERE id = :id"  # noqa: S608 (constant)
     if lock:
