@@ -226,3 +226,31 @@ async def test_document_date_then_last_modified_time(app: Any) -> None:
         plain = r.json()["interview"]
     assert (dated["interview_date"], dated["interview_date_source"]) == ("2025-06-01", "document")
     assert (plain["interview_date"], plain["interview_date_source"]) == ("2023-11-14", "file")
+
+
+@pytest.mark.anyio
+async def test_a_recording_has_a_placeholder_title_and_its_file_date(app: Any) -> None:
+    import numpy as np
+
+    from tests.media.speech import wav_bytes
+
+    db = app.api.state.runtime.db
+    member = await make_user(db, email="rec@acme.test")
+    project = await make_project(app, member)
+    async with client(app, member) as c:
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": project["id"], "last_modified": "1700000000000"},
+            files={"file": ("call.wav", wav_bytes(np.zeros(16000, np.int16), 16000), "audio/wav")},
+        )
+    assert r.status_code == 202, r.text
+    interview = r.json()["interview"]
+    assert (interview["source"], interview["title"], interview["title_source"]) == (
+        "media",
+        "call",
+        "file",
+    )
+    assert (interview["interview_date"], interview["interview_date_source"]) == (
+        "2023-11-14",
+        "file",
+    )

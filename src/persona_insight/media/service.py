@@ -98,8 +98,11 @@ async def create_from_upload(
         user,
         access,
         title=title or PurePath(name).stem,
+        # A file stem is a placeholder the analysis replaces; the browser's date is the file's.
+        title_source="user" if title else "file",
         text="",
-        interview_date=interview_date or fallback_date,
+        interview_date=interview_date,
+        file_date=fallback_date,
         file=interviews.StoredFile(
             sha256=sha, name=name, media_type=kind, size=size, encoding=None
         ),
