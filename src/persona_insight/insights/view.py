@@ -17,6 +17,9 @@ from persona_insight.models.insights import InsightTheme, InsightThemeEdit
 
 MAX_QUOTES = 5
 TOP_BARS = 10
+# Themes an answer or event lists per kind (pinned ones always); the long tail of one-mention
+# themes of a large project would otherwise make every answer megabytes.
+MAX_THEMES_PER_KIND = 50
 NO_PERSONA = ""
 
 
@@ -130,3 +133,15 @@ def charts(shown: list[ThemeOut], facts: Mapping[str, Mapping[str, Any]], keep: 
         trend=trend,
         sections=_bars(sections),
     )
+
+
+def listed(shown: list[ThemeOut]) -> list[ThemeOut]:
+    """The themes an answer lists: pinned ones, then up to MAX_THEMES_PER_KIND of each kind,
+    in display order."""
+    taken: Counter[str] = Counter()
+    out = []
+    for t in shown:
+        if t.pinned or taken[t.kind] < MAX_THEMES_PER_KIND:
+            out.append(t)
+            taken[t.kind] += 0 if t.pinned else 1
+    return out
