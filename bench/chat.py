@@ -4,15 +4,16 @@ rate, and the server's CPU time per delivered token with many answers streaming 
 Set-up: a fresh database, one `persona-insight serve` process (with its worker) on 127.0.0.1, the
 Korean and English demo samples uploaded and analysed, placed on two personas by hand. The `llm`
 runs talk to the fake OpenAI-compatible server of the tests (a real HTTP server on 127.0.0.1, in
-this process) that streams a long cited answer in 40-character chunks with no delay of its own,
-so what is measured is our server.
+this process) that streams a cited answer in 40-character chunks with no delay of its own, so
+what is measured is our server. Tokens are counted as the words of the streamed text (a model's
+own tokens are about 1.3 per English word, so the per-token figure is conservative).
 
 1. Time to first token: new conversations at 5/s (open loop: each starts on schedule whether
-   the earlier ones are done or not) for 20 s, offline engine, then the fake LLM; p50/p95 of
-   the time from sending the request to receiving the first `token` event.
-2. CPU per token: 50 chats streaming at once through the fake LLM (answers of ~1,500 tokens),
-   in rounds; the server process's user+system CPU over the rounds divided by the `token`
-   events the clients received.
+   the earlier ones are done or not) for 20 s, offline engine, then the fake LLM (answers of
+   ~50 words); p50/p95 of the time from sending the request to receiving the first `token`.
+2. CPU per token: 50 chats streaming at once through the fake LLM (answers of ~1,400 words),
+   in rounds; the server process's user+system CPU over the rounds divided by the words the
+   clients received in `token` events.
 
     uv run --frozen python -m bench.chat [--quick]
 
@@ -31,7 +32,7 @@ import httpx
 from tests.analysis.fakes.openai_server import FakeOpenAI, Reply
 from tests.analysis.fakes.server import ServerThread
 
-from bench.harness import ROOT, cpu_seconds, fresh_database, percentile, save, seed, server
+from bench.harness import ROOT, Seed, cpu_seconds, fresh_database, percentile, save, seed, server
 
 SAMPLES = ROOT / "src" / "persona_insight" / "demo" / "samples"
 QUESTIONS = {
@@ -40,9 +41,15 @@ QUESTIONS = {
 }
 
 
+SENTENCE = "The delivery slots are always full and it wastes my evening [1]. "
+
+
+def _short_answer() -> str:
+    return SENTENCE * 4  # ~50 words: a spoken answer
+
+
 def _long_answer() -> str:
-    sentence = "The delivery slots are always full and it wastes my evening [1]. "
-    return sentence * 120  # ~1,500 tokens
+    return SENTENCE * 120  # ~1,400 words
 
 
 async def _first_token(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float, int]:
@@ -61,7 +68,11 @@ async def _first_token(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple
                 if '"type": "token"' in block:
                     if tokens == 0:
                         first = time.perf_counter() - started
-                    tokens += 1
+                    # Words of the streamed text: what a model's tokens are counted in here
+                    # (a model's own tokens are about 1.3 per English word, so this is
+                    # conservative).
+                    data = json.loads(block.split("data: ", 1)[1])
+                    tokens += len(data["data"]["text"].split())
     return first, tokens
 
 
@@ -119,10 +130,9 @@ async def _prepare(base: str, token: str, project: str) -> None:
             await asyncio.sleep(0.5)
 
 
-async def run(quick: bool) -> dict[str, Any]:
-    url = fresh_database(prefix="benchchat")
-    seeded = seed(url)
-    fake = FakeOpenAI(lambda body: Reply(text=_long_answer()))
+async def run(url: str, seeded: Seed, quick: bool) -> dict[str, Any]:
+    answer = {"text": _short_answer()}
+    fake = FakeOpenAI(lambda body: Reply(text=answer["text"]))
     fake_server = ServerThread(fake.app())
     results: dict[str, Any] = {}
     env = {
@@ -153,6 +163,7 @@ async def run(quick: bool) -> dict[str, Any]:
                     "max_ms": round(max(firsts) * 1000, 1),
                 }
                 print(engine, results[f"ttft_{engine}"], flush=True)
+            answer["text"] = _long_answer()
             body = {
                 "project_id": seeded.project_id,
                 "persona_code": "P2",
@@ -184,7 +195,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    results = asyncio.run(run(args.quick))
+    url = fresh_database(prefix="benchchat")
+    results = asyncio.run(run(url, seed(url), args.quick))
     save("chat", results)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

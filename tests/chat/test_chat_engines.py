@@ -180,12 +180,13 @@ async def test_dify_chat_app_answers_and_keeps_its_conversation(
         assert said.startswith("Slots are always full.")
         assert [d["interview_id"] for _, k, d in frames if k == "citation"] == [world.english]
         conversation = headers["x-conversation-id"]
-        await read_stream(
+        _, again = await read_stream(
             c,
             "POST",
             "/api/chat",
-            json={"conversation_id": conversation, "message": "And the basket?"},
+            json={"conversation_id": conversation, "message": "Why are the delivery slots a pain?"},
         )
+    assert texts(again)["P2"].startswith("Slots are always full.")
     first, second = dify_chat.requests[-2:]
     assert first["conversation_id"] == ""
     assert second["conversation_id"] == "conv-1"

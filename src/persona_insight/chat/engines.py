@@ -109,7 +109,8 @@ class OfflinePersona:
 
 # ---- generated answers (llm, miso) ----
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+# A marker takes the space before it along ("full [1]." reads "full.").
+_MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 _SENTENCE_END = re.compile(r"[.!?。？！…]\s|[.!?。？！]$|\n")
 _FENCE = re.compile(r"</?\s*interview_quotes\s*>", re.IGNORECASE)
 
@@ -186,6 +187,8 @@ class Citer:
                 safe = self._pending
             match = _SENTENCE_END.search(safe)
             if match is None:
+                # Trailing spaces wait too: a marker may follow them.
+                safe = safe.rstrip()
                 if safe:
                     text = self._take_markers(safe)
                     self._pending = self._pending[len(safe) :]
@@ -250,7 +253,7 @@ class LlmPersona:
                 async for delta in result.stream_text(delta=True):
                     for piece in citer.feed(delta):
                         yield piece
-                spent = result.usage()
+                spent = result.usage
             usage.update(
                 input_tokens=spent.input_tokens,
                 output_tokens=spent.output_tokens,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -39,8 +38,6 @@ from persona_insight.search.answer_stream import Message
 from persona_insight.search.ask import citation_data
 
 log = logging.getLogger(__name__)
-
-_TOKENS = re.compile(r"\S+\s*|\s+")
 
 
 @dataclass(slots=True)
@@ -130,12 +127,14 @@ async def _answer_one(
     async for piece in run.engine.answer(turn, usage):
         if responder.cancelled.is_set():
             raise Cancelled("the answer was cancelled")
-        for token in _TOKENS.findall(piece.text):
+        if piece.text:
+            # One event per piece the engine gives (a model's delta, an offline sentence): the
+            # client renders text as it comes, and the server pays per event, not per word.
             if first_token_ms is None:
                 first_token_ms = int((time.perf_counter() - started) * 1000)
-            message.emit(stream.TOKEN, {"text": token})
-            text.append(token)
-            sentence.append(token)
+            message.emit(stream.TOKEN, {"text": piece.text})
+            text.append(piece.text)
+            sentence.append(piece.text)
         if not piece.ends_sentence:
             continue
         if piece.citations:
