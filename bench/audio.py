@@ -1,0 +1,217 @@
+"""Speech-to-text on this machine (issue 16).
+
+1. Real-time factor (seconds of work per second of audio) of the `local` engine on a two-voice
+   English interview made by espeak-ng, in every container PyAV writes here, each run in a fresh
+   process (model load included, as in the job), with that process's peak resident memory and
+   the word error rate.
+2. The `api` engine against faster-whisper-server on 127.0.0.1 serving the same model (int8).
+3. Upload to `completed` of a 30-minute recording (the interview repeated, as mp3) through one
+   default `serve` process (API plus its worker): the 202, the transcription, the analysis.
+
+    uv run --frozen python -m bench.audio [--seconds 60] [--long-minutes 30] [--skip-long]
+
+Prints the figures and writes bench/results/audio.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from tests.media.speech import CONTAINERS, INTERVIEW, encode, synthesize, wav_bytes, wer
+
+from bench.harness import ROOT, free_port, fresh_database, save, seed, server
+from persona_insight.media import pipeline
+from persona_insight.media.engines.api import ApiOptions
+from persona_insight.media.models import ensure_model
+
+MODELS = ROOT / "data" / "bench-models"
+
+
+def interview(seconds: float) -> tuple[bytes, str]:
+    """The interview repeated to at least `seconds`, and the words said."""
+    wav, _ = synthesize(INTERVIEW)
+    with wave.open(io.BytesIO(wav)) as w:
+        rate = w.getframerate()
+        once = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    times = max(1, int(np.ceil(seconds * rate / once.size)))
+    words = " ".join(text for _, text in INTERVIEW)
+    return wav_bytes(np.tile(once, times), rate), " ".join([words] * times)
+
+
+def _child(path: str, options: pipeline.Options, out: Any) -> None:
+    started = time.perf_counter()
+    result = pipeline.run(Path(path), options)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    out.send(
+        {
+            "seconds": time.perf_counter() - started,
+            "cpu_seconds": used.ru_utime + used.ru_stime,
+            "duration_ms": result.duration_ms,
+            "text": " ".join(s.text for s in result.segments),
+            "speakers": result.speakers,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+
+
+def measure(path: Path, options: pipeline.Options, reference: str) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(str(path), options, sender))
+    process.start()
+    got: dict[str, Any] = receiver.recv()
+    process.join()
+    return {
+        "rtf": round(got["seconds"] * 1000 / got["duration_ms"], 3),
+        # CPU seconds per audio second: what the work costs whatever else the machine runs.
+        "cpu_rtf": round(got["cpu_seconds"] * 1000 / got["duration_ms"], 3),
+        "seconds": round(got["seconds"], 1),
+        "audio_s": round(got["duration_ms"] / 1000, 1),
+        "wer": round(wer(reference, got["text"]), 3),
+        "speakers": got["speakers"],
+        "peak_rss_mb": round(got["peak_rss_mb"]),
+        "bytes": path.stat().st_size,
+    }
+
+
+def formats(model: Path, seconds: float, folder: Path, only: list[str]) -> dict[str, Any]:
+    wav, words = interview(seconds)
+    options = pipeline.Options("local", "en", 4 * 3600, model_dir=str(model))
+    out: dict[str, Any] = {}
+    for suffix in sorted(only or CONTAINERS):
+        try:
+            path = encode(wav, suffix, folder)
+        except BaseException as exc:  # pytest.skip: this PyAV cannot write it
+            out[suffix] = {"skipped": str(exc)}
+            continue
+        out[suffix] = measure(path, options, words)
+        print(suffix, out[suffix], flush=True)
+    return out
+
+
+def api_engine(model: Path, seconds: float, folder: Path) -> dict[str, Any]:
+    wav, words = interview(seconds)
+    path = folder / "api.wav"
+    path.write_bytes(wav)
+    config = folder / "fws.yaml"
+    config.write_text(
+        "models:\n  - name: whisper-1\n"
+        f"    path: {model}\n"
+        "    model_options: {device: cpu, compute_type: int8, cpu_threads: 2}\n"
+        "    transcribe_options: {vad_filter: true, condition_on_previous_text: false}\n"
+    )
+    port = free_port()
+    command = [sys.executable, "-m", "faster_whisper_server", "--config", str(config)]
+    log = (folder / "fws.log").open("wb")
+    proc = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        options = pipeline.Options(
+            "api", "en", 4 * 3600, api=ApiOptions(f"http://127.0.0.1:{port}/v1", "whisper-1")
+        )
+        first = measure(path, options, words)  # loads the server's model
+        again = measure(path, options, words)
+        server_hwm = _vm_hwm(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+    return {"first": first, "warm": again, "server_peak_rss_mb": server_hwm}
+
+
+def _vm_hwm(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
+def long_recording(model: Path, minutes: float, folder: Path) -> dict[str, Any]:
+    wav, _ = interview(minutes * 60)
+    path = encode(wav, ".mp3", folder)
+    url = fresh_database(prefix="bench_audio")
+    who = seed(url)
+    env = {"PERSONA_INSIGHT_SPEECH_MODEL_DIR": str(model)}
+    with server(url, env=env) as (base, _):
+        headers = {"Authorization": f"Bearer {who.token}"}
+        started = time.perf_counter()
+        with path.open("rb") as fh:
+            r = httpx.post(
+                f"{base}/api/workflow/async",
+                headers=headers,
+                data={"project_id": who.project_id, "language": "en"},
+                files={"file": ("long.mp3", fh, "audio/mpeg")},
+                timeout=300,
+            )
+        r.raise_for_status()
+        accepted = time.perf_counter() - started
+        interview_id = r.json()["interview_id"]
+        marks: dict[str, float] = {}
+        deadline = time.monotonic() + minutes * 60 * 3 + 600
+        status = "transcribing"
+        while time.monotonic() < deadline:
+            body = httpx.get(f"{base}/api/interviews/{interview_id}", headers=headers).json()
+            status = body["status"]
+            marks.setdefault(status, time.perf_counter() - started)
+            if status in ("completed", "failed"):
+                break
+            time.sleep(2)
+    return {
+        "minutes": minutes,
+        "mp3_bytes": path.stat().st_size,
+        "upload_202_s": round(accepted, 2),
+        "transcribed_s": round(marks.get("processing", float("nan")), 1),
+        "completed_s": round(marks.get(status, float("nan")), 1),
+        "status": status,
+        "error": body.get("error"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--long-minutes", type=float, default=30.0)
+    parser.add_argument("--skip-long", action="store_true")
+    parser.add_argument("--only-long", action="store_true")
+    parser.add_argument("--formats", default="", help="Suffixes to measure (default: all).")
+    args = parser.parse_args()
+    model = ensure_model(MODELS)
+    results: dict[str, Any] = {"clip_seconds": args.seconds}
+    with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
+        folder = Path(tmp)
+        if not args.only_long:
+            only = [f".{f.strip('.')}" for f in args.formats.split(",") if f.strip()]
+            results["local"] = formats(model, args.seconds, folder, only)
+            results["api"] = api_engine(model, args.seconds, folder)
+            print("api", results["api"], flush=True)
+        if not args.skip_long:
+            results["long"] = long_recording(model, args.long_minutes, folder)
+            print("long", results["long"], flush=True)
+    print(save("audio" if not args.only_long else "audio_long", results))
+
+
+if __name__ == "__main__":
+    main()
