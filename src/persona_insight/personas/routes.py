@@ -18,9 +18,11 @@ from persona_insight.errors import (
 )
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.schemas import InterviewOut
-from persona_insight.personas import avatar, profiles, service, tasks
+from persona_insight.personas import avatar, fit, profiles, service, tasks
 from persona_insight.personas import repository as repo
 from persona_insight.personas.schemas import (
+    FitIn,
+    FitList,
     FocusIn,
     FocusOut,
     FrameworkIn,
@@ -239,3 +241,12 @@ async def synthesise_profile(project_id: UUID, persona_id: UUID, ctx: CtxDep) ->
         ctx.session, access.project.id, access.project.company_id, persona.id
     )
     return SynthesisQueued(queued=queued)
+
+
+@router.post(
+    "/api/projects/{project_id}/personas/fit",
+    response_model=FitList,
+    summary="Which persona fits this question or customer description? (ranked, with quotes)",
+)
+async def persona_fit(project_id: UUID, body: FitIn, ctx: CtxDep) -> FitList:
+    return await fit.rank(ctx.session, ctx.user, project_id, body.question)

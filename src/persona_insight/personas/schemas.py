@@ -144,3 +144,32 @@ class ProfileOut(BaseModel):
 
 class SynthesisQueued(BaseModel):
     queued: bool
+
+
+class FitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    question: str = Field(min_length=1, max_length=2000)
+
+
+class FitQuote(BaseModel):
+    interview_id: UUID
+    line_id: int
+    text: str
+    similarity: float
+
+
+class FitItem(BaseModel):
+    persona_id: UUID
+    code: str
+    title: str
+    traits: list[str]
+    score: float = Field(description="Cosine similarity of the question to the persona (e5).")
+    interviews: int = Field(description="The persona's interviews in the project.")
+    quotes: list[FitQuote] = Field(
+        description="Its interviews' lines closest to the question (empty without pgvector)."
+    )
+
+
+class FitList(BaseModel):
+    items: list[FitItem] = Field(description="Best fit first.")

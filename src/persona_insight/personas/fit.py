@@ -1,0 +1,78 @@
+""" "Which persona fits?": the project's personas ranked for a question or a description of a
+customer, offline by embeddings — the description against each persona's title, description
+and types — with the lines of the persona's own interviews closest to it as quotes."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.embeddings import repository as embeddings
+from persona_insight.embeddings.vectors import embed_passages, embed_query
+from persona_insight.personas import repository as repo
+from persona_insight.personas.schemas import FitItem, FitList, FitQuote
+from persona_insight.personas.service import load
+from persona_insight.projects.service import require_access
+
+QUOTES = 2
+
+
+async def rank(
+    session: AsyncSession, actor: Authenticated, project_id: UUID, question: str
+) -> FitList:
+    access = await require_access(session, actor, project_id)
+    fw = await load(session, access.project.company_id)
+    personas = [p for p in fw.personas if p.enabled]
+    if not personas:
+        return FitList(items=[])
+    texts = [
+        ". ".join(
+            [p.title, p.description]
+            + [
+                f"{fw.type_by_id[t].name}: {fw.type_by_id[t].description}"
+                for t in p.type_ids
+                if t in fw.type_by_id
+            ]
+        ).strip(" .")
+        for p in personas
+    ]
+    query = await asyncio.to_thread(embed_query, question)
+    matrix = await asyncio.to_thread(embed_passages, texts)
+    scores = matrix @ query
+    usable = await embeddings.has_vector(session)
+    items = []
+    for index in np.argsort(-scores):
+        persona = personas[int(index)]
+        quotes: list[FitQuote] = []
+        members = [
+            i.id for i, _, _ in await repo.persona_interviews(session, project_id, persona.code)
+        ]
+        if usable and members:
+            for stored, similarity in await embeddings.nearest(
+                session, kind="line", vector=query, limit=QUOTES, interview_ids=members
+            ):
+                if stored.interview_id is not None and stored.ref.isdigit():
+                    quotes.append(
+                        FitQuote(
+                            interview_id=stored.interview_id,
+                            line_id=int(stored.ref),
+                            text=stored.text[:400],
+                            similarity=round(similarity, 3),
+                        )
+                    )
+        items.append(
+            FitItem(
+                persona_id=persona.id,
+                code=persona.code,
+                title=persona.title,
+                traits=fw.traits(persona),
+                score=round(float(scores[index]), 3),
+                interviews=len(members),
+                quotes=quotes,
+            )
+        )
+    return FitList(items=items)
