@@ -15,6 +15,8 @@ from starlette.types import Message, Receive, Scope, Send
 from persona_insight import http_errors, migrate
 from persona_insight.accounts.routes import router as accounts_router
 from persona_insight.admin.routes import router as admin_router
+from persona_insight.chat.engines import close_models as close_chat_models
+from persona_insight.chat.routes import router as chat_router
 from persona_insight.companies.routes import router as companies_router
 from persona_insight.config import Settings, get_settings
 from persona_insight.db import Database, data_dir_ready
@@ -38,7 +40,6 @@ from persona_insight.realtime.routes import router as realtime_router
 from persona_insight.realtime.sse import SseEndpoint
 from persona_insight.runtime import Runtime
 from persona_insight.search.ask_routes import router as ask_router
-from persona_insight.chat.routes import router as chat_router
 from persona_insight.search.routes import router as search_router
 from persona_insight.web import not_found
 from persona_insight.web.routes import router as web_router
@@ -63,6 +64,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         hub = Hub(db.owner_url, settings)
         await hub.start()
         stack.push_async_callback(hub.stop)
+        # Model clients chat keeps open for this loop (chat/engines.py).
+        stack.push_async_callback(close_chat_models)
         yield Runtime(
             settings=settings, db=db, jobs=jobs, files=FileStore(settings.files_dir), hub=hub
         )

@@ -10,8 +10,11 @@ instructions are fixed text that no transcript can change.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -23,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.analysis.engine import EngineError
 from persona_insight.analysis.llm.errors import map_error
-from persona_insight.analysis.llm.provider import build_model
+from persona_insight.analysis.llm.provider import ModelHandle, build_model
 from persona_insight.analysis.masking import mask
 from persona_insight.analysis.miso.client import http_error
 from persona_insight.chat.repository import PersonaRow
@@ -215,6 +218,45 @@ class Citer:
         return pieces
 
 
+_MODELS: OrderedDict[tuple[Any, ...], ModelHandle] = OrderedDict()
+_KEEP_MODELS = 16
+_CLOSING: set[asyncio.Task[None]] = set()
+
+
+def _model(spec: str, base_url: str | None, key: str | None, timeout_s: float) -> ModelHandle:
+    """A model client kept for the event loop and configuration (a new client costs ~160 ms of
+    CPU, nearly all of it loading the CA store for its TLS context). Analysis jobs build their
+    own per run, on whatever loop the job runs; chat answers come from the server's one loop."""
+    loop = asyncio.get_running_loop()
+    cache_key = (
+        id(loop),
+        spec,
+        base_url,
+        hashlib.sha256((key or "").encode()).hexdigest(),
+        timeout_s,
+    )
+    handle = _MODELS.get(cache_key)
+    if handle is None:
+        handle = _MODELS[cache_key] = build_model(
+            spec, base_url=base_url, api_key=key, timeout_s=timeout_s
+        )
+        while len(_MODELS) > _KEEP_MODELS:
+            _, old = _MODELS.popitem(last=False)
+            closing = loop.create_task(old.aclose())
+            _CLOSING.add(closing)
+            closing.add_done_callback(_CLOSING.discard)
+    else:
+        _MODELS.move_to_end(cache_key)
+    return handle
+
+
+async def close_models() -> None:
+    """Close the clients kept for the running loop (at the app's shutdown)."""
+    loop = id(asyncio.get_running_loop())
+    for cache_key in [k for k in _MODELS if k[0] == loop]:
+        await _MODELS.pop(cache_key).aclose()
+
+
 class LlmPersona:
     """The persona written by a model through pydantic-ai, streamed as it writes."""
 
@@ -234,12 +276,7 @@ class LlmPersona:
         prompt = data_block(turn, chosen)
         if settings.mask_personal_data:
             prompt = mask(prompt).text
-        handle = build_model(
-            settings.llm_model,
-            base_url=settings.llm_base_url,
-            api_key=key,
-            timeout_s=settings.llm_timeout_s,
-        )
+        handle = _model(settings.llm_model, settings.llm_base_url, key, settings.llm_timeout_s)
         self.model = handle.name
         agent: Agent[None, str] = Agent(
             handle.model, instructions=instructions(turn.persona, turn.korean, turn.profile)
@@ -264,8 +301,6 @@ class LlmPersona:
             raise
         except Exception as exc:
             raise map_error(exc, secrets=[key]) from None
-        finally:
-            await handle.aclose()
         for piece in citer.close():
             yield piece
 
