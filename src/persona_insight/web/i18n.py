@@ -179,10 +179,15 @@ REASONS: Final[Mapping[str, str]] = {
     "message_too_long": N_("A message has at most 4,000 characters."),
     "unknown_persona": N_("This project has no persona with that code."),
     "persona_required": N_("Choose the persona to talk with, or mention one with @."),
-    "persona_without_interviews": N_("This persona has no analysed interview in this project yet, so it has nothing to answer from."),
+    "persona_without_interviews": N_(
+        "This persona has no analysed interview in this project yet,"
+        " so it has nothing to answer from."
+    ),
     "no_persona_with_interviews": N_("No persona of this project has analysed interviews yet."),
     "too_many_messages": N_("Too many messages this minute. Wait a moment and send again."),
-    "company_too_many_messages": N_("Your company sent too many chat messages this minute. Wait a moment."),
+    "company_too_many_messages": N_(
+        "Your company sent too many chat messages this minute. Wait a moment."
+    ),
     "chat_budget_exhausted": N_("Your company's chat budget for this month is used up."),
     "conversation_read_only": N_("Only its author can write in this conversation."),
     "empty_transcript": N_("The transcript has no answers to analyse."),
