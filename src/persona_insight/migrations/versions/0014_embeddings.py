@@ -79,8 +79,7 @@ def upgrade() -> None:
     )
     if column.startswith("vector"):
         op.execute(
-            "CREATE INDEX ix_embeddings_hnsw ON embeddings"
-            " USING hnsw (embedding vector_cosine_ops)"
+            "CREATE INDEX ix_embeddings_hnsw ON embeddings USING hnsw (embedding vector_cosine_ops)"
         )
     op.execute("ALTER TABLE embeddings ENABLE ROW LEVEL SECURITY")
     # Company-wide rows (knowledge chunks of the company, no project) are seen by the company.
