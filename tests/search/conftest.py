@@ -42,6 +42,14 @@ async def indexed_interview(
     lines: list[tuple[int, str, str]] = CHARGING,
     title: str = "인터뷰",
 ) -> str:
+    interview_id = await index_analysis(app, member, project_id, analysis(lines), title)
+    return str(interview_id)
+
+
+async def index_analysis(
+    app: Any, member: Member, project_id: str, result: InterviewAnalysis, title: str
+) -> UUID:
+    """An interview stored with `result` as its analysis, then indexed as the job does."""
     async with client(app, member) as c:
         r = await c.post(
             "/api/workflow/async",
@@ -53,7 +61,8 @@ async def indexed_interview(
     actor = Actor(company_id=member.company_id, role="system")
     async with db.unit_of_work(actor) as session:
         assert await interviews.begin_analysis(session, interview_id) is not None
-        result = EngineResult(analysis=analysis(lines), engine="test")
-        assert await interviews.complete(session, interview_id, result, 5)
-    assert await run_index(db, interview_id, member.company_id) == len(lines)
-    return str(interview_id)
+        done = EngineResult(analysis=result, engine="test")
+        assert await interviews.complete(session, interview_id, done, 5)
+    indexed = await run_index(db, interview_id, member.company_id)
+    assert indexed == len([line for line in result.cleaned_script if line.cleaned_sentence.strip()])
+    return interview_id

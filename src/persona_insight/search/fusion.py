@@ -13,11 +13,15 @@ K = 60
 T = TypeVar("T", bound=Hashable)
 
 
-def fuse(rankings: Sequence[Sequence[T]], k: int = K) -> list[tuple[T, float]]:
-    """Items of all rankings, best first, with their fused score (ties: first seen first)."""
+def fuse(
+    rankings: Sequence[Sequence[T]], k: int = K, weights: Sequence[float] | None = None
+) -> list[tuple[T, float]]:
+    """Items of all rankings, best first, with their fused score (ties: first seen first);
+    `weights` scale each ranking's contribution (default 1)."""
     scores: dict[T, float] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        weight = weights[n] if weights is not None else 1.0
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     order = {item: n for n, item in enumerate(scores)}
     return sorted(scores.items(), key=lambda pair: (-pair[1], order[pair[0]]))

@@ -225,6 +225,38 @@ async def keep_matching(
     return {(r[0], r[1]) for r in rows}
 
 
+async def nearest_in_other_script(
+    session: AsyncSession,
+    *,
+    vector: Any,
+    korean_lines: bool,
+    filters: Filters,
+    limit: int,
+) -> list[tuple[UUID, int, float]]:
+    """(interview, line, cosine) of the line vectors nearest `vector` among lines written in
+    Hangul (`korean_lines`) or not. The small e5 model ranks any line of the query's own
+    language above the right line of the other, so cross-language hits need a list of their
+    own. Needs pgvector (the caller checks)."""
+    literal = "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
+    where, params = _filter_sql(filters)
+    await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    stmt = text(
+        "SELECT e.interview_id, l.line_id, 1 - (e.embedding <=> CAST(:q AS vector)) AS sim"  # noqa: S608
+        " FROM embeddings e"
+        " JOIN search_lines l ON l.interview_id = e.interview_id AND l.line_id = e.ref::int"
+        " JOIN interviews i ON i.id = l.interview_id"
+        f" WHERE e.kind = 'line' AND e.project_id = ANY(:projects)"
+        f" AND (e.text ~ '[가-힣]') = :korean{where}"
+        " ORDER BY e.embedding <=> CAST(:q AS vector) LIMIT :limit"
+    )
+    rows = await session.execute(
+        _typed(stmt, params), {**params, "q": literal, "korean": korean_lines, "limit": limit}
+    )
+    found = [(r[0], r[1], float(r[2])) for r in rows]
+    found.sort(key=lambda row: -row[2])
+    return found
+
+
 async def lines_around(
     session: AsyncSession, keys: Sequence[tuple[UUID, int]], neighbours: int
 ) -> list[tuple[UUID, int, LineRow]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -37,6 +38,7 @@ from persona_insight.search.schemas import (
 )
 
 log = logging.getLogger(__name__)
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 # Candidates each ranking contributes to the fusion.
 CANDIDATES = 100
@@ -44,6 +46,19 @@ CANDIDATES = 100
 # interview lines: "전혀없는낱말" scored 0.837 against a complaint about an app); below this
 # a "nearest" line is noise.
 MIN_SIMILARITY = 0.84
+# Across languages the same model scores true matches lower (0.78–0.83 on the evaluation set).
+MIN_CROSS_SIMILARITY = 0.78
+# The other language's few nearest lines, weighted as if two lists agreed on them: a line
+# found only across languages must still reach the first page against lines that the keyword
+# and meaning lists both rank (measured on the evaluation set: recall of cross-language
+# queries 0 with one weight, see docs/benchmarks.md).
+CROSS_CANDIDATES = 5
+CROSS_WEIGHT = 2.0
+# …and only lines nearly as near as the nearest line of all: for a query the own language
+# answers well, the other language's best are ~0.08 behind and stay out.
+CROSS_MARGIN = 0.06
+# …and only when something is near at all: nonsense ("xyzzy") is ~0.80 from everything.
+CROSS_NEEDS_BEST = 0.83
 NEIGHBOURS = 1
 MAX_LIMIT = 50
 _SPEAKERS = {"interviewee": ["answer"], "interviewer": ["question"], "any": None}
@@ -114,11 +129,14 @@ async def keyword_ranking(
 
 async def meaning_ranking(
     session: AsyncSession, q: str, filters: Filters, limit: int
-) -> list[Key] | None:
-    """Lines nearest the query by meaning, filtered; None when the database cannot search by
-    meaning (no pgvector)."""
-    if not filters.project_ids or not await embeddings.has_vector(session):
-        return None if filters.project_ids else []
+) -> list[list[Key]] | None:
+    """Lines nearest the query by meaning — all lines, and separately the lines written in the
+    other script (Hangul or not) — filtered; None when the database cannot search by meaning
+    (no pgvector)."""
+    if not filters.project_ids:
+        return []
+    if not await embeddings.has_vector(session):
+        return None
     vector = await asyncio.to_thread(embed_query, q)
     try:
         near = await embeddings.nearest(
@@ -137,7 +155,17 @@ async def meaning_ranking(
             continue
         keys.append((stored.interview_id, int(stored.ref)))
     allowed = await repo.keep_matching(session, keys, filters)
-    return [k for k in keys if k in allowed]
+    other = await repo.nearest_in_other_script(
+        session,
+        vector=vector,
+        korean_lines=not _HANGUL.search(q),
+        filters=filters,
+        limit=CROSS_CANDIDATES,
+    )
+    best = near[0][1] if near else 0.0
+    floor = max(MIN_CROSS_SIMILARITY, best - CROSS_MARGIN)
+    cross = [(i, line) for i, line, sim in other if sim >= floor and best >= CROSS_NEEDS_BEST]
+    return [[k for k in keys if k in allowed], cross]
 
 
 async def rank(
@@ -147,6 +175,7 @@ async def rank(
     parsed = keyword.parse(q)
     by_words: list[Key] = []
     by_meaning: list[Key] = []
+    by_other_script: list[Key] = []
     if mode in ("hybrid", "keyword"):
         by_words = await keyword_ranking(session, parsed, filters, CANDIDATES)
     if mode in ("hybrid", "meaning"):
@@ -159,10 +188,14 @@ async def rank(
                 )
             mode = "keyword"
         else:
-            by_meaning = near
+            by_meaning, by_other_script = near if near else ([], [])
     word_rank = {k: n for n, k in enumerate(by_words, start=1)}
     meaning_rank = {k: n for n, k in enumerate(by_meaning, start=1)}
-    fused = fusion.fuse([by_words, by_meaning])[:limit]
+    for n, k in enumerate(by_other_script, start=1):
+        meaning_rank.setdefault(k, n)
+    fused = fusion.fuse([by_words, by_meaning, by_other_script], weights=[1.0, 1.0, CROSS_WEIGHT])[
+        :limit
+    ]
     return mode, [(k, s, word_rank.get(k), meaning_rank.get(k)) for k, s in fused]
 
 
