@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 from tests.analysis.fakes.openai_server import FakeOpenAI, Reply
-from tests.analysis.fakes.server import ServerThread
+from tests.analysis.fakes.server import serving
 
 from bench.harness import ROOT, Seed, cpu_seconds, fresh_database, percentile, save, seed, server
 
@@ -133,7 +133,6 @@ async def _prepare(base: str, token: str, project: str) -> None:
 async def run(url: str, seeded: Seed, quick: bool) -> dict[str, Any]:
     answer = {"text": _short_answer()}
     fake = FakeOpenAI(lambda body: Reply(text=answer["text"]))
-    fake_server = ServerThread(fake.app())
     results: dict[str, Any] = {}
     env = {
         "PERSONA_INSIGHT_CHAT_MESSAGES_PER_MINUTE": "100000",
@@ -141,8 +140,7 @@ async def run(url: str, seeded: Seed, quick: bool) -> dict[str, Any]:
     }
     seconds = 6.0 if quick else 20.0
     rounds = 1 if quick else 3
-    with fake_server as fake_base, server(url, env=env) as (base, process):
-        fake.base_url = f"{fake_base}/v1"
+    with serving(fake), server(url, env=env) as (base, process):
         await _prepare(base, seeded.token, seeded.project_id)
         headers = {"Authorization": f"Bearer {seeded.token}"}
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)

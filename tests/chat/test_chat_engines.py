@@ -15,7 +15,7 @@ from sqlalchemy import text
 from tests.analysis.fakes.dify_chat_server import ChatReply, DifyChat
 from tests.analysis.fakes.dify_server import APP_KEY
 from tests.analysis.fakes.openai_server import FakeOpenAI, Reply
-from tests.analysis.fakes.server import ServerThread
+from tests.analysis.fakes.server import serving
 from tests.chat.world import build, read_stream, texts
 from tests.support import as_owner, http
 
@@ -24,19 +24,13 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def model() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI(lambda body: Reply(text="Fine."))
-    server = ServerThread(fake.app())
-    fake.stopping = server.stopping
-    with server as base_url:
-        fake.base_url = f"{base_url}/v1"
+    with serving(FakeOpenAI(lambda body: Reply(text="Fine."))) as fake:
         yield fake
 
 
 @pytest.fixture
 def dify_chat() -> Iterator[DifyChat]:
-    fake = DifyChat(lambda body: ChatReply(answer="Fine."))
-    with ServerThread(fake.app()) as base_url:
-        fake.base_url = f"{base_url}/v1"
+    with serving(DifyChat(lambda body: ChatReply(answer="Fine."))) as fake:
         yield fake
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ class DifyChat:
     script: Callable[[dict[str, Any]], ChatReply]
     requests: list[dict[str, Any]] = field(default_factory=list)
     base_url: str = ""
+    stopping: threading.Event = field(default_factory=threading.Event)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> Starlette:
