@@ -40,9 +40,7 @@ class Persona(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, server_default="")
     created_at: Mapped[dt.datetime] = created_at()
-    type_ids: Mapped[list[UUID]] = mapped_column(
-        ARRAY(PG_UUID(as_uuid=True)), server_default="{}"
-    )
+    type_ids: Mapped[list[UUID]] = mapped_column(ARRAY(PG_UUID(as_uuid=True)), server_default="{}")
     enabled: Mapped[bool] = mapped_column(server_default=text("true"))
     picture: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     picture_type: Mapped[str | None] = mapped_column(String(40))
