@@ -101,6 +101,28 @@ class Message:
                 continue
             await self._changed.wait()
 
+    async def batches(self, after: int = -1, linger_s: float = 0.0) -> AsyncIterator[bytes]:
+        """The frames of the events after `after`, several at a time: everything produced
+        while the previous write went out, and for `linger_s` after, goes out as one chunk.
+        Many streams at once then cost one socket write per linger instead of one per token."""
+        position = after + 1
+        while True:
+            if position < len(self.events):
+                batch = self.events[position:]
+                position += len(batch)
+                yield b"".join(event.frame() for event in batch)
+                if batch[-1].type in FINAL:
+                    return
+                if linger_s:
+                    await asyncio.sleep(linger_s)
+                continue
+            if self.finished:
+                return
+            self._changed.clear()
+            if position < len(self.events):
+                continue
+            await self._changed.wait()
+
 
 class Registry:
     """This process's live and recently finished messages, bounded in count and age."""
