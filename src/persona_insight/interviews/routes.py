@@ -278,10 +278,24 @@ async def get_interview(interview_id: UUID, ctx: CtxDep) -> InterviewDetail:
 
 
 @router.patch(
-    "/api/interviews/{interview_id}", response_model=InterviewOut, summary="Edit title or date"
+    "/api/interviews/{interview_id}",
+    response_model=InterviewOut,
+    summary="Edit title or date, or set the persona by hand",
 )
 async def patch_interview(interview_id: UUID, body: InterviewPatch, ctx: CtxDep) -> InterviewOut:
-    return service.to_out(await service.update(ctx.session, ctx.user, interview_id, body))
+    from persona_insight.personas import service as personas
+    from persona_insight.personas.schemas import PersonaAssignment
+
+    given = body.model_fields_set
+    if given & body.PERSONA_FIELDS:
+        # The personas feature owns manual assignment (audited, stored apart from what the
+        # analysis computes); this route is the seed's way in to it.
+        assignment = PersonaAssignment.model_validate(
+            body.model_dump(include=set(body.PERSONA_FIELDS), exclude_unset=True)
+        )
+        await personas.assign(ctx.session, ctx.user, interview_id, assignment)
+    interview = await service.update(ctx.session, ctx.user, interview_id, body)
+    return service.to_out(interview)
 
 
 @router.patch(

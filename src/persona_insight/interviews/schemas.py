@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -101,10 +101,18 @@ class UploadAccepted(BaseModel):
 
 
 class InterviewPatch(BaseModel):
+    """Title and date; and the persona, as `PATCH /api/interviews/{id}/persona` takes it
+    (`persona_code`, null for "no persona fits", or `axes`, with an optional `reason`)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     interview_date: dt.date | None = None
+    persona_code: str | None = Field(default=None, max_length=40)
+    axes: dict[UUID, UUID | None] | None = Field(default=None, max_length=6)
+    reason: str | None = Field(default=None, max_length=1000)
+
+    PERSONA_FIELDS: ClassVar[frozenset[str]] = frozenset({"persona_code", "axes", "reason"})
 
 
 SpeakerRole = Literal["interviewer", "interviewee"]

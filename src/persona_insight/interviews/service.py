@@ -409,7 +409,7 @@ async def update(
     interview, _ = await get_accessible(session, user, interview_id, lock=True)
     if interview.deleted_at is not None:
         raise Conflict("restore the interview before editing it", code="interview_deleted")
-    changes = patch.model_dump(exclude_unset=True)
+    changes = patch.model_dump(exclude_unset=True, exclude=set(patch.PERSONA_FIELDS))
     if "title" in changes and changes["title"] is None:
         raise InvalidInput("title cannot be empty", code="invalid_title")
     changed = [k for k, v in changes.items() if getattr(interview, k) != v]

@@ -93,12 +93,16 @@ async def store(
     if not fw.axes:
         return set()  # no framework: the analysis's own persona match stands
     axis_ids = {a.id for a in fw.axes}
+    # The interviews are locked before their placements and choices are read: a researcher's
+    # choice committed while this job computed is then seen (read earlier, the job inserted a
+    # second row for the axis the researcher had just set, and failed on the primary key).
+    analysed = await repo.analysed(session, list(placements), lock=True)
     choices = await repo.choices_of(session, list(placements))
     current: dict[UUID, dict[UUID, InterviewPlacement]] = {}
     for row in await repo.placements_of(session, list(placements)):
         current.setdefault(row.interview_id, {})[row.axis_id] = row
     touched: set[tuple[UUID, str]] = set()
-    for interview, _ in await repo.analysed(session, list(placements), lock=True):
+    for interview, _ in analysed:
         rows = current.setdefault(interview.id, {})
         for placement in placements[interview.id]:
             if placement.axis_id not in axis_ids:
