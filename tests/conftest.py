@@ -75,7 +75,9 @@ def settings(database_url: str, tmp_path: Path) -> object:
         database_url=database_url,
         run_worker_in_process=False,
         worker_heartbeat_s=0.5,
-        worker_stalled_after_s=3,
+        # Long enough that a worker whose event loop waits on a CPU-bound step (Kiwi holds the
+        # GIL) on a loaded machine is not taken for dead, which re-ran its jobs twice.
+        worker_stalled_after_s=8,
         reconcile_interval_s=0.5,
         analysis_retry_base_s=0.1,
         sse_keepalive_s=5,
@@ -127,6 +129,29 @@ async def worker(app: Any, settings: Any) -> AsyncIterator[None]:
     rt = app.api.state.runtime
     task = asyncio.create_task(run_worker(rt.jobs, rt.db, settings, concurrency=2))
     yield
+    # Jobs an analysis defers (search index, persona placement, insights) may still be running
+    # when the test is done with the interview; cancelled mid-way, they fail to record their end
+    # against a database being dropped. Let the runnable ones finish first (bounded).
+    await _drain_jobs(rt.db.owner_url, timeout=20.0)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _drain_jobs(url: str, timeout: float) -> None:
+    import asyncio
+
+    import psycopg
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        while asyncio.get_running_loop().time() < deadline:
+            cursor = await conn.execute(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'"
+                " OR (status = 'todo' AND (scheduled_at IS NULL"
+                " OR scheduled_at < now() + interval '3 seconds'))"
+            )
+            row = await cursor.fetchone()
+            if row is None or row[0] == 0:
+                return
+            await asyncio.sleep(0.1)
