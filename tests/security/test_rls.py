@@ -58,9 +58,10 @@ def _seed_company(conn: psycopg.Connection[Any], company: uuid.UUID, tag: str) -
         " VALUES (%s, %s, 'EV', 'electric vehicle')",
         (uuid.uuid4(), company),
     )
+    persona = uuid.uuid4()
     conn.execute(
         "INSERT INTO personas (id, company_id, code, title) VALUES (%s, %s, 'P1', 't')",
-        (uuid.uuid4(), company),
+        (persona, company),
     )
     conn.execute(
         "INSERT INTO interviews (id, company_id, project_id, title, status, source, text)"
@@ -101,6 +102,77 @@ def _seed_company(conn: psycopg.Connection[Any], company: uuid.UUID, tag: str) -
         " locale) VALUES (%s, %s, %s, %s, 'report', 'pdf', 'ko')",
         (uuid.uuid4(), company, project, user),
     )
+    axis, kind, theme = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for sql, args in (
+        (
+            "INSERT INTO search_lines (interview_id, line_id, company_id, project_id, position,"
+            " line_ids, speaker, text, lexemes) VALUES (%s, 1, %s, %s, 0, '{1}', 'answer', 'a',"
+            " to_tsvector('simple', 'a'))",
+            (interview, company, project),
+        ),
+        (
+            "INSERT INTO answers (id, company_id, project_id, user_id, question, answer, engine)"
+            " VALUES (%s, %s, %s, %s, 'q', 'a', 'offline')",
+            (uuid.uuid4(), company, project, user),
+        ),
+        (
+            "INSERT INTO saved_searches (id, company_id, user_id, name, query)"
+            " VALUES (%s, %s, %s, 's', '{}')",
+            (uuid.uuid4(), company, user),
+        ),
+        (
+            "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
+            " VALUES (%s, %s, %s, 'pain', 't')",
+            (theme, company, project),
+        ),
+        (
+            "INSERT INTO insight_theme_members (theme_id, company_id, project_id, interview_id,"
+            " ref) VALUES (%s, %s, %s, %s, 'pain:0')",
+            (theme, company, project, interview),
+        ),
+        (
+            "INSERT INTO insight_theme_edits (theme_id, company_id, project_id, label)"
+            " VALUES (%s, %s, %s, 'renamed')",
+            (theme, company, project),
+        ),
+        (
+            "INSERT INTO insight_finding_moves (company_id, project_id, interview_id, ref,"
+            " theme_id) VALUES (%s, %s, %s, 'need:0', %s)",
+            (company, project, interview, theme),
+        ),
+        (
+            "INSERT INTO insight_state (project_id, company_id) VALUES (%s, %s)",
+            (project, company),
+        ),
+        (
+            "INSERT INTO persona_axes (id, company_id, name) VALUES (%s, %s, 'axis')",
+            (axis, company),
+        ),
+        (
+            "INSERT INTO persona_types (id, company_id, axis_id, name) VALUES (%s, %s, %s, 'type')",
+            (kind, company, axis),
+        ),
+        (
+            "INSERT INTO persona_focus (project_id, persona_id, company_id) VALUES (%s, %s, %s)",
+            (project, persona, company),
+        ),
+        (
+            "INSERT INTO interview_placements (interview_id, axis_id, company_id, project_id)"
+            " VALUES (%s, %s, %s, %s)",
+            (interview, axis, company, project),
+        ),
+        (
+            "INSERT INTO interview_persona_choices (interview_id, company_id, project_id,"
+            " persona_code) VALUES (%s, %s, %s, 'P1')",
+            (interview, company, project),
+        ),
+        (
+            "INSERT INTO persona_profiles (id, persona_id, company_id, project_id, version,"
+            " profile, fingerprint, engine) VALUES (%s, %s, %s, %s, 1, '{}', 'f', 'offline')",
+            (uuid.uuid4(), persona, company, project),
+        ),
+    ):
+        conn.execute(sql, args)
     conversation = uuid.uuid4()
     conn.execute(
         "INSERT INTO conversations (id, company_id, project_id, author_id, title, persona_codes,"

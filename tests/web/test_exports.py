@@ -48,7 +48,9 @@ async def test_exports(app: Any, setting: Setting, owner_browser: Browser) -> No
     assert r.headers["content-disposition"].startswith("attachment;")
     # Not the uploaded original's name (a download beside it would overwrite it): "… – 분석.txt".
     assert r.headers["content-disposition"].endswith(f"''{quote('Q_ 어디_ – 분석.txt')}")
-    assert r.text.splitlines()[2:] == [
+    lines = r.text.splitlines()
+    # The header (title, and the date with where it came from) ends at the first blank line.
+    assert lines[lines.index("") + 1 :] == [
         "Q: 충전은 어디서 하세요?",
         "A: 자리가 없어요. [Pain Point]",
         "Q: 무엇이 있으면 좋을까요?",
