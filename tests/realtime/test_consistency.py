@@ -48,9 +48,12 @@ class Watcher:
 
     async def _follow(self) -> None:
         async for message in self.stream.messages():
-            kind = apply(self.state, message.data)
-            if kind.startswith("interview:"):
-                self.seqs.append(json.loads(message.data)["seq"])
+            apply(self.state, message.data)
+            # Every stored event counts (insights and persona events share the project's
+            # numbering); stream-only messages carry no seq.
+            seq = json.loads(message.data).get("seq")
+            if seq is not None:
+                self.seqs.append(seq)
 
     async def stop(self) -> None:
         assert self.task is not None
@@ -105,8 +108,17 @@ async def test_snapshot_plus_events_equals_fresh_fetch(
             if all(r["status"] in ("completed", "failed") for r in rows):
                 break
             await asyncio.sleep(0.2)
-        await asyncio.sleep(1.5)
+        # Jobs the analyses deferred (insights recomputation, persona placement) append
+        # events for a few seconds after the last completion: wait until the project's
+        # numbering stands still.
         fresh, last_seq = await snapshot(c, project_id)
+        for _ in range(20):
+            await asyncio.sleep(3.0)
+            fresh, settled = await snapshot(c, project_id)
+            if settled == last_seq:
+                break
+            last_seq = settled
+        await asyncio.sleep(0.5)
     await early.stop()
     await late.stop()
     statuses = {i["status"] for i in fresh.values()}
