@@ -1,0 +1,23 @@
+"""reserved for persona discovery (issue 14): no change yet
+
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0024"
+down_revision: str | None = "0023"
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
