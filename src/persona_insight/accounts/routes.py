@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import UploadFile
 
 from persona_insight.accounts import repository as repo
 from persona_insight.accounts import service, throttle, verification
@@ -32,13 +31,11 @@ from persona_insight.accounts.schemas import (
 from persona_insight.audit import service as audit
 from persona_insight.db import Actor, set_actor
 from persona_insight.errors import (
-    InvalidInput,
     NotFound,
-    PayloadTooLarge,
     Unauthenticated,
-    UnsupportedMediaType,
 )
 from persona_insight.files import service as stored_files
+from persona_insight.files.images import read_image
 from persona_insight.models import User
 from persona_insight.runtime import Runtime, runtime_of
 
@@ -280,16 +277,6 @@ async def change_password(
     )
 
 
-def image_type(data: bytes) -> str | None:
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 @router.put(
     "/api/me/avatar",
     response_model=MeOut,
@@ -310,19 +297,12 @@ def image_type(data: bytes) -> str | None:
     },
 )
 async def put_avatar(request: Request, ctx: CtxDep) -> MeOut:
-    form = await request.form(max_files=1, max_fields=5)
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInput("send the image as the `file` field", code="file_required")
-        data = await upload.read(AVATAR_MAX_BYTES + 1)
-    finally:
-        await form.close()
-    if len(data) > AVATAR_MAX_BYTES:
-        raise PayloadTooLarge("an avatar may be at most 5 MB", code="avatar_too_large")
-    media_type = image_type(data)
-    if media_type is None:
-        raise UnsupportedMediaType("send a JPEG, PNG or WebP image", code="unsupported_image")
+    data, media_type = await read_image(
+        request,
+        max_bytes=AVATAR_MAX_BYTES,
+        too_large="an avatar may be at most 5 MB",
+        too_large_code="avatar_too_large",
+    )
     sha = await stored_files.store(ctx.session, ctx.rt.files, data)
     user = await _current(ctx)
     user.avatar_sha256 = sha

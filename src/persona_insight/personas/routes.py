@@ -6,16 +6,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from starlette.datastructures import UploadFile
 
 from persona_insight.accounts.deps import CtxDep
-from persona_insight.accounts.routes import image_type
 from persona_insight.errors import (
-    InvalidInput,
     NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
 )
+from persona_insight.files.images import read_image
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.schemas import InterviewOut
 from persona_insight.personas import avatar, fit, profiles, service, tasks
@@ -115,19 +111,12 @@ async def get_picture(persona_id: UUID, ctx: CtxDep) -> Response:
     },
 )
 async def put_picture(persona_id: UUID, request: Request, ctx: CtxDep) -> Response:
-    form = await request.form(max_files=1, max_fields=5)
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInput("send the image as the `file` field", code="file_required")
-        data = await upload.read(PICTURE_MAX_BYTES + 1)
-    finally:
-        await form.close()
-    if len(data) > PICTURE_MAX_BYTES:
-        raise PayloadTooLarge("a persona picture may be at most 1 MB", code="picture_too_large")
-    media_type = image_type(data)
-    if media_type is None:
-        raise UnsupportedMediaType("send a JPEG, PNG or WebP image", code="unsupported_image")
+    data, media_type = await read_image(
+        request,
+        max_bytes=PICTURE_MAX_BYTES,
+        too_large="a persona picture may be at most 1 MB",
+        too_large_code="picture_too_large",
+    )
     await service.save_picture(ctx.session, ctx.user, persona_id, data, media_type)
     return Response(status_code=204)
 
