@@ -127,6 +127,7 @@ POST_FORMS = [
     "/projects/{project}/upload",
     "/projects/{project}/paste",
     "/projects/{project}/insights/summary",
+    "/projects/{project}/personas/{uuid}/synthesise",
     "/projects/{project}/chat",
     "/projects/{project}/chat/{uuid}/settings",
     "/projects/{project}/chat/{uuid}/delete",

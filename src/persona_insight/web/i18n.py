@@ -344,6 +344,12 @@ NOTICES: Final[Mapping[str, str]] = {
     "persona_added": N_("The persona was added."),
     "persona_saved": N_("The persona was saved."),
     "persona_removed": N_("The persona was removed."),
+    "synthesis_queued": N_(
+        "The profile is being synthesised again; this page updates when it is ready."
+    ),
+    "synthesis_waiting": N_(
+        "A synthesis of this profile is already waiting; this page updates when it is ready."
+    ),
     "company_created": N_("The company was added."),
     "company_saved": N_("The company was saved."),
     "company_deactivated": N_("The company was deactivated; its users were signed out."),

@@ -1,8 +1,8 @@
 """Every page route, under one router that `create_app` includes.
 
 Pages live at `/`, `/login`, `/signup`, `/profile…`, `/projects/…`, `/invitations/…`,
-`/interviews/…`, `/notes/…`, `/locale/…`, `/admin…` and `/static/…`; none is in the OpenAPI
-schema, which documents the JSON API only.
+`/interviews/…`, `/personas`, `/notes/…`, `/locale/…`, `/admin…` and `/static/…`; none is in
+the OpenAPI schema, which documents the JSON API only.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from persona_insight.chat import pages as chat_pages
 from persona_insight.insights import pages as insights_pages
+from persona_insight.personas import pages as personas_pages
 from persona_insight.search import pages as search_pages
 from persona_insight.web import (
     admin_companies,
@@ -41,6 +42,7 @@ PARTS = (
     admin_companies,
     search_pages,
     insights_pages,
+    personas_pages,
     chat_pages,
     static_files,
 )
