@@ -54,9 +54,11 @@ class Card:
 
 @dataclass(slots=True)
 class Cite:
+    """One interview a statement rests on, with the lines it cites there (each one a link)."""
+
     interview_id: UUID
-    line_id: int
     title: str
+    line_ids: list[int]
 
 
 @dataclass(slots=True)
@@ -160,14 +162,18 @@ async def _sections(
     for name in SECTIONS:
         statements = []
         for s in stored.get(name, []):
-            cites = [
-                Cite(
-                    UUID(c["interview_id"]), int(c["line_ids"][0]), titles[UUID(c["interview_id"])]
-                )
-                for c in s.get("citations", [])
-                if c.get("line_ids") and UUID(c["interview_id"]) in titles
-            ]
-            statements.append(StatementView(str(s["text"]), cites))
+            cites: dict[UUID, Cite] = {}
+            for c in s.get("citations", []):
+                if "interview_id" not in c or not c.get("line_ids"):
+                    continue  # a document citation: persona profiles cite interviews only
+                iid = UUID(c["interview_id"])
+                if iid not in titles:
+                    continue
+                cite = cites.setdefault(iid, Cite(iid, titles[iid], []))
+                # The first id of a cited line is its anchor on the interview page.
+                if int(c["line_ids"][0]) not in cite.line_ids:
+                    cite.line_ids.append(int(c["line_ids"][0]))
+            statements.append(StatementView(str(s["text"]), list(cites.values())))
         if statements:
             shown.append((name, statements))
     return shown
