@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from persona_insight.chat import pages as chat_pages
 from persona_insight.insights import pages as insights_pages
+from persona_insight.personas import admin_pages as personas_admin_pages
 from persona_insight.personas import pages as personas_pages
 from persona_insight.search import pages as search_pages
 from persona_insight.web import (
@@ -37,6 +38,8 @@ PARTS = (
     interview_pages,
     admin_pages,
     admin_users,
+    # Before admin_company: its `/admin/personas/{persona_id}` would take `/framework`.
+    personas_admin_pages,
     admin_company,
     admin_data,
     admin_companies,
