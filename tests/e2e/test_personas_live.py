@@ -6,6 +6,7 @@ without a reload. The project's personas view follows the same way."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ import pytest
 from persona_insight.db import Database
 from tests.e2e.conftest import (
     ANALYSIS_MS,
+    ARTIFACTS,
+    PASSWORD,
     Team,
     live_on,
     open_page,
@@ -20,6 +23,7 @@ from tests.e2e.conftest import (
     screenshot,
     signed_in,
 )
+from tests.e2e.test_phone import LAYOUT_PROBLEMS
 from tests.support import http, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e, pytest.mark.slow]
@@ -64,7 +68,7 @@ async def test_reassignment_and_synthesis_reach_the_other_page_live(
 ) -> None:
     db = Database(worker_settings.database_url, pool_size=2)
     try:
-        admin = await make_user(db, email="sora@acme.test", role="company_admin")
+        admin = await make_user(db, email="sora@acme.test", role="company_admin", password=PASSWORD)
     finally:
         await db.dispose()
     async with http(team.url, admin) as api:
@@ -130,3 +134,33 @@ async def test_reassignment_and_synthesis_reach_the_other_page_live(
         assert not page.errors, page.errors
     await a_context.close()
     await b_context.close()
+
+    # Every persona page at 360 px, in Korean and English: nothing scrolls sideways, no word
+    # breaks (the phone test's checks).
+    pid = team.project_id
+    paths = [
+        "/personas",
+        f"/projects/{pid}/personas?q=급속 충전기가 고장 나서 불편한 사람#fit",
+        f"/projects/{pid}/personas/{fast['id']}",
+        f"/projects/{pid}/personas/compare?a={fast['id']}&b={home['id']}",
+        "/admin/personas",
+    ]
+    problems = {}
+    for locale in ("ko-KR", "en-US"):
+        context = await signed_in(chromium, team.url, admin, locale)
+        try:
+            for path in paths:
+                page = await open_page(context, path)
+                await page.set_viewport_size({"width": 360, "height": 800})
+                await page.wait_for_load_state("networkidle")
+                found = await page.evaluate(LAYOUT_PROBLEMS)
+                if found:
+                    problems[f"{path} ({locale[:2]})"] = found
+                assert not page.errors, (path, page.errors)
+                await page.close()
+        finally:
+            await context.close()
+    (ARTIFACTS / "persona-phone-problems.json").write_text(
+        json.dumps(problems, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    assert not problems, problems
