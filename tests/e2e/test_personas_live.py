@@ -118,9 +118,11 @@ async def test_reassignment_and_synthesis_reach_the_other_page_live(
 
     # The reassignment queued a re-synthesis (debounced by 10 s): its profile arrives by itself,
     # every statement linking to a line of the interview.
-    await b.wait_for_selector('#profile[data-version="1"]', timeout=90_000)
-    links = b.locator(f'#profile a[href^="/interviews/{interview_id}#line-"]')
-    assert await links.count() > 0
+    # (Not "version 1": when the analysis placed the interview on this persona first, the
+    # debounced job of that placement may already have written an empty version.)
+    cited = f'#profile a[href^="/interviews/{interview_id}#line-"]'
+    await b.wait_for_selector(cited, timeout=90_000)
+    assert int(await b.locator("#profile").get_attribute("data-version")) >= 1
     assert await b.evaluate("() => window.stillHere === true")
     wide = await b.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= 360
