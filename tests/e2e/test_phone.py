@@ -152,9 +152,17 @@ async def test_every_page_fits_a_phone(chromium: Any, team: Team, worker_setting
         )
         assert r.status_code == 201, r.text
 
+    async with http(team.url, people["admin"]) as api:
+        r = await api.put(
+            "/api/personas/framework",
+            json={"axes": [{"name": "충전 습관", "types": [{"name": "집"}, {"name": "급속"}]}]},
+        )
+        assert r.status_code == 200, r.text
+        persona_id = r.json()["personas"][0]["id"]
     fill: dict[str, Callable[[str], str]] = {
         "project_id": lambda _: team.project_id,
         "interview_id": lambda _: interview_id,
+        "persona_id": lambda _: persona_id,
     }
     who_for = {
         "/login": "anonymous",

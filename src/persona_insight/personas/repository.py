@@ -239,3 +239,53 @@ async def lock_profiles(session: AsyncSession, persona_id: UUID, project_id: UUI
     await session.execute(
         select(func.pg_advisory_xact_lock(func.hashtext(f"profile:{persona_id}:{project_id}")))
     )
+
+
+async def code_counts(
+    session: AsyncSession, project_ids: Sequence[UUID]
+) -> list[tuple[UUID, str | None, int]]:
+    """Live analysed interviews per project and persona code (None: no persona fits)."""
+    if not project_ids:
+        return []
+    stmt = (
+        select(Interview.project_id, Interview.persona_code, func.count())
+        .join(InterviewAnalysis, InterviewAnalysis.interview_id == Interview.id)
+        .where(Interview.project_id.in_(project_ids), Interview.deleted_at.is_(None))
+        .group_by(Interview.project_id, Interview.persona_code)
+    )
+    return [(r[0], r[1], int(r[2])) for r in (await session.execute(stmt)).all()]
+
+
+async def newest_profiles(
+    session: AsyncSession, project_ids: Sequence[UUID]
+) -> list[PersonaProfile]:
+    """The newest profile version of every persona in these projects."""
+    if not project_ids:
+        return []
+    newest = (
+        select(
+            PersonaProfile.persona_id,
+            PersonaProfile.project_id,
+            func.max(PersonaProfile.version).label("version"),
+        )
+        .where(PersonaProfile.project_id.in_(project_ids))
+        .group_by(PersonaProfile.persona_id, PersonaProfile.project_id)
+        .subquery()
+    )
+    stmt = select(PersonaProfile).join(
+        newest,
+        (PersonaProfile.persona_id == newest.c.persona_id)
+        & (PersonaProfile.project_id == newest.c.project_id)
+        & (PersonaProfile.version == newest.c.version),
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def live_titles(session: AsyncSession, interview_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """Titles of the live interviews among these (a trashed one is no longer linked)."""
+    if not interview_ids:
+        return {}
+    stmt = select(Interview.id, Interview.title).where(
+        Interview.id.in_(interview_ids), Interview.deleted_at.is_(None)
+    )
+    return {r[0]: r[1] for r in (await session.execute(stmt)).all()}

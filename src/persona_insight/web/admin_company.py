@@ -24,6 +24,7 @@ from persona_insight.companies.schemas import (
 )
 from persona_insight.companies.service import PLAIN_FIELDS, SECRET_FIELDS
 from persona_insight.errors import AppError
+from persona_insight.personas.admin_pages import personas_page
 from persona_insight.web.admin_pages import render_admin, require_admin
 from persona_insight.web.page import Page, PageDep, PageRoute, redirect
 
@@ -173,30 +174,6 @@ def _persona_messages(page: Page) -> dict[str, str]:
     }
 
 
-async def _personas_page(
-    page: Page,
-    *,
-    status: int = 200,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Response:
-    personas = await company_routes.get_personas(page.ctx)
-    return render_admin(
-        page,
-        "admin_personas.html",
-        status,
-        personas=personas.items,
-        values=values or {},
-        errors=errors or {},
-    )
-
-
-@router.get("/admin/personas")
-async def personas(page: PageDep) -> Response:
-    require_admin(page)
-    return await _personas_page(page)
-
-
 @router.post("/admin/personas")
 async def add_persona(page: PageDep) -> Response:
     require_admin(page)
@@ -205,13 +182,13 @@ async def add_persona(page: PageDep) -> Response:
         body = PersonaIn.model_validate(values)
     except ValidationError as exc:
         errors = page.field_errors(exc, _persona_messages(page))
-        return await _personas_page(page, status=422, values=values, errors=errors)
+        return await personas_page(page, status=422, values=values, errors=errors)
     try:
         await company_routes.add_persona(body, page.ctx)
     except AppError as exc:
         await page.undo()
         errors = {"code": page.reason(exc.code)}
-        return await _personas_page(page, status=exc.status, values=values, errors=errors)
+        return await personas_page(page, status=exc.status, values=values, errors=errors)
     return redirect("/admin/personas", notice="persona_added")
 
 

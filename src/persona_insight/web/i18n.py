@@ -297,6 +297,25 @@ REASONS: Final[Mapping[str, str]] = {
     "term_not_found": N_("That term was already removed."),
     "persona_exists": N_("A persona with this code already exists."),
     "persona_not_found": N_("That persona was already removed."),
+    "framework_field": N_(
+        "Check the framework: names have at most 100 characters, descriptions 2,000."
+    ),
+    "framework_no_axes": N_("A framework needs at least one axis."),
+    "too_many_axes": N_("A framework has at most 6 axes."),
+    "axis_name_empty": N_("Every axis needs a name."),
+    "axis_no_types": N_("Every axis needs at least one type."),
+    "too_many_types": N_("An axis has at most 16 types."),
+    "type_name_empty": N_("Every type needs a name."),
+    "duplicate_type_name": N_("Two types of one axis have the same name."),
+    "duplicate_axis_name": N_("Two axes have the same name."),
+    "too_many_combinations": N_("The axes give more than 64 personas; remove some types."),
+    "unknown_axis": N_("That axis was changed meanwhile; reload the page."),
+    "unknown_type": N_("That type was changed meanwhile; reload the page."),
+    "persona_type_in_use": N_("Interviews use what this edit removes."),
+    "framework_has_axes": N_(
+        "The framework has several axes: edit it above instead of adding or removing personas."
+    ),
+    "picture_too_large": N_("The picture is too large: at most 1 MB."),
     "invalid_persona": N_("A persona needs a title (up to 200 characters)."),
     "confirmation_mismatch": N_("Type the project's name exactly to confirm."),
 }
@@ -344,6 +363,22 @@ NOTICES: Final[Mapping[str, str]] = {
     "persona_added": N_("The persona was added."),
     "persona_saved": N_("The persona was saved."),
     "persona_removed": N_("The persona was removed."),
+    "framework_saved": N_(
+        "The framework was saved; the projects' interviews are placed on it again in the"
+        " background."
+    ),
+    "framework_saved_lost": N_(
+        "The framework was saved; interviews of the removed personas now have none, and every"
+        " project's interviews are placed on it again in the background."
+    ),
+    "persona_picture_saved": N_("The persona's picture was saved."),
+    "persona_picture_removed": N_("The persona's picture was removed; its drawn avatar is back."),
+    "synthesis_queued": N_(
+        "The profile is being synthesised again; this page updates when it is ready."
+    ),
+    "synthesis_waiting": N_(
+        "A synthesis of this profile is already waiting; this page updates when it is ready."
+    ),
     "company_created": N_("The company was added."),
     "company_saved": N_("The company was saved."),
     "company_deactivated": N_("The company was deactivated; its users were signed out."),

@@ -1,8 +1,8 @@
 """Every page route, under one router that `create_app` includes.
 
 Pages live at `/`, `/login`, `/signup`, `/profile…`, `/projects/…`, `/invitations/…`,
-`/interviews/…`, `/notes/…`, `/locale/…`, `/admin…` and `/static/…`; none is in the OpenAPI
-schema, which documents the JSON API only.
+`/interviews/…`, `/personas`, `/notes/…`, `/locale/…`, `/admin…` and `/static/…`; none is in
+the OpenAPI schema, which documents the JSON API only.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from fastapi import APIRouter
 
 from persona_insight.chat import pages as chat_pages
 from persona_insight.insights import pages as insights_pages
+from persona_insight.personas import admin_pages as personas_admin_pages
+from persona_insight.personas import pages as personas_pages
 from persona_insight.search import pages as search_pages
 from persona_insight.web import (
     admin_companies,
@@ -36,11 +38,14 @@ PARTS = (
     interview_pages,
     admin_pages,
     admin_users,
+    # Before admin_company: its `/admin/personas/{persona_id}` would take `/framework`.
+    personas_admin_pages,
     admin_company,
     admin_data,
     admin_companies,
     search_pages,
     insights_pages,
+    personas_pages,
     chat_pages,
     static_files,
 )

@@ -22,6 +22,7 @@ const parts = {
   admin: () => import("./admin.js"),
   chat: () => import("./chat.js"),
   insights: () => import("./insights.js"),
+  personas: () => import("./personas.js"),
 };
 const name = document.body.dataset.page;
 if (parts[name]) parts[name]().then((m) => m.start());
