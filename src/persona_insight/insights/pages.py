@@ -1,5 +1,6 @@
 """The insights page of a project: themes, charts (server-rendered SVG with data tables) and
-filters; static/js/insights.js keeps it live from the project stream."""
+filters; static/js/insights.js keeps it live from the project stream. And the company dashboard:
+per year, key takeaways and top themes across the projects the reader works in."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Response
 from markupsafe import Markup
 
 from persona_insight.errors import InvalidInput
-from persona_insight.insights import charts, service
+from persona_insight.insights import charts, dashboard, service
 from persona_insight.insights.schemas import InsightFilters
 from persona_insight.projects import service as projects
 from persona_insight.web.page import PageDep, PageRoute, redirect
@@ -70,3 +71,11 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
 async def regenerate_summary(project_id: UUID, page: PageDep) -> Response:
     await service.request_summary(page.session, page.signed_in, project_id)
     return redirect(f"/projects/{project_id}/insights")
+
+
+@router.get("/dashboard")
+async def dashboard_page(page: PageDep) -> Response:
+    return page.render(
+        "insights/dashboard.html",
+        dashboard=await dashboard.company_dashboard(page.session, page.signed_in),
+    )

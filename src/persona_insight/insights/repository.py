@@ -253,3 +253,64 @@ async def analysis_result(session: AsyncSession, interview_id: UUID) -> dict[str
         text("SELECT result FROM interview_analyses WHERE interview_id = :i"), {"i": interview_id}
     )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class TakeawayCount:
+    year: int
+    text: str
+    interviews: int
+    project_ids: list[UUID]
+    # The most recent interview saying it, for a link.
+    example_id: UUID
+    example_title: str
+
+
+async def takeaways_by_year(
+    session: AsyncSession, project_ids: Sequence[UUID], *, per_year: int
+) -> list[TakeawayCount]:
+    """The key takeaways most interviews of `project_ids` recorded, `per_year` per interview
+    year (the interview date, else its upload day, as the insights count them). Takeaways are
+    counted by their exact text: the analysis is given the company's earlier takeaways so the
+    wording converges."""
+    if not project_ids:
+        return []
+    rows = await session.execute(
+        text(
+            """
+            WITH said AS (
+                SELECT DISTINCT ON (i.id, btrim(t))
+                       extract(year FROM coalesce(i.interview_date, i.created_at::date))::int AS y,
+                       btrim(t) AS t, i.id, i.title, i.project_id,
+                       coalesce(i.interview_date, i.created_at::date) AS day
+                FROM interviews i
+                JOIN interview_analyses a ON a.interview_id = i.id,
+                     jsonb_array_elements_text(
+                         CASE WHEN jsonb_typeof(a.result->'key_takeaways') = 'array'
+                              THEN a.result->'key_takeaways' ELSE '[]' END) t
+                WHERE i.project_id = ANY(:p) AND i.status = 'completed'
+                  AND i.deleted_at IS NULL AND btrim(t) <> ''
+            ), counted AS (
+                SELECT y, t, count(*) AS n, array_agg(DISTINCT project_id) AS projects,
+                       (array_agg(id ORDER BY day DESC, id))[1] AS example_id,
+                       (array_agg(title ORDER BY day DESC, id))[1] AS example_title,
+                       row_number() OVER (PARTITION BY y ORDER BY count(*) DESC, t) AS rank
+                FROM said GROUP BY y, t
+            )
+            SELECT y AS year, t AS takeaway, n, projects, example_id, example_title FROM counted
+            WHERE rank <= :k ORDER BY y DESC, rank
+            """
+        ),
+        {"p": list(project_ids), "k": per_year},
+    )
+    return [
+        TakeawayCount(
+            year=r.year,
+            text=r.takeaway,
+            interviews=r.n,
+            project_ids=list(r.projects),
+            example_id=r.example_id,
+            example_title=r.example_title,
+        )
+        for r in rows
+    ]

@@ -134,6 +134,20 @@ class DashboardTheme(BaseModel):
     label: str
     interviews: int = Field(description="Interviews of that year mentioning it.")
     share: float = Field(description="Of the project's interviews that year.")
+    quote: Quote | None = Field(default=None, description="Its most central quote that year.")
+
+
+class ProjectRef(BaseModel):
+    id: UUID
+    name: str
+
+
+class DashboardTakeaway(BaseModel):
+    text: str
+    interviews: int = Field(description="Interviews of that year that recorded it.")
+    projects: list[ProjectRef] = Field(description="The projects whose interviews recorded it.")
+    example_interview_id: UUID = Field(description="The latest interview that recorded it.")
+    example_interview_title: str
 
 
 class DashboardProject(BaseModel):
@@ -149,6 +163,9 @@ class DashboardYear(BaseModel):
     interviews: int = Field(description="Completed interviews dated that year, all projects.")
     projects: list[DashboardProject]
     top_themes: list[DashboardTheme] = Field(description="Across projects, by interviews.")
+    takeaways: list[DashboardTakeaway] = Field(
+        default_factory=list, description="Key takeaways most interviews recorded that year."
+    )
 
 
 class Dashboard(BaseModel):
