@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from bench.harness import RESULTS, ROOT, Seed, fresh_database, save, seed, server
+from bench.harness import PG_DIR, RESULTS, ROOT, Seed, fresh_database, save, seed, server
 from bench.search import base_scripts, open_loop, summary, vary
 
 FINDINGS_PER_KIND = 10
@@ -247,6 +247,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.api_only:
+        from persona_insight.db import start_embedded
+
+        start_embedded(PG_DIR)  # the database server stopped with the run that built it
         built = json.loads(BUILT.read_text())
         url, who = built["url"], Seed(**built["seed"])
         results: dict[str, Any] = json.loads((RESULTS / "insights.json").read_text())

@@ -314,3 +314,56 @@ async def takeaways_by_year(
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class StateMark:
+    """What says whether a stored view of the project's insights still stands, read in one
+    small query (no facts, no themes)."""
+
+    version: int
+    edit_version: int
+    computed_at: dt.datetime | None
+    summary_at: dt.datetime | None
+    # The fingerprint of the last recomputation, and of the inputs as they are now (the same
+    # text `marks` + `service.fingerprint` hash, hashed by the server: one row comes back).
+    stored_print: str
+    current_print: str
+    # Live completed interviews the summary does not cover.
+    new_since_summary: int
+
+
+async def state_mark(session: AsyncSession, project_id: UUID) -> StateMark | None:
+    row = (
+        await session.execute(
+            text(
+                f"""
+                SELECT s.version, s.edit_version, s.computed_at, s.summary_at, s.fingerprint,
+                       m.print, m.new_since_summary
+                FROM insight_state s CROSS JOIN LATERAL (
+                    SELECT encode(sha256(convert_to('e' || s.edit_version || coalesce(
+                               string_agg('|' || i.id || ':' || concat_ws('|', a.created_at,
+                                   i.persona_code, i.interview_date, i.language, md5(i.title)),
+                                   '' ORDER BY i.id), ''), 'UTF8')), 'hex') AS print,
+                           count(*) FILTER (WHERE s.summary_interview_ids IS NOT NULL
+                               AND NOT i.id = ANY(s.summary_interview_ids)) AS new_since_summary
+                    FROM interviews i JOIN interview_analyses a ON a.interview_id = i.id
+                    WHERE {_LIVE}
+                ) m
+                WHERE s.project_id = :p
+                """  # noqa: S608 (constant)
+            ),
+            {"p": project_id},
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return StateMark(
+        version=row.version,
+        edit_version=row.edit_version,
+        computed_at=row.computed_at,
+        summary_at=row.summary_at,
+        stored_print=row.fingerprint,
+        current_print=row.print,
+        new_since_summary=row.new_since_summary,
+    )

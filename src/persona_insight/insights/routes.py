@@ -50,10 +50,13 @@ async def project_insights(
     date_to: Annotated[dt.date | None, Query(description="Interview date, inclusive.")] = None,
     persona: Annotated[str | None, Query(max_length=40, description="'' = none.")] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
-) -> ProjectInsights:
+) -> Response:
     filters = filters_of(date_from, date_to, persona, language)
     await require_access(ctx.session, ctx.user, project_id)
-    return await service.project_insights(ctx.session, project_id, filters=filters)
+    found = await service.project_insights(ctx.session, project_id, filters=filters)
+    # Serialised once here: handing the model back would have FastAPI validate the ~200 KB
+    # answer again before serialising it.
+    return Response(found.model_dump_json(), media_type="application/json")
 
 
 @router.patch(
