@@ -35,6 +35,20 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[InsightFilters]:
     return made
 
 
+@pytest.fixture
+def input_reads(monkeypatch: pytest.MonkeyPatch) -> list[UUID]:
+    """Every pass over the project's live interviews (for `pending` and the summary's count)."""
+    made: list[UUID] = []
+    real = repo.inputs_mark
+
+    async def counted(session: Any, project_id: UUID) -> Any:
+        made.append(project_id)
+        return await real(session, project_id)
+
+    monkeypatch.setattr(repo, "inputs_mark", counted)
+    return made
+
+
 async def test_server_fingerprint_is_the_recomputations(app: Any) -> None:
     db = app.api.state.runtime.db
     owner = await make_user(db, email="owner@acme.test")
@@ -51,18 +65,18 @@ async def test_server_fingerprint_is_the_recomputations(app: Any) -> None:
     async with db.unit_of_work(Actor(company_id=owner.company_id, role="system")) as session:
         st = await repo.state(session, UUID(pid))
         assert st is not None
-        mark = await repo.state_mark(session, UUID(pid))
-        assert mark is not None
+        now = await repo.inputs_mark(session, UUID(pid))
+        assert now is not None
         expected = service.fingerprint(await repo.marks(session, UUID(pid)), st.edit_version)
-        assert mark.current_print == expected == mark.stored_print
+        assert now.fingerprint == expected == st.fingerprint
         st.edit_version += 1
         await session.flush()
-        mark = await repo.state_mark(session, UUID(pid))
-        assert mark is not None
-        assert mark.current_print == service.fingerprint(
+        now = await repo.inputs_mark(session, UUID(pid))
+        assert now is not None
+        assert now.fingerprint == service.fingerprint(
             await repo.marks(session, UUID(pid)), st.edit_version
         )
-        assert mark.current_print != mark.stored_print
+        assert now.fingerprint != st.fingerprint
 
 
 async def _ids(app: Any, owner: Any, pid: str) -> list[str]:
@@ -75,7 +89,7 @@ async def _ids(app: Any, owner: Any, pid: str) -> list[str]:
 
 
 async def test_repeat_reads_build_nothing_and_every_change_shows(
-    app: Any, builds: list[InsightFilters]
+    app: Any, builds: list[InsightFilters], input_reads: list[UUID]
 ) -> None:
     db = app.api.state.runtime.db
     owner = await make_user(db, email="owner@acme.test")
@@ -92,9 +106,11 @@ async def test_repeat_reads_build_nothing_and_every_change_shows(
         assert first["pending"] is False
         [theme] = first["themes"]
         builds.clear()
+        input_reads.clear()
         for _ in range(3):
             assert (await c.get(url)).json() == first
         assert builds == []  # served from the built view
+        assert input_reads == []  # no interview changed: no event
         # Different filters are different views.
         assert (await c.get(url, params={"language": "ko"})).json()["interview_count"] == 0
         assert (await c.get(url, params={"language": "ko"})).json()["interview_count"] == 0

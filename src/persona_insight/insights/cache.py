@@ -6,6 +6,11 @@ state's version numbers (a recomputation or a rename/pin/hide bumps `version`, a
 `edit_version`, a new summary `summary_at`). The caller reads those numbers in one small query
 per request, so every process answers current data without telling the others anything.
 Concurrent misses of one key build it once; the others wait for that build.
+
+What the answer says about the inputs as they are now (`pending`, the summary's new interviews)
+needs a pass over every live interview; it is kept per project event seq: every change of an
+interview appends an event in its own transaction (docs/events.md: the list plus the events
+always equals a fresh fetch), so an unchanged seq means unchanged interviews.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from persona_insight.insights.repository import InputsMark
 from persona_insight.insights.schemas import ProjectInsights
 
 # Each entry is one answer (~200 KB at 1,000 interviews, themes capped per kind): a few dozen
@@ -71,5 +77,36 @@ async def get_or_build(
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class InputsKey:
+    project_id: UUID
+    last_seq: int
+    # In the fingerprint; a merge or move bumps it without an event.
+    edit_version: int
+    # A new summary covers other interviews.
+    summary_at: dt.datetime | None
+
+
+_inputs: OrderedDict[InputsKey, InputsMark] = OrderedDict()
+
+
+async def inputs_or_read(
+    key: InputsKey, read: Callable[[], Awaitable[InputsMark | None]]
+) -> InputsMark | None:
+    found = _inputs.get(key)
+    if found is not None:
+        _inputs.move_to_end(key)
+        return found
+    value = await read()
+    if value is not None:
+        for old in [k for k in _inputs if k.project_id == key.project_id]:
+            del _inputs[old]
+        _inputs[key] = value
+        while len(_inputs) > MAX_ENTRIES:
+            _inputs.popitem(last=False)
+    return value
+
+
 def clear() -> None:
     _entries.clear()
+    _inputs.clear()

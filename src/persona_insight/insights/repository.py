@@ -318,28 +318,52 @@ async def takeaways_by_year(
 
 @dataclass(frozen=True, slots=True)
 class StateMark:
-    """What says whether a stored view of the project's insights still stands, read in one
-    small query (no facts, no themes)."""
+    """The state's version numbers: whether a stored view of the insights still stands."""
 
     version: int
     edit_version: int
     computed_at: dt.datetime | None
     summary_at: dt.datetime | None
-    # The fingerprint of the last recomputation, and of the inputs as they are now (the same
-    # text `marks` + `service.fingerprint` hash, hashed by the server: one row comes back).
-    stored_print: str
-    current_print: str
-    # Live completed interviews the summary does not cover.
-    new_since_summary: int
+    # The inputs' fingerprint when the themes were last computed.
+    fingerprint: str
 
 
 async def state_mark(session: AsyncSession, project_id: UUID) -> StateMark | None:
     row = (
         await session.execute(
             text(
+                "SELECT version, edit_version, computed_at, summary_at, fingerprint"
+                " FROM insight_state WHERE project_id = :p"
+            ),
+            {"p": project_id},
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return StateMark(
+        version=row.version,
+        edit_version=row.edit_version,
+        computed_at=row.computed_at,
+        summary_at=row.summary_at,
+        fingerprint=row.fingerprint,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InputsMark:
+    # The fingerprint of the inputs as they are now: the text `marks` + `service.fingerprint`
+    # hash, hashed by the server so one row comes back instead of one per interview.
+    fingerprint: str
+    # Live completed interviews the stored summary does not cover.
+    new_since_summary: int
+
+
+async def inputs_mark(session: AsyncSession, project_id: UUID) -> InputsMark | None:
+    row = (
+        await session.execute(
+            text(
                 f"""
-                SELECT s.version, s.edit_version, s.computed_at, s.summary_at, s.fingerprint,
-                       m.print, m.new_since_summary
+                SELECT m.print, m.new_since_summary
                 FROM insight_state s CROSS JOIN LATERAL (
                     SELECT encode(sha256(convert_to('e' || s.edit_version || coalesce(
                                string_agg('|' || i.id || ':' || concat_ws('|', a.created_at,
@@ -358,12 +382,4 @@ async def state_mark(session: AsyncSession, project_id: UUID) -> StateMark | Non
     ).one_or_none()
     if row is None:
         return None
-    return StateMark(
-        version=row.version,
-        edit_version=row.edit_version,
-        computed_at=row.computed_at,
-        summary_at=row.summary_at,
-        stored_print=row.fingerprint,
-        current_print=row.print,
-        new_since_summary=row.new_since_summary,
-    )
+    return InputsMark(fingerprint=row.print, new_since_summary=row.new_since_summary)

@@ -312,8 +312,8 @@ async def project_insights(
     """The project's insights as stored, recounted for `filters`. The caller checks access.
 
     Served from this process's cache of built views while the state's version numbers stand
-    (one small query); `pending`, `last_seq` and the summary's `new_interviews` are read fresh
-    for every answer."""
+    (one small query); `pending` and the summary's `new_interviews` while the project's event
+    seq stands (insights/cache.py says why that is enough)."""
     filters = filters or InsightFilters()
     last_seq = await events.last_seq(session, project_id)
     mark = await repo.state_mark(session, project_id)
@@ -329,13 +329,17 @@ async def project_insights(
         summary_at=mark.summary_at,
     )
     built = await cache.get_or_build(key, lambda: _build_view(session, project_id, filters))
+    now = await cache.inputs_or_read(
+        cache.InputsKey(project_id, last_seq, mark.edit_version, mark.summary_at),
+        lambda: repo.inputs_mark(session, project_id),
+    )
     summary = built.summary
-    if summary is not None:
-        summary = summary.model_copy(update={"new_interviews": mark.new_since_summary})
+    if summary is not None and now is not None:
+        summary = summary.model_copy(update={"new_interviews": now.new_since_summary})
     return built.model_copy(
         update={
             "last_seq": last_seq,
-            "pending": mark.current_print != mark.stored_print,
+            "pending": now is None or now.fingerprint != mark.fingerprint,
             "summary": summary,
         }
     )
