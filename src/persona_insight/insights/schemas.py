@@ -80,6 +80,10 @@ class InsightFilters(BaseModel):
     date_to: dt.date | None = None
     persona: str | None = Field(default=None, max_length=40)
     language: str | None = Field(default=None, max_length=8)
+    kind: ThemeKind | None = Field(default=None, description="Pain points or needs only.")
+    section: str | None = Field(
+        default=None, max_length=200, description="Findings of this script section only."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> InsightFilters:
@@ -89,7 +93,14 @@ class InsightFilters(BaseModel):
 
     @property
     def empty(self) -> bool:
-        return not (self.date_from or self.date_to or self.persona or self.language)
+        return not (
+            self.date_from
+            or self.date_to
+            or self.persona is not None
+            or self.language
+            or self.kind
+            or self.section
+        )
 
 
 class ProjectInsights(BaseModel):

@@ -355,7 +355,7 @@ async def _build_view(
     keep = view.selected(facts, filters)
     stored = await repo.themes(session, project_id) if st else []
     edits = await repo.edits(session, project_id) if st else {}
-    shown = view.themes(stored, edits, facts, keep)
+    shown = view.themes(stored, edits, facts, keep, filters)
     return ProjectInsights(
         project_id=project_id,
         version=st.version if st else 0,
