@@ -226,13 +226,35 @@ def api_at_50(url: str, who: Seed, seconds: float) -> dict[str, Any]:
 
         return go()
 
+    def project(client: httpx.AsyncClient, n: int, started: float) -> Any:
+        async def go() -> float | None:
+            r = await client.get(f"/api/projects/{who.project_id}")
+            return (time.perf_counter() - started) * 1000 if r.status_code == 200 else None
+
+        return go()
+
     with server(url, worker=False) as running:
         base = running[0] if isinstance(running, tuple) else running
         started = time.perf_counter()
         first = httpx.get(base + path, timeout=60, headers={"Authorization": f"Bearer {who.token}"})
         cold_ms = (time.perf_counter() - started) * 1000
+        alone = []  # one request at a time: the cost of a read, without queueing
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {who.token}"}, timeout=60
+        ) as c:
+            for _ in range(40):
+                started = time.perf_counter()
+                assert c.get(path).status_code == 200
+                alone.append((time.perf_counter() - started) * 1000)
         out = summary(*asyncio.run(open_loop(base, who.token, 50, seconds, get)))
-    return out | {"first_request_ms": round(cold_ms, 1), "answer_kb": len(first.content) // 1024}
+        # The floor on this machine: the project itself (auth, one row), at the same rate.
+        floor = summary(*asyncio.run(open_loop(base, who.token, 50, seconds, project)))
+    return out | {
+        "first_request_ms": round(cold_ms, 1),
+        "answer_kb": len(first.content) // 1024,
+        "one_at_a_time": summary(alone, 0),
+        "floor_get_project": floor,
+    }
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import pytest
 from persona_insight.analysis.contract import InterviewAnalysis
 from tests.insights.support import analysed, analysis, recompute
 from tests.support import Member, client, make_project, make_user
+from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -148,3 +149,22 @@ async def test_report_and_findings_follow_the_filter(app: Any) -> None:
     ]
     assert {row[0] for row in old[1:]} == {"Jane"}
     assert len(old) == 1 + 3
+
+
+async def test_page_filters_and_its_report_links(app: Any) -> None:
+    owner, pid = await _project(app)
+    async with await sign_in(app, owner.email, "ko") as ko:
+        r = await ko.get(f"/projects/{pid}/insights?kind=pain&section=Ordering&persona=")
+        assert r.status_code == 200
+        assert '<option value="pain" selected>' in r.text
+        assert 'name="section" maxlength="200" value="Ordering"' in r.text
+        assert "실시간 배달 위치를 보고 싶어요" not in r.text  # a need
+        # The report menu makes the report and exports with the page's filter.
+        assert f"/api/projects/{pid}/findings?format=csv&amp;kind=pain&amp;section=Ordering" in (
+            r.text
+        )
+        r = await ko.get(f"/projects/{pid}/insights?kind=feeling")
+        assert r.status_code == 422
+        r = await ko.get(f"/projects/{pid}")
+        assert r.status_code == 200
+        assert f'/api/projects/{pid}/findings?format=csv"' in r.text  # unfiltered there
