@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
+import os
 import resource
 import time
 import uuid
@@ -27,7 +29,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from bench.harness import fresh_database, save, seed, server
+from bench.harness import PG_DIR, RESULTS, ROOT, Seed, fresh_database, save, seed, server
 from bench.search import base_scripts, open_loop, summary, vary
 
 FINDINGS_PER_KIND = 10
@@ -209,21 +211,12 @@ async def build_and_recompute(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--interviews", type=int, default=1000)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--answers", type=int, default=80, help="answers per transcript")
-    args = parser.parse_args()
-    url = fresh_database(prefix="bench_insights")
-    who = seed(url)
-    print("building the project …", flush=True)
-    results: dict[str, Any] = {
-        "recompute": asyncio.run(
-            build_and_recompute(url, who.project_id, args.interviews, args.answers)
-        )
-    }
-    print(json.dumps(results, indent=1), flush=True)
+BUILT = ROOT / "data" / "bench-insights-built.json"
+
+
+def api_at_50(url: str, who: Seed, seconds: float) -> dict[str, Any]:
+    """The insights API on one server process at 50 requests/s for `seconds` (bounded): the
+    first request (cold: reads the stored themes) timed apart, then the open loop."""
     path = f"/api/projects/{who.project_id}/insights"
 
     def get(client: httpx.AsyncClient, n: int, started: float) -> Any:
@@ -233,10 +226,69 @@ def main() -> None:
 
         return go()
 
+    def project(client: httpx.AsyncClient, n: int, started: float) -> Any:
+        async def go() -> float | None:
+            r = await client.get(f"/api/projects/{who.project_id}")
+            return (time.perf_counter() - started) * 1000 if r.status_code == 200 else None
+
+        return go()
+
     with server(url, worker=False) as running:
         base = running[0] if isinstance(running, tuple) else running
-        httpx.get(base + path, timeout=60, headers={"Authorization": f"Bearer {who.token}"})
-        api = summary(*asyncio.run(open_loop(base, who.token, 50, args.seconds, get)))
+        started = time.perf_counter()
+        first = httpx.get(base + path, timeout=60, headers={"Authorization": f"Bearer {who.token}"})
+        cold_ms = (time.perf_counter() - started) * 1000
+        alone = []  # one request at a time: the cost of a read, without queueing
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {who.token}"}, timeout=60
+        ) as c:
+            for _ in range(40):
+                started = time.perf_counter()
+                assert c.get(path).status_code == 200
+                alone.append((time.perf_counter() - started) * 1000)
+        out = summary(*asyncio.run(open_loop(base, who.token, 50, seconds, get)))
+        # The floor on this machine: the project itself (auth, one row), at the same rate.
+        floor = summary(*asyncio.run(open_loop(base, who.token, 50, seconds, project)))
+    return out | {
+        "first_request_ms": round(cold_ms, 1),
+        "answer_kb": len(first.content) // 1024,
+        "one_at_a_time": summary(alone, 0),
+        "floor_get_project": floor,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--interviews", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--answers", type=int, default=80, help="answers per transcript")
+    parser.add_argument(
+        "--api-only",
+        action="store_true",
+        help="only the API part, on the project the last full run built (data/)",
+    )
+    args = parser.parse_args()
+    if args.api_only:
+        from persona_insight.db import start_embedded
+
+        start_embedded(PG_DIR)  # the database server stopped with the run that built it
+        built = json.loads(BUILT.read_text())
+        url, who = built["url"], Seed(**built["seed"])
+        results: dict[str, Any] = json.loads((RESULTS / "insights.json").read_text())
+    else:
+        url = fresh_database(prefix="bench_insights")
+        who = seed(url)
+        print("building the project …", flush=True)
+        results = {
+            "recompute": asyncio.run(
+                build_and_recompute(url, who.project_id, args.interviews, args.answers)
+            )
+        }
+        BUILT.write_text(json.dumps({"url": url, "seed": dataclasses.asdict(who)}))
+        print(json.dumps(results, indent=1), flush=True)
+    results.pop("machine", None)
+    api = api_at_50(url, who, args.seconds)
+    api["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print("insights API at 50 requests/s:", api, flush=True)
     results["api_at_50_per_s"] = api
     print(f"wrote {save('insights', results)}")

@@ -49,5 +49,13 @@ async def test_upload_changes_the_other_members_insights_live(chromium: Any, tea
     wide = await b.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= 360
     await screenshot(b, "insights_live_360")
+
+    # The company dashboard, from the top navigation, shows the same theme at 360 px.
+    await b.locator("nav.mainnav a[href='/dashboard']").click()
+    await b.wait_for_url("**/dashboard")
+    assert await b.locator("#dashboard-empty").count() == 0
+    assert first.strip() in await b.locator(".dashboard-themes").first.inner_text()
+    assert await b.evaluate("() => document.documentElement.scrollWidth") <= 360
+    await screenshot(b, "dashboard_360")
     assert not b.errors, b.errors
     assert not a.errors, a.errors

@@ -25,6 +25,8 @@ MEDIA_TYPES = {
 }
 # (interview id as text, `pain:<i>` / `need:<i>`) → the theme's label.
 ThemeOf = Mapping[tuple[str, str], str]
+# The same key → the script section the finding's first evidence line is in.
+SectionOf = Mapping[tuple[str, str], str]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,18 +57,33 @@ def header(_: Gettext) -> list[str]:
     ]
 
 
-def rows(interviews: list[Analysed], themes: ThemeOf, _: Gettext) -> Iterator[Row]:
+def rows(
+    interviews: list[Analysed],
+    themes: ThemeOf,
+    _: Gettext,
+    *,
+    only_kind: str | None = None,
+    section: str | None = None,
+    sections: SectionOf | None = None,
+) -> Iterator[Row]:
+    """One row per finding; `only_kind` and `section` (by the stored themes' section of each
+    finding, `sections`) narrow them."""
     kinds = {"pain": _("Pain point"), "need": _("Need")}
     for interview in interviews:
         lines = interview.lines()
         result = interview.analysis
         for kind, found in (("pain", result.primary_pain_points), ("need", result.primary_needs)):
+            if only_kind is not None and kind != only_kind:
+                continue
             for index, finding in enumerate(found):
+                ref = (str(interview.id), f"{kind}:{index}")
+                if section is not None and (sections or {}).get(ref) != section:
+                    continue
                 yield Row(
                     interview=interview.title,
                     date=interview.date.isoformat() if interview.date else "",
                     persona=interview.persona or "",
-                    theme=themes.get((str(interview.id), f"{kind}:{index}"), ""),
+                    theme=themes.get(ref, ""),
                     kind=kinds[kind],
                     label=finding.description,
                     quote=quote_of(interview, finding.evidence, lines),

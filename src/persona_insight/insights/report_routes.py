@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.accounts.routes import client_ip
+from persona_insight.insights.filters import FiltersDep
 from persona_insight.insights.report import jobs, service
 from persona_insight.insights.report.schemas import ReportJobAccepted, ReportJobOut
+from persona_insight.insights.schemas import InsightFilters
 from persona_insight.interviews.routes import content_disposition
 from persona_insight.web import i18n
 
@@ -49,12 +51,13 @@ async def _project(
     ctx: CtxDep,
     requested: str | None,
     background: bool,
+    filters: InsightFilters,
 ) -> Response:
     # The caller's language (language cookie, profile, Accept-Language), as pages choose it.
     locale = i18n.negotiate(request, ctx.user.locale)
     above = ctx.rt.settings.report_background_above
     if await service.in_background(
-        ctx.session, ctx.user, project_id, asked=background, above=above
+        ctx.session, ctx.user, project_id, asked=background, above=above, filters=filters
     ):
         job = await jobs.request(ctx.session, ctx.user, project_id, kind, requested, locale=locale)
         return JSONResponse(
@@ -71,6 +74,7 @@ async def _project(
         locale=locale,
         _=service.translator(locale),
         ip=client_ip(request),
+        filters=filters,
     )
     return download(file)
 
@@ -85,10 +89,11 @@ async def project_report(
     project_id: UUID,
     request: Request,
     ctx: CtxDep,
+    filters: FiltersDep,
     format: str | None = _REPORT_FORMAT,
     background: bool = _BACKGROUND,
 ) -> Response:
-    return await _project("report", project_id, request, ctx, format, background)
+    return await _project("report", project_id, request, ctx, format, background, filters)
 
 
 @router.get(
@@ -101,10 +106,11 @@ async def project_findings(
     project_id: UUID,
     request: Request,
     ctx: CtxDep,
+    filters: FiltersDep,
     format: str | None = _FINDINGS_FORMAT,
     background: bool = _BACKGROUND,
 ) -> Response:
-    return await _project("findings", project_id, request, ctx, format, background)
+    return await _project("findings", project_id, request, ctx, format, background, filters)
 
 
 @router.get(

@@ -253,3 +253,133 @@ async def analysis_result(session: AsyncSession, interview_id: UUID) -> dict[str
         text("SELECT result FROM interview_analyses WHERE interview_id = :i"), {"i": interview_id}
     )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class TakeawayCount:
+    year: int
+    text: str
+    interviews: int
+    project_ids: list[UUID]
+    # The most recent interview saying it, for a link.
+    example_id: UUID
+    example_title: str
+
+
+async def takeaways_by_year(
+    session: AsyncSession, project_ids: Sequence[UUID], *, per_year: int
+) -> list[TakeawayCount]:
+    """The key takeaways most interviews of `project_ids` recorded, `per_year` per interview
+    year (the interview date, else its upload day, as the insights count them). Takeaways are
+    counted by their exact text: the analysis is given the company's earlier takeaways so the
+    wording converges."""
+    if not project_ids:
+        return []
+    rows = await session.execute(
+        text(
+            """
+            WITH said AS (
+                SELECT DISTINCT ON (i.id, btrim(t))
+                       extract(year FROM coalesce(i.interview_date, i.created_at::date))::int AS y,
+                       btrim(t) AS t, i.id, i.title, i.project_id,
+                       coalesce(i.interview_date, i.created_at::date) AS day
+                FROM interviews i
+                JOIN interview_analyses a ON a.interview_id = i.id,
+                     jsonb_array_elements_text(
+                         CASE WHEN jsonb_typeof(a.result->'key_takeaways') = 'array'
+                              THEN a.result->'key_takeaways' ELSE '[]' END) t
+                WHERE i.project_id = ANY(:p) AND i.status = 'completed'
+                  AND i.deleted_at IS NULL AND btrim(t) <> ''
+            ), counted AS (
+                SELECT y, t, count(*) AS n, array_agg(DISTINCT project_id) AS projects,
+                       (array_agg(id ORDER BY day DESC, id))[1] AS example_id,
+                       (array_agg(title ORDER BY day DESC, id))[1] AS example_title,
+                       row_number() OVER (PARTITION BY y ORDER BY count(*) DESC, t) AS rank
+                FROM said GROUP BY y, t
+            )
+            SELECT y AS year, t AS takeaway, n, projects, example_id, example_title FROM counted
+            WHERE rank <= :k ORDER BY y DESC, rank
+            """
+        ),
+        {"p": list(project_ids), "k": per_year},
+    )
+    return [
+        TakeawayCount(
+            year=r.year,
+            text=r.takeaway,
+            interviews=r.n,
+            project_ids=list(r.projects),
+            example_id=r.example_id,
+            example_title=r.example_title,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StateMark:
+    """The state's version numbers: whether a stored view of the insights still stands."""
+
+    version: int
+    edit_version: int
+    computed_at: dt.datetime | None
+    summary_at: dt.datetime | None
+    # The inputs' fingerprint when the themes were last computed.
+    fingerprint: str
+
+
+async def state_mark(session: AsyncSession, project_id: UUID) -> StateMark | None:
+    row = (
+        await session.execute(
+            text(
+                "SELECT version, edit_version, computed_at, summary_at, fingerprint"
+                " FROM insight_state WHERE project_id = :p"
+            ),
+            {"p": project_id},
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return StateMark(
+        version=row.version,
+        edit_version=row.edit_version,
+        computed_at=row.computed_at,
+        summary_at=row.summary_at,
+        fingerprint=row.fingerprint,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InputsMark:
+    # The fingerprint of the inputs as they are now: the text `marks` + `service.fingerprint`
+    # hash, hashed by the server so one row comes back instead of one per interview.
+    fingerprint: str
+    # Live completed interviews the stored summary does not cover.
+    new_since_summary: int
+
+
+async def inputs_mark(session: AsyncSession, project_id: UUID) -> InputsMark | None:
+    row = (
+        await session.execute(
+            text(
+                f"""
+                SELECT m.print, m.new_since_summary
+                FROM insight_state s CROSS JOIN LATERAL (
+                    SELECT encode(sha256(convert_to('e' || s.edit_version || coalesce(
+                               string_agg('|' || i.id || ':' || concat_ws('|', a.created_at,
+                                   i.persona_code, i.interview_date, i.language, md5(i.title)),
+                                   '' ORDER BY i.id), ''), 'UTF8')), 'hex') AS print,
+                           count(*) FILTER (WHERE s.summary_interview_ids IS NOT NULL
+                               AND NOT i.id = ANY(s.summary_interview_ids)) AS new_since_summary
+                    FROM interviews i JOIN interview_analyses a ON a.interview_id = i.id
+                    WHERE {_LIVE}
+                ) m
+                WHERE s.project_id = :p
+                """  # noqa: S608 (constant)
+            ),
+            {"p": project_id},
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return InputsMark(fingerprint=row.print, new_since_summary=row.new_since_summary)

@@ -80,6 +80,10 @@ class InsightFilters(BaseModel):
     date_to: dt.date | None = None
     persona: str | None = Field(default=None, max_length=40)
     language: str | None = Field(default=None, max_length=8)
+    kind: ThemeKind | None = Field(default=None, description="Pain points or needs only.")
+    section: str | None = Field(
+        default=None, max_length=200, description="Findings of this script section only."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> InsightFilters:
@@ -89,7 +93,14 @@ class InsightFilters(BaseModel):
 
     @property
     def empty(self) -> bool:
-        return not (self.date_from or self.date_to or self.persona or self.language)
+        return not (
+            self.date_from
+            or self.date_to
+            or self.persona is not None
+            or self.language
+            or self.kind
+            or self.section
+        )
 
 
 class ProjectInsights(BaseModel):
@@ -134,6 +145,20 @@ class DashboardTheme(BaseModel):
     label: str
     interviews: int = Field(description="Interviews of that year mentioning it.")
     share: float = Field(description="Of the project's interviews that year.")
+    quote: Quote | None = Field(default=None, description="Its most central quote that year.")
+
+
+class ProjectRef(BaseModel):
+    id: UUID
+    name: str
+
+
+class DashboardTakeaway(BaseModel):
+    text: str
+    interviews: int = Field(description="Interviews of that year that recorded it.")
+    projects: list[ProjectRef] = Field(description="The projects whose interviews recorded it.")
+    example_interview_id: UUID = Field(description="The latest interview that recorded it.")
+    example_interview_title: str
 
 
 class DashboardProject(BaseModel):
@@ -149,6 +174,9 @@ class DashboardYear(BaseModel):
     interviews: int = Field(description="Completed interviews dated that year, all projects.")
     projects: list[DashboardProject]
     top_themes: list[DashboardTheme] = Field(description="Across projects, by interviews.")
+    takeaways: list[DashboardTakeaway] = Field(
+        default_factory=list, description="Key takeaways most interviews recorded that year."
+    )
 
 
 class Dashboard(BaseModel):

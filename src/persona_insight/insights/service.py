@@ -31,10 +31,10 @@ from persona_insight.embeddings import service as embeddings
 from persona_insight.embeddings.vectors import DIM
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.ids import uuid7
+from persona_insight.insights import cache, view
 from persona_insight.insights import repository as repo
 from persona_insight.insights import summary as summary_text
 from persona_insight.insights import themes as theming
-from persona_insight.insights import view
 from persona_insight.insights.repository import InterviewInput
 from persona_insight.insights.schemas import (
     MAX_LABEL,
@@ -309,29 +309,65 @@ def compact(t: ThemeOut) -> dict[str, Any]:
 async def project_insights(
     session: AsyncSession, project_id: UUID, *, filters: InsightFilters | None = None
 ) -> ProjectInsights:
-    """The project's insights as stored, recounted for `filters`. The caller checks access."""
+    """The project's insights as stored, recounted for `filters`. The caller checks access.
+
+    Served from this process's cache of built views while the state's version numbers stand
+    (one small query); `pending` and the summary's `new_interviews` while the project's event
+    seq stands (insights/cache.py says why that is enough)."""
     filters = filters or InsightFilters()
     last_seq = await events.last_seq(session, project_id)
+    mark = await repo.state_mark(session, project_id)
+    if mark is None:
+        built = await _build_view(session, project_id, filters)
+        return built.model_copy(update={"last_seq": last_seq, "pending": True})
+    key = cache.Key(
+        project_id=project_id,
+        filters=filters.model_dump_json(),
+        version=mark.version,
+        edit_version=mark.edit_version,
+        computed_at=mark.computed_at,
+        summary_at=mark.summary_at,
+    )
+    built = await cache.get_or_build(key, lambda: _build_view(session, project_id, filters))
+    now = await cache.inputs_or_read(
+        cache.InputsKey(project_id, last_seq, mark.edit_version, mark.summary_at),
+        lambda: repo.inputs_mark(session, project_id),
+    )
+    summary = built.summary
+    if summary is not None and now is not None:
+        summary = summary.model_copy(update={"new_interviews": now.new_since_summary})
+    return built.model_copy(
+        update={
+            "last_seq": last_seq,
+            "pending": now is None or now.fingerprint != mark.fingerprint,
+            "summary": summary,
+        }
+    )
+
+
+async def _build_view(
+    session: AsyncSession, project_id: UUID, filters: InsightFilters
+) -> ProjectInsights:
+    """The view from the stored themes, facts and edits: every theme recounted for the filter.
+    `last_seq`, `pending` and the summary's `new_interviews` are left for the caller."""
     st = await repo.state(session, project_id)
     facts: dict[str, Any] = st.facts if st else {}
     keep = view.selected(facts, filters)
     stored = await repo.themes(session, project_id) if st else []
     edits = await repo.edits(session, project_id) if st else {}
-    shown = view.themes(stored, edits, facts, keep)
-    marks = await repo.marks(session, project_id)
-    pending = st is None or fingerprint(marks, st.edit_version) != st.fingerprint
+    shown = view.themes(stored, edits, facts, keep, filters)
     return ProjectInsights(
         project_id=project_id,
         version=st.version if st else 0,
         computed_at=st.computed_at if st else None,
         interview_count=len(keep),
         finding_count=sum(t.mentions for t in shown),
-        pending=pending,
+        pending=False,
         filters=filters,
         themes=view.listed(shown),
         charts=view.charts(shown, facts, keep),
-        summary=_summary_of(st, {i for i, _ in marks}) if st else None,
-        last_seq=last_seq,
+        summary=_summary_of(st, set(st.summary_interview_ids or [])) if st else None,
+        last_seq=0,
     )
 
 

@@ -46,13 +46,20 @@ def _theme(
     facts: Mapping[str, Mapping[str, Any]],
     keep: set[str],
     total: int,
+    section: str | None = None,
 ) -> ThemeOut | None:
-    members = [m for m in t.data.get("members", []) if m[0] in keep]
+    members = [
+        m
+        for m in t.data.get("members", [])
+        if m[0] in keep and (section is None or m[3] == section)
+    ]
     if not members:
         return None
     interviews = sorted({m[0] for m in members})
     days = [dt.date.fromisoformat(facts[i]["date"]) for i in interviews]
-    quotes = [q for q in t.data.get("quotes", []) if q["interview_id"] in keep][:MAX_QUOTES]
+    # With a section filter: quotes of the interviews with a member in that section.
+    cited = {m[0] for m in members}
+    quotes = [q for q in t.data.get("quotes", []) if q["interview_id"] in cited][:MAX_QUOTES]
     computed = str(t.data.get("computed_label", t.label))
     return ThemeOut(
         id=t.id,
@@ -83,13 +90,19 @@ def themes(
     edits: Mapping[UUID, InsightThemeEdit],
     facts: Mapping[str, Mapping[str, Any]],
     keep: set[str],
+    filters: InsightFilters | None = None,
 ) -> list[ThemeOut]:
+    """The themes with members in `keep` (and of the filter's kind and section), recounted."""
+    kind = filters.kind if filters else None
+    section = filters.section if filters else None
     out = []
     for t in stored:
+        if kind is not None and t.kind != kind:
+            continue
         edit = edits.get(t.id)
         if edit is not None and edit.merged_into is not None:
             continue  # shown inside the theme it was merged into, from the next recomputation
-        view = _theme(t, edit, facts, keep, len(keep))
+        view = _theme(t, edit, facts, keep, len(keep), section)
         if view is not None:
             out.append(view)
     return sorted(out, key=order_key)

@@ -166,6 +166,7 @@ def project_report(
     locale: str,
     generated_at: dt.datetime,
     _: Gettext,
+    filtered: str | None = None,
 ) -> Document:
     label = _("Report")
     doc = Document(
@@ -173,6 +174,7 @@ def project_report(
         meta=[
             _("Generated %(when)s") % {"when": generated_at.strftime("%Y-%m-%d %H:%M UTC")},
             _("Completed interviews: %(count)s") % {"count": len(interviews)},
+            *([_("Filter: %(filter)s") % {"filter": filtered}] if filtered else []),
         ],
         language=locale,
     )

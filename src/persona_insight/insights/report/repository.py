@@ -7,17 +7,24 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Text, cast, select, text
+from sqlalchemy import Date, Row, Text, cast, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models.interviews import Interview, InterviewAnalysis
 
 
 async def completed(
-    session: AsyncSession, project_id: UUID
+    session: AsyncSession,
+    project_id: UUID,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    persona: str | None = None,
 ) -> Sequence[Row[UUID, str, dt.date | None, str | None, str | None, str]]:
     """Oldest interview first (by its date, then upload), as a report lists them; the
-    transcripts themselves stay in the database (the analysis has the cleaned script)."""
+    transcripts themselves stay in the database (the analysis has the cleaned script).
+    Dates filter on the interview date, else the upload day (as the insights count them);
+    persona "" means interviews without one."""
     query = (
         select(
             Interview.id,
@@ -37,6 +44,17 @@ async def completed(
         )
         .order_by(Interview.interview_date.asc().nulls_last(), Interview.created_at, Interview.id)
     )
+    day = func.coalesce(Interview.interview_date, cast(Interview.created_at, Date))
+    if date_from is not None:
+        query = query.where(day >= date_from)
+    if date_to is not None:
+        query = query.where(day <= date_to)
+    if persona is not None:
+        query = query.where(
+            Interview.persona_code.is_(None) | (Interview.persona_code == "")
+            if persona == ""
+            else Interview.persona_code == persona
+        )
     return (await session.execute(query)).all()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from uuid import UUID
 
@@ -23,7 +23,7 @@ from persona_insight.insights import repository as insights_repo
 from persona_insight.insights import service as insights
 from persona_insight.insights.report import build, docx, markdown, pdf, repository, sources
 from persona_insight.insights.report.model import Document
-from persona_insight.insights.schemas import ProjectInsights
+from persona_insight.insights.schemas import InsightFilters, ProjectInsights
 from persona_insight.interviews import service as interviews
 from persona_insight.models.projects import Project
 from persona_insight.projects import service as projects
@@ -100,17 +100,21 @@ async def _audit(
     )
 
 
-async def _insights(session: AsyncSession, project_id: UUID) -> ProjectInsights | None:
+async def _insights(
+    session: AsyncSession, project_id: UUID, filters: InsightFilters
+) -> ProjectInsights | None:
     """The project's themes, charts and summary; None until they were first computed (the
     report then says so rather than showing empty charts)."""
-    found = await insights.project_insights(session, project_id)
+    found = await insights.project_insights(session, project_id, filters=filters)
     return found if found.computed_at is not None else None
 
 
-async def _theme_labels(session: AsyncSession, project_id: UUID) -> exports.ThemeOf:
+async def _theme_labels(
+    session: AsyncSession, project_id: UUID
+) -> tuple[exports.ThemeOf, exports.SectionOf]:
     """(interview id, `pain:<i>` / `need:<i>`) → the label of the theme holding that finding,
     as the insights page names it (the researcher's label, else the computed one; a merged
-    theme's findings under the theme it was merged into)."""
+    theme's findings under the theme it was merged into); and → its script section."""
     stored = await insights_repo.themes(session, project_id)
     edits = await insights_repo.edits(session, project_id)
 
@@ -123,13 +127,16 @@ async def _theme_labels(session: AsyncSession, project_id: UUID) -> exports.Them
 
     by_id = {t.id: t for t in stored}
     labels: dict[tuple[str, str], str] = {}
+    sections: dict[tuple[str, str], str] = {}
     for theme in stored:
         edit = edits.get(theme.id)
         target = edit.merged_into if edit and edit.merged_into in by_id else theme.id
         assert target is not None
         for member in theme.data.get("members", []):
             labels[(str(member[0]), str(member[1]))] = label(target)
-    return labels
+            if member[3]:
+                sections[(str(member[0]), str(member[1]))] = str(member[3])
+    return labels, sections
 
 
 Kind = Literal["report", "findings"]
@@ -158,20 +165,41 @@ class Loaded:
     analysed: list[sources.Analysed]
     insights: ProjectInsights | None
     themes: exports.ThemeOf
+    filters: InsightFilters = field(default_factory=InsightFilters)
+    sections: exports.SectionOf = field(default_factory=dict)
 
 
-async def load(session: AsyncSession, project_id: UUID, project_name: str, kind: Kind) -> Loaded:
-    analysed = await sources.completed(session, project_id)
-    insights = await _insights(session, project_id) if analysed and kind == "report" else None
-    themes = await _theme_labels(session, project_id) if analysed and kind == "findings" else {}
-    return Loaded(project_name, analysed, insights, themes)
+async def load(
+    session: AsyncSession,
+    project_id: UUID,
+    project_name: str,
+    kind: Kind,
+    filters: InsightFilters | None = None,
+) -> Loaded:
+    filters = filters or InsightFilters()
+    analysed = await sources.completed(session, project_id, filters)
+    insights = (
+        await _insights(session, project_id, filters) if analysed and kind == "report" else None
+    )
+    themes: exports.ThemeOf = {}
+    sections: exports.SectionOf = {}
+    if analysed and kind == "findings":
+        themes, sections = await _theme_labels(session, project_id)
+    return Loaded(project_name, analysed, insights, themes, filters, sections)
 
 
 async def produce(loaded: Loaded, kind: Kind, fmt: str, *, locale: str, _: Gettext) -> File:
     """The file, rendered off the event loop; needs no database."""
     if kind == "findings":
         write = exports.as_xlsx if fmt == "xlsx" else exports.as_csv
-        rows = exports.rows(loaded.analysed, loaded.themes, _)
+        rows = exports.rows(
+            loaded.analysed,
+            loaded.themes,
+            _,
+            only_kind=loaded.filters.kind,
+            section=loaded.filters.section,
+            sections=loaded.sections,
+        )
         body = await asyncio.to_thread(lambda: write(rows, _))
         return File(file_name(loaded.project_name, _("findings"), fmt), MEDIA_TYPES[fmt], body)
     doc = build.project_report(
@@ -181,9 +209,29 @@ async def produce(loaded: Loaded, kind: Kind, fmt: str, *, locale: str, _: Gette
         locale=locale,
         generated_at=dt.datetime.now(dt.UTC),
         _=_,
+        filtered=describe(loaded.filters, _),
     )
     body = await render(doc, fmt)
     return File(file_name(loaded.project_name, _("report"), fmt), MEDIA_TYPES[fmt], body)
+
+
+def describe(filters: InsightFilters, _: Gettext) -> str | None:
+    """The filter in words for the report's header; None when unfiltered."""
+    if filters.empty:
+        return None
+    parts = []
+    if filters.date_from or filters.date_to:
+        span = f"{filters.date_from or '…'} – {filters.date_to or '…'}"
+        parts.append(_("Interview dates: %(span)s") % {"span": span})
+    if filters.persona is not None:
+        parts.append(f"{_('Persona')}: {filters.persona or '—'}")
+    if filters.language:
+        parts.append(f"{_('Language')}: {filters.language}")
+    if filters.kind:
+        parts.append(_("Pain points") if filters.kind == "pain" else _("Needs"))
+    if filters.section:
+        parts.append(f"{_('Script section')}: {filters.section}")
+    return "; ".join(parts)
 
 
 async def audit_project_export(
@@ -218,14 +266,16 @@ async def project_file(
     locale: str,
     _: Gettext,
     ip: str | None,
+    filters: InsightFilters | None = None,
 ) -> File:
     """A project's report or findings, made within the request."""
     access = await projects.require_access(session, user, project_id)
     fmt = check_format(requested, formats(kind))
-    loaded = await load(session, project_id, access.project.name, kind)
-    await audit_project_export(
-        session, user, access.project, kind, fmt, ip, interviews=len(loaded.analysed)
-    )
+    loaded = await load(session, project_id, access.project.name, kind, filters)
+    details: dict[str, object] = {"interviews": len(loaded.analysed)}
+    if not loaded.filters.empty:
+        details["filters"] = loaded.filters.model_dump(mode="json", exclude_none=True)
+    await audit_project_export(session, user, access.project, kind, fmt, ip, **details)
     return await produce(loaded, kind, fmt, locale=locale, _=_)
 
 
@@ -262,9 +312,25 @@ async def interview_report(
 
 
 async def in_background(
-    session: AsyncSession, user: Authenticated, project_id: UUID, *, asked: bool, above: int
+    session: AsyncSession,
+    user: Authenticated,
+    project_id: UUID,
+    *,
+    asked: bool,
+    above: int,
+    filters: InsightFilters | None = None,
 ) -> bool:
     """Whether this project's report is made by a job: asked for, or too many interviews to make
-    within a request. Access first, so an outsider learns nothing from the answer (404)."""
+    within a request. Access first, so an outsider learns nothing from the answer (404).
+
+    A filtered report is made within the request: a job records no filter (report_jobs has no
+    column for one), so it would make, and share with the next asker, the unfiltered report."""
     await projects.require_access(session, user, project_id)
+    if filters is not None and not filters.empty:
+        if asked:
+            raise InvalidInput(
+                "a filtered report is made within the request; ask without background",
+                code="filtered_background",
+            )
+        return False
     return asked or await repository.completed_count(session, project_id) > above

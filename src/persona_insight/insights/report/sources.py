@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.insights.report import repository
+from persona_insight.insights.schemas import InsightFilters
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +27,26 @@ class Analysed:
         return {i: line.cleaned_sentence for line in self.analysis.cleaned_script for i in line.id}
 
 
-async def completed(session: AsyncSession, project_id: UUID) -> list[Analysed]:
-    rows = await repository.completed(session, project_id)
+async def completed(
+    session: AsyncSession, project_id: UUID, filters: InsightFilters | None = None
+) -> list[Analysed]:
+    """The project's analysed interviews inside the filter's dates, persona and language (its
+    kind and section narrow findings, not interviews: see `exports.rows`)."""
+    filters = filters or InsightFilters()
+    rows = await repository.completed(
+        session,
+        project_id,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        persona=filters.persona,
+    )
     found = []
     for row in rows:
+        if filters.language and row.language and row.language != filters.language:
+            continue  # before parsing its analysis
         analysis = InterviewAnalysis.model_validate_json(row.result_json)
+        if filters.language and (row.language or analysis.language) != filters.language:
+            continue
         found.append(
             Analysed(
                 id=row.id,
