@@ -9,7 +9,11 @@ numbers changed), each citing its line. Up to `--base` distinct answers are embe
 duplicates nor random. Vectors are stored in the shared embeddings table, as the analysis job
 stores them: recomputation embeds nothing.
 
-    uv run --frozen python -m bench.insights [--interviews 1000] [--seconds 10]
+    OPENBLAS_NUM_THREADS=1 uv run --frozen python -m bench.insights [--interviews 1000]
+        [--seconds 10] [--cache /tmp/insights-vectors.npz] [--profile]
+
+One BLAS thread: on 2 shared cores OpenBLAS's own threads oversubscribe them (the clustering ran
+4x slower with its default threads at load average 20).
 
 Writes bench/results/insights.json. Load goes to 127.0.0.1 only, bounded in requests and time.
 """
@@ -18,7 +22,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
 import json
+import os
+import pstats
 import resource
 import time
 import uuid
@@ -131,8 +139,29 @@ async def add_interview(
     )
 
 
+def cached_embeddings(texts: list[str], embed: Any, cache: str | None) -> Any:
+    """The texts' vectors, from `cache` (an .npz of texts and vectors) when it holds exactly
+    these texts: a second run on a loaded machine skips minutes of embedding."""
+    if cache:
+        try:
+            with np.load(cache, allow_pickle=False) as z:
+                if z["texts"].tolist() == texts:
+                    return z["vectors"]
+        except FileNotFoundError:
+            pass
+    out = embed(texts)
+    if cache:
+        np.savez(cache, texts=np.array(texts), vectors=out)
+    return out
+
+
 async def build_and_recompute(
-    url: str, project_id: str, interviews: int, max_answers: int
+    url: str,
+    project_id: str,
+    interviews: int,
+    max_answers: int,
+    cache: str | None = None,
+    profile: bool = False,
 ) -> dict[str, Any]:
     from sqlalchemy import text
 
@@ -145,7 +174,7 @@ async def build_and_recompute(
     bases = [said[:max_answers] for said in bases]
     unique = sorted({t for said in bases for t in said})
     started = time.perf_counter()
-    vectors = dict(zip(unique, embed_passages(unique), strict=True))
+    vectors = dict(zip(unique, cached_embeddings(unique, embed_passages, cache), strict=True))
     embed_s = time.perf_counter() - started
     db = Database(url, pool_size=2, app_role=False)
     rng = np.random.default_rng(7)
@@ -172,11 +201,21 @@ async def build_and_recompute(
         load_s = time.perf_counter() - started
         actor = Actor(company_id=company_id, role="system")
         timings = []
-        for _ in range(2):  # the first also creates every theme; the second rewrites them
+        hot: list[str] = []
+        for run in range(2):  # the first also creates every theme; the second rewrites them
+            profiler = cProfile.Profile() if profile and run == 1 else None
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             async with db.unit_of_work(actor) as s:
                 await service.recompute(s, pid, company_id, force=True)
             timings.append(time.perf_counter() - started)
+            if profiler:
+                profiler.disable()
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+                hot = out.getvalue().splitlines()
+                print(out.getvalue(), flush=True)
         async with db.unit_of_work(actor) as s:
             insights = await service.project_insights(s, pid)
         async with db.unit_of_work(Actor.system()) as s:
@@ -193,6 +232,17 @@ async def build_and_recompute(
         async with db.unit_of_work(actor) as s:
             assert await service.recompute(s, pid, company_id)
         incremental_s = time.perf_counter() - started
+        async with db.unit_of_work(Actor.system()) as s:
+            # The incremental path queues the settling full recomputation; a full one does not.
+            incremental_path = bool(
+                await s.scalar(
+                    text(
+                        "SELECT count(*) FROM procrastinate_jobs"
+                        " WHERE task_name = :t AND status = 'todo'"
+                    ),
+                    {"t": service.FULL_TASK},
+                )
+            )
     finally:
         await db.dispose()
     return {
@@ -205,7 +255,11 @@ async def build_and_recompute(
         "load_seconds": round(load_s, 1),
         "full_recompute_s": [round(t, 2) for t in timings],
         "after_one_more_interview_s": round(incremental_s, 2),
+        "after_one_more_interview_incremental": incremental_path,
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        **({"profile_full_recompute": hot[:60]} if hot else {}),
     }
 
 
@@ -214,13 +268,17 @@ def main() -> None:
     parser.add_argument("--interviews", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--answers", type=int, default=80, help="answers per transcript")
+    parser.add_argument("--cache", help="an .npz to keep the base answers' vectors in")
+    parser.add_argument("--profile", action="store_true", help="profile one full recompute")
     args = parser.parse_args()
     url = fresh_database(prefix="bench_insights")
     who = seed(url)
     print("building the project …", flush=True)
     results: dict[str, Any] = {
         "recompute": asyncio.run(
-            build_and_recompute(url, who.project_id, args.interviews, args.answers)
+            build_and_recompute(
+                url, who.project_id, args.interviews, args.answers, args.cache, args.profile
+            )
         )
     }
     print(json.dumps(results, indent=1), flush=True)
