@@ -167,3 +167,6 @@ def test_model_places_near_findings_and_round_trips() -> None:
     assert not again.drifted()
     again.added_findings = 4
     assert again.drifted()  # more than 10 % of the 30 it was fitted on
+    korean = FindingIn(UUID(int=7), "pain:0", "처음 보는 언어", (1,), None, None)
+    assert not again.covers(korean)  # no Korean mean to take out: recompute in full
+    assert again.covers(_finding(8))

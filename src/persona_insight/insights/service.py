@@ -322,7 +322,7 @@ async def _update(
     found = await _vectors(session, st.project_id, st.company_id, inputs)
     findings = [f for inp in inputs for f, _ in _finding_inputs(inp) if f.key in found]
     model.added_findings += len(findings)
-    if model.drifted():
+    if model.drifted() or not all(model.covers(f) for f in findings):
         return False
     model.added_findings -= len(findings)
     matrix = np.stack([found[f.key] for f in findings]).astype(np.float32) if findings else None
