@@ -168,6 +168,7 @@ async def build_and_recompute(
     from persona_insight.db import Actor, Database
     from persona_insight.embeddings.vectors import embed_passages
     from persona_insight.insights import service
+    from persona_insight.jobs.queue import queue
 
     source, scripts = base_scripts()
     bases = answers_of(scripts)
@@ -228,6 +229,9 @@ async def build_and_recompute(
                 vectors=vectors,
                 rng=rng,
             )
+        # The worker has every task module imported; without this, procrastinate imports them
+        # (hundreds of modules) on the first deferral, inside the timed update.
+        queue.perform_import_paths()
         profiler = cProfile.Profile() if profile else None
         started = time.perf_counter()
         if profiler:
