@@ -9,7 +9,11 @@ numbers changed), each citing its line. Up to `--base` distinct answers are embe
 duplicates nor random. Vectors are stored in the shared embeddings table, as the analysis job
 stores them: recomputation embeds nothing.
 
-    uv run --frozen python -m bench.insights [--interviews 1000] [--seconds 10]
+    OPENBLAS_NUM_THREADS=1 uv run --frozen python -m bench.insights [--interviews 1000]
+        [--seconds 10] [--cache /tmp/insights-vectors.npz] [--profile]
+
+One BLAS thread: on 2 shared cores OpenBLAS's own threads oversubscribe them (the clustering ran
+4x slower with its default threads at load average 20).
 
 Writes bench/results/insights.json. Load goes to 127.0.0.1 only, bounded in requests and time.
 """
@@ -18,9 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import dataclasses
+import io
 import json
 import os
+import pstats
 import resource
 import time
 import uuid
@@ -133,21 +140,43 @@ async def add_interview(
     )
 
 
+def cached_embeddings(texts: list[str], embed: Any, cache: str | None) -> Any:
+    """The texts' vectors, from `cache` (an .npz of texts and vectors) when it holds exactly
+    these texts: a second run on a loaded machine skips minutes of embedding."""
+    if cache:
+        try:
+            with np.load(cache, allow_pickle=False) as z:
+                if z["texts"].tolist() == texts:
+                    return z["vectors"]
+        except FileNotFoundError:
+            pass
+    out = embed(texts)
+    if cache:
+        np.savez(cache, texts=np.array(texts), vectors=out)
+    return out
+
+
 async def build_and_recompute(
-    url: str, project_id: str, interviews: int, max_answers: int
+    url: str,
+    project_id: str,
+    interviews: int,
+    max_answers: int,
+    cache: str | None = None,
+    profile: bool = False,
 ) -> dict[str, Any]:
     from sqlalchemy import text
 
     from persona_insight.db import Actor, Database
     from persona_insight.embeddings.vectors import embed_passages
     from persona_insight.insights import service
+    from persona_insight.jobs.queue import queue
 
     source, scripts = base_scripts()
     bases = answers_of(scripts)
     bases = [said[:max_answers] for said in bases]
     unique = sorted({t for said in bases for t in said})
     started = time.perf_counter()
-    vectors = dict(zip(unique, embed_passages(unique), strict=True))
+    vectors = dict(zip(unique, cached_embeddings(unique, embed_passages, cache), strict=True))
     embed_s = time.perf_counter() - started
     db = Database(url, pool_size=2, app_role=False)
     rng = np.random.default_rng(7)
@@ -174,11 +203,21 @@ async def build_and_recompute(
         load_s = time.perf_counter() - started
         actor = Actor(company_id=company_id, role="system")
         timings = []
-        for _ in range(2):  # the first also creates every theme; the second rewrites them
+        hot: list[str] = []
+        for run in range(2):  # the first also creates every theme; the second rewrites them
+            profiler = cProfile.Profile() if profile and run == 1 else None
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             async with db.unit_of_work(actor) as s:
                 await service.recompute(s, pid, company_id, force=True)
             timings.append(time.perf_counter() - started)
+            if profiler:
+                profiler.disable()
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+                hot = out.getvalue().splitlines()
+                print(out.getvalue(), flush=True)
         async with db.unit_of_work(actor) as s:
             insights = await service.project_insights(s, pid)
         async with db.unit_of_work(Actor.system()) as s:
@@ -191,10 +230,34 @@ async def build_and_recompute(
                 vectors=vectors,
                 rng=rng,
             )
+        # The worker has every task module imported; without this, procrastinate imports them
+        # (hundreds of modules) on the first deferral, inside the timed update.
+        queue.perform_import_paths()
+        profiler = cProfile.Profile() if profile else None
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         async with db.unit_of_work(actor) as s:
             assert await service.recompute(s, pid, company_id)
         incremental_s = time.perf_counter() - started
+        hot_incremental: list[str] = []
+        if profiler:
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(20)
+            hot_incremental = out.getvalue().splitlines()
+            print(out.getvalue(), flush=True)
+        async with db.unit_of_work(Actor.system()) as s:
+            # The incremental path queues the settling full recomputation; a full one does not.
+            incremental_path = bool(
+                await s.scalar(
+                    text(
+                        "SELECT count(*) FROM procrastinate_jobs"
+                        " WHERE task_name = :t AND status = 'todo'"
+                    ),
+                    {"t": service.FULL_TASK},
+                )
+            )
     finally:
         await db.dispose()
     return {
@@ -207,7 +270,12 @@ async def build_and_recompute(
         "load_seconds": round(load_s, 1),
         "full_recompute_s": [round(t, 2) for t in timings],
         "after_one_more_interview_s": round(incremental_s, 2),
+        "after_one_more_interview_incremental": incremental_path,
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        **({"profile_full_recompute": hot[:60]} if hot else {}),
+        **({"profile_incremental": hot_incremental[:50]} if hot_incremental else {}),
     }
 
 
@@ -267,6 +335,8 @@ def main() -> None:
         action="store_true",
         help="only the API part, on the project the last full run built (data/)",
     )
+    parser.add_argument("--cache", help="an .npz to keep the base answers' vectors in")
+    parser.add_argument("--profile", action="store_true", help="profile one full recompute")
     args = parser.parse_args()
     if args.api_only:
         from persona_insight.db import start_embedded
@@ -281,13 +351,22 @@ def main() -> None:
         print("building the project …", flush=True)
         results = {
             "recompute": asyncio.run(
-                build_and_recompute(url, who.project_id, args.interviews, args.answers)
+                build_and_recompute(
+                    url, who.project_id, args.interviews, args.answers, args.cache, args.profile
+                )
             )
         }
         BUILT.write_text(json.dumps({"url": url, "seed": dataclasses.asdict(who)}))
         print(json.dumps(results, indent=1), flush=True)
+        print(f"wrote {save('insights', results)}", flush=True)  # kept if the API phase fails
+    if args.seconds <= 0:
+        return
     results.pop("machine", None)
-    api = api_at_50(url, who, args.seconds)
+    try:
+        api = api_at_50(url, who, args.seconds)
+    except TimeoutError:
+        # Requests still waiting a minute after the load ended: recorded, not a crash.
+        api = {"error": f"requests unanswered {args.seconds + 60:.0f} s after the start"}
     api["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print("insights API at 50 requests/s:", api, flush=True)
     results["api_at_50_per_s"] = api

@@ -47,7 +47,14 @@ async def marks(session: AsyncSession, project_id: UUID) -> list[tuple[UUID, str
     return [(r[0], r[1]) for r in rows]
 
 
-async def inputs(session: AsyncSession, project_id: UUID) -> list[InterviewInput]:
+async def inputs(
+    session: AsyncSession, project_id: UUID, *, only: Sequence[UUID] | None = None
+) -> list[InterviewInput]:
+    """The live interviews' analyses (`only` these interviews when given)."""
+    where = _LIVE if only is None else _LIVE + " AND i.id = ANY(:only)"
+    params: dict[str, Any] = {"p": project_id}
+    if only is not None:
+        params["only"] = list(only)
     rows = await session.execute(
         text(
             f"""
@@ -64,10 +71,10 @@ async def inputs(session: AsyncSession, project_id: UUID) -> list[InterviewInput
                            jsonb_array_elements_text(l->'id') n
                      WHERE l->>'speaker' = 'answer') AS lines
             FROM interviews i JOIN interview_analyses a ON a.interview_id = i.id
-            WHERE {_LIVE} ORDER BY i.id
+            WHERE {where} ORDER BY i.id
             """  # noqa: S608 (constant)
         ),
-        {"p": project_id},
+        params,
     )
     return [
         InterviewInput(
@@ -121,6 +128,33 @@ async def themes(
     return list((await session.execute(stmt)).scalars())
 
 
+async def themes_without_quotes(session: AsyncSession, project_id: UUID) -> list[InsightTheme]:
+    """Live themes with their members but not their quotes (most of the stored bytes), as
+    detached rows: what the compact `insights:updated` is made from."""
+    rows = await session.execute(
+        text(
+            "SELECT id, company_id, project_id, kind, label, data - 'quotes' AS data,"
+            " created_at, updated_at FROM insight_themes"
+            " WHERE project_id = :p AND retired_at IS NULL ORDER BY id"
+        ),
+        {"p": project_id},
+    )
+    return [
+        InsightTheme(
+            id=r.id,
+            company_id=r.company_id,
+            project_id=r.project_id,
+            kind=r.kind,
+            label=r.label,
+            data=r.data,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            retired_at=None,
+        )
+        for r in rows
+    ]
+
+
 async def theme(session: AsyncSession, theme_id: UUID) -> InsightTheme | None:
     return await session.get(InsightTheme, theme_id)
 
@@ -143,6 +177,16 @@ async def replace_memberships(
     await session.execute(
         text("DELETE FROM insight_theme_members WHERE project_id = :p"), {"p": project_id}
     )
+    await add_memberships(session, project_id, company_id, rows)
+
+
+async def add_memberships(
+    session: AsyncSession,
+    project_id: UUID,
+    company_id: UUID,
+    rows: Sequence[tuple[UUID, UUID, str]],
+) -> None:
+    """(theme id, interview id, ref) rows added to the project's memberships."""
     if rows:
         await session.execute(
             text(
@@ -159,6 +203,32 @@ async def replace_memberships(
                 "r": [r[2] for r in rows],
             },
         )
+
+
+async def themes_by_id(session: AsyncSession, theme_ids: Sequence[UUID]) -> list[InsightTheme]:
+    if not theme_ids:
+        return []
+    stmt = (
+        select(InsightTheme)
+        .where(InsightTheme.id.in_(list(theme_ids)))
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def model(session: AsyncSession, project_id: UUID) -> bytes | None:
+    """The incremental model the last full recomputation left (insights/incremental.py)."""
+    found: bytes | None = await session.scalar(
+        text("SELECT model FROM insight_state WHERE project_id = :p"), {"p": project_id}
+    )
+    return found
+
+
+async def save_model(session: AsyncSession, project_id: UUID, data: bytes | None) -> None:
+    await session.execute(
+        text("UPDATE insight_state SET model = :m WHERE project_id = :p"),
+        {"m": data, "p": project_id},
+    )
 
 
 async def upsert_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

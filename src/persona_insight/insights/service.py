@@ -31,7 +31,7 @@ from persona_insight.embeddings import service as embeddings
 from persona_insight.embeddings.vectors import DIM
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.ids import uuid7
-from persona_insight.insights import cache, view
+from persona_insight.insights import cache, incremental, view
 from persona_insight.insights import repository as repo
 from persona_insight.insights import summary as summary_text
 from persona_insight.insights import themes as theming
@@ -59,6 +59,10 @@ INSIGHTS_QUEUE = "analysis"
 # once per project and runs this long after the first change).
 DEBOUNCE_S = 2
 MAX_KEYWORDS = 10
+# After an incremental update, a full recomputation follows this much later (once for a burst:
+# its queueing lock), so themes settle where a full clustering puts them.
+FULL_TASK = "recompute_insights_full"
+FULL_AFTER_S = 15 * 60
 
 
 def fingerprint(marks: Sequence[tuple[UUID, str]], edit_version: int) -> str:
@@ -69,18 +73,24 @@ def fingerprint(marks: Sequence[tuple[UUID, str]], edit_version: int) -> str:
 
 
 async def defer_recompute(
-    session: AsyncSession, project_id: UUID, company_id: UUID, *, delay_s: float = DEBOUNCE_S
+    session: AsyncSession,
+    project_id: UUID,
+    company_id: UUID,
+    *,
+    delay_s: float = DEBOUNCE_S,
+    full: bool = False,
 ) -> None:
-    """Queue the project's recomputation in the caller's transaction, unless one is queued."""
+    """Queue the project's recomputation in the caller's transaction, unless one is queued.
+    `full`: the settling full recomputation that follows incremental updates."""
     raw = await raw_connection(session)
-    lock = f"insights:{project_id}"
+    lock = f"insights:{project_id}"  # one recomputation of a project runs at a time
     try:
         # A savepoint: a job already waiting for the project will see this change too.
         async with raw.transaction():
             await queue.configure_task(
-                RECOMPUTE_TASK,
+                FULL_TASK if full else RECOMPUTE_TASK,
                 connection=raw,
-                queueing_lock=lock,
+                queueing_lock=f"insights-full:{project_id}" if full else lock,
                 lock=lock,
                 schedule_in={"seconds": int(delay_s)},
             ).defer_async(project_id=str(project_id), company_id=str(company_id))
@@ -155,7 +165,14 @@ def _quote(f: theming.FindingIn, check: CitationCheck) -> dict[str, Any] | None:
 async def _vectors(
     session: AsyncSession, project_id: UUID, company_id: UUID, inputs: Sequence[InterviewInput]
 ) -> dict[tuple[UUID, str], np.ndarray[Any, Any]]:
-    stored = await vectors_repo.load(session, kind="finding", project_ids=[project_id])
+    stored = await vectors_repo.load(
+        session,
+        kind="finding",
+        project_ids=[project_id],
+        interview_ids=[i.id for i in inputs]
+        if len(inputs) <= incremental.MAX_NEW_INTERVIEWS
+        else None,
+    )
     found = {(s.owner_id, s.ref): s.vector for s in stored}
     have = Counter(interview_id for interview_id, _ in found)
     # Interviews analysed before vectors were stored get theirs now, once.
@@ -212,6 +229,18 @@ async def recompute(
     print_ = fingerprint(marks, st.edit_version)
     if print_ == st.fingerprint and not force:
         return False
+    if not force and await _update(session, st, marks, print_):
+        await defer_recompute(session, project_id, company_id, delay_s=FULL_AFTER_S, full=True)
+        return True
+    await _full(session, st, marks, print_)
+    return True
+
+
+async def _full(
+    session: AsyncSession, st: InsightState, marks: list[tuple[UUID, str]], print_: str
+) -> None:
+    """Cluster every finding again; theme ids carried over by membership."""
+    project_id, company_id = st.project_id, st.company_id
     inputs = await repo.inputs(session, project_id)
     pairs = [p for inp in inputs for p in _finding_inputs(inp)]
     found = await _vectors(session, project_id, company_id, inputs)
@@ -257,6 +286,10 @@ async def recompute(
     st.computed_at = now
     st.version += 1
     await session.flush()
+    fitted = incremental.fit(
+        findings, matrix, outcomes, edit_version=st.edit_version, marks=dict(marks)
+    )
+    await repo.save_model(session, project_id, incremental.dumps(fitted))
     removed = sorted(str(t) for t in before if t not in kept)
     await _announce(session, st, removed=removed)
     log.info(
@@ -266,12 +299,108 @@ async def recompute(
         len(findings),
         len(outcomes),
     )
+
+
+async def _update(
+    session: AsyncSession, st: InsightState, marks: list[tuple[UUID, str]], print_: str
+) -> bool:
+    """Place only the new interviews' findings into the standing themes; False (nothing
+    written) when the change is not just a few new interviews or the themes have drifted."""
+    stored = await repo.model(session, st.project_id)
+    if stored is None:
+        return False
+    model = incremental.loads(stored)
+    current = dict(marks)
+    if model.edit_version != st.edit_version or any(
+        current.get(i) != m for i, m in model.marks.items()
+    ):
+        return False  # an edit, a re-analysis or a removal: recompute in full
+    added = [i for i in current if i not in model.marks]
+    if not added or len(added) > incremental.MAX_NEW_INTERVIEWS:
+        return False
+    inputs = await repo.inputs(session, st.project_id, only=added)
+    found = await _vectors(session, st.project_id, st.company_id, inputs)
+    findings = [f for inp in inputs for f, _ in _finding_inputs(inp) if f.key in found]
+    model.added_findings += len(findings)
+    if model.drifted() or not all(model.covers(f) for f in findings):
+        return False
+    model.added_findings -= len(findings)
+    matrix = np.stack([found[f.key] for f in findings]).astype(np.float32) if findings else None
+    placed = incremental.place(model, findings, matrix, new_id=uuid7) if matrix is not None else []
+    now = dt.datetime.now(dt.UTC)
+    touched = {p.theme_id for p in placed if p.new_theme is None}
+    existing = {t.id: t for t in await repo.themes_by_id(session, sorted(touched))}
+    check = await citations.resolve(
+        session,
+        [
+            Citation(interview_id=p.finding.interview_id, line_ids=p.finding.evidence)
+            for p in placed
+        ],
+    )
+    rows: dict[UUID, dict[str, Any]] = {}
+    for p in placed:
+        f = p.finding
+        if p.new_theme is not None:
+            p.new_theme.quote_candidates = [f] if f.evidence else []
+            rows[p.theme_id] = _theme_row(p.new_theme, check, st.company_id, st.project_id, now)
+            continue
+        theme = existing.get(p.theme_id)
+        if theme is None:
+            continue
+        row = rows.get(p.theme_id) or {
+            "id": theme.id,
+            "company_id": theme.company_id,
+            "project_id": theme.project_id,
+            "kind": theme.kind,
+            "label": theme.label,
+            "data": {**theme.data, "members": list(theme.data.get("members", []))},
+            "updated_at": now,
+        }
+        row["data"]["members"].append([str(f.interview_id), f.ref, f.sentiment, f.section])
+        _add_quote(row["data"], f, check)
+        rows[p.theme_id] = row
+    await repo.upsert_themes(session, list(rows.values()))
+    await repo.add_memberships(
+        session,
+        st.project_id,
+        st.company_id,
+        [(p.theme_id, p.finding.interview_id, p.finding.ref) for p in placed if p.theme_id in rows],
+    )
+    model.marks = current
+    st.fingerprint = print_
+    st.interview_ids = sorted({*st.interview_ids, *added})
+    st.facts = {**st.facts, **_facts(inputs)}
+    st.computed_at = now
+    st.version += 1
+    await session.flush()
+    await repo.save_model(session, st.project_id, incremental.dumps(model))
+    await _announce(session, st, removed=[])
+    log.info(
+        "insights of %s: %d new interviews placed incrementally (%d findings, %d themes touched)",
+        st.project_id,
+        len(inputs),
+        len(placed),
+        len(rows),
+    )
     return True
+
+
+def _add_quote(data: dict[str, Any], f: theming.FindingIn, check: CitationCheck) -> None:
+    """A new member's evidence joins the theme's quotes while there is room, first from an
+    interview not quoted yet (the next full recomputation reorders them by centrality)."""
+    quotes: list[dict[str, Any]] = list(data.get("quotes", []))
+    if len(quotes) >= theming.QUOTE_CANDIDATES:
+        return
+    if any(q["interview_id"] == str(f.interview_id) for q in quotes):
+        return
+    quote = _quote(f, check) if f.evidence else None
+    if quote is not None:
+        data["quotes"] = [*quotes, quote]
 
 
 async def _announce(session: AsyncSession, st: InsightState, *, removed: list[str]) -> None:
     """`insights:updated`: the unfiltered view's compact state, so a page applies it as is."""
-    stored = await repo.themes(session, st.project_id)
+    stored = await repo.themes_without_quotes(session, st.project_id)
     edits = await repo.edits(session, st.project_id)
     keep = set(st.facts)
     shown = view.themes(stored, edits, st.facts, keep)

@@ -12,9 +12,11 @@ from persona_insight.insights import service
 from persona_insight.jobs.queue import queue
 
 
-async def run_recompute(db: Database, project_id: UUID, company_id: UUID) -> bool:
+async def run_recompute(
+    db: Database, project_id: UUID, company_id: UUID, *, full: bool = False
+) -> bool:
     async with db.unit_of_work(Actor(company_id=company_id, role="system")) as session:
-        return await service.recompute(session, project_id, company_id)
+        return await service.recompute(session, project_id, company_id, force=full)
 
 
 @queue.task(name=service.RECOMPUTE_TASK, queue=service.INSIGHTS_QUEUE, pass_context=True)
@@ -23,6 +25,15 @@ async def recompute_insights(
 ) -> None:
     db: Database = context.additional_context["db"]
     await run_recompute(db, UUID(project_id), UUID(company_id))
+
+
+@queue.task(name=service.FULL_TASK, queue=service.INSIGHTS_QUEUE, pass_context=True)
+async def recompute_insights_full(
+    context: procrastinate.JobContext, project_id: str, company_id: str
+) -> None:
+    """The settling full recomputation queued after incremental updates."""
+    db: Database = context.additional_context["db"]
+    await run_recompute(db, UUID(project_id), UUID(company_id), full=True)
 
 
 @queue.task(name=service.SUMMARY_TASK, queue=service.INSIGHTS_QUEUE, pass_context=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, func
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -67,3 +67,6 @@ class InsightState(Base):
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     summary_interview_ids: Mapped[list[UUID] | None] = mapped_column(ARRAY(PG_UUID(as_uuid=True)))
     summary_at: Mapped[dt.datetime | None]
+    # What an incremental update needs (insights/incremental.py), a few MB for a large project:
+    # deferred, so reading the state for a page does not load it.
+    model: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
