@@ -4,6 +4,7 @@
 // follows the answers after it; Stop cancels the answer being written. A shared conversation
 // that someone else is writing in shows their messages live (`chat:message_added`).
 
+import { frames } from "./answer_stream.js";
 import { ProjectStream } from "./live.js";
 import { csrfToken, t } from "./ui.js";
 
@@ -65,30 +66,6 @@ function render(message) {
   const item = newMessage(message.role, message.id, message.persona_code);
   item.querySelector(".chat-text").textContent = message.content;
   for (const c of message.citations || []) addCitation(item, c);
-}
-
-/** Frames of an event stream body, as they arrive: yields {id, type, data}. */
-async function* frames(response) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let id = null;
-      let data = null;
-      for (const line of block.split("\n")) {
-        if (line.startsWith("id: ")) id = Number(line.slice(4));
-        else if (line.startsWith("data: ")) data = JSON.parse(line.slice(6));
-      }
-      if (data) yield { id, type: data.type, data: data.data };
-    }
-  }
 }
 
 /** Apply one answer event to the page; answers whether the message ended. */
