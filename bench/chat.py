@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -133,9 +134,7 @@ async def _prepare(base: str, token: str, project: str) -> None:
             await asyncio.sleep(0.5)
 
 
-async def run(
-    url: str, seeded: Seed, quick: bool, profile: Path | None = None
-) -> dict[str, Any]:
+async def run(url: str, seeded: Seed, quick: bool, profile: Path | None = None) -> dict[str, Any]:
     answer = {"text": _short_answer()}
     fake = FakeOpenAI(lambda body: Reply(text=answer["text"]))
     results: dict[str, Any] = {}
@@ -200,9 +199,12 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, default=None)
     args = parser.parse_args()
     url = fresh_database(prefix="benchchat")
+    load_before = os.getloadavg()
     results = asyncio.run(run(url, seed(url), args.quick, args.profile))
     if args.profile:
         return  # profiled figures are not the server's own
+    # The machine is shared: the figures mean little without how busy it was.
+    results["load_average"] = {"start": list(load_before), "end": list(os.getloadavg())}
     save("chat", results)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
