@@ -15,7 +15,9 @@ own tokens are about 1.3 per English word, so the per-token figure is conservati
    in rounds; the server process's user+system CPU over the rounds divided by the words the
    clients received in `token` events.
 
-    uv run --frozen python -m bench.chat [--quick]
+    uv run --frozen python -m bench.chat [--quick] [--profile data/chat.prof]
+
+`--profile` runs the server under cProfile (its figures are then the profiler's, not ours).
 
 Prints the figures and writes bench/results/chat.json.
 """
@@ -25,7 +27,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -130,7 +134,7 @@ async def _prepare(base: str, token: str, project: str) -> None:
             await asyncio.sleep(0.5)
 
 
-async def run(url: str, seeded: Seed, quick: bool) -> dict[str, Any]:
+async def run(url: str, seeded: Seed, quick: bool, profile: Path | None = None) -> dict[str, Any]:
     answer = {"text": _short_answer()}
     fake = FakeOpenAI(lambda body: Reply(text=answer["text"]))
     results: dict[str, Any] = {}
@@ -140,7 +144,7 @@ async def run(url: str, seeded: Seed, quick: bool) -> dict[str, Any]:
     }
     seconds = 6.0 if quick else 20.0
     rounds = 1 if quick else 3
-    with serving(fake), server(url, env=env) as (base, process):
+    with serving(fake), server(url, env=env, profile=profile) as (base, process):
         await _prepare(base, seeded.token, seeded.project_id)
         headers = {"Authorization": f"Bearer {seeded.token}"}
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
@@ -192,9 +196,15 @@ async def run(url: str, seeded: Seed, quick: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--profile", type=Path, default=None)
     args = parser.parse_args()
     url = fresh_database(prefix="benchchat")
-    results = asyncio.run(run(url, seed(url), args.quick))
+    load_before = os.getloadavg()
+    results = asyncio.run(run(url, seed(url), args.quick, args.profile))
+    if args.profile:
+        return  # profiled figures are not the server's own
+    # The machine is shared: the figures mean little without how busy it was.
+    results["load_average"] = {"start": list(load_before), "end": list(os.getloadavg())}
     save("chat", results)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -160,11 +160,15 @@ def server(
     cpus: str | None = None,
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    profile: Path | None = None,
 ) -> Any:
-    """`persona-insight serve` on 127.0.0.1 (optionally pinned to `cpus`); yields its base URL."""
+    """`persona-insight serve` on 127.0.0.1 (optionally pinned to `cpus`, or under cProfile
+    writing to `profile` when it stops); yields its base URL."""
     port = free_port()
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
     cmd = [
         sys.executable,
+        *profiler,
         "-m",
         "persona_insight",
         "serve",

@@ -16,6 +16,7 @@ from persona_insight import http_errors, migrate
 from persona_insight.accounts.routes import router as accounts_router
 from persona_insight.admin.routes import router as admin_router
 from persona_insight.chat.engines import close_models as close_chat_models
+from persona_insight.chat.engines import preload as preload_chat_models
 from persona_insight.chat.routes import router as chat_router
 from persona_insight.companies.routes import router as companies_router
 from persona_insight.config import Settings, get_settings
@@ -64,8 +65,10 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         hub = Hub(db.owner_url, settings)
         await hub.start()
         stack.push_async_callback(hub.stop)
-        # Model clients chat keeps open for this loop (chat/engines.py).
+        # Model clients chat keeps open for this loop (chat/engines.py), and their SDK imported
+        # now rather than under the first chat.
         stack.push_async_callback(close_chat_models)
+        await asyncio.to_thread(preload_chat_models)
         yield Runtime(
             settings=settings, db=db, jobs=jobs, files=FileStore(settings.files_dir), hub=hub
         )

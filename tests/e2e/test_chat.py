@@ -10,11 +10,19 @@ import pytest
 
 from tests.chat.world import build, read_stream
 from tests.e2e.conftest import open_page, screenshot, signed_in
+from tests.e2e.test_phone import LAYOUT_PROBLEMS
 from tests.support import http
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 QUESTION = "@P1 @P2 what is the most frustrating part? 제일 불편한 점은요?"
+# The answers of the last round, where they stand on the page.
+ROUND_BOXES = """() => [...[...document.querySelectorAll('#chat-messages .chat-round')].at(-1)
+    .querySelectorAll('.chat-persona')].map((n) => {
+      const r = n.getBoundingClientRect();
+      return {top: Math.round(r.top), bottom: Math.round(r.bottom),
+              left: Math.round(r.left), right: Math.round(r.right)};
+    })"""
 
 
 async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -> None:
@@ -58,6 +66,20 @@ async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -
     assert await reader.locator("#chat-messages .chat-user").count() == 2
     await screenshot(reader, "chat-shared-reader")
 
+    # The two personas answering one message stand side by side on a wide screen; every line
+    # they cite is in the sources panel beside the conversation, live as on a fresh page.
+    for page in (asker, reader):
+        boxes = await page.evaluate(ROUND_BOXES)
+        assert len(boxes) == 2, boxes
+        assert boxes[0]["top"] == boxes[1]["top"], boxes
+        assert boxes[0]["right"] <= boxes[1]["left"], boxes
+        cited = await page.locator("#chat-messages .chat-citations a").count()
+        assert cited > 0
+        assert await page.locator("#chat-sources li").count() == cited
+        sources = await page.locator("#chat-sources").bounding_box()
+        conversation = await page.locator("#chat-messages").bounding_box()
+        assert sources["x"] >= conversation["x"] + conversation["width"]
+
     # A citation of P2's answer opens its interview at the line.
     link = reader.locator("#chat-messages .chat-persona").nth(2).locator(".chat-citations a").first
     href = await link.get_attribute("href")
@@ -70,3 +92,17 @@ async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -
     assert await reader.evaluate("() => document.querySelector(':target') !== null")
     assert not asker.errors
     assert not reader.errors
+
+    # On a phone the same round is stacked, and nothing scrolls sideways.
+    phone = await chromium.new_context(
+        base_url=live.url, locale="ko-KR", viewport={"width": 360, "height": 740}
+    )
+    await phone.request.post(
+        "/api/auth/login", data={"email": world.admin.email, "password": "correct horse battery"}
+    )
+    small = await open_page(phone, path)
+    boxes = await small.evaluate(ROUND_BOXES)
+    assert boxes[1]["top"] >= boxes[0]["bottom"], boxes
+    problems = await small.evaluate(LAYOUT_PROBLEMS)
+    assert problems == [], problems
+    await screenshot(small, "chat-shared-phone")

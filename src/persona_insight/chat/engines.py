@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import json
 import re
 from collections import OrderedDict
@@ -257,6 +258,20 @@ def _model(spec: str, base_url: str | None, key: str | None, timeout_s: float) -
     else:
         _MODELS.move_to_end(cache_key)
     return handle
+
+
+def preload() -> None:
+    """Import the OpenAI-compatible client chat streams through, before the first answer: the
+    first import costs ~1.4 s of CPU (measured), and made under a chat it stalls the event loop
+    — that answer's first token and every stream in flight — for as long (the p95 of time to
+    first token in bench/chat.py was that stall)."""
+    for module in (
+        "openai",
+        "pydantic_ai.models.openai",
+        "pydantic_ai.providers.openai",
+        "pydantic_ai.providers.openai_compatible",
+    ):
+        importlib.import_module(module)
 
 
 async def close_models() -> None:

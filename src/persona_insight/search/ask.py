@@ -31,9 +31,11 @@ from persona_insight.citations import (
 )
 from persona_insight.db import Database
 from persona_insight.search import answer_stream as stream
+from persona_insight.search import passage as passages
 from persona_insight.search import repository as repo
 from persona_insight.search import service
 from persona_insight.search.answer_stream import Message
+from persona_insight.search.passage import Passage
 from persona_insight.search.repository import Filters
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class Evidence:
     keys: list[tuple[UUID, int]]
     check: CitationCheck
     interviews: int  # analysed, live interviews in scope (0: nothing to answer from)
+    # For a question about a passage: how many of `keys` (the first) are its selected lines.
+    passage: int = 0
 
 
 @dataclass(slots=True)
@@ -103,6 +107,7 @@ class Run:
     project_ids: list[UUID]
     question: str
     engine: AnswerEngine
+    passage: Passage | None = None
     text: list[str] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, Any] = field(default_factory=dict)
@@ -128,6 +133,21 @@ def citation_data(citation: Citation, check: CitationCheck, sentence: int) -> di
     }
 
 
+def _scope(passage: Passage | None) -> dict[str, Any]:
+    if passage is None:
+        return {}
+    return {"interview_id": str(passage.interview_id), "line_ids": list(passage.line_ids)}
+
+
+async def _evidence(session: AsyncSession, run: Run) -> Evidence:
+    if run.passage is None:
+        filters = Filters(project_ids=run.project_ids, speakers=["answer"])
+        return await retrieve(session, run.question, filters)
+    assert run.project_id is not None  # a passage is asked about in its project
+    keys, check = await passages.context(session, run.question, run.project_id, run.passage)
+    return Evidence(keys, check, 1, passage=len(run.passage.line_ids))
+
+
 async def produce(db: Database, run: Run) -> None:
     """Run the engine and stream its answer into the message; store it when it ends well."""
     message = run.message
@@ -139,13 +159,13 @@ async def produce(db: Database, run: Run) -> None:
             "question": run.question,
             "engine": run.engine.name,
             "project_id": str(run.project_id) if run.project_id else None,
+            **_scope(run.passage),
         },
     )
     actor = actor_of(run.user)
     try:
         async with db.unit_of_work(actor) as session:
-            filters = Filters(project_ids=run.project_ids, speakers=["answer"])
-            evidence = await retrieve(session, run.question, filters)
+            evidence = await _evidence(session, run)
         sentence: list[str] = []
         sentences = 0
         async for piece in run.engine.answer(run.question, evidence, korean):
@@ -188,6 +208,8 @@ async def produce(db: Database, run: Run) -> None:
                     "citations": run.citations,
                     "engine": run.engine.name,
                     "usage": run.usage,
+                    "interview_id": run.passage.interview_id if run.passage else None,
+                    "line_ids": list(run.passage.line_ids) if run.passage else [],
                 },
             )
         # Announced only once committed: a re-attach after this finds the row too.

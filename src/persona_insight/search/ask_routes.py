@@ -10,14 +10,17 @@ from fastapi import APIRouter, Header, Query
 from starlette.responses import StreamingResponse
 
 from persona_insight.accounts.deps import CtxDep
-from persona_insight.errors import NotFound, RateLimited
+from persona_insight.errors import InvalidInput, NotFound, RateLimited
+from persona_insight.notes.schemas import NoteOut
 from persona_insight.projects import service as projects
 from persona_insight.realtime.latency import ReportLimiter
 from persona_insight.search import answer_stream as stream
 from persona_insight.search import ask
+from persona_insight.search import passage as passages
 from persona_insight.search import repository as repo
 from persona_insight.search.ask import Run
 from persona_insight.search.engines import OfflineAnswer
+from persona_insight.search.passage import Passage
 from persona_insight.search.schemas import AnswerOut, AskIn, CompanyAskIn
 
 router = APIRouter(tags=["search"])
@@ -38,7 +41,13 @@ def _limit(ctx: CtxDep) -> None:
         )
 
 
-def _start(ctx: CtxDep, question: str, project_id: UUID | None, scope: list[UUID]) -> Run:
+def _start(
+    ctx: CtxDep,
+    question: str,
+    project_id: UUID | None,
+    scope: list[UUID],
+    passage: Passage | None = None,
+) -> Run:
     run = Run(
         message=ask.new_message(ctx.user),
         user=ctx.user,
@@ -46,6 +55,7 @@ def _start(ctx: CtxDep, question: str, project_id: UUID | None, scope: list[UUID
         project_ids=scope,
         question=question,
         engine=OfflineAnswer(),
+        passage=passage,
     )
     ask.start(ctx.rt.db, run)
     return run
@@ -60,8 +70,15 @@ def _start(ctx: CtxDep, question: str, project_id: UUID | None, scope: list[UUID
 async def ask_project(project_id: UUID, body: AskIn, ctx: CtxDep) -> StreamingResponse:
     await projects.require_access(ctx.session, ctx.user, project_id)
     question = ask.clean_question(body.question)
+    passage = None
+    if body.interview_id is not None:
+        passage = await passages.check(
+            ctx.session, ctx.user, project_id, body.interview_id, body.line_ids
+        )
+    elif body.line_ids:
+        raise InvalidInput("lines are asked about in their interview", code="interview_required")
     _limit(ctx)
-    run = _start(ctx, question, project_id, [project_id])
+    run = _start(ctx, question, project_id, [project_id], passage)
     return stream.response(run.message.follow(), answer_id=run.message.id)
 
 
@@ -128,6 +145,19 @@ async def answer_stream(
 @router.get("/api/answers/{answer_id}", response_model=AnswerOut, summary="A stored answer")
 async def get_answer(answer_id: UUID, ctx: CtxDep) -> AnswerOut:
     return AnswerOut.model_validate(await _readable_answer(ctx, answer_id))
+
+
+@router.post(
+    "/api/answers/{answer_id}/note",
+    status_code=201,
+    response_model=NoteOut,
+    summary="Keep an answer about a passage as a note on the passage's lines",
+)
+async def save_note(answer_id: UUID, ctx: CtxDep) -> NoteOut:
+    row = await _readable_answer(ctx, answer_id)
+    question = row["question"]
+    assert isinstance(question, str)
+    return await passages.save_as_note(ctx.session, ctx.user, row, ask.is_korean(question))
 
 
 @router.get(

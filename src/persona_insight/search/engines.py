@@ -28,10 +28,49 @@ def _intro(quotes: int, interviews: int, korean: bool) -> str:
     )
 
 
+PASSAGE_AROUND = {
+    True: "인터뷰의 다른 부분에서 질문과 가까운 발언:",
+    False: "Elsewhere in the interview, closest to the question:",
+}
+PASSAGE_ALONE = {
+    True: "인터뷰의 다른 부분에는 이 질문과 관련된 참여자 발언이 없습니다.",
+    False: "Nothing else the participant said in this interview relates to the question.",
+}
+INTERVIEWER = {True: "(질문) ", False: "(Interviewer) "}
+
+
+def _passage_intro(lines: int, title: str, korean: bool) -> str:
+    if korean:
+        return f"「{title}」에서 선택한 발언 {lines}개입니다."
+    return f"The {lines} selected line{'s' if lines != 1 else ''} of “{title}”."
+
+
+async def _passage(evidence: Evidence, korean: bool) -> AsyncIterator[Piece]:
+    """The selected lines, quoted whole (the interviewer's marked as such), then the lines of
+    the rest of the interview that retrieval found nearest the question."""
+    selected, around = evidence.keys[: evidence.passage], evidence.keys[evidence.passage :]
+    title = evidence.check.titles.get(selected[0][0], "")
+    yield Piece(_passage_intro(len(selected), title, korean) + "\n")
+    for part, keys in enumerate((selected, around)):
+        if part == 1:
+            yield Piece("\n" + (PASSAGE_AROUND if keys else PASSAGE_ALONE)[korean] + "\n")
+        for interview_id, line_id in keys:
+            citation = Citation(interview_id=interview_id, line_ids=(line_id,))
+            lines = evidence.check.lines_of(citation)
+            if not lines:
+                continue
+            who = INTERVIEWER[korean] if lines[0].speaker == "question" else ""
+            yield Piece(f"{who}“{lines[0].text}”\n", citations=[citation], ends_sentence=True)
+
+
 class OfflineAnswer:
     name = "offline"
 
     async def answer(self, question: str, evidence: Evidence, korean: bool) -> AsyncIterator[Piece]:
+        if evidence.passage:
+            async for piece in _passage(evidence, korean):
+                yield piece
+            return
         groups: dict[object, list[Citation]] = {}
         for interview_id, line_id in evidence.keys:
             citation = Citation(interview_id=interview_id, line_ids=(line_id,))

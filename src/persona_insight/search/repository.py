@@ -328,7 +328,7 @@ async def indexed_interviews(
 
 _ANSWER = (
     "SELECT id, company_id, project_id, user_id, question, answer, tokens, citations, engine,"
-    " usage, created_at FROM answers"
+    " usage, created_at, interview_id, line_ids, note_id FROM answers"
 )
 
 
@@ -348,21 +348,25 @@ async def indexed_count(session: AsyncSession, project_ids: Sequence[UUID]) -> i
 async def save_answer(session: AsyncSession, row: dict[str, Any]) -> None:
     stmt = text(
         "INSERT INTO answers (id, company_id, project_id, user_id, question, answer, tokens,"
-        " citations, engine, usage) VALUES (:id, :company_id, :project_id, :user_id, :question,"
-        " :answer, :tokens, :citations, :engine, :usage)"
+        " citations, engine, usage, interview_id, line_ids) VALUES (:id, :company_id,"
+        " :project_id, :user_id, :question, :answer, :tokens, :citations, :engine, :usage,"
+        " :interview_id, :line_ids)"
     ).bindparams(
         bindparam("tokens", type_=JSONB),
         bindparam("citations", type_=JSONB),
         bindparam("usage", type_=JSONB),
+        bindparam("line_ids", type_=ARRAY(Integer)),
     )
-    await session.execute(stmt, row)
+    await session.execute(stmt, {"interview_id": None, "line_ids": [], **row})
 
 
-async def get_answer(session: AsyncSession, answer_id: UUID) -> dict[str, Any] | None:
+async def get_answer(
+    session: AsyncSession, answer_id: UUID, *, lock: bool = False
+) -> dict[str, Any] | None:
     row = (
         (
             await session.execute(
-                text(_ANSWER + " WHERE id = :id"),
+                text(_ANSWER + " WHERE id = :id" + (" FOR UPDATE" if lock else "")),
                 {"id": answer_id},
             )
         )
@@ -378,6 +382,12 @@ async def list_answers(session: AsyncSession, project_id: UUID, limit: int) -> l
         {"p": project_id, "n": limit},
     )
     return [dict(r) for r in rows.mappings()]
+
+
+async def set_answer_note(session: AsyncSession, answer_id: UUID, note_id: UUID) -> None:
+    await session.execute(
+        text("UPDATE answers SET note_id = :n WHERE id = :id"), {"n": note_id, "id": answer_id}
+    )
 
 
 # --- saved searches -------------------------------------------------------------------------

@@ -89,7 +89,10 @@ class SavedSearchOut(BaseModel):
     created_at: dt.datetime
 
 
-class AskIn(BaseModel):
+MAX_PASSAGE_LINES = 50
+
+
+class _Question(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(
@@ -97,7 +100,20 @@ class AskIn(BaseModel):
     )
 
 
-class CompanyAskIn(AskIn):
+class AskIn(_Question):
+    interview_id: UUID | None = Field(
+        default=None,
+        description='Ask about this interview of the project only ("ask about this passage").',
+    )
+    line_ids: list[int] = Field(
+        default_factory=list,
+        max_length=MAX_PASSAGE_LINES,
+        description="The passage: script line ids of `interview_id` the answer is about "
+        "(`cleaned_script[].id`); empty: the whole interview.",
+    )
+
+
+class CompanyAskIn(_Question):
     project_ids: list[UUID] = Field(
         default_factory=list,
         max_length=50,
@@ -117,3 +133,10 @@ class AnswerOut(BaseModel):
     engine: str
     usage: dict[str, object]
     created_at: dt.datetime
+    interview_id: UUID | None = Field(
+        default=None, description="The interview a passage answer is about."
+    )
+    line_ids: list[int] = Field(
+        default_factory=list, description="The passage's line ids (empty: not a passage)."
+    )
+    note_id: UUID | None = Field(default=None, description="The note it was saved as, if any.")

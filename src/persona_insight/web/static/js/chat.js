@@ -4,6 +4,7 @@
 // follows the answers after it; Stop cancels the answer being written. A shared conversation
 // that someone else is writing in shows their messages live (`chat:message_added`).
 
+import { frames } from "./answer_stream.js";
 import { ProjectStream } from "./live.js";
 import { csrfToken, t } from "./ui.js";
 
@@ -35,29 +36,73 @@ function personaLabel(node, code) {
   node.append(avatar, name);
 }
 
+/** Where a message goes: a member's in the list; a persona's in the round of answers to the
+ * message before it (side by side on wide screens, as the page renders them). */
+function place(role) {
+  if (role !== "persona") return list;
+  let round = list.lastElementChild;
+  if (!round || !round.classList.contains("chat-round")) {
+    round = document.createElement("li");
+    round.className = "chat-round";
+    const answers = document.createElement("ol");
+    answers.className = "chat-answers";
+    round.append(answers);
+    list.append(round);
+  }
+  return round.querySelector(".chat-answers");
+}
+
 function newMessage(role, id, code) {
   const item = document.getElementById("chat-message-template").content.firstElementChild.cloneNode(true);
   item.classList.add(`chat-${role}`);
   if (id) item.dataset.id = id;
+  if (code) item.dataset.persona = code;
   const who = item.querySelector(".chat-who");
   if (role === "persona") personaLabel(who, code);
   else {
     who.classList.add("muted");
     who.textContent = t("chat.member");
   }
-  list.append(item);
+  place(role).append(item);
   return item;
 }
 
+function lineLink(data) {
+  const a = document.createElement("a");
+  a.href = `/interviews/${data.interview_id}#line-${data.line_ids[0]}`;
+  return a;
+}
+
+/** The citation under its answer, and in the sources panel with the quoted lines. */
 function addCitation(item, data) {
   const ol = item.querySelector(".chat-citations");
   ol.hidden = false;
   const li = document.createElement("li");
-  const a = document.createElement("a");
-  a.href = `/interviews/${data.interview_id}#line-${data.line_ids[0]}`;
+  const a = lineLink(data);
   a.textContent = `${data.title} · ${t("chat.line")} ${data.line_ids.join(", ")}`;
   li.append(a);
   ol.append(li);
+  const sources = document.getElementById("chat-sources");
+  if (!sources) return;
+  const source = document.createElement("li");
+  source.dataset.message = item.dataset.id || "";
+  const link = lineLink(data);
+  const who = document.createElement("span");
+  who.className = "chat-source-who";
+  const code = document.createElement("strong");
+  code.translate = false;
+  code.textContent = item.dataset.persona || "";
+  who.append(code, ` · ${data.title} · ${t("chat.line")} ${data.line_ids.join(", ")}`);
+  link.append(who);
+  for (const line of data.lines || []) {
+    const q = document.createElement("q");
+    q.translate = false;
+    q.textContent = line.text;
+    link.append(q);
+  }
+  source.append(link);
+  sources.append(source);
+  document.getElementById("chat-sources-empty").hidden = true;
 }
 
 function render(message) {
@@ -65,30 +110,6 @@ function render(message) {
   const item = newMessage(message.role, message.id, message.persona_code);
   item.querySelector(".chat-text").textContent = message.content;
   for (const c of message.citations || []) addCitation(item, c);
-}
-
-/** Frames of an event stream body, as they arrive: yields {id, type, data}. */
-async function* frames(response) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let id = null;
-      let data = null;
-      for (const line of block.split("\n")) {
-        if (line.startsWith("id: ")) id = Number(line.slice(4));
-        else if (line.startsWith("data: ")) data = JSON.parse(line.slice(6));
-      }
-      if (data) yield { id, type: data.type, data: data.data };
-    }
-  }
 }
 
 /** Apply one answer event to the page; answers whether the message ended. */

@@ -5,6 +5,7 @@ import { checkSignedIn, explainStop, leaveIfGone } from "./access.js";
 import { ProjectStream } from "./live.js";
 import * as media from "./media.js";
 import * as notes from "./notes.js";
+import * as passage from "./passage.js";
 import { announce, api, formatDate, readJson, reasonText, t, toast } from "./ui.js";
 
 const page = readJson("page-data");
@@ -171,7 +172,10 @@ export function start() {
   setupReading();
   setupEditing();
   media.start();
-  if (page.analysed) notes.start(page, highlightLines);
+  if (page.analysed) {
+    notes.start(page, highlightLines);
+    passage.start(page, notes);
+  }
   const stream = new ProjectStream(page.project_id, {
     snapshot,
     event: onEvent,

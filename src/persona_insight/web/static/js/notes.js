@@ -130,6 +130,11 @@ export function replaceAll(items) {
   refresh();
 }
 
+/** A note this page made through another API (an answer kept as a note). */
+export function added(note) {
+  upsert(note, true);
+}
+
 export function applyEvent(msg) {
   const { note } = msg.data;
   if (msg.data.interview_id !== page.interview_id) return;
@@ -147,7 +152,7 @@ export function applyEvent(msg) {
 
 // --- selection and forms -----------------------------------------------------------------------
 
-function selected() {
+export function selected() {
   return [...document.querySelectorAll(".line-select:checked")].map((box) => Number(box.value));
 }
 
@@ -162,6 +167,7 @@ function showSelection() {
   const bar = document.getElementById("selection-bar");
   bar.hidden = ids.length === 0;
   bar.querySelector('[data-slot="count"]').textContent = tn("notes.selected", ids.length);
+  document.dispatchEvent(new CustomEvent("lines-selected", { detail: ids }));
 }
 
 function fail(error) {
