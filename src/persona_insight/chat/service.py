@@ -61,23 +61,19 @@ def mentions(message: str, extra: list[str]) -> list[str]:
     return list(dict.fromkeys(code.upper() for code in found))
 
 
-def _retry_after_minute(now: float) -> dict[str, str]:
-    return {"Retry-After": str(max(1, 60 - int(now % 60)))}
-
-
 def check_rate(user: Authenticated, settings: Settings) -> None:
     now = time.time()
     if not USER_LIMITER.allow(user.user_id, settings.chat_messages_per_minute, now):
         raise RateLimited(
             f"at most {settings.chat_messages_per_minute} chat messages a minute",
             code="too_many_messages",
-            headers=_retry_after_minute(now),
+            headers={"Retry-After": str(USER_LIMITER.retry_after(user.user_id, now))},
         )
     if not COMPANY_LIMITER.allow(user.company_id, settings.chat_company_messages_per_minute, now):
         raise RateLimited(
             "the company's chat messages for this minute are used up",
             code="company_too_many_messages",
-            headers=_retry_after_minute(now),
+            headers={"Retry-After": str(COMPANY_LIMITER.retry_after(user.company_id, now))},
         )
 
 

@@ -75,27 +75,43 @@ def _percentile(ordered: list[float], q: float) -> float | None:
 
 
 class ReportLimiter:
-    """At most `per_minute` reports per user and minute (fixed windows, this process)."""
+    """At most `per_minute` actions per key (a user, a company) in any 60 seconds (this process).
+
+    A sliding window, not one per clock minute: with clock minutes a burst straddling a minute's
+    end got twice the limit through (ten questions at :59 and ten more at :00).
+    """
 
     MAX_USERS = 50_000
+    WINDOW_S = 60.0
 
     def __init__(self) -> None:
-        self.windows: dict[UUID, tuple[int, int]] = {}
+        # The times of each key's actions inside the window, oldest first.
+        self.windows: dict[UUID, deque[float]] = {}
         self.lock = threading.Lock()
 
     def allow(self, user_id: UUID, per_minute: int, now: float) -> bool:
-        minute = int(now // 60)
         with self.lock:
             if len(self.windows) > self.MAX_USERS:
-                # Only the current minute's entries matter: the rest are forgotten.
-                self.windows = {u: w for u, w in self.windows.items() if w[0] == minute}
-            start, count = self.windows.get(user_id, (minute, 0))
-            if start != minute:
-                start, count = minute, 0
-            if count >= per_minute:
+                # Keys with nothing left inside the window are forgotten.
+                self.windows = {
+                    u: w for u, w in self.windows.items() if w and w[-1] > now - self.WINDOW_S
+                }
+            times = self.windows.setdefault(user_id, deque())
+            while times and times[0] <= now - self.WINDOW_S:
+                times.popleft()
+            if len(times) >= per_minute:
                 return False
-            self.windows[user_id] = (start, count + 1)
+            times.append(now)
             return True
+
+    def retry_after(self, user_id: UUID, now: float) -> int:
+        """Whole seconds until the key's oldest action leaves the window (at least 1)."""
+        with self.lock:
+            times = self.windows.get(user_id)
+            if not times:
+                return 1
+            oldest = times[0]
+        return max(1, math.ceil(oldest + self.WINDOW_S - now))
 
 
 WINDOW = LatencyWindow()
@@ -107,7 +123,7 @@ def record(user_id: UUID, report: LatencyReport, per_minute: int, now: float) ->
         raise RateLimited(
             f"at most {per_minute} latency reports a minute",
             code="too_many_reports",
-            headers={"Retry-After": str(60 - int(now % 60))},
+            headers={"Retry-After": str(LIMITER.retry_after(user_id, now))},
         )
     for value in report.samples_ms:
         metrics.CLIENT_LATENCY.observe(max(0.0, value) / 1000)

@@ -37,7 +37,7 @@ def _limit(ctx: CtxDep) -> None:
         raise RateLimited(
             f"at most {per_minute} questions a minute",
             code="too_many_questions",
-            headers={"Retry-After": str(60 - int(now % 60))},
+            headers={"Retry-After": str(LIMITER.retry_after(ctx.user.user_id, now))},
         )
 
 
