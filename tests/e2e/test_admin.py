@@ -99,6 +99,11 @@ async def test_company_admin(chromium: Any, team: Team, worker_settings: Any) ->
         await trash.goto(path)
         assert await trash.evaluate("() => document.documentElement.scrollWidth") <= 768, path
     await screenshot(trash, "company-settings-tablet-en")
+    # The speech-to-text form beside the engine's fits a phone too.
+    await trash.set_viewport_size({"width": 360, "height": 740})
+    await trash.goto("/admin/analysis#speech")
+    assert await trash.evaluate("() => document.documentElement.scrollWidth") <= 360
+    assert await trash.locator("#speech-api-notice").is_visible()
 
     for page in (users, analysis, trash):
         assert not page.errors, page.errors

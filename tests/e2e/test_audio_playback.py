@@ -80,3 +80,7 @@ async def test_clicking_a_line_plays_from_it(chromium: Any, team: Team) -> None:
     assert 0 < width <= 360
     overflow = await page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 360
+    # Each detected speaker can be named, and each recorded line says who speaks.
+    assert await page.locator(".speaker-rename").count() >= 2
+    assert await page.locator(".speaker-rename input[name=name]").first.is_visible()
+    assert await page.locator(".line-speaker", has_text="Speaker 1").count() >= 1

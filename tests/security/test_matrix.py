@@ -78,6 +78,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", "/api/admin/companies/{company_id}"): _json({"description": "changed"}),
     ("PATCH", "/api/admin/users/{user_id}"): _json({"name": "Renamed"}),
     ("PUT", "/api/company/analysis"): _json({"engine": "offline"}),
+    ("PUT", "/api/company/speech"): _json({"engine": "local"}),
     ("PUT", "/api/company/membership"): _json({"require_approval": False}),
     ("PUT", "/api/company/retention"): _json({"trash_retention_days": 30}),
     # A wrong name: whoever may erase gets 422 (nothing erased), the others 403/404.

@@ -29,6 +29,7 @@ ACTIONS: Final = frozenset(
         "company_updated",
         "company_deactivated",
         "engine_settings_changed",
+        "speech_settings_changed",
         "project_deleted",
         "project_erased",
         "member_role_changed",

@@ -1,4 +1,5 @@
-"""`/api/company/*`: the caller's company's analysis settings, glossary and personas."""
+"""`/api/company/*`: the caller's company's analysis and speech settings, glossary and
+personas."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.accounts.routes import client_ip
-from persona_insight.companies import membership, retention, service
+from persona_insight.companies import membership, retention, service, speech
 from persona_insight.companies import repository as repo
 from persona_insight.companies.schemas import (
     AnalysisSettingsIn,
@@ -25,6 +26,8 @@ from persona_insight.companies.schemas import (
     PersonaPatch,
     RetentionSettings,
     RetentionSettingsIn,
+    SpeechSettingsIn,
+    SpeechSettingsOut,
 )
 
 router = APIRouter(prefix="/api/company", tags=["company"])
@@ -46,6 +49,24 @@ async def get_analysis(ctx: CtxDep) -> AnalysisSettingsOut:
 )
 async def put_analysis(body: AnalysisSettingsIn, ctx: CtxDep) -> AnalysisSettingsOut:
     return await service.update_analysis_settings(ctx.session, ctx.user, body, ctx.rt.settings)
+
+
+@router.get(
+    "/speech",
+    response_model=SpeechSettingsOut,
+    summary="The company's speech-to-text settings (the key is never returned)",
+)
+async def get_speech(ctx: CtxDep) -> SpeechSettingsOut:
+    return await speech.get(ctx.session, ctx.user, ctx.rt.settings)
+
+
+@router.put(
+    "/speech",
+    response_model=SpeechSettingsOut,
+    summary="Choose how recordings are transcribed: local or an API (company admins)",
+)
+async def put_speech(body: SpeechSettingsIn, ctx: CtxDep) -> SpeechSettingsOut:
+    return await speech.put(ctx.session, ctx.user, body, ctx.rt.settings)
 
 
 @router.get("/glossary", response_model=GlossaryList, summary="The company's glossary")

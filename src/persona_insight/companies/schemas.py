@@ -50,6 +50,47 @@ class AnalysisSettingsIn(BaseModel):
     _urls = field_validator("llm_base_url", "miso_base_url")(_http_url)
 
 
+SpeechEngineChoice = Literal["local", "api"]
+
+
+def _language(value: str | None) -> str | None:
+    if value is None or value == "":
+        return value
+    value = value.strip().lower()
+    if not (2 <= len(value) <= 3 and value.isascii() and value.isalpha()):
+        raise ValueError("must be an ISO 639-1 code such as ko or en")
+    return value
+
+
+class SpeechSettingsOut(BaseModel):
+    engine: SpeechEngineChoice | None = Field(
+        description="The company's speech engine; null: the default."
+    )
+    default_engine: SpeechEngineChoice
+    api_base_url: str | None
+    api_model: str | None
+    api_key_set: bool
+    language: str | None = Field(description="Language forced on recordings; null: detected.")
+    audio_leaves_machine: bool = Field(
+        description="True when recordings are sent to the speech API (masking never applies)."
+    )
+
+
+class SpeechSettingsIn(BaseModel):
+    """Fields left out keep their value; an empty string clears a key, a URL or the language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    engine: SpeechEngineChoice | None = None
+    api_base_url: str | None = Field(default=None, max_length=500)
+    api_model: str | None = Field(default=None, max_length=200)
+    api_key: str | None = Field(default=None, max_length=500)
+    language: str | None = Field(default=None, max_length=3)
+
+    _urls = field_validator("api_base_url")(_http_url)
+    _languages = field_validator("language")(_language)
+
+
 class GlossaryIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.interviews.states import Status
@@ -118,15 +118,36 @@ class InterviewPatch(BaseModel):
 SpeakerRole = Literal["interviewer", "interviewee"]
 
 
+SpeakerKey = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _speaker_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value or len(value) > 60:
+        raise ValueError("a speaker's name has 1 to 60 characters")
+    if any(c in value for c in ":[]") or not value.isprintable():
+        raise ValueError("a speaker's name cannot contain ':', '[' or ']'")
+    return value
+
+
+SpeakerName = Annotated[str, AfterValidator(_speaker_name)]
+
+
 class SpeakerRolesPatch(BaseModel):
-    """A researcher's fix of who interviews: speaker (as the analysis names them) → role.
-    Speakers left out keep the role the analysis gave them."""
+    """A researcher's fix of the speakers, each named as the interview names them now: who
+    interviews (`roles`), and for a recording the names of its detected speakers (`names`,
+    "Speaker 1" → "김민지"). Speakers left out keep their role and name."""
 
     model_config = ConfigDict(extra="forbid")
 
-    roles: dict[Annotated[str, Field(min_length=1, max_length=100)], SpeakerRole] = Field(
-        min_length=1, max_length=50
-    )
+    roles: dict[SpeakerKey, SpeakerRole] = Field(default_factory=dict, max_length=50)
+    names: dict[SpeakerKey, SpeakerName] = Field(default_factory=dict, max_length=50)
+
+    @model_validator(mode="after")
+    def _something(self) -> SpeakerRolesPatch:
+        if not self.roles and not self.names:
+            raise ValueError("give the speakers' roles or names")
+        return self
 
 
 class ProcessRequest(BaseModel):

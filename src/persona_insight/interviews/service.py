@@ -433,9 +433,10 @@ async def fix_speakers(
     *,
     others: SpeakerRole | None = None,
 ) -> Interview:
-    """Store a researcher's speaker roles and analyse the interview again with them. Speakers
-    the patch leaves out keep their role, or take `others` when given (the page's one click,
-    "this is the interviewer", makes everyone else an interviewee)."""
+    """Store a researcher's speaker roles and names and analyse the interview again with them.
+    Speakers the patch leaves out keep their role, or take `others` when given (the page's one
+    click, "this is the interviewer", makes everyone else an interviewee). A rename rewrites the
+    recording's transcript labels, so the new analysis, the script and search all say the name."""
     interview, _ = await get_accessible(session, user, interview_id, lock=True)
     if interview.deleted_at is not None:
         raise Conflict("restore the interview before editing it", code="interview_deleted")
@@ -445,28 +446,39 @@ async def fix_speakers(
             code="analysis_in_progress",
             details={"status": interview.status},
         )
-    row = await repo.analysis_of(session, interview.id)
-    known = _speaker_roles(row.result if row is not None else None, interview.speaker_roles)
-    if not known:
-        raise Conflict(
-            "the transcript names no speakers whose roles could be fixed", code="no_speakers"
-        )
-    unknown = sorted(set(patch.roles) - set(known))
-    if unknown:
-        raise InvalidInput(
-            "no such speaker in this interview",
-            code="unknown_speaker",
-            details={"unknown": unknown[:10], "speakers": list(known)},
-        )
-    roles = {name: patch.roles.get(name, others or role) for name, role in known.items()}
-    if "interviewee" not in roles.values():
-        raise InvalidInput("at least one speaker must be the interviewee", code="no_interviewee")
+    renames = {old: new for old, new in patch.names.items() if old != new}
+    if patch.names:
+        interview.text = _renamed(interview, patch.names, renames)
+    roles: dict[str, str] | None = interview.speaker_roles
+    if patch.roles:
+        row = await repo.analysis_of(session, interview.id)
+        known = _speaker_roles(row.result if row is not None else None, interview.speaker_roles)
+        if not known:
+            raise Conflict(
+                "the transcript names no speakers whose roles could be fixed", code="no_speakers"
+            )
+        unknown = sorted(set(patch.roles) - set(known))
+        if unknown:
+            raise InvalidInput(
+                "no such speaker in this interview",
+                code="unknown_speaker",
+                details={"unknown": unknown[:10], "speakers": list(known)},
+            )
+        roles = {name: patch.roles.get(name, others or role) for name, role in known.items()}
+        if "interviewee" not in roles.values():
+            raise InvalidInput(
+                "at least one speaker must be the interviewee", code="no_interviewee"
+            )
+    if roles is not None:
+        # Roles fixed by hand follow their speaker to the new name.
+        roles = {renames.get(name, name): role for name, role in roles.items()}
     interview.speaker_roles = roles
     previous = _transition(interview, "processing")
     interview.error = None
     await defer_analysis(session, interview)
+    changed = (["speaker_names"] if renames else []) + (["speaker_roles"] if patch.roles else [])
     await _emit(
-        session, interview, events.INTERVIEW_UPDATED, user.user_id, changes=["speaker_roles"]
+        session, interview, events.INTERVIEW_UPDATED, user.user_id, changes=changed or ["speakers"]
     )
     await _emit(
         session,
@@ -477,6 +489,43 @@ async def fix_speakers(
         previous_status=previous,
     )
     return interview
+
+
+def _renamed(interview: Interview, names: dict[str, str], renames: dict[str, str]) -> str:
+    """The recording's transcript with its speakers renamed; refuses what would lose a speaker
+    (two with one name) or a name the transcript parser would not read back as a speaker."""
+    from persona_insight.analysis.transcript import parse
+    from persona_insight.media import labels
+
+    if interview.source != "media":
+        raise Conflict(
+            "only the speakers detected in a recording can be renamed", code="not_a_recording"
+        )
+    current = labels.labels(interview.text)
+    unknown = sorted(set(names) - set(current))
+    if unknown:
+        raise InvalidInput(
+            "no such speaker in this interview",
+            code="unknown_speaker",
+            details={"unknown": unknown[:10], "speakers": current},
+        )
+    final = [renames.get(name, name) for name in current]
+    if len(set(final)) != len(final):
+        raise InvalidInput(
+            "two speakers would have the same name",
+            code="speaker_name_taken",
+            details={"speakers": final},
+        )
+    text = labels.rename(interview.text, renames)
+    heard = {turn.speaker for turn in parse(text).turns}
+    if not set(final) <= heard:
+        raise InvalidInput(
+            "the transcript could not be read with this name as a speaker; use letters, digits, "
+            "spaces and hyphens",
+            code="invalid_speaker_name",
+            details={"names": sorted(set(final) - heard)},
+        )
+    return text
 
 
 def _speaker_roles(result: dict[str, Any] | None, fixed: dict[str, str] | None) -> dict[str, str]:

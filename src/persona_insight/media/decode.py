@@ -6,6 +6,8 @@ hostile bytes, so the kernel's CPU and memory limits apply and a crash costs one
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ import numpy.typing as npt
 from persona_insight.errors import InvalidInput
 
 SAMPLE_RATE = 16_000
+# Decoded audio is handled this many seconds at a time (~19 MB as float32).
+WINDOW_S = 300.0
 
 
 class UndecodableMedia(InvalidInput):
@@ -68,13 +72,19 @@ def probe(path: Path) -> MediaInfo:
         ) from None
 
 
-def decode(path: Path, *, max_duration_s: float) -> npt.NDArray[np.float32]:
-    """The first audio track as 16 kHz mono float32; stops at `max_duration_s` (a header may lie
-    about the duration, so the limit is enforced on what is actually decoded)."""
+def stream(
+    path: Path, *, max_duration_s: float, window_s: float = WINDOW_S
+) -> Iterator[npt.NDArray[np.float32]]:
+    """The first audio track as 16 kHz mono float32, in consecutive windows of `window_s` (the
+    last one shorter). Only one window is held: a four-hour recording would be ~0.9 GB whole.
+    Stops with `MediaTooLong` past `max_duration_s` (a header may lie about the duration, so the
+    limit is enforced on what is actually decoded)."""
     import av
 
+    size = max(1, int(window_s * SAMPLE_RATE))
     limit = int(max_duration_s * SAMPLE_RATE)
-    chunks: list[npt.NDArray[np.float32]] = []
+    window = np.empty(size, dtype=np.float32)
+    filled = 0
     total = 0
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
@@ -83,22 +93,34 @@ def decode(path: Path, *, max_duration_s: float) -> npt.NDArray[np.float32]:
                     "the file has no audio track", details={"reason": "no_audio"}
                 )
             resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            for frame in container.decode(audio=0):
+            frames = itertools.chain(container.decode(audio=0), [None])
+            for frame in frames:
                 for out in resampler.resample(frame):
-                    chunk = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-                    chunks.append(chunk)
-                    total += chunk.size
-                if total > limit:
-                    raise MediaTooLong(
-                        f"the recording is longer than the limit of {max_duration_s / 3600:g} h",
-                        details={"limit_s": max_duration_s},
-                    )
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+                    samples = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                    total += samples.size
+                    if total > limit:
+                        raise MediaTooLong(
+                            f"the recording is longer than the limit of "
+                            f"{max_duration_s / 3600:g} h",
+                            details={"limit_s": max_duration_s},
+                        )
+                    while samples.size:
+                        take = min(size - filled, samples.size)
+                        window[filled : filled + take] = samples[:take]
+                        filled += take
+                        samples = samples[take:]
+                        if filled == size:
+                            yield window.copy()
+                            filled = 0
     except av.FFmpegError as exc:
         raise UndecodableMedia(
             "the recording could not be decoded", details={"reason": type(exc).__name__}
         ) from None
-    if not chunks:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(chunks)
+    if filled:
+        yield window[:filled].copy()
+
+
+def decode(path: Path, *, max_duration_s: float) -> npt.NDArray[np.float32]:
+    """The whole recording at once: for short clips (tests, the benchmark's references)."""
+    pieces = list(stream(path, max_duration_s=max_duration_s))
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)

@@ -30,6 +30,8 @@ _MELS = 40
 _CEPS = 20
 # Below this silhouette two clusters are not believed: one speaker (or voices too alike).
 MIN_SILHOUETTE = 0.12
+# Segments clustered pairwise at most; the rest join the nearest cluster (see `_cluster`).
+MAX_CLUSTERED = 400
 
 
 def _mel_filters() -> Matrix:
@@ -81,60 +83,97 @@ def _cosine_distances(x: Matrix) -> Matrix:
 
 
 def _agglomerate(dist: Matrix, k: int) -> npt.NDArray[np.int64]:
-    """Average-linkage clustering down to k clusters (n is small: segments of one recording)."""
-    clusters: list[list[int]] = [[i] for i in range(dist.shape[0])]
-    while len(clusters) > k:
-        best = (np.inf, 0, 1)
-        for a in range(len(clusters)):
-            for b in range(a + 1, len(clusters)):
-                d = float(dist[np.ix_(clusters[a], clusters[b])].mean())
-                if d < best[0]:
-                    best = (d, a, b)
-        _, a, b = best
-        clusters[a].extend(clusters.pop(b))
-    labels = np.zeros(dist.shape[0], dtype=np.int64)
-    for n, members in enumerate(clusters):
-        labels[members] = n
-    return labels
+    """Average-linkage clustering down to k clusters, by the Lance-Williams update of one distance
+    matrix: O(n²) work per merge, vectorised (a pairwise loop was O(n³) in Python per merge, too
+    slow past a few hundred segments)."""
+    n = dist.shape[0]
+    d = dist.astype(np.float64, copy=True)
+    np.fill_diagonal(d, np.inf)
+    sizes = np.ones(n)
+    owner = np.arange(n)
+    for _ in range(n - k):
+        a, b = divmod(int(np.argmin(d)), n)
+        merged = (sizes[a] * d[a] + sizes[b] * d[b]) / (sizes[a] + sizes[b])
+        d[a, :] = merged
+        d[:, a] = merged
+        d[a, a] = np.inf
+        d[b, :] = np.inf
+        d[:, b] = np.inf
+        sizes[a] += sizes[b]
+        owner[owner == b] = a
+    _, labels = np.unique(owner, return_inverse=True)
+    return labels.astype(np.int64)
 
 
 def _silhouette(dist: Matrix, labels: npt.NDArray[np.int64]) -> float:
-    scores = []
-    for i in range(dist.shape[0]):
-        own = labels == labels[i]
-        if own.sum() <= 1:
-            scores.append(0.0)
-            continue
-        a = dist[i, own].sum() / (own.sum() - 1)
-        b = min(dist[i, labels == c].mean() for c in set(labels.tolist()) if c != labels[i])
-        scores.append((b - a) / max(a, b, 1e-12))
-    return float(np.mean(scores))
+    clusters = sorted(set(labels.tolist()))
+    # Mean distance of every point to every cluster.
+    means = np.stack([dist[:, labels == c].mean(axis=1) for c in clusters], axis=1)
+    counts = np.array([(labels == c).sum() for c in clusters])
+    own = np.searchsorted(clusters, labels)
+    rows = np.arange(labels.size)
+    size = counts[own]
+    # The point's own zero distance is not a neighbour: mean over the others.
+    a = means[rows, own] * size / np.maximum(size - 1, 1)
+    others = means.copy()
+    others[rows, own] = np.inf
+    b = others.min(axis=1)
+    scores = np.where(size > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(scores.mean())
 
 
 def assign(
     segments: Sequence[Segment], audio: Audio, *, max_speakers: int = 2
 ) -> tuple[list[Segment], int, float]:
-    """The segments labelled `Speaker 1…n` (in order of first appearance), how many speakers,
-    and the confidence of the grouping (the silhouette; 0 for a single speaker)."""
-    if not segments:
-        return [], 0, 0.0
-    feats: list[npt.NDArray[np.float64] | None] = [
+    """`assign_features` for segments of one recording held whole."""
+    feats = [
         voice_features(audio[s.start_ms * SAMPLE_RATE // 1000 : s.end_ms * SAMPLE_RATE // 1000])
         for s in segments
     ]
+    return assign_features(segments, feats, max_speakers=max_speakers)
+
+
+def _cluster(x: Matrix, max_speakers: int) -> tuple[int, npt.NDArray[np.int64], float]:
+    """(speakers, a label per row, silhouette) of standardised voice features. Past
+    MAX_CLUSTERED rows a spread sample is clustered and every row joins the nearest centroid,
+    so that a four-hour recording's thousands of segments cost what a few hundred do."""
+    sample = np.arange(x.shape[0])
+    if x.shape[0] > MAX_CLUSTERED:
+        sample = np.unique(np.linspace(0, x.shape[0] - 1, MAX_CLUSTERED).astype(np.int64))
+    dist = _cosine_distances(x[sample])
+    best_k, best_labels, best_score = 1, np.zeros(sample.size, dtype=np.int64), 0.0
+    for k in range(2, min(max_speakers, sample.size - 1) + 1):
+        found = _agglomerate(dist, k)
+        score = _silhouette(dist, found)
+        if score > best_score:
+            best_k, best_labels, best_score = k, found, score
+    if sample.size == x.shape[0] or best_k == 1:
+        labels = best_labels if sample.size == x.shape[0] else np.zeros(x.shape[0], np.int64)
+        return best_k, labels, best_score
+    unit = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
+    centroids = np.stack([unit[sample][best_labels == c].mean(axis=0) for c in range(best_k)])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12
+    return best_k, np.argmax(unit @ centroids.T, axis=1).astype(np.int64), best_score
+
+
+def assign_features(
+    segments: Sequence[Segment],
+    feats: Sequence[npt.NDArray[np.float64] | None],
+    *,
+    max_speakers: int = 2,
+) -> tuple[list[Segment], int, float]:
+    """The segments labelled `Speaker 1…n` (in order of first appearance), how many speakers,
+    and the confidence of the grouping (the silhouette; 0 for a single speaker). `feats` are
+    each segment's `voice_features` (None: too short to judge)."""
+    if not segments:
+        return [], 0, 0.0
     usable = [i for i, f in enumerate(feats) if f is not None]
     labels = np.zeros(len(segments), dtype=np.int64)
     speakers, confidence = 1, 0.0
     if len(usable) >= 3 and max_speakers >= 2:
         x = np.stack([feats[i] for i in usable])  # type: ignore[misc]
         x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
-        dist = _cosine_distances(x)
-        best_k, best_labels, best_score = 1, np.zeros(len(usable), dtype=np.int64), 0.0
-        for k in range(2, min(max_speakers, len(usable) - 1) + 1):
-            found = _agglomerate(dist, k)
-            score = _silhouette(dist, found)
-            if score > best_score:
-                best_k, best_labels, best_score = k, found, score
+        best_k, best_labels, best_score = _cluster(x, max_speakers)
         if best_score >= MIN_SILHOUETTE:
             speakers, confidence = best_k, best_score
             labels[usable] = best_labels

@@ -22,7 +22,7 @@ from uuid import UUID
 import procrastinate
 from sqlalchemy import text
 
-from persona_insight.companies import service as company_service
+from persona_insight.companies import speech
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
 from persona_insight.errors import AppError
@@ -134,7 +134,7 @@ async def run_transcription(
             return
         company = await session.get(Company, company_id)
         assert company is not None
-        _, merged = company_service.engine_settings(company, settings)
+        merged = speech.merged(company, settings)
         sha, project_id, language = interview.file_sha256, interview.project_id, interview.language
     engine = merged.speech_engine
     started = time.perf_counter()

@@ -29,6 +29,10 @@ class Company(Base):
     # Non-secret engine settings (model, base URLs, modes); keys are sealed in engine_secrets.
     engine_config: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     engine_secrets: Mapped[str | None] = mapped_column(Text)
+    # Speech to text (migration 0022): `local` or `api`, null: the instance default; the api
+    # engine's URL and model and the default language (its key is sealed in engine_secrets).
+    speech_engine: Mapped[str | None] = mapped_column(String(20))
+    speech_config: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 

@@ -1,4 +1,5 @@
-"""The company's analysis: `/admin/analysis` (engine, model, URLs, modes, keys), `/admin/glossary`
+"""The company's analysis: `/admin/analysis` (engine, model, URLs, modes, keys; and beside them
+how recordings are transcribed), `/admin/glossary`
 and `/admin/personas`, through the functions behind `/api/company/*`.
 
 Keys are write-only: the page says whether one is set, takes a new one, or clears it; it never
@@ -21,6 +22,7 @@ from persona_insight.companies.schemas import (
     GlossaryIn,
     PersonaIn,
     PersonaPatch,
+    SpeechSettingsIn,
 )
 from persona_insight.companies.service import PLAIN_FIELDS, SECRET_FIELDS
 from persona_insight.errors import AppError
@@ -32,6 +34,8 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 ENGINES: Final = ("offline", "llm", "miso")
 URL_FIELDS: Final = ("llm_base_url", "miso_base_url")
+# The speech form's fields, named `speech_<field>` on the page.
+SPEECH_FIELDS: Final = ("engine", "api_base_url", "api_model", "language")
 
 
 # --- the analysis engine --------------------------------------------------------------------------
@@ -48,12 +52,15 @@ async def _analysis_page(
     current = await company_routes.get_analysis(page.ctx)
     shown = {name: getattr(current, name) or "" for name in PLAIN_FIELDS}
     shown["engine"] = current.engine or ""
+    speech = await company_routes.get_speech(page.ctx)
+    heard = {f"speech_{name}": getattr(speech, name) or "" for name in SPEECH_FIELDS}
     return render_admin(
         page,
         "admin_analysis.html",
         status,
         current=current,
-        values=shown | (values or {}),
+        speech=speech,
+        values=shown | heard | (values or {}),
         errors=errors or {},
         engines=ENGINES,
         probed=probed,
@@ -83,6 +90,36 @@ async def save_analysis(page: PageDep) -> Response:
     return redirect("/admin/analysis", notice="saved")
 
 
+@router.post("/admin/analysis/speech")
+async def save_speech(page: PageDep) -> Response:
+    """The speech-to-text form: same page, its own form, its own fields (`speech_*`)."""
+    require_admin(page)
+    values = {f"speech_{name}": page.value(f"speech_{name}") for name in SPEECH_FIELDS}
+    body: dict[str, Any] = {name: values[f"speech_{name}"] or None for name in SPEECH_FIELDS}
+    if page.raw("speech_api_key"):
+        body["api_key"] = page.raw("speech_api_key")
+    messages = {
+        "speech_api_base_url": page._("Enter an address that starts with http:// or https://."),
+        "speech_language": page._("Use a two-letter language code such as ko or en."),
+    }
+    try:
+        settings_in = SpeechSettingsIn.model_validate(body)
+        await company_routes.put_speech(settings_in, page.ctx)
+    except ValidationError as exc:
+        errors = {
+            f"speech_{key}": message
+            for key, message in page.field_errors(
+                exc, {k.removeprefix("speech_"): v for k, v in messages.items()}
+            ).items()
+        }
+        return await _analysis_page(page, status=422, values=values, errors=errors)
+    except AppError as exc:
+        await page.undo()
+        errors = {"speech_api_base_url": page.reason(exc.code)}
+        return await _analysis_page(page, status=exc.status, values=values, errors=errors)
+    return redirect("/admin/analysis#speech", notice="saved")
+
+
 @router.post("/admin/analysis/test")
 async def test_connection(page: PageDep) -> Response:
     """Runs a tiny real analysis with the saved settings and shows how it went."""
@@ -97,6 +134,9 @@ async def test_connection(page: PageDep) -> Response:
 async def clear_key(page: PageDep) -> Response:
     require_admin(page)
     name = page.value("key")
+    if name == "speech_api_key":
+        await company_routes.put_speech(SpeechSettingsIn(api_key=""), page.ctx)
+        return redirect(f"/admin/analysis#{name}", notice="key_cleared")
     if name not in SECRET_FIELDS:
         return redirect("/admin/analysis", problem="validation_error")
     await company_routes.put_analysis(AnalysisSettingsIn.model_validate({name: ""}), page.ctx)

@@ -235,6 +235,12 @@ REASONS: Final[Mapping[str, str]] = {
     "unknown_speaker": N_("That speaker is not in this interview."),
     "no_speakers": N_("The transcript names no speakers whose roles could be fixed."),
     "no_interviewee": N_("At least one speaker must be the interviewee."),
+    "not_a_recording": N_("Only the speakers of a recording can be renamed."),
+    "speaker_name_taken": N_("Another speaker already has this name."),
+    "invalid_speaker_name": N_(
+        "Use up to 60 letters, digits, spaces or hyphens for a speaker's name (no colon)."
+    ),
+    "speech_api_url_required": N_("The speech-to-text API needs its address (base URL)."),
     "analysis_in_progress": N_("Wait for the analysis to finish, then fix the speakers."),
     "already_deleted": N_("The interview is already in the trash."),
     "not_deleted": N_("The interview is not in the trash."),
@@ -336,6 +342,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "restored": N_("The interview was restored."),
     "retried": N_("The analysis was queued again."),
     "roles_fixed": N_("The speakers' roles were saved; the interview is being analysed again."),
+    "speaker_renamed": N_("The speaker was renamed; the interview is being analysed again."),
     "saved": N_("Your changes were saved."),
     "project_erased": N_("The project and all its data were erased."),
     "note_added": N_("Your note was added."),

@@ -160,6 +160,23 @@ async def fix_speakers(interview_id: UUID, page: PageDep) -> Response:
     return redirect(_back(page, interview_id), notice="roles_fixed")
 
 
+@router.post("/interviews/{interview_id}/speakers/rename")
+async def rename_speaker(interview_id: UUID, page: PageDep) -> Response:
+    """A recording's detected speaker named ("Speaker 1" → "김민지"); analysed again."""
+    back = _back(page, interview_id)
+    try:
+        patch = SpeakerRolesPatch.model_validate(
+            {"names": {page.value("speaker"): page.value("name")}}
+        )
+        await interviews.fix_speakers(page.session, page.signed_in, interview_id, patch)
+    except ValidationError:
+        return redirect(back + "#speakers", problem="invalid_speaker_name")
+    except (InvalidInput, Conflict) as exc:
+        await page.undo()
+        return redirect(back + "#speakers", problem=exc.code)
+    return redirect(back + "#speakers", notice="speaker_renamed")
+
+
 @router.post("/interviews/{interview_id}/purge")
 async def purge_interview(interview_id: UUID, page: PageDep) -> Response:
     """Delete a trashed interview for good (company admins; the service decides)."""

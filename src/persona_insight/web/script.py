@@ -20,6 +20,7 @@ class Line:
     pain_points: list[int] = field(default_factory=list)  # 1-based numbers of the findings
     needs: list[int] = field(default_factory=list)
     start_ms: int | None = None  # where the line starts in the recording, when known
+    name: str | None = None  # the speaker as the transcript names them ("김민지", "Speaker 2")
 
     @property
     def clock(self) -> str | None:
@@ -71,6 +72,7 @@ def _line(source: ScriptLine) -> Line:
         text=source.cleaned_sentence,
         sentiment=source.sentiment,
         start_ms=source.start_ms,
+        name=source.speaker_name,
     )
 
 

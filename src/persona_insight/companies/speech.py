@@ -1,0 +1,127 @@
+"""A company's speech-to-text settings: `local` or `api`, the api engine's URL, model and key
+(sealed with the analysis engines' keys, never shown), and the language forced on recordings.
+
+Like the analysis settings they override the instance's `speech_*` settings field by field;
+`merged` is what the transcription job builds its engine from.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.admin.service import require_admin
+from persona_insight.audit import service as audit
+from persona_insight.companies import repository as repo
+from persona_insight.companies.schemas import SpeechSettingsIn, SpeechSettingsOut
+from persona_insight.config import Settings
+from persona_insight.crypto import box
+from persona_insight.errors import InvalidInput, NotFound
+from persona_insight.models import Company
+
+# The stored field → the instance setting it overrides.
+PLAIN_FIELDS = {
+    "api_base_url": "speech_api_base_url",
+    "api_model": "speech_api_model",
+    "language": "speech_language",
+}
+# Sealed beside the analysis keys, under a name of its own.
+KEY_NAME = "speech_api_key"
+
+
+def _secrets(company: Company, settings: Settings) -> dict[str, str]:
+    if not company.engine_secrets:
+        return {}
+    secrets: dict[str, str] = json.loads(
+        box(settings).open(company.engine_secrets, context=str(company.id))
+    )
+    return secrets
+
+
+def merged(company: Company, settings: Settings) -> Settings:
+    """The instance settings with this company's speech settings on top."""
+    config = company.speech_config or {}
+    overrides: dict[str, Any] = {
+        setting: config[field] for field, setting in PLAIN_FIELDS.items() if config.get(field)
+    }
+    if company.speech_engine:
+        overrides["speech_engine"] = company.speech_engine
+    key = _secrets(company, settings).get(KEY_NAME)
+    if key:
+        overrides["speech_api_key"] = SecretStr(key)
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def describe(company: Company, settings: Settings) -> SpeechSettingsOut:
+    config = company.speech_config or {}
+    effective = merged(company, settings)
+    return SpeechSettingsOut(
+        engine=company.speech_engine,
+        default_engine=settings.speech_engine,
+        api_base_url=config.get("api_base_url"),
+        api_model=config.get("api_model"),
+        api_key_set=bool(_secrets(company, settings).get(KEY_NAME)),
+        language=config.get("language"),
+        audio_leaves_machine=effective.speech_engine == "api",
+    )
+
+
+async def _own_company(session: AsyncSession, actor: Authenticated) -> Company:
+    company = await repo.company(session, actor.company_id)
+    if company is None:
+        raise NotFound("no such company", code="company_not_found")
+    return company
+
+
+async def get(session: AsyncSession, actor: Authenticated, settings: Settings) -> SpeechSettingsOut:
+    require_admin(actor)
+    return describe(await _own_company(session, actor), settings)
+
+
+async def put(
+    session: AsyncSession, actor: Authenticated, body: SpeechSettingsIn, settings: Settings
+) -> SpeechSettingsOut:
+    require_admin(actor)
+    company = await _own_company(session, actor)
+    changes = body.model_dump(exclude_unset=True)
+    if "engine" in changes:
+        company.speech_engine = changes["engine"]
+    config = dict(company.speech_config or {})
+    for field in PLAIN_FIELDS:
+        if field in changes:
+            config[field] = changes[field] or None
+    company.speech_config = config
+    if "api_key" in changes:
+        secrets = _secrets(company, settings)
+        if changes["api_key"]:
+            secrets[KEY_NAME] = changes["api_key"]
+        else:
+            secrets.pop(KEY_NAME, None)
+        company.engine_secrets = (
+            box(settings).seal(json.dumps(secrets), context=str(company.id)) if secrets else None
+        )
+    if (
+        merged(company, settings).speech_engine == "api"
+        and not merged(company, settings).speech_api_base_url
+    ):
+        # Refused here rather than failing every recording later; the request rolls back.
+        raise InvalidInput(
+            "the api speech engine needs the address of the speech API",
+            code="speech_api_url_required",
+        )
+    await session.flush()
+    # The audit entry names what changed, never the key.
+    await audit.record(
+        session,
+        "speech_settings_changed",
+        company_id=company.id,
+        actor_id=actor.user_id,
+        target_type="company",
+        target_id=company.id,
+        fields=sorted(changes),
+    )
+    return describe(company, settings)

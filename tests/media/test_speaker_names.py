@@ -1,0 +1,117 @@
+"""A researcher names a recording's detected speakers ("Speaker 2" → "김민지"): the transcript's
+labels are rewritten, `interview:updated` says so, the interview is analysed again, and the
+script shows the name. Bad names and unknown speakers change nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.analysis.fakes.server import serving
+from tests.media.fake_speech import FakeSpeech
+from tests.media.test_speech_settings import TURNS, _two_tones
+from tests.support import as_owner, client, make_project, make_user, wait_for_status
+from tests.web.conftest import sign_in
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+async def _events(app: Any, project_id: str) -> list[tuple[str, Any]]:
+    async with as_owner(app.api.state.runtime.db.owner_url) as session:
+        rows = await session.execute(
+            text("SELECT type, payload FROM events WHERE project_id = :p ORDER BY seq"),
+            {"p": project_id},
+        )
+        return [(r.type, r.payload) for r in rows]
+
+
+async def test_naming_speakers(app: Any, worker: None) -> None:
+    speech = FakeSpeech(segments=[{"start": a, "end": b, "text": said} for a, b, said in TURNS])
+    db = app.api.state.runtime.db
+    admin = await make_user(db, email="admin@acme.test", role="company_admin")
+    stranger = await make_user(db, email="x@other.test", company="Other")
+    with serving(speech):
+        async with client(app, admin) as c:
+            await c.put(
+                "/api/company/speech",
+                json={"engine": "api", "api_base_url": speech.base_url, "language": "ko"},
+            )
+            project = await make_project(app, admin, "Calls")
+            r = await c.post(
+                "/api/workflow/async",
+                data={"project_id": project["id"]},
+                files={"file": ("call.wav", _two_tones(), "audio/wav")},
+            )
+            recording = r.json()["interview_id"]
+            r = await c.post(
+                "/api/workflow/async",
+                json={"project_id": project["id"], "text": "Q: 어떠세요?\nA: 충전이 불편해요."},
+            )
+            typed = r.json()["interview_id"]
+            for interview_id in (recording, typed):
+                done = await wait_for_status(app, admin, interview_id, {"completed", "failed"}, 600)
+                assert done["status"] == "completed", done["error"]
+            detail = (await c.get(f"/api/interviews/{recording}")).json()
+            assert "] Speaker 1: " in detail["text"]
+            assert "] Speaker 2: " in detail["text"]
+
+            url = f"/api/interviews/{recording}/speakers"
+            count = len(await _events(app, project["id"]))
+            cases: list[tuple[Any, int, str]] = [
+                ({"names": {"Speaker 9": "김민지"}}, 422, "unknown_speaker"),
+                ({"names": {"Speaker 1": "Speaker 2"}}, 422, "speaker_name_taken"),
+                ({"names": {"Speaker 1": "민지", "Speaker 2": "민지"}}, 422, "speaker_name_taken"),
+                ({"names": {"Speaker 1": "a: b"}}, 422, "validation_error"),
+                ({"names": {"Speaker 1": "   "}}, 422, "validation_error"),
+                ({"names": {"Speaker 1": "x" * 61}}, 422, "validation_error"),
+                ({"names": {"Speaker 1": "Dr. Kim"}}, 422, "invalid_speaker_name"),
+                ({"names": {"Speaker 1": 5}}, 422, "validation_error"),
+                ({"names": {}}, 422, "validation_error"),
+            ]
+            for body, status, code in cases:
+                r = await c.patch(url, json=body)
+                assert (r.status_code, r.json()["error"]["code"]) == (status, code), body
+            r = await c.patch(f"/api/interviews/{typed}/speakers", json={"names": {"Q": "김민지"}})
+            assert (r.status_code, r.json()["error"]["code"]) == (409, "not_a_recording")
+            assert len(await _events(app, project["id"])) == count
+            assert (await c.get(f"/api/interviews/{recording}")).json()["text"] == detail["text"]
+
+            r = await c.patch(url, json={"names": {"Speaker 2": " 김민지 "}})
+            assert r.status_code == 200, r.text
+            assert r.json()["status"] == "processing"
+            done = await wait_for_status(app, admin, recording, {"completed", "failed"}, 600)
+            assert done["status"] == "completed", done["error"]
+        assert "] 김민지: " in done["text"]
+        assert "] Speaker 2: " not in done["text"]
+        assert done["text"].replace("김민지", "Speaker 2") == detail["text"]  # only labels
+        result = done["analysis"]["result"]
+        names = {line["speaker_name"] for line in result["cleaned_script"]}
+        assert names == {"Speaker 1", "김민지"}
+        updated = [p for t, p in await _events(app, project["id"]) if t == "interview:updated"]
+        assert updated[-1]["changes"] == ["speaker_names"]
+
+        async with client(app, stranger) as c:
+            r = await c.patch(url, json={"names": {"Speaker 1": "x"}})
+            assert (r.status_code, r.json()["error"]["code"]) == (404, "interview_not_found")
+
+        # The page: the script says who speaks; the form renames (without JavaScript).
+        browser = await sign_in(app, admin.email, "ko")
+        async with browser:
+            page = await browser.get(f"/interviews/{recording}")
+            assert '<span class="line-speaker">김민지</span>' in page.text
+            assert 'action="/interviews/' + recording + '/speakers/rename"' in page.text
+            r = await browser.post(
+                f"/interviews/{recording}/speakers/rename",
+                data={"speaker": "Speaker 1", "name": "면접관 박"},
+            )
+            assert r.status_code == 303
+            assert r.headers["location"].endswith("?notice=speaker_renamed#speakers")
+            done = await wait_for_status(app, admin, recording, {"completed", "failed"}, 600)
+            assert "] 면접관 박: " in done["text"]
+            r = await browser.post(
+                f"/interviews/{recording}/speakers/rename",
+                data={"speaker": "면접관 박", "name": "김민지"},
+            )
+            assert "problem=speaker_name_taken" in r.headers["location"]
