@@ -25,14 +25,15 @@ from persona_insight.accounts.repository import Authenticated
 from persona_insight.citations import (
     Citation,
     CitationCheck,
+    DocumentCitation,
     Statement,
     resolve,
     validate_statements,
 )
 from persona_insight.db import Database
 from persona_insight.search import answer_stream as stream
+from persona_insight.search import glossary, service
 from persona_insight.search import repository as repo
-from persona_insight.search import service
 from persona_insight.search.answer_stream import Message
 from persona_insight.search.repository import Filters
 
@@ -51,6 +52,7 @@ class Evidence:
     keys: list[tuple[UUID, int]]
     check: CitationCheck
     interviews: int  # analysed, live interviews in scope (0: nothing to answer from)
+    documents: list[tuple[DocumentCitation, str]] = field(default_factory=list)  # chunk, text
 
 
 @dataclass(slots=True)
@@ -59,12 +61,13 @@ class Piece:
     sentence it ends (empty while the sentence goes on)."""
 
     text: str
-    citations: list[Citation] = field(default_factory=list)
+    citations: list[Citation | DocumentCitation] = field(default_factory=list)
     ends_sentence: bool = False
 
 
 class AnswerEngine(Protocol):
     name: str
+    usage: dict[str, Any]  # filled while answering: tokens spent, model, …
 
     def answer(self, question: str, evidence: Evidence, korean: bool) -> AsyncIterator[Piece]: ...
 
@@ -88,8 +91,12 @@ def clean_question(question: str) -> str:
     return question
 
 
-async def retrieve(session: AsyncSession, question: str, filters: Filters) -> Evidence:
-    _, ranked = await service.rank(session, question, filters, "hybrid", QUOTES)
+async def retrieve(
+    session: AsyncSession, question: str, filters: Filters, company_id: UUID | None = None
+) -> Evidence:
+    """The best lines for `question`; with `company_id`, its glossary expands the question."""
+    also = await glossary.expand(session, company_id, question) if company_id else []
+    _, ranked = await service.rank(session, question, filters, "hybrid", QUOTES, also)
     keys = [key for key, *_ in ranked]
     check = await resolve(session, [Citation(interview_id=i, line_ids=(line,)) for i, line in keys])
     return Evidence(keys, check, await repo.indexed_count(session, filters.project_ids))
@@ -108,9 +115,20 @@ class Run:
     usage: dict[str, Any] = field(default_factory=dict)
 
 
-def citation_data(citation: Citation, check: CitationCheck, sentence: int) -> dict[str, Any]:
+def citation_data(
+    citation: Citation | DocumentCitation, check: CitationCheck, sentence: int
+) -> dict[str, Any]:
     """The `citation` event's data: the citation and the lines it resolved to (persona chat
-    emits the same)."""
+    emits the same), or the knowledge document chunk it names."""
+    if isinstance(citation, DocumentCitation):
+        key = (citation.document_id, citation.chunk)
+        return {
+            "sentence": sentence,
+            "document_id": str(citation.document_id),
+            "chunk": citation.chunk,
+            "title": check.document_titles.get(citation.document_id, ""),
+            "text": check.chunks.get(key, ""),
+        }
     return {
         "sentence": sentence,
         "interview_id": str(citation.interview_id),
@@ -145,9 +163,10 @@ async def produce(db: Database, run: Run) -> None:
     try:
         async with db.unit_of_work(actor) as session:
             filters = Filters(project_ids=run.project_ids, speakers=["answer"])
-            evidence = await retrieve(session, run.question, filters)
+            evidence = await retrieve(session, run.question, filters, run.user.company_id)
         sentence: list[str] = []
         sentences = 0
+        uncited: list[int] = []
         async for piece in run.engine.answer(run.question, evidence, korean):
             for token in _TOKENS.findall(piece.text):
                 message.emit(stream.TOKEN, {"text": token})
@@ -159,18 +178,23 @@ async def produce(db: Database, run: Run) -> None:
                 [Statement(text="".join(sentence).strip() or "-", citations=piece.citations)],
                 evidence.check,
             )
+            if not kept:
+                uncited.append(sentences)
             for statement in kept:
                 for citation in statement.citations:
-                    assert isinstance(citation, Citation)
                     data = citation_data(citation, evidence.check, sentences)
                     message.emit(stream.CITATION, data)
                     run.citations.append(data)
             sentences += 1
             sentence = []
+        run.usage.update(run.engine.usage)
         end = {
             "answer_id": str(message.id),
             "text": "".join(run.text),
             "citations": len(run.citations),
+            # Sentences whose citations all failed validation (or that cited nothing): the
+            # reader marks them as unsupported.
+            "uncited_sentences": uncited,
             "usage": run.usage,
         }
         events = [e.stored() for e in message.events] + [[stream.MESSAGE_END, end]]

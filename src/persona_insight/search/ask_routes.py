@@ -17,7 +17,7 @@ from persona_insight.search import answer_stream as stream
 from persona_insight.search import ask
 from persona_insight.search import repository as repo
 from persona_insight.search.ask import Run
-from persona_insight.search.engines import OfflineAnswer
+from persona_insight.search.engines import engine_for_company
 from persona_insight.search.schemas import AnswerOut, AskIn, CompanyAskIn
 
 router = APIRouter(tags=["search"])
@@ -38,14 +38,17 @@ def _limit(ctx: CtxDep) -> None:
         )
 
 
-def _start(ctx: CtxDep, question: str, project_id: UUID | None, scope: list[UUID]) -> Run:
+async def _start(ctx: CtxDep, question: str, project_id: UUID | None, scope: list[UUID]) -> Run:
+    engine = await engine_for_company(
+        ctx.session, ctx.user.company_id, ctx.user.user_id, ctx.rt.settings
+    )
     run = Run(
         message=ask.new_message(ctx.user),
         user=ctx.user,
         project_id=project_id,
         project_ids=scope,
         question=question,
-        engine=OfflineAnswer(),
+        engine=engine,
     )
     ask.start(ctx.rt.db, run)
     return run
@@ -61,7 +64,7 @@ async def ask_project(project_id: UUID, body: AskIn, ctx: CtxDep) -> StreamingRe
     await projects.require_access(ctx.session, ctx.user, project_id)
     question = ask.clean_question(body.question)
     _limit(ctx)
-    run = _start(ctx, question, project_id, [project_id])
+    run = await _start(ctx, question, project_id, [project_id])
     return stream.response(run.message.follow(), answer_id=run.message.id)
 
 
@@ -82,7 +85,7 @@ async def ask_company(body: CompanyAskIn, ctx: CtxDep) -> StreamingResponse:
     )
     question = ask.clean_question(body.question)
     _limit(ctx)
-    run = _start(ctx, question, None, scope)
+    run = await _start(ctx, question, None, scope)
     return stream.response(run.message.follow(), answer_id=run.message.id)
 
 
