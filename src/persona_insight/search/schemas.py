@@ -69,6 +69,9 @@ class SearchOut(BaseModel):
     mode: Mode = Field(description="What ranked: `keyword` when meaning search is unavailable.")
     total_hits: int
     groups: list[GroupOut] = Field(description="By interview, in the order of their best hit.")
+    expanded: list[str] = Field(
+        default_factory=list, description="Synonyms from the company glossary also searched for."
+    )
 
 
 class SavedSearchIn(BaseModel):

@@ -21,7 +21,7 @@ from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.vectors import embed_query
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.projects import service as projects
-from persona_insight.search import fusion, highlight
+from persona_insight.search import fusion, glossary, highlight
 from persona_insight.search import query as keyword
 from persona_insight.search import repository as repo
 from persona_insight.search.indexing import LINE_KIND
@@ -168,11 +168,23 @@ async def meaning_ranking(
     return [[k for k in keys if k in allowed], cross]
 
 
+def keyword_query(q: str, also: Sequence[str] = ()) -> keyword.KeywordQuery:
+    """The query's keyword side, with the glossary's synonyms as further words (any matches)."""
+    extra = " ".join(re.sub(r'["*]', " ", word) for word in also)
+    return keyword.parse(f"{q} {extra}" if extra.strip() else q)
+
+
 async def rank(
-    session: AsyncSession, q: str, filters: Filters, mode: Mode, limit: int
+    session: AsyncSession,
+    q: str,
+    filters: Filters,
+    mode: Mode,
+    limit: int,
+    also: Sequence[str] = (),
 ) -> tuple[Mode, list[tuple[Key, float, int | None, int | None]]]:
-    """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first."""
-    parsed = keyword.parse(q)
+    """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
+    the keyword side looks for besides the query's (glossary synonyms)."""
+    parsed = keyword_query(q, also)
     by_words: list[Key] = []
     by_meaning: list[Key] = []
     by_other_script: list[Key] = []
@@ -203,9 +215,10 @@ async def search(session: AsyncSession, user: Authenticated, params: SearchParam
     q = clean_query(params.q)
     limit = max(1, min(params.limit, MAX_LIMIT))
     filters = await scope(session, user, params)
-    mode, ranked = await rank(session, q, filters, params.mode, limit)
-    groups = await _grouped(session, keyword.parse(q), ranked)
-    return SearchOut(q=q, mode=mode, total_hits=len(ranked), groups=groups)
+    also = await glossary.expand(session, user.company_id, q)
+    mode, ranked = await rank(session, q, filters, params.mode, limit, also)
+    groups = await _grouped(session, keyword_query(q, also), ranked)
+    return SearchOut(q=q, mode=mode, total_hits=len(ranked), groups=groups, expanded=also)
 
 
 async def _grouped(
