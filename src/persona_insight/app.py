@@ -27,6 +27,7 @@ from persona_insight.insights.routes import router as insights_router
 from persona_insight.interviews.routes import router as interviews_router
 from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
+from persona_insight.knowledge.routes import router as knowledge_router
 from persona_insight.limits import BodyGate
 from persona_insight.media.routes import router as media_router
 from persona_insight.notes.routes import router as notes_router
@@ -215,6 +216,7 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(realtime_router)
     app.include_router(latency_router)
     app.include_router(search_router)
+    app.include_router(knowledge_router)
     app.include_router(ask_router)
     app.include_router(chat_router)
     app.include_router(web_router)

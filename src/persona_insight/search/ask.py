@@ -32,7 +32,7 @@ from persona_insight.citations import (
 )
 from persona_insight.db import Database
 from persona_insight.search import answer_stream as stream
-from persona_insight.search import glossary, service
+from persona_insight.search import glossary, items, service
 from persona_insight.search import repository as repo
 from persona_insight.search.answer_stream import Message
 from persona_insight.search.repository import Filters
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION = 1000
 QUOTES = 8
+DOCUMENT_CHUNKS = 3
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _TOKENS = re.compile(r"\S+\s*|\s+")
 
@@ -98,8 +99,22 @@ async def retrieve(
     also = await glossary.expand(session, company_id, question) if company_id else []
     _, ranked = await service.rank(session, question, filters, "hybrid", QUOTES, also)
     keys = [key for key, *_ in ranked]
-    check = await resolve(session, [Citation(interview_id=i, line_ids=(line,)) for i, line in keys])
-    return Evidence(keys, check, await repo.indexed_count(session, filters.project_ids))
+    documents: list[DocumentCitation] = []
+    if company_id is not None:
+        # Knowledge documents only for ask itself (persona chat speaks from interviews alone).
+        parsed = service.keyword_query(question, also)
+        found = await items.rank_items(
+            session, question, parsed, filters.project_ids, ["document"], DOCUMENT_CHUNKS
+        )
+        documents = [DocumentCitation(document_id=r.owner_id, chunk=int(r.ref)) for r, _ in found]
+    cited: list[Citation | DocumentCitation] = [
+        Citation(interview_id=i, line_ids=(line,)) for i, line in keys
+    ]
+    check = await resolve(session, [*cited, *documents])
+    chunks = [(d, check.chunks[(d.document_id, d.chunk)]) for d in documents]
+    evidence = Evidence(keys, check, await repo.indexed_count(session, filters.project_ids))
+    evidence.documents = [(d, text) for d, text in chunks if text]
+    return evidence
 
 
 @dataclass(slots=True)
