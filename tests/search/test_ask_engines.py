@@ -68,7 +68,8 @@ async def test_llm_answer_streams_and_keeps_only_valid_citations(
     assert got[0][2]["engine"] == "llm"
     assert got[-1][1] == "message:end", got[-1]
     said = "".join(d["text"] for _, t, d in got if t == "token")
-    assert "[1]" not in said and "[9]" not in said
+    assert "[1]" not in said
+    assert "[9]" not in said
     assert said.startswith("주차장 충전 자리가 늘 부족했어요.")
     citations = [d for _, t, d in got if t == "citation"]
     # The first sentence cites a quote it was given; [9] names nothing and is dropped, and the
@@ -82,7 +83,8 @@ async def test_llm_answer_streams_and_keeps_only_valid_citations(
     request = model.requests[-1].body
     assert request["stream"] is True
     quotes = _user_message(request).split("<research_quotes>")[1].split("</research_quotes>")[0]
-    assert "[1]" in quotes and "불편했어요" in quotes
+    assert "[1]" in quotes
+    assert "불편했어요" in quotes
     async with client(app, admin) as c:
         stored = (await c.get(f"/api/answers/{end['answer_id']}")).json()
     assert stored["engine"] == "llm"

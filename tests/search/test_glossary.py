@@ -56,4 +56,5 @@ async def test_a_glossary_term_finds_its_synonyms(app: Any) -> None:
     # Another company's glossary does not expand this company's queries (nor the reverse).
     async with client(app, other) as c:
         r = await c.get("/api/search", params={"q": "전기차", "mode": "keyword"})
-        assert r.json()["expanded"] == [] and r.json()["groups"] == []
+        assert r.json()["expanded"] == []
+        assert r.json()["groups"] == []

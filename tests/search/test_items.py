@@ -73,7 +73,8 @@ async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) 
         note = next(i for i in found["items"] if i["kind"] == "note")
         assert note["url"] == f"/interviews/{interview_id}#line-7"
         finding = next(i for i in found["items"] if i["kind"] == "finding")
-        assert finding["ref"] == "need:0" and finding["title"] == "김 님 인터뷰"
+        assert finding["ref"] == "need:0"
+        assert finding["title"] == "김 님 인터뷰"
         assert found["groups"], "lines are still searched alongside"
 
         only_notes = (await c.get("/api/search", params={"q": "예약", "kind": "note"})).json()
@@ -84,7 +85,8 @@ async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) 
 
     async with client(app, outsider) as c:
         theirs = (await c.get("/api/search", params={"q": "예약"})).json()
-        assert theirs["items"] == [] and theirs["groups"] == []
+        assert theirs["items"] == []
+        assert theirs["groups"] == []
 
     async with as_owner(db.owner_url) as session:
         await session.execute(
@@ -98,7 +100,8 @@ async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) 
     async with client(app, admin) as c:
         assert (await c.delete(f"/api/interviews/{interview_id}")).status_code == 200
         after = (await c.get("/api/search", params={"q": "예약"})).json()
-        assert after["items"] == [] and after["groups"] == []
+        assert after["items"] == []
+        assert after["groups"] == []
         # Restored, the finding and note come back (nothing was re-indexed); purged, gone.
         r = await c.post(f"/api/interviews/{interview_id}/restore")
         assert r.status_code == 200, r.text
@@ -108,4 +111,5 @@ async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) 
         r = await c.delete(f"/api/interviews/{interview_id}/permanent")
         assert r.status_code == 204, r.text
         gone = (await c.get("/api/search", params={"q": "예약"})).json()
-        assert gone["items"] == [] and gone["groups"] == []
+        assert gone["items"] == []
+        assert gone["groups"] == []
