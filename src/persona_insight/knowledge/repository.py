@@ -70,3 +70,13 @@ async def chunks(session: AsyncSession, document_id: UUID) -> list[tuple[int, st
         {"d": document_id},
     )
     return [(int(r[0]), str(r[1])) for r in rows]
+
+
+async def project_names(
+    session: AsyncSession, project_ids: Sequence[UUID]
+) -> list[tuple[UUID, str]]:
+    """(id, name) of these projects, by name: the choices of the add form."""
+    stmt = text("SELECT id, name FROM projects WHERE id = ANY(:p) ORDER BY lower(name)").bindparams(
+        bindparam("p", type_=ARRAY(PG_UUID(as_uuid=True)))
+    )
+    return [(r[0], str(r[1])) for r in await session.execute(stmt, {"p": list(project_ids)})]

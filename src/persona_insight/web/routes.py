@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from persona_insight.chat import pages as chat_pages
 from persona_insight.insights import pages as insights_pages
+from persona_insight.knowledge import pages as knowledge_pages
 from persona_insight.search import pages as search_pages
 from persona_insight.web import (
     admin_companies,
@@ -42,6 +43,7 @@ PARTS = (
     search_pages,
     insights_pages,
     chat_pages,
+    knowledge_pages,
     static_files,
 )
 
