@@ -12,16 +12,16 @@ from starlette.responses import StreamingResponse
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.errors import NotFound, RateLimited
 from persona_insight.projects import service as projects
-from persona_insight.realtime.latency import ReportLimiter
 from persona_insight.search import answer_stream as stream
 from persona_insight.search import ask
 from persona_insight.search import repository as repo
 from persona_insight.search.ask import Run
 from persona_insight.search.engines import engine_for_company
+from persona_insight.search.rate import SlidingLimiter
 from persona_insight.search.schemas import AnswerOut, AskIn, CompanyAskIn
 
 router = APIRouter(tags=["search"])
-LIMITER = ReportLimiter()
+LIMITER = SlidingLimiter()
 _STREAM: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}
 }
@@ -29,12 +29,12 @@ _STREAM: dict[int | str, dict[str, Any]] = {
 
 def _limit(ctx: CtxDep) -> None:
     per_minute = ctx.rt.settings.asks_per_minute
-    now = time.time()
-    if not LIMITER.allow(ctx.user.user_id, per_minute, now):
+    wait = LIMITER.retry_after(ctx.user.user_id, per_minute, time.monotonic())
+    if wait is not None:
         raise RateLimited(
             f"at most {per_minute} questions a minute",
             code="too_many_questions",
-            headers={"Retry-After": str(60 - int(now % 60))},
+            headers={"Retry-After": str(wait)},
         )
 
 
