@@ -92,3 +92,40 @@ async def test_documents_are_added_searched_cited_and_deleted(app: Any) -> None:
         after = (await c.get("/api/search", params={"q": "완속 충전기 보급률"})).json()
         assert [i for i in after["items"] if i["kind"] == "document"] == []
         assert (await c.get(f"/api/knowledge/{document['id']}")).status_code == 404
+
+
+async def test_knowledge_pages_in_korean(app: Any) -> None:
+    from tests.web.conftest import sign_in
+
+    db = app.api.state.runtime.db
+    admin = await make_user(db, email="admin@acme.test", role="company_admin")
+    member = await make_user(db, email="user@acme.test")
+    browser = await sign_in(app, admin.email, "ko")
+    try:
+        page = await browser.get("/admin/knowledge")
+        assert page.status_code == 200, page.text
+        assert "문서 추가" in page.text
+        assert 'enctype="multipart/form-data"' in page.text
+        r = await browser.post(
+            "/admin/knowledge",
+            data={"title": "<b>보고서</b>"},
+            files={"file": ("report.txt", REPORT, "text/plain")},
+        )
+        assert r.status_code == 303, r.text
+        assert "notice=document_added" in r.headers["location"]
+        listed = await browser.get("/admin/knowledge")
+        assert "&lt;b&gt;보고서&lt;/b&gt;" in listed.text
+        document_id = listed.text.split('id="document-')[1].split('"')[0]
+        shown = await browser.get(f"/knowledge/{document_id}")
+        assert shown.status_code == 200
+        assert 'id="chunk-0"' in shown.text
+        assert "보급률" in shown.text
+        empty = await browser.post("/admin/knowledge", data={"title": "x"})
+        assert "problem=file_required" in empty.headers["location"]
+    finally:
+        await browser.http.aclose()
+    user = await sign_in(app, member.email, "ko")
+    try:
+        assert (await user.get("/admin/knowledge")).status_code == 404
+    finally:
+        await user.http.aclose()
