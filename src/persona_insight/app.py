@@ -15,8 +15,8 @@ from starlette.types import Message, Receive, Scope, Send
 from persona_insight import http_errors, migrate
 from persona_insight.accounts.routes import router as accounts_router
 from persona_insight.admin.routes import router as admin_router
-from persona_insight.chat.engines import close_models as close_chat_models
-from persona_insight.chat.engines import preload as preload_chat_models
+from persona_insight.search.generation import close_models as close_chat_models
+from persona_insight.search.generation import preload as preload_chat_models
 from persona_insight.chat.routes import router as chat_router
 from persona_insight.companies.routes import router as companies_router
 from persona_insight.config import Settings, get_settings
@@ -28,6 +28,7 @@ from persona_insight.insights.routes import router as insights_router
 from persona_insight.interviews.routes import router as interviews_router
 from persona_insight.jobs.queue import opened
 from persona_insight.jobs.worker import run_worker
+from persona_insight.knowledge.routes import router as knowledge_router
 from persona_insight.limits import BodyGate
 from persona_insight.media.routes import router as media_router
 from persona_insight.notes.routes import router as notes_router
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None) -> Root:
     app.include_router(realtime_router)
     app.include_router(latency_router)
     app.include_router(search_router)
+    app.include_router(knowledge_router)
     app.include_router(ask_router)
     app.include_router(chat_router)
     app.include_router(web_router)

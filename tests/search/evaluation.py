@@ -18,6 +18,9 @@ from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.analysis.transcript import parse
 
 SAMPLES = Path(__file__).resolve().parents[2] / "src" / "persona_insight" / "demo" / "samples"
+# The real evaluation transcripts (third-party, git-ignored: tests/analysis/real/README.md).
+REAL = Path(__file__).resolve().parents[1] / "analysis" / "real" / "files"
+HWP, PYPI = "ko-pyconkr-shin-hwp.txt", "en-mismatches-nick-1.md"
 EV, FOOD = "ko_ev_charging.txt", "ko_food_delivery.txt"
 SAAS, GROCERY = "en_saas_onboarding.txt", "en_online_grocery.txt"
 
@@ -89,16 +92,48 @@ QUERIES: tuple[Query, ...] = (
 )
 
 
+# Over two real transcripts (a Korean conference talk with its Q&A, an English oral-history
+# interview): long, unedited turns, as a new user would upload them.
+REAL_QUERIES: tuple[Query, ...] = (
+    _q("한글 파일 열 때마다 보안 승인 창이 뜬다", "inflected", (HWP, "승인하시겠습니까")),
+    _q("정규식으로 광산 자료를 취합했다", "keyword", (HWP, "정규식을 썼습니다")),
+    _q("엑셀은 예제가 많아서 자동화하기 쉬웠다", "inflected", (HWP, "좋은 예제들이 많이")),
+    _q("속도를 비교해 보지 않았다", "inflected", (HWP, "속도 비교를 한 번도")),
+    _q(
+        "스크립트 녹화해서 쓰기",
+        "inflected",
+        (HWP, "스크립트 녹화를"),
+        (HWP, "내부적인 기능을 잘 몰라서"),
+    ),
+    _q("I learned Python from a beginner book and tried Excel first", "cross", (HWP, "점프 툰")),
+    _q("what makes a project well maintained", "keyword", (PYPI, "Well maintained is basically")),
+    _q("label a hobby project as unmaintained", "keyword", (PYPI, "unmaintained.tech")),
+    _q("old and new PyPI shared one SQL database", "keyword", (PYPI, "common backend SQL")),
+    _q(
+        "becoming trustworthy enough to receive grant money", "paraphrase", (PYPI, "credible grant")
+    ),
+    _q("자원봉사자에 크게 의존하는 운영", "cross", (PYPI, "very volunteer driven")),
+    _q("핵심 개발자들이 나를 신뢰했다", "cross", (PYPI, "core developers trusted me")),
+)
+
+
+def real_files() -> list[str]:
+    """The real transcripts the real queries need, when all are present."""
+    names = sorted({name for q in REAL_QUERIES for name, _ in q.relevant})
+    return names if all((REAL / name).is_file() for name in names) else []
+
+
 def analysis_of(name: str) -> InterviewAnalysis:
-    """A sample's turns as the cleaned script an analysis stores (the index reads only that)."""
-    path = SAMPLES / name
+    """A transcript's turns as the cleaned script an analysis stores (the index reads only
+    that): a demo sample, or a real transcript."""
+    path = SAMPLES / name if (SAMPLES / name).is_file() else REAL / name
     text = ingest.extract(path.name, path.read_bytes(), max_bytes=10**7, max_chars=10**6).text
     turns = parse(text).turns
     return InterviewAnalysis.model_validate(
         {
             "language": "ko" if name.startswith("ko") else "en",
             "cleaned_script": [
-                {"id": [t.id], "speaker": t.role, "cleaned_sentence": t.text} for t in turns
+                {"id": [t.id], "speaker": t.role, "cleaned_sentence": t.text[:8000]} for t in turns
             ],
             "interview_quality_assessment": {"overall_quality": {"score": 3}},
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -15,20 +16,33 @@ from persona_insight.db import Actor
 from persona_insight.search import service
 from persona_insight.search.repository import Filters
 from tests.search.conftest import index_analysis
-from tests.search.evaluation import QUERIES, analysis_of, measure, relevant_keys, sample_files
+from tests.search.evaluation import (
+    QUERIES,
+    REAL_QUERIES,
+    Query,
+    analysis_of,
+    measure,
+    real_files,
+    relevant_keys,
+    sample_files,
+)
 from tests.support import make_project, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
-async def evaluate(app: Any) -> dict[str, Any]:
+async def evaluate(
+    app: Any, queries: Sequence[Query] = QUERIES, names: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Recall@10 and MRR of `queries` per mode, over the demo samples and `names` indexed."""
     db = app.api.state.runtime.db
     owner = await make_user(db, email="owner@acme.test")
     project = await make_project(app, owner)
-    scripts = {name: analysis_of(name) for name in sample_files()}
+    scripts = {name: analysis_of(name) for name in [*sample_files(), *names]}
     files = {}
     for name, script in scripts.items():
         files[await index_analysis(app, owner, project["id"], script, name)] = name
+    QUERIES = tuple(queries)
     relevant = [relevant_keys(q, scripts) for q in QUERIES]
     filters = Filters(project_ids=[UUID(project["id"])], speakers=["answer"])
     ranked: dict[str, list[list[tuple[str, int]]]] = {
@@ -53,6 +67,7 @@ async def evaluate(app: Any) -> dict[str, Any]:
         if not relevant[n] & set(ranked["hybrid"][n][:10])
     ]
     result["hybrid_misses"] = misses
+    result["_ranked"], result["_relevant"] = ranked, relevant
     return result
 
 
@@ -60,11 +75,40 @@ async def evaluate(app: Any) -> dict[str, Any]:
 async def test_hybrid_search_meets_its_targets(app: Any) -> None:
     assert len(QUERIES) >= 40
     result = await evaluate(app)
+    del result["_ranked"], result["_relevant"]
     out = os.environ.get("PI_SEARCH_EVAL_OUT")
     if out:
         Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     overall = result["overall"]
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    assert overall["hybrid"]["recall_at_10"] >= 0.9, result
+    assert overall["hybrid"]["mrr"] >= 0.7, result
+    for other in ("keyword", "meaning"):
+        assert overall["hybrid"]["recall_at_10"] > overall[other]["recall_at_10"], result
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 2026-12-03: hybrid recall@10 0.856, MRR 0.647 over demo + real (targets "
+    "0.9 / 0.7): long real turns crowd the meaning ranking (docs/benchmarks.md)",
+)
+async def test_demo_and_real_transcripts_together(app: Any) -> None:
+    """The demo and the real queries over one index holding both kinds of transcript."""
+    names = real_files()
+    if not names:
+        pytest.skip("the real transcripts are absent (tests/analysis/real/README.md)")
+    queries = (*QUERIES, *REAL_QUERIES)
+    result = await evaluate(app, queries, names)
+    result["real"] = measure(
+        {m: lists[len(QUERIES) :] for m, lists in result.pop("_ranked").items()},
+        result.pop("_relevant")[len(QUERIES) :],
+    )
+    out = os.environ.get("PI_SEARCH_EVAL_REAL_OUT")
+    if out:
+        Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    overall = result["overall"]
     assert overall["hybrid"]["recall_at_10"] >= 0.9, result
     assert overall["hybrid"]["mrr"] >= 0.7, result
     for other in ("keyword", "meaning"):

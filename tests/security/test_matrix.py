@@ -120,6 +120,9 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ),
     ("PATCH", "/api/conversations/{conversation_id}"): _json({"title": "renamed"}),
     ("PUT", "/api/company/chat-budget"): _json({"monthly_tokens": 1000}),
+    ("POST", "/api/knowledge"): lambda w, a: {
+        "files": {"file": ("report.txt", b"Market report: charging demand grows.", "text/plain")}
+    },
 }
 
 # The state a route needs to do its work (a failed interview to retry, a trashed one to restore).
@@ -146,6 +149,8 @@ def path_for(template: str, w: World, actor: str) -> str:
         "saved_id": w.project,
         # Nor did anyone ask: an answer id is a 404 for every caller.
         "answer_id": w.project,
+        # Nor added a knowledge document: 404 for every caller.
+        "document_id": w.project,
         "company_id": w.company_a,
         "conversation_id": w.conversation,
         "message_id": w.chat_message,

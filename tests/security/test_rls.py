@@ -121,6 +121,11 @@ def _seed_company(conn: psycopg.Connection[Any], company: uuid.UUID, tag: str) -
             (uuid.uuid4(), company, user),
         ),
         (
+            "INSERT INTO knowledge_documents (id, company_id, project_id, title, filename, kind,"
+            " chars, chunks, created_by) VALUES (%s, %s, %s, 'd', 'd.txt', 'txt', 1, 1, %s)",
+            (uuid.uuid4(), company, project, user),
+        ),
+        (
             "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
             " VALUES (%s, %s, %s, 'pain', 't')",
             (theme, company, project),

@@ -151,6 +151,8 @@ POST_FORMS = [
     "/admin/data/projects/{project}/erase",
     "/admin/glossary",
     "/admin/glossary/{uuid}/delete",
+    "/admin/knowledge",
+    "/admin/knowledge/{uuid}/delete",
     "/admin/personas",
     "/admin/personas/{uuid}",
     "/admin/personas/{uuid}/delete",

@@ -10,41 +10,25 @@ instructions are fixed text that no transcript can change.
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import importlib
 import json
 import re
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
-import httpx
-from pydantic_ai.direct import model_request_stream
-from pydantic_ai.messages import (
-    ModelRequest,
-    PartDeltaEvent,
-    PartStartEvent,
-    SystemPromptPart,
-    TextPart,
-    TextPartDelta,
-    UserPromptPart,
-)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persona_insight.analysis.engine import EngineError
-from persona_insight.analysis.llm.errors import map_error
-from persona_insight.analysis.llm.provider import ModelHandle, build_model
 from persona_insight.analysis.masking import mask
-from persona_insight.analysis.miso.client import http_error
 from persona_insight.chat.repository import PersonaRow
 from persona_insight.citations import Citation
 from persona_insight.companies import repository as company_repo
 from persona_insight.companies import service as company_service
 from persona_insight.config import Settings
 from persona_insight.search.ask import Evidence, Piece
+from persona_insight.search.generation import Citer as Citer  # re-exported: its home was here
+from persona_insight.search.generation import close_models as close_models
+from persona_insight.search.generation import stream_chat_app, stream_model
 
 QUOTES = 4
 
@@ -168,127 +152,6 @@ def data_block(turn: Turn, chosen: Sequence[tuple[Citation, str]]) -> str:
     return "\n".join(parts)
 
 
-class Citer:
-    """Turns a stream of model text with [n] markers into Pieces: markers never reach the
-    reader; each sentence ends with the citations its markers named (unknown numbers are
-    dropped, so a sentence can only cite quotes it was given)."""
-
-    def __init__(self, chosen: Sequence[tuple[Citation, str]]) -> None:
-        self._chosen = chosen
-        self._pending = ""
-        self._cited: list[Citation] = []
-
-    def _take_markers(self, text: str) -> str:
-        def keep(match: re.Match[str]) -> str:
-            n = int(match.group(1))
-            if 1 <= n <= len(self._chosen):
-                citation = self._chosen[n - 1][0]
-                if citation not in self._cited:
-                    self._cited.append(citation)
-            return ""
-
-        return _MARKER.sub(keep, text)
-
-    def feed(self, delta: str) -> list[Piece]:
-        self._pending += delta
-        pieces: list[Piece] = []
-        while True:
-            # Hold back an unclosed "[12" until it is known to be a marker or not.
-            cut = self._pending.rfind("[")
-            safe = self._pending if cut < 0 or "]" in self._pending[cut:] else self._pending[:cut]
-            if cut >= 0 and len(self._pending) - cut > 6:
-                safe = self._pending
-            match = _SENTENCE_END.search(safe)
-            if match is None:
-                # Trailing spaces wait too: a marker may follow them.
-                safe = safe.rstrip()
-                if safe:
-                    text = self._take_markers(safe)
-                    self._pending = self._pending[len(safe) :]
-                    if text:
-                        pieces.append(Piece(text))
-                return pieces
-            end = match.end()
-            # A marker right after the full stop belongs to that sentence.
-            tail = _MARKER.match(self._pending[end:].lstrip())
-            if tail:
-                end = len(self._pending) - len(self._pending[end:].lstrip()) + tail.end()
-            text = self._take_markers(self._pending[:end])
-            self._pending = self._pending[end:]
-            pieces.append(Piece(text, citations=self._cited, ends_sentence=True))
-            self._cited = []
-
-    def close(self) -> list[Piece]:
-        text = self._take_markers(self._pending)
-        self._pending = ""
-        if not text.strip() and not self._cited:
-            return [Piece(text)] if text else []
-        pieces = [Piece(text, citations=self._cited, ends_sentence=True)]
-        self._cited = []
-        return pieces
-
-
-_MODELS: OrderedDict[tuple[Any, ...], ModelHandle] = OrderedDict()
-_KEEP_MODELS = 16
-_CLOSING: set[asyncio.Task[None]] = set()
-
-
-def _model(spec: str, base_url: str | None, key: str | None, timeout_s: float) -> ModelHandle:
-    """A model client kept for the event loop and configuration (a new client costs ~160 ms of
-    CPU, nearly all of it loading the CA store for its TLS context). Analysis jobs build their
-    own per run, on whatever loop the job runs; chat answers come from the server's one loop."""
-    loop = asyncio.get_running_loop()
-    cache_key = (
-        id(loop),
-        spec,
-        base_url,
-        hashlib.sha256((key or "").encode()).hexdigest(),
-        timeout_s,
-    )
-    handle = _MODELS.get(cache_key)
-    if handle is None:
-        handle = _MODELS[cache_key] = build_model(
-            spec, base_url=base_url, api_key=key, timeout_s=timeout_s
-        )
-        while len(_MODELS) > _KEEP_MODELS:
-            _, old = _MODELS.popitem(last=False)
-            closing = loop.create_task(old.aclose())
-            _CLOSING.add(closing)
-            closing.add_done_callback(_CLOSING.discard)
-    else:
-        _MODELS.move_to_end(cache_key)
-    return handle
-
-
-def preload() -> None:
-    """Import the OpenAI-compatible client chat streams through, before the first answer: the
-    first import costs ~1.4 s of CPU (measured), and made under a chat it stalls the event loop
-    — that answer's first token and every stream in flight — for as long (the p95 of time to
-    first token in bench/chat.py was that stall)."""
-    for module in (
-        "openai",
-        "pydantic_ai.models.openai",
-        "pydantic_ai.providers.openai",
-        "pydantic_ai.providers.openai_compatible",
-    ):
-        importlib.import_module(module)
-
-
-async def close_models() -> None:
-    """Close the clients kept for the running loop (at the app's shutdown)."""
-    loop = id(asyncio.get_running_loop())
-    for cache_key in [k for k in _MODELS if k[0] == loop]:
-        await _MODELS.pop(cache_key).aclose()
-
-
-def _text_of(event: object) -> str:
-    if isinstance(event, PartStartEvent) and isinstance(event.part, TextPart):
-        return event.part.content
-    if isinstance(event, PartDeltaEvent) and isinstance(event.delta, TextPartDelta):
-        return event.delta.content_delta
-    return ""
-
-
 class LlmPersona:
     """The persona written by a model through pydantic-ai, streamed as it writes."""
 
@@ -303,48 +166,20 @@ class LlmPersona:
         if not chosen:
             yield Piece(UNKNOWN[turn.korean], ends_sentence=True)
             return
-        settings = self.settings
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         prompt = data_block(turn, chosen)
-        if settings.mask_personal_data:
+        if self.settings.mask_personal_data:
             prompt = mask(prompt).text
-        handle = _model(settings.llm_model, settings.llm_base_url, key, settings.llm_timeout_s)
-        self.model = handle.name
-        # One model request, streamed through pydantic-ai's direct interface: an agent run
-        # adds a graph of steps around it that cost about as much CPU again per streamed
-        # delta (measured: 89 vs 53 ms for a 1,400-word answer), and chat needs no tools,
-        # retries or structured output.
-        request = ModelRequest(
-            parts=[
-                SystemPromptPart(instructions(turn.persona, turn.korean, turn.profile)),
-                UserPromptPart(prompt),
-            ]
-        )
-        citer = Citer(chosen)
-        try:
-            async with model_request_stream(
-                handle.model,
-                [request],
-                model_settings={**(handle.settings or {}), "max_tokens": 800},
-            ) as stream:
-                async for event in stream:
-                    delta = _text_of(event)
-                    if delta:
-                        for piece in citer.feed(delta):
-                            yield piece
-                spent = stream.usage
-            usage.update(
-                input_tokens=spent.input_tokens,
-                output_tokens=spent.output_tokens,
-                total_tokens=spent.input_tokens + spent.output_tokens,
-                requests=1,
-            )
-        except EngineError:
-            raise
-        except Exception as exc:
-            raise map_error(exc, secrets=[key]) from None
-        for piece in citer.close():
+        spent: dict[str, Any] = {}
+        async for piece in stream_model(
+            self.settings,
+            system=instructions(turn.persona, turn.korean, turn.profile),
+            prompt=prompt,
+            citer=Citer(chosen),
+            usage=spent,
+        ):
             yield piece
+        self.model = str(spent.pop("model", "")) or self.model
+        usage.update(spent)
 
 
 class MisoPersona:
@@ -364,11 +199,6 @@ class MisoPersona:
             yield Piece(UNKNOWN[turn.korean], ends_sentence=True)
             return
         settings = self.settings
-        if not settings.miso_base_url or not settings.miso_api_key:
-            raise EngineError(
-                "engine_not_configured", "no MISO/Dify URL or key is set", retryable=False
-            )
-        key = settings.miso_api_key.get_secret_value()
         evidence = data_block(turn, chosen)
         if settings.mask_personal_data:
             evidence = mask(evidence).text
@@ -382,54 +212,7 @@ class MisoPersona:
             "conversation_id": turn.conversation_ref or "",
             "user": f"persona-insight-{turn.persona.code}",
         }
-        citer = Citer(chosen)
-        url = settings.miso_base_url.rstrip("/") + "/chat-messages"
-        try:
-            async with (
-                httpx.AsyncClient(timeout=settings.miso_timeout_s) as client,
-                client.stream(
-                    "POST", url, json=body, headers={"Authorization": f"Bearer {key}"}
-                ) as response,
-            ):
-                if response.status_code >= 400:
-                    raise http_error(response.status_code, response.headers, await response.aread())
-                async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    try:
-                        event = json.loads(line[5:].strip())
-                    except ValueError:
-                        continue
-                    kind = event.get("event")
-                    if kind in ("message", "agent_message"):
-                        for piece in citer.feed(str(event.get("answer", ""))):
-                            yield piece
-                    elif kind == "message_end":
-                        spent = (event.get("metadata") or {}).get("usage") or {}
-                        usage.update(
-                            input_tokens=int(spent.get("prompt_tokens") or 0),
-                            output_tokens=int(spent.get("completion_tokens") or 0),
-                            total_tokens=int(spent.get("total_tokens") or 0),
-                        )
-                        if event.get("conversation_id"):
-                            usage["conversation_id"] = str(event["conversation_id"])
-                    elif kind == "error":
-                        raise EngineError(
-                            "engine_rejected",
-                            f"the chat app failed: {str(event.get('message', ''))[:300]}",
-                            retryable=False,
-                        )
-        except httpx.TimeoutException:
-            raise EngineError(
-                "engine_timeout", "the chat app did not answer in time", retryable=True
-            ) from None
-        except httpx.HTTPError as exc:
-            raise EngineError(
-                "engine_unavailable",
-                f"cannot reach the chat app: {type(exc).__name__}",
-                retryable=True,
-            ) from None
-        for piece in citer.close():
+        async for piece in stream_chat_app(settings, body, Citer(chosen), usage):
             yield piece
 
 

@@ -27,13 +27,15 @@ async def scripts(session: AsyncSession, interview_ids: Sequence[UUID]) -> list[
 
 
 async def chunks(session: AsyncSession, keys: Sequence[tuple[UUID, int]]) -> list[Any]:
-    """(owner_id, ref, text) of the knowledge chunks among `keys` (document id, chunk)."""
+    """(owner_id, ref, text, title) of the knowledge chunks among `keys` (document, chunk) of
+    documents that still exist."""
     if not keys:
         return []
     result = await session.execute(
         text(
-            "SELECT owner_id, ref, text FROM embeddings WHERE kind = 'chunk'"
-            " AND (owner_id, ref) IN (SELECT * FROM unnest(CAST(:owners AS uuid[]),"
+            "SELECT e.owner_id, e.ref, e.text, d.title FROM embeddings e"
+            " JOIN knowledge_documents d ON d.id = e.owner_id WHERE e.kind = 'chunk'"
+            " AND (e.owner_id, e.ref) IN (SELECT * FROM unnest(CAST(:owners AS uuid[]),"
             " CAST(:refs AS text[])))"
         ),
         {"owners": [k[0] for k in keys], "refs": [str(k[1]) for k in keys]},

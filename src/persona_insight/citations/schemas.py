@@ -55,6 +55,7 @@ class CitationCheck:
     lines: dict[UUID, dict[int, ResolvedLine]] = field(default_factory=dict)
     titles: dict[UUID, str] = field(default_factory=dict)
     chunks: dict[tuple[UUID, int], str] = field(default_factory=dict)
+    document_titles: dict[UUID, str] = field(default_factory=dict)
 
     def lines_of(self, citation: Citation) -> list[ResolvedLine]:
         """The distinct script lines a citation names that exist, in script order."""

@@ -58,6 +58,7 @@ async def resolve(session: AsyncSession, citations: Iterable[AnyCitation]) -> Ci
         check.titles[row.id] = row.title
     for row in await repository.chunks(session, chunk_keys):
         check.chunks[(row.owner_id, int(row.ref))] = row.text
+        check.document_titles[row.owner_id] = row.title
     return check
 
 

@@ -25,15 +25,16 @@ from persona_insight.accounts.repository import Authenticated
 from persona_insight.citations import (
     Citation,
     CitationCheck,
+    DocumentCitation,
     Statement,
     resolve,
     validate_statements,
 )
 from persona_insight.db import Database
 from persona_insight.search import answer_stream as stream
+from persona_insight.search import glossary, items, service
 from persona_insight.search import passage as passages
 from persona_insight.search import repository as repo
-from persona_insight.search import service
 from persona_insight.search.answer_stream import Message
 from persona_insight.search.passage import Passage
 from persona_insight.search.repository import Filters
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION = 1000
 QUOTES = 8
+DOCUMENT_CHUNKS = 3
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _TOKENS = re.compile(r"\S+\s*|\s+")
 
@@ -55,6 +57,7 @@ class Evidence:
     interviews: int  # analysed, live interviews in scope (0: nothing to answer from)
     # For a question about a passage: how many of `keys` (the first) are its selected lines.
     passage: int = 0
+    documents: list[tuple[DocumentCitation, str]] = field(default_factory=list)  # chunk, text
 
 
 @dataclass(slots=True)
@@ -63,12 +66,13 @@ class Piece:
     sentence it ends (empty while the sentence goes on)."""
 
     text: str
-    citations: list[Citation] = field(default_factory=list)
+    citations: list[Citation | DocumentCitation] = field(default_factory=list)
     ends_sentence: bool = False
 
 
 class AnswerEngine(Protocol):
     name: str
+    usage: dict[str, Any]  # filled while answering: tokens spent, model, …
 
     def answer(self, question: str, evidence: Evidence, korean: bool) -> AsyncIterator[Piece]: ...
 
@@ -92,11 +96,29 @@ def clean_question(question: str) -> str:
     return question
 
 
-async def retrieve(session: AsyncSession, question: str, filters: Filters) -> Evidence:
-    _, ranked = await service.rank(session, question, filters, "hybrid", QUOTES)
+async def retrieve(
+    session: AsyncSession, question: str, filters: Filters, company_id: UUID | None = None
+) -> Evidence:
+    """The best lines for `question`; with `company_id`, its glossary expands the question."""
+    also = await glossary.expand(session, company_id, question) if company_id else []
+    _, ranked = await service.rank(session, question, filters, "hybrid", QUOTES, also)
     keys = [key for key, *_ in ranked]
-    check = await resolve(session, [Citation(interview_id=i, line_ids=(line,)) for i, line in keys])
-    return Evidence(keys, check, await repo.indexed_count(session, filters.project_ids))
+    documents: list[DocumentCitation] = []
+    if company_id is not None:
+        # Knowledge documents only for ask itself (persona chat speaks from interviews alone).
+        parsed = service.keyword_query(question, also)
+        found = await items.rank_items(
+            session, question, parsed, filters.project_ids, ["document"], DOCUMENT_CHUNKS
+        )
+        documents = [DocumentCitation(document_id=r.owner_id, chunk=int(r.ref)) for r, _ in found]
+    cited: list[Citation | DocumentCitation] = [
+        Citation(interview_id=i, line_ids=(line,)) for i, line in keys
+    ]
+    check = await resolve(session, [*cited, *documents])
+    chunks = [(d, check.chunks[(d.document_id, d.chunk)]) for d in documents]
+    evidence = Evidence(keys, check, await repo.indexed_count(session, filters.project_ids))
+    evidence.documents = [(d, text) for d, text in chunks if text]
+    return evidence
 
 
 @dataclass(slots=True)
@@ -113,9 +135,20 @@ class Run:
     usage: dict[str, Any] = field(default_factory=dict)
 
 
-def citation_data(citation: Citation, check: CitationCheck, sentence: int) -> dict[str, Any]:
+def citation_data(
+    citation: Citation | DocumentCitation, check: CitationCheck, sentence: int
+) -> dict[str, Any]:
     """The `citation` event's data: the citation and the lines it resolved to (persona chat
-    emits the same)."""
+    emits the same), or the knowledge document chunk it names."""
+    if isinstance(citation, DocumentCitation):
+        key = (citation.document_id, citation.chunk)
+        return {
+            "sentence": sentence,
+            "document_id": str(citation.document_id),
+            "chunk": citation.chunk,
+            "title": check.document_titles.get(citation.document_id, ""),
+            "text": check.chunks.get(key, ""),
+        }
     return {
         "sentence": sentence,
         "interview_id": str(citation.interview_id),
@@ -142,7 +175,7 @@ def _scope(passage: Passage | None) -> dict[str, Any]:
 async def _evidence(session: AsyncSession, run: Run) -> Evidence:
     if run.passage is None:
         filters = Filters(project_ids=run.project_ids, speakers=["answer"])
-        return await retrieve(session, run.question, filters)
+        return await retrieve(session, run.question, filters, run.user.company_id)
     assert run.project_id is not None  # a passage is asked about in its project
     keys, check = await passages.context(session, run.question, run.project_id, run.passage)
     return Evidence(keys, check, 1, passage=len(run.passage.line_ids))
@@ -168,6 +201,7 @@ async def produce(db: Database, run: Run) -> None:
             evidence = await _evidence(session, run)
         sentence: list[str] = []
         sentences = 0
+        uncited: list[int] = []
         async for piece in run.engine.answer(run.question, evidence, korean):
             for token in _TOKENS.findall(piece.text):
                 message.emit(stream.TOKEN, {"text": token})
@@ -179,18 +213,23 @@ async def produce(db: Database, run: Run) -> None:
                 [Statement(text="".join(sentence).strip() or "-", citations=piece.citations)],
                 evidence.check,
             )
+            if not kept:
+                uncited.append(sentences)
             for statement in kept:
                 for citation in statement.citations:
-                    assert isinstance(citation, Citation)
                     data = citation_data(citation, evidence.check, sentences)
                     message.emit(stream.CITATION, data)
                     run.citations.append(data)
             sentences += 1
             sentence = []
+        run.usage.update(run.engine.usage)
         end = {
             "answer_id": str(message.id),
             "text": "".join(run.text),
             "citations": len(run.citations),
+            # Sentences whose citations all failed validation (or that cited nothing): the
+            # reader marks them as unsupported.
+            "uncited_sentences": uncited,
             "usage": run.usage,
         }
         events = [e.stored() for e in message.events] + [[stream.MESSAGE_END, end]]

@@ -19,7 +19,7 @@ from persona_insight.search import ask
 from persona_insight.search import passage as passages
 from persona_insight.search import repository as repo
 from persona_insight.search.ask import Run
-from persona_insight.search.engines import OfflineAnswer
+from persona_insight.search.engines import engine_for_company
 from persona_insight.search.passage import Passage
 from persona_insight.search.schemas import AnswerOut, AskIn, CompanyAskIn
 
@@ -32,7 +32,7 @@ _STREAM: dict[int | str, dict[str, Any]] = {
 
 def _limit(ctx: CtxDep) -> None:
     per_minute = ctx.rt.settings.asks_per_minute
-    now = time.time()
+    now = time.monotonic()
     if not LIMITER.allow(ctx.user.user_id, per_minute, now):
         raise RateLimited(
             f"at most {per_minute} questions a minute",
@@ -41,20 +41,23 @@ def _limit(ctx: CtxDep) -> None:
         )
 
 
-def _start(
+async def _start(
     ctx: CtxDep,
     question: str,
     project_id: UUID | None,
     scope: list[UUID],
     passage: Passage | None = None,
 ) -> Run:
+    engine = await engine_for_company(
+        ctx.session, ctx.user.company_id, ctx.user.user_id, ctx.rt.settings
+    )
     run = Run(
         message=ask.new_message(ctx.user),
         user=ctx.user,
         project_id=project_id,
         project_ids=scope,
         question=question,
-        engine=OfflineAnswer(),
+        engine=engine,
         passage=passage,
     )
     ask.start(ctx.rt.db, run)
@@ -78,7 +81,7 @@ async def ask_project(project_id: UUID, body: AskIn, ctx: CtxDep) -> StreamingRe
     elif body.line_ids:
         raise InvalidInput("lines are asked about in their interview", code="interview_required")
     _limit(ctx)
-    run = _start(ctx, question, project_id, [project_id], passage)
+    run = await _start(ctx, question, project_id, [project_id], passage)
     return stream.response(run.message.follow(), answer_id=run.message.id)
 
 
@@ -99,7 +102,7 @@ async def ask_company(body: CompanyAskIn, ctx: CtxDep) -> StreamingResponse:
     )
     question = ask.clean_question(body.question)
     _limit(ctx)
-    run = _start(ctx, question, None, scope)
+    run = await _start(ctx, question, None, scope)
     return stream.response(run.message.follow(), answer_id=run.message.id)
 
 

@@ -55,7 +55,7 @@ def parse(q: str) -> KeywordQuery:
     return out
 
 
-def _quote(lexeme: str) -> str:
+def quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -63,13 +63,13 @@ def tsquery(query: KeywordQuery) -> tuple[str, dict[str, str]]:
     """A SQL expression of the query's tsquery (any term) and its parameters."""
     parts: list[str] = []
     params: dict[str, str] = {}
-    korean = [_quote(t) for t in sorted(query.korean)]
-    korean += [_quote(t) + ":*" for t in sorted(query.korean_prefixes)]
+    korean = [quote(t) for t in sorted(query.korean)]
+    korean += [quote(t) + ":*" for t in sorted(query.korean_prefixes)]
     if korean:
         parts.append("to_tsquery('simple', :tsq_ko)")
         params["tsq_ko"] = " | ".join(korean)
-    latin = [_quote(t) for t in sorted(query.latin)]
-    latin += [_quote(t) + ":*" for t in sorted(query.latin_prefixes)]
+    latin = [quote(t) for t in sorted(query.latin)]
+    latin += [quote(t) + ":*" for t in sorted(query.latin_prefixes)]
     if latin:
         # 'english' drops stop words; numnode() = 0 then, and || keeps the other side.
         parts.append("to_tsquery('english', :tsq_en)")

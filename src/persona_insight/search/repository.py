@@ -427,3 +427,154 @@ async def delete_saved(session: AsyncSession, saved_id: UUID, user_id: UUID) -> 
         {"id": saved_id, "u": user_id},
     )
     return result.first() is not None
+
+
+# --- findings, notes, themes and knowledge chunks ----------------------------------------------
+
+ItemKey = tuple[str, UUID, str]
+"""(kind, owner, ref): a finding (owner = interview, ref `pain:<i>`), a note (its id, ref ''),
+a theme (its id, ref ''), a knowledge chunk (the document, ref = chunk number)."""
+
+_MATCH = (
+    "(to_tsvector('simple', {t}) @@ to_tsquery('simple', :ko)"
+    " OR to_tsvector('english', {t}) @@ to_tsquery('english', :en))"
+)
+_RANK = (
+    "ts_rank(to_tsvector('simple', {t}), to_tsquery('simple', :ko))"
+    " + ts_rank(to_tsvector('english', {t}), to_tsquery('english', :en))"
+)
+
+
+def _item_sql(kinds: Sequence[str]) -> str:
+    # Composed of the fixed fragments here only; the query's terms are bound (:ko, :en).
+    parts: list[str] = []
+    if "finding" in kinds:
+        t = "e.text"
+        parts.append(
+            f"SELECT 'finding', e.owner_id, e.ref, {_RANK.format(t=t)}"  # noqa: S608
+            " FROM embeddings e JOIN interviews i ON i.id = e.interview_id"
+            " AND i.deleted_at IS NULL"
+            f" WHERE e.kind = 'finding' AND e.project_id = ANY(:projects) AND {_MATCH.format(t=t)}"
+        )
+    if "document" in kinds:
+        t = "e.text"
+        parts.append(
+            f"SELECT 'chunk', e.owner_id, e.ref, {_RANK.format(t=t)}"  # noqa: S608
+            " FROM embeddings e JOIN knowledge_documents d ON d.id = e.owner_id"
+            " WHERE e.kind = 'chunk' AND (e.project_id IS NULL OR e.project_id = ANY(:projects))"
+            f" AND {_MATCH.format(t=t)}"
+        )
+    if "note" in kinds:
+        t = "n.text"
+        parts.append(
+            f"SELECT 'note', n.id, '', {_RANK.format(t=t)}"  # noqa: S608
+            " FROM notes n JOIN interviews i ON i.id = n.interview_id AND i.deleted_at IS NULL"
+            f" WHERE n.project_id = ANY(:projects) AND {_MATCH.format(t=t)}"
+        )
+    if "theme" in kinds:
+        t = "coalesce(ed.label, t.label)"
+        parts.append(
+            f"SELECT 'theme', t.id, '', {_RANK.format(t=t)}"  # noqa: S608
+            " FROM insight_themes t LEFT JOIN insight_theme_edits ed ON ed.theme_id = t.id"
+            " WHERE t.project_id = ANY(:projects) AND t.retired_at IS NULL"
+            " AND NOT coalesce(ed.hidden, false) AND ed.merged_into IS NULL"
+            f" AND {_MATCH.format(t=t)}"
+        )
+    return " UNION ALL ".join(parts)
+
+
+async def item_keyword_hits(
+    session: AsyncSession,
+    *,
+    korean: str,
+    latin: str,
+    kinds: Sequence[str],
+    project_ids: Sequence[UUID],
+    limit: int,
+) -> list[ItemKey]:
+    """Findings, notes, themes and chunks whose text matches the tsqueries (`korean`: prefix
+    terms under `simple`, `latin`: words under `english`; each '' for none), best first."""
+    if not kinds or not (korean or latin):
+        return []
+    stmt = text(
+        f"SELECT kind, owner_id, ref FROM ({_item_sql(kinds)}) x(kind, owner_id, ref, rank)"  # noqa: S608
+        " ORDER BY rank DESC, owner_id, ref LIMIT :limit"
+    ).bindparams(bindparam("projects", type_=ARRAY(PG_UUID(as_uuid=True))))
+    rows = await session.execute(
+        stmt,
+        {"ko": korean, "en": latin, "projects": list(project_ids), "limit": limit},
+    )
+    return [(str(r[0]), r[1], str(r[2])) for r in rows]
+
+
+async def nearest_chunks(
+    session: AsyncSession, *, vector: Any, project_ids: Sequence[UUID], limit: int
+) -> list[tuple[ItemKey, float]]:
+    """Knowledge chunks of the company and of these projects nearest `vector` (pgvector)."""
+    literal = "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
+    await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    stmt = text(
+        "SELECT e.owner_id, e.ref, 1 - (e.embedding <=> CAST(:q AS vector)) FROM embeddings e"
+        " WHERE e.kind = 'chunk' AND (e.project_id IS NULL OR e.project_id = ANY(:projects))"
+        " ORDER BY e.embedding <=> CAST(:q AS vector) LIMIT :limit"
+    ).bindparams(bindparam("projects", type_=ARRAY(PG_UUID(as_uuid=True))))
+    rows = await session.execute(
+        stmt, {"q": literal, "projects": list(project_ids), "limit": limit}
+    )
+    found = [(("chunk", r[0], str(r[1])), float(r[2])) for r in rows]
+    found.sort(key=lambda row: -row[1])
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    kind: str
+    owner_id: UUID
+    ref: str
+    text: str
+    title: str
+    project_id: UUID | None
+    interview_id: UUID | None
+    line_ids: list[int]
+
+
+async def items_of(session: AsyncSession, keys: Sequence[ItemKey]) -> dict[ItemKey, ItemRow]:
+    """What each key is, as the reader may see it now (a trashed, purged, hidden or deleted
+    one is absent)."""
+    if not keys:
+        return {}
+    stmt = text(
+        "WITH k AS (SELECT * FROM unnest(CAST(:kinds AS text[]), :owners, CAST(:refs AS text[]))"
+        " AS k(kind, owner_id, ref))"
+        " SELECT 'finding', e.owner_id, e.ref, e.text, i.title, e.project_id, e.interview_id,"
+        " ARRAY[]::int[] FROM k JOIN embeddings e ON k.kind = 'finding' AND e.kind = 'finding'"
+        " AND e.owner_id = k.owner_id AND e.ref = k.ref"
+        " JOIN interviews i ON i.id = e.interview_id AND i.deleted_at IS NULL"
+        " UNION ALL SELECT 'chunk', e.owner_id, e.ref, e.text, d.title, e.project_id, NULL,"
+        " ARRAY[]::int[] FROM k JOIN embeddings e ON k.kind = 'chunk' AND e.kind = 'chunk'"
+        " AND e.owner_id = k.owner_id AND e.ref = k.ref"
+        " JOIN knowledge_documents d ON d.id = e.owner_id"
+        " UNION ALL SELECT 'note', n.id, '', n.text, i.title, n.project_id, n.interview_id,"
+        " n.line_ids FROM k JOIN notes n ON k.kind = 'note' AND n.id = k.owner_id"
+        " JOIN interviews i ON i.id = n.interview_id AND i.deleted_at IS NULL"
+        " UNION ALL SELECT 'theme', t.id, '', coalesce(ed.label, t.label), t.kind, t.project_id,"
+        " NULL, ARRAY[]::int[] FROM k JOIN insight_themes t ON k.kind = 'theme'"
+        " AND t.id = k.owner_id LEFT JOIN insight_theme_edits ed ON ed.theme_id = t.id"
+        " WHERE t.retired_at IS NULL AND NOT coalesce(ed.hidden, false)"
+        " AND ed.merged_into IS NULL"
+    ).bindparams(bindparam("owners", type_=ARRAY(PG_UUID(as_uuid=True))))
+    rows = await session.execute(
+        stmt,
+        {
+            "kinds": [k[0] for k in keys],
+            "owners": [k[1] for k in keys],
+            "refs": [k[2] for k in keys],
+        },
+    )
+    out: dict[ItemKey, ItemRow] = {}
+    for r in rows:
+        row = ItemRow(
+            str(r[0]), r[1], str(r[2]), str(r[3]), str(r[4] or ""), r[5], r[6], list(r[7] or [])
+        )
+        out[(row.kind, row.owner_id, row.ref)] = row
+    return out

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Query
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.search import saved, service
 from persona_insight.search.schemas import (
+    KINDS,
     MAX_QUERY,
+    Kind,
     Mode,
     Role,
     SavedSearchIn,
@@ -26,7 +28,7 @@ router = APIRouter(tags=["search"])
 @router.get(
     "/api/search",
     response_model=SearchOut,
-    summary="Search every script line the caller can read, by keyword and meaning",
+    summary="Search every line, finding, note, theme and knowledge document the caller can read",
 )
 async def search(
     ctx: CtxDep,
@@ -41,6 +43,7 @@ async def search(
     date_to: dt.date | None = None,
     mode: Mode = "hybrid",
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = 20,
+    kind: Annotated[list[Kind] | None, Query(max_length=5)] = None,
 ) -> SearchOut:
     params = SearchParams(
         q=q,
@@ -53,6 +56,7 @@ async def search(
         date_to=date_to,
         mode=mode,
         limit=limit,
+        kinds=kind or list(KINDS),
     )
     return await service.search(ctx.session, ctx.user, params)
 

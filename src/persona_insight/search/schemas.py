@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_QUERY = 1000
 Role = Literal["interviewee", "interviewer", "any"]
 Mode = Literal["hybrid", "keyword", "meaning"]
+Kind = Literal["line", "finding", "note", "theme", "document"]
+KINDS: tuple[Kind, ...] = ("line", "finding", "note", "theme", "document")
 
 
 class SearchParams(BaseModel):
@@ -26,6 +28,7 @@ class SearchParams(BaseModel):
     date_to: dt.date | None = None
     mode: Mode = "hybrid"
     limit: int = 20
+    kinds: list[Kind] = Field(default_factory=lambda: list(KINDS))
 
 
 class LineOut(BaseModel):
@@ -64,11 +67,32 @@ class GroupOut(BaseModel):
     hits: list[HitOut]
 
 
+class ItemOut(BaseModel):
+    """A finding, note, theme or knowledge-document chunk that matches."""
+
+    kind: Literal["finding", "note", "theme", "document"]
+    id: UUID = Field(description="The finding's interview, the note, theme or document.")
+    ref: str = Field(description="`pain:<i>`/`need:<i>` of a finding; a document's chunk number.")
+    text: str
+    title: str = Field(description="The interview's or document's title; a theme's kind.")
+    project_id: UUID | None
+    interview_id: UUID | None
+    line_ids: list[int] = Field(description="The lines a note is attached to.")
+    url: str = Field(description="Where it is shown.")
+    score: float
+
+
 class SearchOut(BaseModel):
     q: str
     mode: Mode = Field(description="What ranked: `keyword` when meaning search is unavailable.")
     total_hits: int
     groups: list[GroupOut] = Field(description="By interview, in the order of their best hit.")
+    items: list[ItemOut] = Field(
+        default_factory=list, description="Findings, notes, themes and document chunks, best first."
+    )
+    expanded: list[str] = Field(
+        default_factory=list, description="Synonyms from the company glossary also searched for."
+    )
 
 
 class SavedSearchIn(BaseModel):

@@ -21,7 +21,7 @@ from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.vectors import embed_query
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.projects import service as projects
-from persona_insight.search import fusion, highlight
+from persona_insight.search import fusion, glossary, highlight, items
 from persona_insight.search import query as keyword
 from persona_insight.search import repository as repo
 from persona_insight.search.indexing import LINE_KIND
@@ -31,6 +31,7 @@ from persona_insight.search.schemas import (
     GroupOut,
     HitOut,
     InterviewRef,
+    ItemOut,
     LineOut,
     Mode,
     SearchOut,
@@ -168,11 +169,23 @@ async def meaning_ranking(
     return [[k for k in keys if k in allowed], cross]
 
 
+def keyword_query(q: str, also: Sequence[str] = ()) -> keyword.KeywordQuery:
+    """The query's keyword side, with the glossary's synonyms as further words (any matches)."""
+    extra = " ".join(re.sub(r'["*]', " ", word) for word in also)
+    return keyword.parse(f"{q} {extra}" if extra.strip() else q)
+
+
 async def rank(
-    session: AsyncSession, q: str, filters: Filters, mode: Mode, limit: int
+    session: AsyncSession,
+    q: str,
+    filters: Filters,
+    mode: Mode,
+    limit: int,
+    also: Sequence[str] = (),
 ) -> tuple[Mode, list[tuple[Key, float, int | None, int | None]]]:
-    """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first."""
-    parsed = keyword.parse(q)
+    """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
+    the keyword side looks for besides the query's (glossary synonyms)."""
+    parsed = keyword_query(q, also)
     by_words: list[Key] = []
     by_meaning: list[Key] = []
     by_other_script: list[Key] = []
@@ -203,9 +216,50 @@ async def search(session: AsyncSession, user: Authenticated, params: SearchParam
     q = clean_query(params.q)
     limit = max(1, min(params.limit, MAX_LIMIT))
     filters = await scope(session, user, params)
-    mode, ranked = await rank(session, q, filters, params.mode, limit)
-    groups = await _grouped(session, keyword.parse(q), ranked)
-    return SearchOut(q=q, mode=mode, total_hits=len(ranked), groups=groups)
+    also = await glossary.expand(session, user.company_id, q)
+    mode: Mode = params.mode
+    ranked: list[tuple[Key, float, int | None, int | None]] = []
+    if "line" in params.kinds:
+        mode, ranked = await rank(session, q, filters, params.mode, limit, also)
+    parsed = keyword_query(q, also)
+    groups = await _grouped(session, parsed, ranked)
+    found = await items.rank_items(
+        session, q, parsed, filters.project_ids, [str(k) for k in params.kinds], limit
+    )
+    return SearchOut(
+        q=q,
+        mode=mode,
+        total_hits=len(ranked),
+        groups=groups,
+        items=[_item_out(row, score) for row, score in found],
+        expanded=also,
+    )
+
+
+def _item_out(row: repo.ItemRow, score: float) -> ItemOut:
+    kind = "document" if row.kind == "chunk" else row.kind
+    if kind == "document":
+        url = f"/knowledge/{row.owner_id}#chunk-{row.ref}"
+    elif kind == "theme":
+        url = f"/projects/{row.project_id}/insights"
+    elif kind == "note" and row.line_ids:
+        url = f"/interviews/{row.interview_id}#line-{row.line_ids[0]}"
+    else:
+        url = f"/interviews/{row.interview_id}"
+    return ItemOut.model_validate(
+        {
+            "kind": kind,
+            "id": row.owner_id,
+            "ref": row.ref,
+            "text": row.text[:1000],
+            "title": row.title,
+            "project_id": row.project_id,
+            "interview_id": row.interview_id,
+            "line_ids": row.line_ids,
+            "url": url,
+            "score": round(score, 6),
+        }
+    )
 
 
 async def _grouped(

@@ -375,6 +375,8 @@ NOTICES: Final[Mapping[str, str]] = {
     "key_cleared": N_("The key was cleared."),
     "term_added": N_("The term was added."),
     "term_removed": N_("The term was removed."),
+    "document_added": N_("The document was added; it can now be found and cited."),
+    "document_removed": N_("The document was deleted."),
     "persona_added": N_("The persona was added."),
     "persona_saved": N_("The persona was saved."),
     "persona_removed": N_("The persona was removed."),

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from persona_insight.chat import pages as chat_pages
 from persona_insight.insights import pages as insights_pages
+from persona_insight.knowledge import pages as knowledge_pages
 from persona_insight.personas import admin_pages as personas_admin_pages
 from persona_insight.personas import pages as personas_pages
 from persona_insight.search import pages as search_pages
@@ -47,6 +48,7 @@ PARTS = (
     insights_pages,
     personas_pages,
     chat_pages,
+    knowledge_pages,
     static_files,
 )
 

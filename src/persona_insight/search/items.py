@@ -1,0 +1,80 @@
+"""Searching what was said about the lines: findings, notes, themes and knowledge-document
+chunks. Keyword (the query's lexemes as prefix terms, so 불편 meets 불편했음) and, for findings
+and chunks, which have vectors, meaning; fused like lines. Each read joins what the item hangs
+on, so a trashed interview's findings and notes, a hidden or retired theme and a deleted
+document leave the results in the transaction that removes them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persona_insight.embeddings import repository as embeddings
+from persona_insight.embeddings.vectors import embed_query
+from persona_insight.search import fusion
+from persona_insight.search import query as keyword
+from persona_insight.search import repository as repo
+from persona_insight.search.repository import ItemKey, ItemRow
+
+ITEM_KINDS = ("finding", "note", "theme", "document")
+CANDIDATES = 50
+# The same floor as lines (service.MIN_SIMILARITY): below it a "nearest" item is noise.
+MIN_SIMILARITY = 0.84
+
+
+def tsqueries(parsed: keyword.KeywordQuery) -> tuple[str, str]:
+    """(Korean prefix terms, Latin words) as tsquery texts, every lexeme quoted."""
+    korean = [keyword.quote(t) + ":*" for t in sorted(parsed.korean | parsed.korean_prefixes)]
+    latin = [keyword.quote(t) for t in sorted(parsed.latin)]
+    latin += [keyword.quote(t) + ":*" for t in sorted(parsed.latin_prefixes)]
+    return " | ".join(korean), " | ".join(latin)
+
+
+async def _nearest(
+    session: AsyncSession, q: str, kinds: Sequence[str], project_ids: Sequence[UUID]
+) -> list[ItemKey]:
+    if not ({"finding", "document"} & set(kinds)) or not await embeddings.has_vector(session):
+        return []
+    vector = await asyncio.to_thread(embed_query, q)
+    near: list[tuple[ItemKey, float]] = []
+    if "finding" in kinds and project_ids:
+        found = await embeddings.nearest(
+            session, kind="finding", vector=vector, limit=CANDIDATES, project_ids=project_ids
+        )
+        near += [(("finding", s.owner_id, s.ref), sim) for s, sim in found]
+    if "document" in kinds:
+        near += await repo.nearest_chunks(
+            session, vector=vector, project_ids=project_ids, limit=CANDIDATES
+        )
+    near.sort(key=lambda pair: -pair[1])
+    return [key for key, sim in near if sim >= MIN_SIMILARITY]
+
+
+async def rank_items(
+    session: AsyncSession,
+    q: str,
+    parsed: keyword.KeywordQuery,
+    project_ids: Sequence[UUID],
+    kinds: Sequence[str],
+    limit: int,
+) -> list[tuple[ItemRow, float]]:
+    """The best items of `kinds` for the query, with their fused score, best first."""
+    kinds = [k for k in kinds if k in ITEM_KINDS]
+    if not kinds:
+        return []
+    korean, latin = tsqueries(parsed)
+    by_words = await repo.item_keyword_hits(
+        session,
+        korean=korean,
+        latin=latin,
+        kinds=kinds,
+        project_ids=project_ids,
+        limit=CANDIDATES,
+    )
+    by_meaning = await _nearest(session, q, kinds, project_ids)
+    fused = fusion.fuse([by_words, by_meaning])[:limit]
+    rows = await repo.items_of(session, [key for key, _ in fused])
+    return [(rows[key], score) for key, score in fused if key in rows]

@@ -1,0 +1,115 @@
+"""Findings, notes and themes are searchable and filterable by kind, and leave the results at
+once when their interview is trashed or purged (or the theme hidden)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.db import Actor
+from persona_insight.embeddings import service as embeddings
+from tests.search.conftest import CHARGING, index_analysis
+from tests.support import as_owner, client, make_project, make_user
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+def _analysis() -> InterviewAnalysis:
+    return InterviewAnalysis.model_validate(
+        {
+            "language": "ko",
+            "cleaned_script": [
+                {"id": [i], "speaker": s, "cleaned_sentence": t} for i, s, t in CHARGING
+            ],
+            "primary_pain_points": [{"description": "아파트 충전 자리 부족", "evidence": [2]}],
+            "primary_needs": [{"description": "충전기 예약 기능", "evidence": [7]}],
+            "interview_quality_assessment": {"overall_quality": {"score": 4}},
+        }
+    )
+
+
+async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) -> None:
+    db = app.api.state.runtime.db
+    admin = await make_user(db, email="admin@acme.test", role="company_admin")
+    outsider = await make_user(db, email="b@other.test", company="Other", role="company_admin")
+    project = await make_project(app, admin)
+    analysis = _analysis()
+    interview_id = await index_analysis(app, admin, project["id"], analysis, "김 님 인터뷰")
+    async with db.unit_of_work(Actor(company_id=admin.company_id, role="system")) as session:
+        await embeddings.store_findings(
+            session,
+            company_id=admin.company_id,
+            project_id=uuid.UUID(project["id"]),
+            interview_id=interview_id,
+            rows=embeddings.finding_rows(analysis),
+        )
+    theme_id = uuid.uuid4()
+    async with as_owner(db.owner_url) as session:
+        await session.execute(
+            text(
+                "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
+                " VALUES (:id, :c, :p, 'need', '충전기 예약')"
+            ),
+            {"id": theme_id, "c": admin.company_id, "p": project["id"]},
+        )
+        await session.commit()
+    async with client(app, admin) as c:
+        r = await c.post(
+            f"/api/interviews/{interview_id}/notes",
+            json={"text": "예약 기능을 원한다고 두 번 말함", "line_ids": [7]},
+        )
+        assert r.status_code == 201, r.text
+        note_id = r.json()["id"]
+
+        found = (await c.get("/api/search", params={"q": "예약"})).json()
+        kinds = {(i["kind"], i["id"]) for i in found["items"]}
+        assert ("finding", str(interview_id)) in kinds
+        assert ("note", note_id) in kinds
+        assert ("theme", str(theme_id)) in kinds
+        note = next(i for i in found["items"] if i["kind"] == "note")
+        assert note["url"] == f"/interviews/{interview_id}#line-7"
+        finding = next(i for i in found["items"] if i["kind"] == "finding")
+        assert finding["ref"] == "need:0"
+        assert finding["title"] == "김 님 인터뷰"
+        assert found["groups"], "lines are still searched alongside"
+
+        only_notes = (await c.get("/api/search", params={"q": "예약", "kind": "note"})).json()
+        assert {i["kind"] for i in only_notes["items"]} == {"note"}
+        assert only_notes["groups"] == []
+        bad = await c.get("/api/search", params={"q": "예약", "kind": "rumour"})
+        assert bad.status_code == 422
+
+    async with client(app, outsider) as c:
+        theirs = (await c.get("/api/search", params={"q": "예약"})).json()
+        assert theirs["items"] == []
+        assert theirs["groups"] == []
+
+    async with as_owner(db.owner_url) as session:
+        await session.execute(
+            text(
+                "INSERT INTO insight_theme_edits (theme_id, company_id, project_id, hidden)"
+                " VALUES (:t, :c, :p, true)"
+            ),
+            {"t": theme_id, "c": admin.company_id, "p": project["id"]},
+        )
+        await session.commit()
+    async with client(app, admin) as c:
+        assert (await c.delete(f"/api/interviews/{interview_id}")).status_code == 200
+        after = (await c.get("/api/search", params={"q": "예약"})).json()
+        assert after["items"] == []
+        assert after["groups"] == []
+        # Restored, the finding and note come back (nothing was re-indexed); purged, gone.
+        r = await c.post(f"/api/interviews/{interview_id}/restore")
+        assert r.status_code == 200, r.text
+        back = (await c.get("/api/search", params={"q": "예약"})).json()
+        assert {i["kind"] for i in back["items"]} == {"finding", "note"}
+        assert (await c.delete(f"/api/interviews/{interview_id}")).status_code == 200
+        r = await c.delete(f"/api/interviews/{interview_id}/permanent")
+        assert r.status_code == 204, r.text
+        gone = (await c.get("/api/search", params={"q": "예약"})).json()
+        assert gone["items"] == []
+        assert gone["groups"] == []
