@@ -15,8 +15,6 @@ from starlette.types import Message, Receive, Scope, Send
 from persona_insight import http_errors, migrate
 from persona_insight.accounts.routes import router as accounts_router
 from persona_insight.admin.routes import router as admin_router
-from persona_insight.search.generation import close_models as close_chat_models
-from persona_insight.search.generation import preload as preload_chat_models
 from persona_insight.chat.routes import router as chat_router
 from persona_insight.companies.routes import router as companies_router
 from persona_insight.config import Settings, get_settings
@@ -42,6 +40,8 @@ from persona_insight.realtime.routes import router as realtime_router
 from persona_insight.realtime.sse import SseEndpoint
 from persona_insight.runtime import Runtime
 from persona_insight.search.ask_routes import router as ask_router
+from persona_insight.search.generation import close_models as close_chat_models
+from persona_insight.search.generation import preload as preload_chat_models
 from persona_insight.search.routes import router as search_router
 from persona_insight.web import not_found
 from persona_insight.web.routes import router as web_router
