@@ -79,6 +79,8 @@ class Suggestion:
 class Result:
     status: str  # "ok" | "too_thin"
     interviews: int
+    # Analysed interviews with no stored vector yet (the index job has not reached them).
+    unindexed: int = 0
     clusters: int = 0
     silhouette: float | None = None
     stability: float | None = None
@@ -310,14 +312,16 @@ def _describe(
 
 def discover(members: Sequence[Member], personas: Sequence[PersonaVector] = ()) -> Result:
     usable = [(m, v) for m in members if (v := member_vector(m)) is not None]
+    unindexed = len(members) - len(usable)
     if len(usable) < MIN_INTERVIEWS:
-        return Result(status="too_thin", interviews=len(usable))
+        return Result(status="too_thin", interviews=len(usable), unindexed=unindexed)
     matrix = np.stack([v for _, v in usable])
     similarity = np.clip(matrix @ matrix.T, -1.0, 1.0)
     labels, score = choose_k(similarity)
     result = Result(
         status="ok",
         interviews=len(usable),
+        unindexed=unindexed,
         clusters=int(labels.max()) + 1,
         silhouette=round(score, 3),
         stability=round(stability(similarity, labels), 3),

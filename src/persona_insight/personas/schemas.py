@@ -201,6 +201,9 @@ class SuggestionOut(BaseModel):
 class DiscoveryOut(BaseModel):
     status: str = Field(description="ok, or too_thin: fewer interviews than min_interviews.")
     interviews: int = Field(description="Analysed interviews clustered.")
+    unindexed: int = Field(
+        description="Analysed interviews left out: their vectors are not stored yet."
+    )
     min_interviews: int
     sampled: bool = Field(description="More interviews than can be clustered: the newest were.")
     clusters: int

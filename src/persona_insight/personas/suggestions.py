@@ -158,6 +158,7 @@ async def _out(
     return DiscoveryOut(
         status=result.status,
         interviews=result.interviews,
+        unindexed=result.unindexed,
         min_interviews=discovery.MIN_INTERVIEWS,
         sampled=sampled,
         clusters=result.clusters,
