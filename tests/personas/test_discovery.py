@@ -163,7 +163,7 @@ async def test_api_refuses_three_interviews_and_adopts(app: Any, worker: None) -
             json={"name": "X", "axis_id": str(uuid.uuid4())},
         )
         assert r.status_code == 422
-        assert r.json()["code"] == "unknown_axis"
+        assert r.json()["error"]["code"] == "unknown_axis"
         r = await c.post("/api/personas/framework/adopt", json={"name": ""})
         assert r.status_code == 422
         other = await c.post("/api/projects/00000000-0000-7000-8000-000000000000/personas/discover")
