@@ -120,17 +120,20 @@ TALKS = [
 
 @pytest.mark.anyio
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # three analyses by the worker on a shared, loaded machine
 async def test_api_refuses_three_interviews_and_adopts(app: Any, worker: None) -> None:
     admin = await make_user(app.api.state.runtime.db, email="a@acme.test", role="company_admin")
     user = await make_user(app.api.state.runtime.db, email="u@acme.test", role="company_user")
     project = await make_project(app, admin, "Discovery")
     async with client(app, admin) as c:
+        ids = []
         for talk in TALKS:
             r = await c.post(
                 "/api/workflow/async", json={"project_id": project["id"], "text": talk}
             )
-            iid = r.json()["interview_id"]
-            done = await wait_for_status(app, admin, iid, {"completed", "failed"}, timeout=300)
+            ids.append(r.json()["interview_id"])
+        for iid in ids:
+            done = await wait_for_status(app, admin, iid, {"completed", "failed"}, timeout=600)
             assert done["status"] == "completed", done["error"]
         r = await c.post(f"/api/projects/{project['id']}/personas/discover")
         assert r.status_code == 200, r.text
