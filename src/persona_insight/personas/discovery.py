@@ -51,6 +51,7 @@ class Member:
     findings: tuple[Said, ...]
     lines: tuple[Said, ...]
     persona_code: str | None = None
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def member_of(
         and len(line.cleaned_sentence) >= MIN_LINE_CHARS
         and line.id[0] in line_vectors
     )
-    return Member(interview_id, tuple(findings), lines, persona_code)
+    return Member(interview_id, tuple(findings), lines, persona_code, analysis.language)
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -129,6 +130,18 @@ def member_vector(member: Member) -> np.ndarray | None:
         if group
     ]
     return _unit(np.sum(parts, axis=0)) if parts else None
+
+
+def centred(matrix: np.ndarray, languages: Sequence[str]) -> np.ndarray:
+    """Each language's mean taken out: e5 places texts of one language near each other whatever
+    they say, so uncentred Korean and English interviews split by language before topic (seen
+    on the discovery fixture: two clusters, one per language). With one language this is the
+    usual mean-centring of embeddings before cosine clustering."""
+    out = matrix.astype(np.float64).copy()
+    for language in set(languages):
+        rows = [i for i, x in enumerate(languages) if x == language]
+        out[rows] -= out[rows].mean(axis=0)
+    return _unit(out)
 
 
 def linkage(similarity: np.ndarray) -> list[tuple[int, int]]:
@@ -315,7 +328,8 @@ def discover(members: Sequence[Member], personas: Sequence[PersonaVector] = ()) 
     unindexed = len(members) - len(usable)
     if len(usable) < MIN_INTERVIEWS:
         return Result(status="too_thin", interviews=len(usable), unindexed=unindexed)
-    matrix = np.stack([v for _, v in usable])
+    raw = np.stack([v for _, v in usable])
+    matrix = centred(raw, [m.language for m, _ in usable])
     similarity = np.clip(matrix @ matrix.T, -1.0, 1.0)
     labels, score = choose_k(similarity)
     result = Result(
@@ -327,7 +341,8 @@ def discover(members: Sequence[Member], personas: Sequence[PersonaVector] = ()) 
         stability=round(stability(similarity, labels), 3),
         labels={m.interview_id: int(label) for (m, _), label in zip(usable, labels, strict=True)},
     )
-    centres = [_unit(matrix[labels == c].mean(axis=0)) for c in range(result.clusters)]
+    # Traits, quotes and the nearest persona are judged in the vectors' own space.
+    centres = [_unit(raw[labels == c].mean(axis=0)) for c in range(result.clusters)]
     for c in range(result.clusters):
         group = [m for (m, _), label in zip(usable, labels, strict=True) if label == c]
         if len(group) < MIN_MEMBERS:
