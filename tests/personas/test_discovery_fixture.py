@@ -12,7 +12,8 @@ import pytest
 from persona_insight.personas import discovery
 from tests.personas import discovery_set
 
-pytestmark = pytest.mark.slow
+# 32 transcripts through the offline analyser: 10 s each on an idle machine, minutes when loaded.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 
 def test_recovers_the_fixed_groups_and_refuses_three() -> None:
