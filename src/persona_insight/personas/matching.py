@@ -79,8 +79,11 @@ def place(
         if len(axis.types) == 1:
             confidence = 1.0
         else:
-            weights = np.exp((scores - scores.max()) / TEMPERATURE)
-            confidence = float(weights[best] / weights.sum())
+            # How clearly the leader beats the runner-up, as between two types: a softmax over
+            # every type let an axis of four spread the confidence over the three it does not
+            # pick, so a clear lead was left "unclear" there and not on an axis of two.
+            runner_up = float(np.partition(scores, -2)[-2])
+            confidence = float(1.0 / (1.0 + np.exp((runner_up - scores[best]) / TEMPERATURE)))
         order = np.argsort(-sims[:, best])[:EVIDENCE_LINES]
         evidence = sorted(int(line_ids[i]) for i in order)
         chosen = axis.types[best].id if confidence >= threshold else None

@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.citations import service as citations
 from persona_insight.citations.schemas import Statement
+from persona_insight.companies import repository as company_repo
+from persona_insight.companies import service as company_service
+from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
 from persona_insight.embeddings.vectors import embed_passages
 from persona_insight.errors import NotFound
 from persona_insight.models import PersonaProfile
+from persona_insight.personas import generated, synthesis
 from persona_insight.personas import repository as repo
-from persona_insight.personas import synthesis
 from persona_insight.personas.service import Framework
 from persona_insight.personas.service import load as load_framework
 from persona_insight.personas.synthesis import Profile, Source
@@ -65,9 +68,27 @@ async def validated(session: AsyncSession, profile: Profile) -> tuple[dict[str, 
     return sections, repairs
 
 
-async def synthesise(db: Database, company_id: UUID, project_id: UUID, persona_id: UUID) -> int:
-    """A new version when the inputs changed since the last one; its number (0: none made)."""
+def writer_for(name: str, settings: Settings) -> generated.Writer | None:
+    """The company's engine as a profile writer; None: offline (assembled, nothing generated)."""
+    if name == "llm":
+        return generated.LlmWriter(settings)
+    if name == "miso":
+        return generated.MisoWriter(settings)
+    return None
+
+
+async def synthesise(
+    db: Database,
+    company_id: UUID,
+    project_id: UUID,
+    persona_id: UUID,
+    settings: Settings | None = None,
+) -> int:
+    """A new version when the inputs changed since the last one; its number (0: none made).
+    With the company's `llm`/`miso` engine the profile is written from the offline one's cited
+    lines and critiqued (`generated`); offline it is the assembled one."""
     actor = Actor(company_id=company_id, role="system")
+    writer: generated.Writer | None = None
     async with db.unit_of_work(actor) as session:
         fw = await load_framework(session, company_id)
         persona = next((p for p in fw.personas if p.id == persona_id), None)
@@ -78,12 +99,30 @@ async def synthesise(db: Database, company_id: UUID, project_id: UUID, persona_i
         if latest and latest[0].fingerprint == print_:
             return 0
         traits = fw.traits(persona)
+        company = await company_repo.company(session, company_id)
+        if settings is not None and company is not None:
+            name, merged = company_service.engine_settings(company, settings)
+            writer = writer_for(name, merged)
     profile = await asyncio.to_thread(
         synthesis.synthesise, sources, traits, language, lambda t: embed_passages(t)
     )
+    engine, usage, removed = "offline", {}, []
+    if writer is not None and sources:
+        lines = {s.interview_id: synthesis.script_lines(s.analysis) for s in sources}
+        outcome = await generated.generate(
+            writer,
+            profile,
+            lines,
+            traits,
+            language,
+            mask_personal_data=bool(settings and settings.mask_personal_data),
+        )
+        profile, usage, removed = outcome.profile, outcome.usage, outcome.removed
+        engine = writer.name if outcome.usage else "offline"
     async with db.unit_of_work(actor) as session:
         await repo.lock_profiles(session, persona_id, project_id)
         sections, repairs = await validated(session, profile)
+        repairs = removed + repairs
         versions = await repo.profiles(session, persona_id, project_id)
         version = (versions[0].version if versions else 0) + 1
         session.add(
@@ -100,8 +139,8 @@ async def synthesise(db: Database, company_id: UUID, project_id: UUID, persona_i
                 },
                 interview_ids=profile.interview_ids,
                 fingerprint=print_,
-                engine="offline",
-                usage={},
+                engine=engine,
+                usage=usage,
             )
         )
         await session.flush()

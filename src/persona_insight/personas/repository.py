@@ -185,6 +185,22 @@ async def analysed(
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
 
 
+async def analysed_newest(
+    session: AsyncSession, interview_ids: Sequence[UUID], limit: int
+) -> list[tuple[Interview, dict[str, Any]]]:
+    """The newest `limit` live analysed interviews among these, in a stable order."""
+    if not interview_ids:
+        return []
+    stmt = (
+        select(Interview, InterviewAnalysis.result)
+        .join(InterviewAnalysis, InterviewAnalysis.interview_id == Interview.id)
+        .where(Interview.id.in_(interview_ids), Interview.deleted_at.is_(None))
+        .order_by(Interview.created_at.desc(), Interview.id)
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
 async def analysed_ids(session: AsyncSession, project_id: UUID) -> list[UUID]:
     stmt = (
         select(Interview.id)

@@ -14,9 +14,11 @@ from persona_insight.errors import (
 from persona_insight.files.images import read_image
 from persona_insight.interviews import service as interviews
 from persona_insight.interviews.schemas import InterviewOut
-from persona_insight.personas import avatar, fit, profiles, service, tasks
+from persona_insight.personas import avatar, fit, profiles, service, suggestions, tasks
 from persona_insight.personas import repository as repo
 from persona_insight.personas.schemas import (
+    AdoptIn,
+    DiscoveryOut,
     FitIn,
     FitList,
     FocusIn,
@@ -239,3 +241,33 @@ async def synthesise_profile(project_id: UUID, persona_id: UUID, ctx: CtxDep) ->
 )
 async def persona_fit(project_id: UUID, body: FitIn, ctx: CtxDep) -> FitList:
     return await fit.rank(ctx.session, ctx.user, project_id, body.question)
+
+
+@router.post(
+    "/api/projects/{project_id}/personas/discover",
+    response_model=DiscoveryOut,
+    summary="Personas the project's interviews suggest (clusters, with quality and citations)",
+)
+async def discover_in_project(project_id: UUID, ctx: CtxDep) -> DiscoveryOut:
+    return await suggestions.for_project(ctx.session, ctx.user, project_id)
+
+
+@router.post(
+    "/api/personas/discover",
+    response_model=DiscoveryOut,
+    summary="Personas the company's interviews suggest, over every project (admins)",
+)
+async def discover_in_company(ctx: CtxDep) -> DiscoveryOut:
+    return await suggestions.for_company(ctx.session, ctx.user)
+
+
+@router.post(
+    "/api/personas/framework/adopt",
+    response_model=FrameworkOut,
+    summary="Adopt a suggestion as a new type of an axis, and so new personas (admins)",
+)
+async def adopt_suggestion(body: AdoptIn, ctx: CtxDep) -> FrameworkOut:
+    saved = await suggestions.adopt(ctx.session, ctx.user, body)
+    for project in await repo.company_projects(ctx.session, ctx.user.company_id):
+        await tasks.defer_rematch(ctx.session, project.id, project.company_id)
+    return saved

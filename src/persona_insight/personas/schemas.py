@@ -173,3 +173,56 @@ class FitItem(BaseModel):
 
 class FitList(BaseModel):
     items: list[FitItem] = Field(description="Best fit first.")
+
+
+class NearestPersona(BaseModel):
+    code: str
+    title: str
+    similarity: float = Field(description="e5 similarity of the cluster's centre to the persona.")
+    share: float = Field(description="Share of the suggestion's interviews already on it.")
+
+
+class SuggestionOut(BaseModel):
+    name: str = Field(description="A proposed name: its most distinctive trait, shortened.")
+    interview_ids: list[UUID]
+    traits: list[dict[str, Any]] = Field(
+        description="What sets the group apart, most distinctive first: {text, citations}."
+    )
+    quotes: list[dict[str, Any]] = Field(description="Verbatim lines of its interviews, cited.")
+    cohesion: float = Field(description="Mean similarity of its interviews to its centre.")
+    nearest: NearestPersona | None = Field(
+        description="The existing persona closest to it (none without a framework)."
+    )
+    differs_by: list[dict[str, Any]] = Field(
+        description="Its traits least like the nearest persona: what it would add."
+    )
+
+
+class DiscoveryOut(BaseModel):
+    status: str = Field(description="ok, or too_thin: fewer interviews than min_interviews.")
+    interviews: int = Field(description="Analysed interviews clustered.")
+    unindexed: int = Field(
+        description="Analysed interviews left out: their vectors are not stored yet."
+    )
+    min_interviews: int
+    sampled: bool = Field(description="More interviews than can be clustered: the newest were.")
+    clusters: int
+    silhouette: float | None = Field(description="-1..1; above ~0.25 the groups are real.")
+    stability: float | None = Field(
+        description="Mean adjusted Rand index of re-clustering 80 % resamples (1: stable)."
+    )
+    suggestions: list[SuggestionOut]
+    outliers: list[UUID] = Field(description="Interviews in no group of two or more.")
+    repairs: list[dict[str, Any]] = Field(description="Citations validation removed.")
+
+
+class AdoptIn(BaseModel):
+    """A suggestion taken into the framework as a new type (and so new persona combinations)."""
+
+    model_config = ConfigDict(extra="forbid")
+    axis_id: UUID | None = Field(
+        default=None,
+        description="The axis to add the type to; omitted: the only axis (or a new one).",
+    )
+    name: str = _Name
+    description: str = Field(default="", max_length=2000)

@@ -48,7 +48,7 @@ def fingerprint(items: Sequence[tuple[UUID, str]]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _lines(analysis: InterviewAnalysis) -> dict[int, str]:
+def script_lines(analysis: InterviewAnalysis) -> dict[int, str]:
     return {i: line.cleaned_sentence for line in analysis.cleaned_script for i in line.id}
 
 
@@ -92,7 +92,7 @@ def _grouped(
 def _quote(sources: Sequence[Source]) -> list[Statement]:
     """The most frequent pain's first evidence line, verbatim: it says what the group says."""
     for source in sources:
-        lines = _lines(source.analysis)
+        lines = script_lines(source.analysis)
         for finding in source.analysis.primary_pain_points + source.analysis.primary_needs:
             for line_id in finding.evidence:
                 text = lines.get(line_id, "")
@@ -126,7 +126,7 @@ def synthesise(
             context.append(Statement(text=summary, citations=[cite]))
     behaviours = []
     for source in sources:
-        lines = _lines(source.analysis)
+        lines = script_lines(source.analysis)
         for type_name, ids in source.placements:
             cite = _cite(source.interview_id, ids)
             if cite is None or not any(i in lines for i in ids):

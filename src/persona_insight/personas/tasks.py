@@ -160,5 +160,8 @@ async def synthesise_persona(
     context: procrastinate.JobContext, project_id: str, company_id: str, persona_id: str
 ) -> None:
     db: Database = context.additional_context["db"]
-    version = await profiles.synthesise(db, UUID(company_id), UUID(project_id), UUID(persona_id))
+    settings = context.additional_context.get("settings")
+    version = await profiles.synthesise(
+        db, UUID(company_id), UUID(project_id), UUID(persona_id), settings
+    )
     log.info("persona %s of %s: profile version %d", persona_id, project_id, version)
