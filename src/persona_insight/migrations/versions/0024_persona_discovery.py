@@ -1,4 +1,8 @@
-"""reserved for persona discovery (issue 14): no change yet
+"""persona discovery: no schema change
+
+Reserved for persona discovery (issue 14), which turned out to need no table: suggestions are
+computed per request from the stored embeddings (docs/benchmarks.md, personas). Kept so the
+revision chain stays as deployed databases know it.
 
 Revision ID: 0024
 Revises: 0023
