@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.admin.service import require_admin
 from persona_insight.audit import service as audit
-from persona_insight.companies import repository as repo
 from persona_insight.companies.schemas import SpeechSettingsIn, SpeechSettingsOut
+
+# The company and its sealed keys are read as for the analysis engine's settings.
+from persona_insight.companies.service import _own_company, _secrets
 from persona_insight.config import Settings
 from persona_insight.crypto import box
-from persona_insight.errors import InvalidInput, NotFound
+from persona_insight.errors import InvalidInput
 from persona_insight.models import Company
 
 # The stored field → the instance setting it overrides.
@@ -31,15 +33,6 @@ PLAIN_FIELDS = {
 }
 # Sealed beside the analysis keys, under a name of its own.
 KEY_NAME = "speech_api_key"
-
-
-def _secrets(company: Company, settings: Settings) -> dict[str, str]:
-    if not company.engine_secrets:
-        return {}
-    secrets: dict[str, str] = json.loads(
-        box(settings).open(company.engine_secrets, context=str(company.id))
-    )
-    return secrets
 
 
 def merged(company: Company, settings: Settings) -> Settings:
@@ -68,13 +61,6 @@ def describe(company: Company, settings: Settings) -> SpeechSettingsOut:
         language=config.get("language"),
         audio_leaves_machine=effective.speech_engine == "api",
     )
-
-
-async def _own_company(session: AsyncSession, actor: Authenticated) -> Company:
-    company = await repo.company(session, actor.company_id)
-    if company is None:
-        raise NotFound("no such company", code="company_not_found")
-    return company
 
 
 async def get(session: AsyncSession, actor: Authenticated, settings: Settings) -> SpeechSettingsOut:
