@@ -17,8 +17,17 @@ sync: uv
 run: sync
 	$(RUN) persona-insight serve --demo
 
+# Two test processes (pytest-xdist), one file per process at a time so module fixtures are built
+# once: most tests wait on servers, workers and browsers, and the suite took 28-30 min of CI's 30
+# in one process (about 18 min in two). Tests marked `serial` bound how fast a server answers
+# under their own load, which a second process's load would decide: they run alone, after.
+# (docs/ARCHITECTURE.md, "Tests").
 test: sync
-	$(RUN) python -m pytest -q -p no:cacheprovider
+	$(RUN) python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "not serial" --durations=40; \
+	parallel=$$?; \
+	$(RUN) python -m pytest -q -p no:cacheprovider -m serial --durations=10; \
+	alone=$$?; \
+	test $$parallel -eq 0 && test $$alone -eq 0
 
 check: sync
 	$(RUN) ruff check .

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -157,3 +160,34 @@ async def as_owner(url: str) -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await owner.dispose()
+
+
+def start_worker(settings: Any, log: Any) -> subprocess.Popen[bytes]:
+    """A `persona-insight worker` process on the test's database, quick to notice a dead peer
+    (heartbeat 0.5 s, stalled after 3 s), for tests that kill workers."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
+        "PERSONA_INSIGHT_SPEECH_MODEL_DIR": str(settings.speech_model_dir),
+        "PERSONA_INSIGHT_WORKER_HEARTBEAT_S": "0.5",
+        "PERSONA_INSIGHT_WORKER_STALLED_AFTER_S": "3",
+        "PERSONA_INSIGHT_RECONCILE_INTERVAL_S": "0.5",
+        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "persona_insight", "worker", "--concurrency", "1"],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if a graceful stop takes over 20 s (a loaded machine), and wait."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

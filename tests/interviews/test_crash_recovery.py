@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from tests.interviews.samples import ENGLISH
-from tests.support import client, make_project, make_user, wait_for_status
+from tests.support import (
+    client,
+    make_project,
+    make_user,
+    start_worker,
+    stop_worker,
+    wait_for_status,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
-
-
-def _worker(settings: Any, log: Any) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "PERSONA_INSIGHT_DATA_DIR": str(settings.data_dir),
-        "PERSONA_INSIGHT_WORKER_HEARTBEAT_S": "0.5",
-        "PERSONA_INSIGHT_WORKER_STALLED_AFTER_S": "3",
-        "PERSONA_INSIGHT_RECONCILE_INTERVAL_S": "0.5",
-        "PERSONA_INSIGHT_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "persona_insight", "worker", "--concurrency", "1"],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
 
 
 def _long_transcript(turns: int) -> str:
@@ -55,7 +41,7 @@ async def test_killed_worker_leaves_nothing_stuck(app: Any, settings: Any) -> No
     interview_id = r.json()["interview_id"]
 
     log = (settings.data_dir.parent / "workers.log").open("ab")
-    first = _worker(settings, log)
+    first = start_worker(settings, log)
     try:
         await wait_for_status(app, member, interview_id, {"analyzing", "completed"}, timeout=60)
         await asyncio.sleep(0.3)
@@ -68,17 +54,13 @@ async def test_killed_worker_leaves_nothing_stuck(app: Any, settings: Any) -> No
         status = (await c.get(f"/api/interviews/{interview_id}")).json()["status"]
     assert status == "analyzing", "the worker should have died mid-analysis"
 
-    second = _worker(settings, log)
+    second = start_worker(settings, log)
     try:
         detail = await wait_for_status(
             app, member, interview_id, {"completed", "failed"}, timeout=120
         )
     finally:
-        second.send_signal(signal.SIGTERM)
-        try:
-            second.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            second.kill()
+        stop_worker(second)
         log.close()
     assert detail["status"] == "completed", detail["error"]
     assert detail["attempts"] == 1

@@ -26,9 +26,9 @@ from persona_insight.realtime.client import SseClient
 from persona_insight.realtime.hub import Hub
 from tests.live import start_live
 from tests.realtime.team import Recorder, add_note, make_team, stream
-from tests.support import http, make_user
+from tests.support import http, make_user, stop_worker
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.serial]
 
 
 def _free_port() -> int:
@@ -61,15 +61,6 @@ def _serve(
     return proc, f"http://127.0.0.1:{port}", log
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 @contextlib.contextmanager
 def serving(settings: Any, **extra: str) -> Iterator[str]:
     """Another server process (`persona-insight serve`) on the same database. Started again
@@ -87,7 +78,7 @@ def serving(settings: Any, **extra: str) -> Iterator[str]:
             except httpx.TransportError as exc:
                 last = repr(exc)
             if time.monotonic() > deadline:
-                _stop(proc)
+                stop_worker(proc)
                 tail = log.read_text(errors="replace")[-2000:]
                 raise AssertionError(f"the second server did not start: {last} {tail}")
             time.sleep(0.3)
@@ -98,7 +89,7 @@ def serving(settings: Any, **extra: str) -> Iterator[str]:
     try:
         yield url
     finally:
-        _stop(proc)
+        stop_worker(proc)
 
 
 @pytest.fixture

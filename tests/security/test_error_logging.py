@@ -19,6 +19,9 @@ from persona_insight.observability import configure_logging, stop_logging
 from tests.security.served import Served, served
 from tests.support import Member, as_owner, make_user
 
+# Bounds on how long the server takes to answer while it logs: run alone (make test).
+pytestmark = pytest.mark.serial
+
 TOKEN = "pit_" + "S3cr3tT0k3n" * 4
 SESSION = "pis_" + "Sess10nV4lue" * 3
 PASSWORD = "hunter2-correct-horse"

@@ -16,7 +16,7 @@ from persona_insight.db import Database
 from tests.security.served import served
 from tests.support import Member, make_user
 
-pytestmark = [pytest.mark.slow, pytest.mark.anyio]
+pytestmark = [pytest.mark.slow, pytest.mark.anyio, pytest.mark.serial]
 
 BODY_CLIENTS = 25
 HEADER_CLIENTS = 5

@@ -20,7 +20,7 @@ from tests.ingest.hostile import form_bomb_pdf, many_cues_vtt
 from tests.security.served import Served, served
 from tests.support import Member, client, make_project, make_user
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.serial]
 
 
 async def _upload(c: httpx.AsyncClient, project_id: str, name: str, data: bytes) -> httpx.Response:
