@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import resource
+import signal
 import time
 from pathlib import Path
 
@@ -53,3 +55,32 @@ def read_pdf(path: Path) -> str:
 def big_text(path: Path, size: int) -> str:
     """A result larger than a pipe's buffer, so it reaches the parent in several reads."""
     return "가" * size
+
+
+def killed(path: Path) -> None:
+    """Dies as the kernel's hard CPU limit kills: SIGKILL, no answer."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _cpu_time() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+class _SlowToPickle:
+    """Pickling it spends CPU until past the child's soft limit, as a large answer being sent
+    on a loaded machine can."""
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        soft, _ = resource.getrlimit(resource.RLIMIT_CPU)
+        while _cpu_time() < soft + 0.5:
+            pass
+        return (str, ("sent",))
+
+
+def over_the_limit_while_sending(path: Path) -> _SlowToPickle:
+    """Returns just inside the soft CPU limit an answer whose sending crosses it."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_CPU)
+    while _cpu_time() < soft - 0.3:
+        pass
+    return _SlowToPickle()

@@ -59,6 +59,24 @@ async def test_cpu_limit_inside_c_code(box: Sandbox, file: Path) -> None:
     assert caught.value.details == {"limit": "cpu"}
 
 
+async def test_a_child_killed_by_the_kernel_is_a_limit_every_time(box: Sandbox, file: Path) -> None:
+    # The pipe's end reaches the parent before the forkserver reports the exit status; two
+    # threads then waited for that status at once and the loser read 255, a crash
+    # (`malformed_file`) instead of the CPU limit: 1 of 300 runs on a loaded machine, and CI.
+    for _ in range(100):
+        with pytest.raises(LimitExceeded) as caught:
+            await box.run(sandboxed.killed, file, limits=QUICK)
+        assert caught.value.details == {"limit": "cpu"}
+
+
+async def test_the_limit_reached_while_sending_the_answer_is_not_a_crash(
+    box: Sandbox, file: Path
+) -> None:
+    # The soft limit's signal used to be raised inside `conn.send`: the child died with a
+    # traceback on the server's stderr and no answer, and the file read as malformed.
+    assert await box.run(sandboxed.over_the_limit_while_sending, file, limits=QUICK) == "sent"
+
+
 async def test_memory_limit(box: Sandbox, file: Path) -> None:
     with pytest.raises(LimitExceeded) as caught:
         await box.run(sandboxed.hog, file, limits=QUICK)

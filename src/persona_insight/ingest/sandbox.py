@@ -79,11 +79,16 @@ _MESSAGES = {
 }
 
 
-class _CpuExceeded(Exception):
-    pass
+class _CpuExceeded(BaseException):
+    """Not an `Exception`: library code that catches every `Exception` (a model loader turning
+    failures into its own error) must not turn the CPU limit into a crash (`malformed_file`)."""
 
 
 def _on_sigxcpu(signum: int, frame: object) -> None:
+    # Once: the kernel repeats SIGXCPU every second past the soft limit, and a second raise
+    # would land in the answer's own handling or its sending and end the child with a traceback
+    # and no answer. The hard limit's SIGKILL still bounds whatever runs after the first.
+    signal.signal(signal.SIGXCPU, signal.SIG_IGN)
     raise _CpuExceeded
 
 
@@ -104,20 +109,34 @@ def _child(
         space = _address_space() + limits.memory_bytes
         _lower(resource.RLIMIT_AS, space, space)
     try:
-        answer: tuple[str, Any] = ("ok", fn(path, *args))
-    except MemoryError:
-        answer = ("limit", "memory")
+        answer = _answer(fn, path, args, start + limits.cpu_s)
+        signal.signal(signal.SIGXCPU, signal.SIG_IGN)  # sending an answer is not reading a file
     except _CpuExceeded:
+        # The limit's one signal came after `fn` had returned, before it could be ignored.
         answer = ("limit", "cpu")
-    except AppError as exc:
-        answer = ("app_error", exc)
-    except Exception as exc:
-        answer = ("crash", f"{type(exc).__name__}: {exc}"[:300])
     try:
         conn.send(answer)
     except MemoryError:
         conn.send(("limit", "memory"))
     conn.close()
+
+
+def _answer(
+    fn: Callable[..., Any], path: Path, args: tuple[Any, ...], cpu_limit: float
+) -> tuple[str, Any]:
+    try:
+        return ("ok", fn(path, *args))
+    except MemoryError:
+        return ("limit", "memory")
+    except _CpuExceeded:
+        return ("limit", "cpu")
+    except AppError as exc:
+        return ("app_error", exc)
+    except Exception as exc:
+        # An error raised while the limit's signal was being handled is still the limit.
+        spent = resource.getrusage(resource.RUSAGE_SELF)
+        over = spent.ru_utime + spent.ru_stime >= cpu_limit
+        return ("limit", "cpu") if over else ("crash", f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _lower(kind: int, soft: int, hard: int) -> None:
@@ -191,6 +210,7 @@ class Sandbox:
         process = self._context.Process(
             target=_child, args=(sender, fn, path, args, limits), daemon=True
         )
+        answered = False
         try:
             # Blocking: the forkserver is asked for a child (and started, the first time).
             await asyncio.to_thread(process.start)
@@ -198,16 +218,20 @@ class Sandbox:
             try:
                 async with asyncio.timeout(limits.wall_s):
                     answer = await _receive(receiver, process.sentinel)
+                answered = True
             except TimeoutError:
                 raise LimitExceeded(_MESSAGES["time"], details={"limit": "time"}) from None
         finally:
             receiver.close()
             sender.close()
+            if answered and answer is None and process.exitcode is None:
+                # Dead without an answer, but the forkserver may not have reported its status
+                # yet: wait for it here, before `_reap`. Two joins at once (this one and
+                # `_reap`'s background thread, as before) race to read the one status the
+                # forkserver sends, and the loser reads 255 — a CPU limit taken for a crash.
+                await asyncio.to_thread(process.join, 10.0)
             _reap(process)
         if answer is None:
-            if process.exitcode is None:
-                # Dead, but the forkserver may not have reported its status yet.
-                await asyncio.to_thread(process.join, 2.0)
             code = process.exitcode
             if code in (-signal.SIGKILL, -signal.SIGXCPU):
                 # The kernel's hard CPU limit (or the OOM killer): a limit, not a malformed file.
