@@ -88,6 +88,15 @@ async def stop(live: LiveServer, sock: Any) -> None:
     sock.close()
 
 
+# Every state the connection label takes from now on, in order.
+RECORD_STATES = """() => {
+  const conn = document.querySelector('#conn');
+  window.connStates = [];
+  new MutationObserver(() => window.connStates.push(conn.dataset.state))
+    .observe(conn, { attributes: true, attributeFilter: ['data-state'] });
+}"""
+
+
 async def test_page_resumes_after_a_restart_that_answers_503(
     chromium: Any, team: Team, live: LiveServer, worker_settings: Any
 ) -> None:
@@ -102,6 +111,7 @@ async def test_page_resumes_after_a_restart_that_answers_503(
         )
         assert r.status_code == 202, r.text
     await page.wait_for_function("() => document.querySelectorAll('#interviews > li').length")
+    await page.evaluate(RECORD_STATES)
 
     port = port_of(live)
     await stop(live, SOCKETS[live.url])
@@ -115,8 +125,11 @@ async def test_page_resumes_after_a_restart_that_answers_503(
             while refusing.stream_requests < 3:
                 assert time.monotonic() < deadline, "the page stopped asking the stream"
                 await asyncio.sleep(0.1)
-            # Refused, but not given up: still trying, never "offline".
-            assert await page.get_attribute("#conn", "data-state") == "reconnecting"
+            # Refused, but not given up: still trying, never "offline", and never back to the
+            # first visit's "connecting" between retries (it flickered so on every attempt).
+            states: list[str] = await page.evaluate("() => window.connStates")
+            assert states, "the label never changed"
+            assert set(states) == {"reconnecting"}, states
         restarted = start_live(worker_settings, port=port)
         await live_on(page)
         async with http(team.url, team.owner) as api:

@@ -41,6 +41,9 @@ export class ProjectStream {
     this.failures = 0;
     this.retryTimer = null;
     this.stoppedFor = null;
+    // Lost after being asked for: every further attempt is a reconnection, so the label does
+    // not flicker back to the first visit's "connecting" on each retry.
+    this.lost = false;
     window.addEventListener("online", () => this.revive());
     window.addEventListener("offline", () => this.suspend());
   }
@@ -58,14 +61,16 @@ export class ProjectStream {
     if (this.stoppedFor) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.setState("connecting");
+    this.setState(this.lost ? "reconnecting" : "connecting");
     const source = new EventSource(this.url);
     source.onopen = () => {
       this.failures = 0;
+      this.lost = false;
       this.setState("live");
     };
     source.onerror = () => {
       if (source !== this.source) return;
+      this.lost = true;
       this.handlers.dropped?.();
       if (source.readyState === EventSource.CLOSED) {
         this.source = null;
@@ -133,6 +138,7 @@ export class ProjectStream {
     if (this.stoppedFor) return;
     this.source?.close();
     this.source = null;
+    this.lost = true;
     this.setState("offline");
   }
 
