@@ -106,3 +106,54 @@ async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -
     problems = await small.evaluate(LAYOUT_PROBLEMS)
     assert problems == [], problems
     await screenshot(small, "chat-shared-phone")
+
+
+async def test_answers_announced_before_their_stream_arrives_are_not_doubled(
+    chromium: Any, live: Any
+) -> None:
+    """On a shared conversation the project stream announces each stored answer, and on a busy
+    machine that announcement can reach the asker's page before the answer's own stream does:
+    the page then holds each answer once, with its text once, as a fresh page shows it."""
+    world = await build(live.app)
+    async with http(live.url, world.member) as api:
+        headers, _ = await read_stream(
+            api,
+            "POST",
+            "/api/chat",
+            json={
+                "project_id": world.project,
+                "persona_code": "P1",
+                "message": "충전은 어디서 하세요?",
+                "shared": True,
+            },
+        )
+    path = f"/projects/{world.project}/chat?c={headers['x-conversation-id']}"
+    asker = await open_page(await signed_in(chromium, live.url, world.member), path)
+    answers = "() => document.querySelectorAll('#chat-messages .chat-persona').length"
+    await asker.wait_for_timeout(1000)
+
+    held: list[Any] = []
+
+    async def hold(route: Any) -> None:
+        # The whole answer is read here, and handed to the page only once the project stream
+        # has shown both answers.
+        held.append(await route.fetch())
+        await asker.wait_for_function(f"() => ({answers})() === 3", timeout=30_000)
+        await route.fulfill(response=held[0])
+
+    await asker.route("**/api/chat", hold)
+    await asker.fill("#chat-message", QUESTION)
+    await asker.click("#chat-composer button[type=submit]")
+    await asker.wait_for_function(
+        "() => !document.querySelector('#chat-composer button[type=submit]').disabled",
+        timeout=30_000,
+    )
+    assert held
+    texts = "() => [...document.querySelectorAll('#chat-messages .chat-persona .chat-text')].map((n) => n.textContent.trim())"
+    sources = "() => document.querySelectorAll('#chat-sources li').length"
+    shown, shown_sources = await asker.evaluate(texts), await asker.evaluate(sources)
+    assert len(shown) == 3, shown
+    await asker.reload()
+    assert await asker.evaluate(texts) == shown
+    assert await asker.evaluate(sources) == shown_sources
+    assert not asker.errors

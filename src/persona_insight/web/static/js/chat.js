@@ -115,7 +115,18 @@ function render(message) {
 /** Apply one answer event to the page; answers whether the message ended. */
 function apply(event, state) {
   if (event.type === "message:start") {
-    state.item = newMessage("persona", event.data.message_id, event.data.persona_code);
+    // The project stream may have shown this answer already (a shared conversation announces
+    // each stored answer, and that event can overtake this slower stream): the stream's tokens
+    // rewrite it in place rather than add a second copy.
+    const shown = list.querySelector(`[data-id="${event.data.message_id}"]`);
+    if (shown) {
+      shown.querySelector(".chat-text").textContent = "";
+      const cited = shown.querySelector(".chat-citations");
+      cited.replaceChildren();
+      cited.hidden = true;
+      for (const s of document.querySelectorAll(`#chat-sources [data-message="${event.data.message_id}"]`)) s.remove();
+    }
+    state.item = shown || newMessage("persona", event.data.message_id, event.data.persona_code);
     state.item.setAttribute("aria-busy", "true");
   } else if (event.type === "token") {
     state.item.querySelector(".chat-text").textContent += event.data.text;
@@ -248,6 +259,8 @@ export function start() {
       // My own messages and answers are on the page already (the answer stream brought them).
       const m = msg.data.message;
       if (m.role === "user" && m.author_id === page.user_id) return;
+      // An answer this page is streaming arrives through that stream, in order.
+      if (reading?.ids.includes(m.id)) return;
       render(m);
     },
   });
