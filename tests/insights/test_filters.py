@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.insights.report import jobs
 from tests.insights.support import analysed, analysis, recompute
 from tests.support import Member, client, make_project, make_user
 from tests.web.conftest import sign_in
@@ -125,18 +127,33 @@ async def test_report_and_findings_follow_the_filter(app: Any) -> None:
             headers=EN,
         )
         old = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-        # A filtered report is made within the request, never by a shared job.
-        r = await c.get(
-            f"/api/projects/{pid}/report",
-            params={"format": "pdf", "language": "ko", "background": "true"},
-        )
-        assert r.status_code == 422
-        assert r.json()["error"]["code"] == "filtered_background"
+        # A job keeps its filter: the same filter shares one job, another filter (or none) does
+        # not, and the file it makes is the filtered one.
+        asked = {"format": "md", "language": "ko", "background": "true"}
+        jobs_asked = [
+            (await c.get(f"/api/projects/{pid}/report", params=params, headers=EN)).json()["job"]
+            for params in (
+                asked,
+                asked,
+                {**asked, "language": "en"},
+                {"format": "md", "background": "true"},
+            )
+        ]
+        assert jobs_asked[0]["id"] == jobs_asked[1]["id"]
+        assert len({job["id"] for job in jobs_asked}) == 3
+        assert jobs_asked[0]["filters"] == {"language": "ko"}
+        assert jobs_asked[3]["filters"] is None
+        db = app.api.state.runtime.db
+        await jobs.run(db, UUID(jobs_asked[0]["id"]), owner.company_id)
+        done = (await c.get(f"/api/reports/{jobs_asked[0]['id']}")).json()
+        assert done["status"] == "done", done
+        from_job = (await c.get(done["download_url"])).text
         r = await c.get(f"/api/projects/{pid}/report", params={"format": "odt", "kind": "pain"})
         assert r.status_code == 422
         assert r.json()["error"]["details"] == {"formats": ["docx", "pdf", "md"]}
 
     assert "Filter: Language: ko" in report
+    assert from_job == report
     assert "민수" in report
     assert "Jane" not in report
     assert "The app logs me out every day" not in report

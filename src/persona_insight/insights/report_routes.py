@@ -57,9 +57,11 @@ async def _project(
     locale = i18n.negotiate(request, ctx.user.locale)
     above = ctx.rt.settings.report_background_above
     if await service.in_background(
-        ctx.session, ctx.user, project_id, asked=background, above=above, filters=filters
+        ctx.session, ctx.user, project_id, asked=background, above=above
     ):
-        job = await jobs.request(ctx.session, ctx.user, project_id, kind, requested, locale=locale)
+        job = await jobs.request(
+            ctx.session, ctx.user, project_id, kind, requested, locale=locale, filters=filters
+        )
         return JSONResponse(
             ReportJobAccepted(job=job).model_dump(mode="json"),
             status_code=202,

@@ -22,6 +22,7 @@ from persona_insight.ids import uuid7
 from persona_insight.insights.report import repository as repo
 from persona_insight.insights.report import service
 from persona_insight.insights.report.schemas import ReportJobOut
+from persona_insight.insights.schemas import InsightFilters
 from persona_insight.jobs.queue import queue
 from persona_insight.projects import service as projects
 from persona_insight.realtime import events
@@ -48,6 +49,7 @@ def to_out(row: Row[Any]) -> ReportJobOut:
         file_name=row.file_name if done else None,
         download_url=f"/api/reports/{row.id}/file" if done else None,
         error=row.error,
+        filters=row.filters or None,
         created_at=row.created_at,
         finished_at=row.finished_at,
     )
@@ -86,15 +88,20 @@ async def request(
     requested: str | None,
     *,
     locale: str,
+    filters: InsightFilters | None = None,
 ) -> ReportJobOut:
-    """The job making this report: the one already queued or running for the project, kind and
-    format, else a new one (deferred in this transaction, so it exists iff the row does)."""
+    """The job making this report: the one already queued or running for the project, kind,
+    format and filter, else a new one (deferred in this transaction, so it exists iff the row
+    does)."""
     access = await projects.require_access(session, user, project_id)
     fmt = service.check_format(requested, service.formats(kind))
+    # Only the fields set, so equal filters are equal documents (the unique index compares them);
+    # persona "" (interviews without one) is a value and stays.
+    asked = (filters or InsightFilters()).model_dump(mode="json", exclude_none=True)
     now = dt.datetime.now(dt.UTC)
     # A job whose worker died (or whose reading failed) would hold the project's slot forever.
     await repo.abandon_stale_jobs(session, project_id, now - ABANDON_AFTER)
-    running = await repo.active_job(session, project_id, kind, fmt)
+    running = await repo.active_job(session, project_id, kind, fmt, asked)
     if running is not None:
         return to_out(running)
     await repo.delete_old_jobs(session, project_id, now - KEEP_FINISHED)
@@ -108,10 +115,11 @@ async def request(
             "kind": kind,
             "format": fmt,
             "locale": locale,
+            "filters": asked,
         },
     )
     if row is None:  # another request made it a moment ago
-        running = await repo.active_job(session, project_id, kind, fmt)
+        running = await repo.active_job(session, project_id, kind, fmt, asked)
         if running is None:
             raise Conflict("the report finished meanwhile; ask again", code="report_finished")
         return to_out(running)
@@ -176,7 +184,8 @@ async def _start(
             return None  # done by a previous attempt, or its project is gone
         name = await repo.project_name(session, row.project_id)
         await repo.update_job(session, job_id, status="running", progress=10)
-        loaded = await service.load(session, row.project_id, name or "", row.kind)
+        filters = InsightFilters.model_validate(row.filters or {})
+        loaded = await service.load(session, row.project_id, name or "", row.kind, filters)
         await repo.update_job(session, job_id, progress=40)
         row = await repo.job(session, job_id)
         assert row is not None

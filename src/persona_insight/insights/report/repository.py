@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -58,37 +59,40 @@ async def completed(
     return (await session.execute(query)).all()
 
 
-# --- report jobs (migration 0020) ---------------------------------------------------------------
+# --- report jobs (migrations 0020, 0027) ------------------------------------------------------
 
 _JOB_COLUMNS = (
     "id, company_id, project_id, requested_by, kind, format, locale, status, progress,"
-    " file_name, media_type, error, created_at, finished_at"
+    " file_name, media_type, error, created_at, finished_at, filters"
 )
 
 
 async def active_job(
-    session: AsyncSession, project_id: UUID, kind: str, fmt: str
+    session: AsyncSession, project_id: UUID, kind: str, fmt: str, filters: dict[str, Any]
 ) -> Row[Any] | None:
     query = text(
         f"SELECT {_JOB_COLUMNS} FROM report_jobs"  # noqa: S608 (constant columns)
         " WHERE project_id = :project AND kind = :kind AND format = :format"
-        " AND status IN ('queued', 'running')"
+        " AND filters = CAST(:filters AS jsonb) AND status IN ('queued', 'running')"
     )
-    params = {"project": project_id, "kind": kind, "format": fmt}
+    params = {"project": project_id, "kind": kind, "format": fmt, "filters": json.dumps(filters)}
     return (await session.execute(query, params)).first()
 
 
 async def insert_job(session: AsyncSession, values: dict[str, Any]) -> Row[Any] | None:
-    """The new job, or None when one for the same project, kind and format is already active
-    (the partial unique index decides, so two requests at once make one job)."""
+    """The new job, or None when one for the same project, kind, format and filter is already
+    active (the partial unique index decides, so two requests at once make one job)."""
     query = text(
         "INSERT INTO report_jobs"  # noqa: S608 (constant columns)
-        " (id, company_id, project_id, requested_by, kind, format, locale)"
-        " VALUES (:id, :company_id, :project_id, :requested_by, :kind, :format, :locale)"
-        " ON CONFLICT (project_id, kind, format) WHERE status IN ('queued', 'running')"
+        " (id, company_id, project_id, requested_by, kind, format, locale, filters)"
+        " VALUES (:id, :company_id, :project_id, :requested_by, :kind, :format, :locale,"
+        " CAST(:filters AS jsonb))"
+        " ON CONFLICT (project_id, kind, format, filters) WHERE status IN ('queued', 'running')"
         f" DO NOTHING RETURNING {_JOB_COLUMNS}"
     )
-    return (await session.execute(query, values)).first()
+    return (
+        await session.execute(query, {**values, "filters": json.dumps(values["filters"])})
+    ).first()
 
 
 async def delete_old_jobs(session: AsyncSession, project_id: UUID, before: dt.datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -21,6 +21,9 @@ class ReportJobOut(BaseModel):
     file_name: str | None = Field(description="Once done.")
     download_url: str | None = Field(description="Once done: GET it for the file.")
     error: str | None = Field(description="Once failed: a machine-readable code.")
+    filters: dict[str, Any] | None = Field(
+        default=None, description="The insights filter the report was asked with; null: none."
+    )
     created_at: dt.datetime
     finished_at: dt.datetime | None
 

@@ -318,19 +318,8 @@ async def in_background(
     *,
     asked: bool,
     above: int,
-    filters: InsightFilters | None = None,
 ) -> bool:
     """Whether this project's report is made by a job: asked for, or too many interviews to make
-    within a request. Access first, so an outsider learns nothing from the answer (404).
-
-    A filtered report is made within the request: a job records no filter (report_jobs has no
-    column for one), so it would make, and share with the next asker, the unfiltered report."""
+    within a request. Access first, so an outsider learns nothing from the answer (404)."""
     await projects.require_access(session, user, project_id)
-    if filters is not None and not filters.empty:
-        if asked:
-            raise InvalidInput(
-                "a filtered report is made within the request; ask without background",
-                code="filtered_background",
-            )
-        return False
     return asked or await repository.completed_count(session, project_id) > above
