@@ -5,7 +5,7 @@ recomputation that follows, and `insights:updated` still rebuilds the fresh stat
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import numpy as np
 import pytest
@@ -170,3 +170,33 @@ def test_model_places_near_findings_and_round_trips() -> None:
     korean = FindingIn(UUID(int=7), "pain:0", "처음 보는 언어", (1,), None, None)
     assert not again.covers(korean)  # no Korean mean to take out: recompute in full
     assert again.covers(_finding(8))
+
+
+def test_a_new_finding_is_placed_through_the_language_centring_it_was_fitted_with() -> None:
+    """Korean and English findings whose vectors are dominated by their language: a new Korean
+    finding about topic 1 joins the theme of topic 1 (Korean and English members alike) only if
+    the Korean mean the full recomputation took out is taken out of it too."""
+    rng = np.random.default_rng(5)
+    topics = rng.normal(size=(2, 16)).astype(np.float32)
+    accent = {0: rng.normal(size=16) * 4, 1: rng.normal(size=16) * 4}
+    findings: list[FindingIn] = []
+    rows = []
+    for n in range(24):
+        script, topic = n % 2, (n // 2) % 2
+        text_ = f"주제 {topic} 한국어 {n}" if script else f"topic {topic} english {n}"
+        findings.append(FindingIn(UUID(int=n + 1), "pain:0", text_, (1,), None, None))
+        rows.append(topics[topic] + accent[script] + rng.normal(0, 0.05, 16))
+    vectors = np.array(rows, dtype=np.float32)
+    outcomes = [
+        ThemeOutcome(UUID(int=500 + t), "pain", f"t{t}", [f for f in findings if f"{t} " in f.text])
+        for t in (0, 1)
+    ]
+    model = incremental.fit(findings, vectors, outcomes, edit_version=0, marks={})
+    assert set(model.means) == {("pain", 0), ("pain", 1)}
+    new = FindingIn(UUID(int=99), "pain:0", "주제 1 새 인터뷰", (1,), None, None)
+    vector = (topics[1] + accent[1] + rng.normal(0, 0.05, 16)).astype(np.float32)
+    placed = incremental.place(
+        incremental.loads(incremental.dumps(model)), [new], vector[None, :], new_id=uuid4
+    )
+    assert placed[0].theme_id == UUID(int=501)
+    assert placed[0].new_theme is None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from persona_insight.embeddings import centring
+
 # Cosine similarity of *centred* e5 vectors (see `centre`) above which two findings say the same
 # thing. Raw e5 similarities sit between 0.8 and 0.95 for almost any two sentences of one
 # language, and a Korean and an English finding about the same thing score below two unrelated
@@ -43,24 +45,22 @@ class Clusters:
 
 
 def normalise_rows(m: NDArray[np.float32]) -> NDArray[np.float32]:
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    out: NDArray[np.float32] = (m / norms).astype(np.float32, copy=False)
-    return out
+    return centring.unit_rows(np.asarray(m, dtype=np.float32))
 
 
-def centre(x: NDArray[np.float32], groups: NDArray[np.intp]) -> tuple[NDArray[np.float32], float]:
-    """Each language group's mean vector subtracted, renormalised, with the threshold to use:
-    what is left is what the findings say, not the language or register they share. With fewer
-    than MIN_GROUP findings in some group the mean is not worth taking; the vectors stay raw."""
-    x = normalise_rows(np.asarray(x, dtype=np.float32)).copy()
-    labels, sizes = np.unique(groups, return_counts=True)
+def centre(
+    x: NDArray[np.float32], groups: NDArray[np.intp]
+) -> tuple[NDArray[np.float32], float, dict[int, NDArray[np.float32]]]:
+    """Each language group's mean taken out (embeddings.centring), with the threshold to use
+    and the means taken out (for placing findings later in the same space): what is left is
+    what the findings say, not the language or register they share. With fewer than MIN_GROUP
+    findings in some group the mean is not worth taking; the vectors stay raw (no means)."""
+    x = normalise_rows(x)
+    _, sizes = np.unique(groups, return_counts=True)
     if x.shape[0] == 0 or int(sizes.min()) < MIN_GROUP:
-        return x, RAW_THRESHOLD
-    for g in labels:
-        mask = groups == g
-        x[mask] -= x[mask].mean(axis=0)
-    return normalise_rows(x), THRESHOLD
+        return x, RAW_THRESHOLD, {}
+    out, means = centring.centre(x, [int(g) for g in groups])
+    return out, THRESHOLD, means
 
 
 def _sums(x: NDArray[np.float32], labels: NDArray[np.intp], k: int) -> NDArray[np.float32]:

@@ -20,6 +20,7 @@ from uuid import UUID
 import numpy as np
 from numpy.typing import NDArray
 
+from persona_insight.embeddings import centring
 from persona_insight.insights import clustering
 from persona_insight.insights.themes import FindingIn, ThemeOutcome, label_of
 
@@ -55,17 +56,6 @@ class Model:
         return not centred or (f.kind, f.script) in self.means
 
 
-def _centred(
-    model_means: Mapping[tuple[str, int], NDArray[np.float32]], f: FindingIn, v: NDArray[np.float32]
-) -> NDArray[np.float32]:
-    x = clustering.normalise_rows(v.reshape(1, -1))
-    mean = model_means.get((f.kind, f.script))
-    if mean is not None:
-        x = clustering.normalise_rows(x - mean)
-    out: NDArray[np.float32] = x[0]
-    return out
-
-
 def fit(
     findings: Sequence[FindingIn],
     vectors: NDArray[np.float32],
@@ -86,12 +76,9 @@ def fit(
             thresholds[kind] = clustering.THRESHOLD
             continue
         scripts = np.array([findings[int(r)].script for r in rows], dtype=np.intp)
-        x, thresholds[kind] = clustering.centre(vectors[rows], scripts)
+        x, thresholds[kind], kind_means = clustering.centre(vectors[rows], scripts)
         centred[rows] = x
-        if thresholds[kind] != clustering.RAW_THRESHOLD:
-            raw = clustering.normalise_rows(vectors[rows])
-            for script in np.unique(scripts):
-                means[(kind, int(script))] = raw[scripts == script].mean(axis=0)
+        means.update(((kind, script), mean) for script, mean in kind_means.items())
     ids: list[UUID] = []
     kinds: list[str] = []
     sums = np.zeros((len(outcomes), vectors.shape[1] if vectors.ndim == 2 else 0), np.float32)
@@ -132,7 +119,7 @@ def place(
     """Each new finding's theme; the model's centroids and counts move with them."""
     out: list[Placement] = []
     for f, v in zip(findings, vectors, strict=True):
-        x = _centred(model.means, f, np.asarray(v, dtype=np.float32))
+        x = centring.apply(np.asarray(v, dtype=np.float32), model.means.get((f.kind, f.script)))
         threshold = model.thresholds.get(f.kind, clustering.THRESHOLD)
         same = np.flatnonzero(np.asarray(model.kinds) == f.kind)
         best = -1

@@ -94,7 +94,7 @@ def build(
         if rows.size == 0:
             continue
         scripts = np.array([findings[int(r)].script for r in rows], dtype=np.intp)
-        x, fitting = clustering.centre(vectors[rows], scripts)
+        x, fitting, _ = clustering.centre(vectors[rows], scripts)
         found = clustering.cluster(x, threshold if threshold is not None else fitting)
         groups = found.members()
         ids = carry_ids([[findings[int(rows[j])].key for j in g] for g in groups], previous, new_id)

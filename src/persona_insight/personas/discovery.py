@@ -19,6 +19,7 @@ import numpy as np
 
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.citations.schemas import Citation, Statement
+from persona_insight.embeddings import centring
 from persona_insight.embeddings.service import FINDING_KINDS, finding_ref
 
 MIN_INTERVIEWS = 6
@@ -130,18 +131,6 @@ def member_vector(member: Member) -> np.ndarray | None:
         if group
     ]
     return _unit(np.sum(parts, axis=0)) if parts else None
-
-
-def centred(matrix: np.ndarray, languages: Sequence[str]) -> np.ndarray:
-    """Each language's mean taken out: e5 places texts of one language near each other whatever
-    they say, so uncentred Korean and English interviews split by language before topic (seen
-    on the discovery fixture: two clusters, one per language). With one language this is the
-    usual mean-centring of embeddings before cosine clustering."""
-    out = matrix.astype(np.float64).copy()
-    for language in set(languages):
-        rows = [i for i, x in enumerate(languages) if x == language]
-        out[rows] -= out[rows].mean(axis=0)
-    return _unit(out)
 
 
 def linkage(similarity: np.ndarray) -> list[tuple[int, int]]:
@@ -329,7 +318,9 @@ def discover(members: Sequence[Member], personas: Sequence[PersonaVector] = ()) 
     if len(usable) < MIN_INTERVIEWS:
         return Result(status="too_thin", interviews=len(usable), unindexed=unindexed)
     raw = np.stack([v for _, v in usable])
-    matrix = centred(raw, [m.language for m, _ in usable])
+    # Each language's mean out first: uncentred, Korean and English interviews split by
+    # language before topic (seen on the discovery fixture: two clusters, one per language).
+    matrix, _ = centring.centre(raw.astype(np.float64), [m.language for m, _ in usable])
     similarity = np.clip(matrix @ matrix.T, -1.0, 1.0)
     labels, score = choose_k(similarity)
     result = Result(
