@@ -88,11 +88,6 @@ async def test_hybrid_search_meets_its_targets(app: Any) -> None:
 
 
 @pytest.mark.timeout(1800)
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 2026-12-03: hybrid recall@10 0.856, MRR 0.647 over demo + real (targets "
-    "0.9 / 0.7): long real turns crowd the meaning ranking (docs/benchmarks.md)",
-)
 async def test_demo_and_real_transcripts_together(app: Any) -> None:
     """The demo and the real queries over one index holding both kinds of transcript."""
     names = real_files()

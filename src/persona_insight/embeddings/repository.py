@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.embeddings.vectors import DIM, MODEL, Vectors
+from persona_insight.embeddings.windows import LONG
 
 KINDS = frozenset({"line", "finding", "theme", "persona", "chunk"})
 
@@ -140,10 +141,19 @@ async def delete_owner(session: AsyncSession, owner_id: UUID, kind: str | None =
         )
 
 
+# A window's ref is `<line>.<n>` (embeddings/windows.py). Readers that want one vector per
+# text see whole rows only; a search by meaning sees a long text as its windows instead.
+WHOLE_ROWS = "strpos(e.ref, '.') = 0"
+BY_WINDOWS = f"(strpos(e.ref, '.') > 0 OR length(e.text) <= {LONG})"
+
+
 def _filters(
-    project_ids: Sequence[UUID] | None, interview_ids: Sequence[UUID] | None, live_only: bool
+    project_ids: Sequence[UUID] | None,
+    interview_ids: Sequence[UUID] | None,
+    live_only: bool,
+    windows: bool = False,
 ) -> tuple[str, dict[str, Any]]:
-    where = ["e.kind = :kind"]
+    where = ["e.kind = :kind", BY_WINDOWS if windows else WHOLE_ROWS]
     params: dict[str, Any] = {}
     if project_ids is not None:
         where.append("e.project_id = ANY(:project_ids)")
@@ -203,11 +213,14 @@ async def nearest(
     limit: int,
     project_ids: Sequence[UUID] | None = None,
     interview_ids: Sequence[UUID] | None = None,
+    windows: bool = False,
 ) -> list[tuple[Stored, float]]:
-    """The `limit` embeddings closest to `vector` by cosine, with their cosine similarity."""
+    """The `limit` embeddings closest to `vector` by cosine, with their cosine similarity;
+    `windows`: a long text is found by its windows (refs `<line>.<n>`, several may come back)
+    rather than by its one pooled vector."""
     if not await has_vector(session):
         raise VectorSearchUnavailable("this database has no pgvector extension")
-    where, params = _filters(project_ids, interview_ids, live_only=True)
+    where, params = _filters(project_ids, interview_ids, live_only=True, windows=windows)
     # Filters are applied after the HNSW scan; iterative scans keep going until `limit` rows
     # pass them instead of returning fewer (pgvector ≥ 0.8).
     await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))

@@ -1,7 +1,8 @@
 """Reciprocal rank fusion: one ranking from several, by 1 / (k + rank) summed per item.
 
 Scores of full-text rank and cosine similarity are not comparable; ranks are. k = 60 is the
-value of the original paper (Cormack et al., 2009), which damps the weight of the very top.
+value of the original paper (Cormack et al., 2009), which damps the weight of the very top;
+search passes its own, measured k (search/service.py).
 """
 
 from __future__ import annotations

@@ -15,12 +15,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from uuid import UUID
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.repository import Row
 from persona_insight.embeddings.vectors import embed_passages
+from persona_insight.embeddings.windows import window_ref, windows
 from persona_insight.search import lexemes
 from persona_insight.search import repository as repo
 from persona_insight.search.repository import LineRow
@@ -55,20 +57,36 @@ def lines_of(interview_id: UUID, analysis: InterviewAnalysis) -> list[LineRow]:
 
 
 def prepare(interview_id: UUID, analysis: InterviewAnalysis) -> Prepared:
-    """CPU work only (call it in a thread): lexemes and vectors of every line."""
+    """CPU work only (call it in a thread): lexemes and vectors of every line, and of each
+    long line's windows (search by meaning scores a long line by its best window). A long
+    line's own vector, for readers that want one per line, is its windows' length-weighted
+    mean — what e5 computes for a text beyond its window anyway — so no text is embedded
+    twice."""
     lines = lines_of(interview_id, analysis)
-    texts = [line.text for line in lines]
-    analysed = lexemes.analyse(texts)
+    texts: list[str] = []
+    rows: list[tuple[str, str, slice]] = []  # (ref, text, rows of `texts` it is made of)
+    for line in lines:
+        parts = windows(line.text)
+        start = len(texts)
+        texts.extend(parts or [line.text])
+        rows.append((str(line.line_id), line.text, slice(start, len(texts))))
+        rows.extend(
+            (window_ref(str(line.line_id), n), part, slice(start + n, start + n + 1))
+            for n, part in enumerate(parts)
+        )
+    analysed = lexemes.analyse([line.text for line in lines])
     vectors = embed_passages(texts)
+    weights = np.array([len(t) for t in texts], dtype=np.float32)
+    vector_rows: list[Row] = []
+    for ref, text, part in rows:
+        vector = (vectors[part] * weights[part, None]).sum(axis=0)
+        vector_rows.append((ref, text, vector / max(float(np.linalg.norm(vector)), 1e-12)))
     return Prepared(
         keyword_rows=[
             (line, " ".join(a.korean), " ".join(a.latin))
             for line, a in zip(lines, analysed, strict=True)
         ],
-        vector_rows=[
-            (str(line.line_id), line.text, vector)
-            for line, vector in zip(lines, vectors, strict=True)
-        ],
+        vector_rows=vector_rows,
     )
 
 

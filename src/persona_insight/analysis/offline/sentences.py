@@ -183,11 +183,13 @@ def korean_nouns(tokens: Sequence[Any]) -> tuple[str, ...]:
 MAX_PIECE = 200
 
 
-def _chunks(piece: str) -> list[str]:
+def cut_at_spaces(piece: str, limit: int = MAX_PIECE) -> list[str]:
+    """`piece` in order, cut at a space in the second half of every `limit` characters (or at
+    `limit` when there is none)."""
     out: list[str] = []
-    while len(piece) > MAX_PIECE:
-        cut = piece.rfind(" ", MAX_PIECE // 2, MAX_PIECE)
-        cut = cut if cut > 0 else MAX_PIECE
+    while len(piece) > limit:
+        cut = piece.rfind(" ", limit // 2, limit)
+        cut = cut if cut > 0 else limit
         out.append(piece[:cut].strip())
         piece = piece[cut:].strip()
     if piece:
@@ -199,7 +201,7 @@ def split_pieces(text: str) -> list[str]:
     text = _SPACES.sub(" ", text).strip()
     if not text:
         return []
-    return [c for p in _BOUNDARY.split(text) if p.strip() for c in _chunks(p.strip())]
+    return [c for p in _BOUNDARY.split(text) if p.strip() for c in cut_at_spaces(p.strip())]
 
 
 def build(transcript: Transcript) -> tuple[list[Line], list[Sentence]]:
