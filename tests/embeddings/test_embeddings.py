@@ -112,3 +112,24 @@ async def test_real_array_column_decodes_like_vector(app: Any) -> None:
         )
     assert np.allclose(repository._decode(bytes(raw), pgvector=False), vector, atol=1e-6)
     assert np.allclose(repository._decode(bytes(raw_vector), pgvector=True), vector, atol=1e-6)
+
+
+def test_a_query_is_embedded_once_and_shared_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from persona_insight.analysis.offline import models
+
+    calls: list[list[str]] = []
+    real = models.embed_queries
+
+    def counted(texts: list[str]) -> Any:
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(models, "embed_queries", counted)
+    text_ = "a query asked twice within one search 검색"
+    first = embed_query(text_)
+    again = embed_query(text_)
+    assert calls == [[text_]]
+    assert np.array_equal(first, again)
+    assert np.allclose(first, real([text_])[0])
+    with pytest.raises(ValueError, match="read-only"):
+        first *= 2

@@ -6,6 +6,7 @@ use `embed_query` for anything a user typed to find stored passages.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from persona_insight.analysis.offline import models
@@ -22,6 +23,16 @@ def embed_passages(texts: Sequence[str]) -> Vectors:
 
 
 def embed_query(text: str) -> Vectors:
-    """The query-side vector of one text, shape (DIM,), L2-normalised."""
+    """The query-side vector of one text, shape (DIM,), L2-normalised; read-only, as it is
+    shared with every later caller of the same text."""
+    return _embed_query(text)
+
+
+# One search embeds its query for lines and again for findings and documents, and every
+# analysis embeds the same persona type descriptions: ~11 ms each time on this machine. The
+# model is deterministic, so a remembered vector is the vector.
+@functools.lru_cache(maxsize=1024)
+def _embed_query(text: str) -> Vectors:
     vector: Vectors = models.embed_queries([text])[0]
+    vector.flags.writeable = False
     return vector

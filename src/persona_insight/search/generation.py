@@ -147,6 +147,7 @@ def preload() -> None:
         "pydantic_ai.models.openai",
         "pydantic_ai.providers.openai",
         "pydantic_ai.providers.openai_compatible",
+        "persona_insight.analysis.llm.openai_client",
     ):
         importlib.import_module(module)
 

@@ -21,7 +21,7 @@ def _latin_match(word: str, query_words: set[str], prefixes: set[str]) -> bool:
 def spans(texts: Sequence[str], query: KeywordQuery) -> list[list[tuple[int, int]]]:
     """For each text, the [start, end) spans that match, merged and in order."""
     out: list[list[tuple[int, int]]] = []
-    for text, analysed in zip(texts, lexemes.analyse(texts), strict=True):
+    for text, analysed in zip(texts, lexemes.analyse_for_marks(texts), strict=True):
         found: list[tuple[int, int]] = []
         for span in analysed.spans:
             for lexeme in span.lexemes:

@@ -1,0 +1,136 @@
+"""Where one search's time goes, on the index `bench.search` leaves behind.
+
+`bench.search` builds a 1,000-interview index (and drops the one an earlier run left); this
+reads it, as the application role under row-level security as the server does, and times
+every evaluation query one after another, each part of the search separately (the keyword
+query, the two searches by meaning, the filter, the neighbours, the other kinds of items) and
+the whole. Sequential on purpose: it says what one search costs, not what the server does
+under load (bench.search measures that).
+
+    uv run --frozen python -m bench.search_parts              # the newest bench_search_* database
+    uv run --frozen python -m bench.search_parts --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import psycopg
+from tests.search.evaluation import QUERIES
+
+from bench.harness import PG_DIR, percentile, save
+from persona_insight.accounts.repository import Authenticated
+from persona_insight.db import Actor, Database, start_embedded, with_database
+from persona_insight.embeddings import repository as embeddings
+from persona_insight.embeddings import vectors
+from persona_insight.search import items, service
+from persona_insight.search import repository as repo
+from persona_insight.search.schemas import SearchParams
+
+PARTS: list[tuple[Any, str]] = [
+    (repo, "keyword_hits"),
+    (embeddings, "nearest"),
+    (repo, "keep_matching"),
+    (repo, "nearest_in_other_script"),
+    (repo, "lines_around"),
+    (repo, "interviews_info"),
+    (items, "rank_items"),
+]
+
+
+def _timed(store: dict[str, list[float]], name: str, f: Callable[..., Awaitable[Any]]) -> Any:
+    @functools.wraps(f)
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return await f(*args, **kwargs)
+        finally:
+            store.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+
+    return timed
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50_ms": round(percentile(values, 50), 1),
+        "p95_ms": round(percentile(values, 95), 1),
+        "max_ms": round(max(values), 1),
+    }
+
+
+async def run(url: str, runs: int) -> dict[str, Any]:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT u.id, u.company_id, u.role FROM users u"
+            " JOIN project_members m ON m.user_id = u.id LIMIT 1"
+        ).fetchone()
+        assert row is not None, "the database has no project member: run bench.search first"
+        lines = conn.execute("SELECT count(*) FROM search_lines").fetchone()
+        vectors_n = conn.execute("SELECT count(*) FROM embeddings").fetchone()
+    user_id, company_id, role = row
+    user = Authenticated(user_id, company_id, role, "bench", "bench", None, None, None, None, None)
+    store: dict[str, list[float]] = {}
+    for module, name in PARTS:
+        setattr(module, name, _timed(store, name, getattr(module, name)))
+    vectors.embed_query("warm up")  # the model loads once per process: not search time
+    db = Database(url)
+    totals: list[float] = []
+    try:
+        # One search first: Kiwi and the statements' first plans are not a search's cost.
+        async with db.unit_of_work(Actor(company_id, user_id, role)) as session:
+            await service.search(session, user, SearchParams(q=QUERIES[0].q))
+        store.clear()
+        for _ in range(runs):
+            for query in QUERIES:
+                start = time.perf_counter()
+                async with db.unit_of_work(Actor(company_id, user_id, role)) as session:
+                    await service.search(session, user, SearchParams(q=query.q))
+                totals.append((time.perf_counter() - start) * 1000)
+    finally:
+        await db.dispose()
+    return {
+        "lines": lines[0] if lines else None,
+        "vectors": vectors_n[0] if vectors_n else None,
+        "role": role,
+        "searches": len(totals),
+        "search": _summary(totals),
+        "parts": {name: _summary(values) for name, values in store.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="a database name (default: the newest bench_search_*)")
+    parser.add_argument("--runs", type=int, default=1, help="passes over the evaluation queries")
+    args = parser.parse_args()
+    admin = with_database(start_embedded(PG_DIR), "postgres")
+    name = args.database
+    if name is None:
+        with psycopg.connect(admin) as conn:
+            found = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_search\\_%'"
+                " ORDER BY oid DESC LIMIT 1"
+            ).fetchone()
+        if found is None:
+            raise SystemExit("no bench_search_* database: run `python -m bench.search` first")
+        name = found[0]
+    load_start = [round(x, 2) for x in os.getloadavg()]
+    result = asyncio.run(run(with_database(admin, name), args.runs))
+    result["load_average"] = {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()]}
+    result["database"] = name
+    path = save("search_parts", result)
+    print(f"{result['searches']} searches on {result['lines']} lines: {result['search']}")
+    for part, figures in result["parts"].items():
+        print(f"  {part:26s} {figures}")
+    print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Search reads through its indexes as the application role, under row-level security.
+
+Measured on the benchmark's index (1,000 interviews, 141,742 lines; docs/benchmarks.md): a
+keyword search scanned every line (560 ms) because `@@` is not leakproof and so cannot be an
+index condition under a policy; the neighbours of each hit were found by reading every line of
+its interview (`position - 1` is not leakproof either); the other-script search by meaning
+sorted every vector of the project (76 s), then walked the index of every vector (52 ms). These
+tests read the statements' own plans and the transaction's scan counters, so they fail on those
+shapes whatever the table sizes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from sqlalchemy import event, text
+
+from persona_insight.db import Actor
+from persona_insight.embeddings.vectors import DIM, embed_query
+from persona_insight.search import repository as repo
+from persona_insight.search import service
+from persona_insight.search.repository import Filters
+from tests.search.conftest import indexed_interview
+from tests.support import make_project, make_user
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+@contextlib.contextmanager
+def _statements(db: Any) -> Iterator[list[tuple[str, Any]]]:
+    """The statements (and their driver parameters) the database is sent inside the block."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def _index_scans(session: Any, index: str) -> int:
+    value = await session.scalar(
+        text("SELECT pg_stat_get_xact_numscans(CAST(:i AS regclass))"), {"i": index}
+    )
+    return int(value or 0)
+
+
+async def _lines_read(session: Any) -> int:
+    value = await session.scalar(
+        text(
+            "SELECT pg_stat_get_xact_tuples_returned(CAST('search_lines' AS regclass))"
+            " + pg_stat_get_xact_tuples_fetched(CAST('search_lines' AS regclass))"
+        )
+    )
+    return int(value or 0)
+
+
+async def test_search_queries_use_their_indexes_as_the_app_role(app: Any) -> None:
+    db = app.api.state.runtime.db
+    assert db.app_role, "the fixture's database works as persona_app, under the policies"
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner)
+    interview = UUID(await indexed_interview(app, owner, project["id"]))
+    filters = Filters(project_ids=[UUID(project["id"])], speakers=["answer"])
+    actor = Actor(company_id=owner.company_id, user_id=owner.user_id, role="company_admin")
+    # Enough lines that reading them all is the planner's worst choice, as at scale.
+    async with await psycopg.AsyncConnection.connect(db.owner_url, autocommit=True) as conn:
+        await conn.execute(
+            "INSERT INTO search_lines (interview_id, line_id, company_id, project_id, position,"
+            " line_ids, speaker, text, lexemes)"
+            " SELECT l.interview_id, 1000 + n, l.company_id, l.project_id, 1000 + n,"
+            " ARRAY[1000 + n], 'answer', 'filler ' || n, to_tsvector('english', 'filler ' || n)"
+            " FROM search_lines l, generate_series(1, 3000) AS n"
+            " WHERE l.interview_id = %s AND l.line_id = 1",
+            (interview,),
+        )
+        await conn.execute(
+            "INSERT INTO embeddings (owner_id, kind, ref, company_id, project_id, interview_id,"
+            " text, model, embedding)"
+            " SELECT e.owner_id, 'line', (1000 + n)::text, e.company_id, e.project_id,"
+            " e.interview_id, 'filler ' || n, e.model, (SELECT array_agg(random() - 0.5)"
+            " FROM generate_series(1, %s) WHERE n > 0)::real[]::vector"
+            " FROM (SELECT * FROM embeddings WHERE interview_id = %s AND kind = 'line' LIMIT 1) e,"
+            " generate_series(1, 3000) AS n",
+            (DIM, interview),
+        )
+        await conn.execute("ANALYZE search_lines")
+        await conn.execute("ANALYZE embeddings")
+
+    async with db.unit_of_work(actor) as session:
+        # Whatever can avoid a sequential scan must: a few thousand rows are still few enough
+        # for the planner to prefer one for its own reasons.
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        lexemes = await _index_scans(session, "ix_search_lines_lexemes")
+        keys = await service.keyword_ranking(
+            session, service.keyword_query("불편"), filters, service.CANDIDATES
+        )
+        assert keys == [(interview, 2)]
+        assert await _index_scans(session, "ix_search_lines_lexemes") > lexemes, (
+            "the keyword search did not use the full-text index"
+        )
+
+        # At a few thousand lines the planner may still hash them all; what matters is that a
+        # lookup by position is possible at all (before, it was not).
+        await session.execute(text("SET LOCAL enable_hashjoin = off"))
+        await session.execute(text("SET LOCAL enable_mergejoin = off"))
+        with _statements(db) as seen:
+            around = await repo.lines_around(session, [(interview, 4)], 1)
+        assert [row.line_id for _, _, row in around] == [3, 4, 5]
+        statement, params = seen[-1]
+        plan = "\n".join(
+            row[0]
+            for row in await (await session.connection()).exec_driver_sql(
+                "EXPLAIN " + statement, params
+            )
+        )
+        # Each neighbour is read by (interview, position), not found among every line of the
+        # hit's interview.
+        assert any("Index Cond" in line and "position" in line for line in plan.splitlines()), plan
+
+    async with db.unit_of_work(actor) as session:
+        # Ask's count of interviews in scope looks up one line per interview; it used to read
+        # every line (1.35 s of each ask at 140,000 lines).
+        read = await _lines_read(session)
+        assert await repo.indexed_count(session, [UUID(project["id"])]) == 1
+        assert await _lines_read(session) - read < 10
+
+    async with db.unit_of_work(actor) as session:
+        # The other-script search walks the HNSW index of that script's lines alone (its
+        # estimate no longer hides it; migration 0029): through the index of every vector it
+        # visited and dropped thousands of the query's own language first.
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        # As the driver's cached statements are planned after a few runs: a partial index is
+        # only usable when its predicate is in the statement, not in a bound value.
+        await session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        for korean_lines, index in (
+            (False, "ix_embeddings_lines_latin"),
+            (True, "ix_embeddings_lines_hangul"),
+        ):
+            scans = await _index_scans(session, index)
+            found = await repo.nearest_in_other_script(
+                session,
+                vector=embed_query("the app crashes when paying"),
+                korean_lines=korean_lines,
+                filters=filters,
+                limit=service.CROSS_CANDIDATES,
+            )
+            assert found, korean_lines
+            if not korean_lines:
+                assert (found[0][0], found[0][1]) == (interview, 6)
+            assert await _index_scans(session, index) > scans, (
+                f"the other-script search did not walk {index}"
+            )
+
+
+async def test_filters_after_the_ranking_lose_no_match(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The ranking function returns the best few matches; the filters it does not apply
+    # (interview, persona, language, dates, phrases, trash) come after it. When they leave
+    # fewer than wanted, every match is ranked again, so a line the pool left out is found.
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner)
+    loud = UUID(
+        await indexed_interview(
+            app, owner, project["id"], [(1, "answer", "It crashes, crashes and crashes again.")]
+        )
+    )
+    quiet = UUID(
+        await indexed_interview(
+            app,
+            owner,
+            project["id"],
+            [(1, "answer", "Once the app crashes, I wait, call support and tell a long story.")],
+        )
+    )
+    actor = Actor(company_id=owner.company_id, user_id=owner.user_id, role="company_admin")
+    monkeypatch.setattr(repo, "KEYWORD_POOL", 1)
+    parsed = service.keyword_query("crashes")
+    async with db.unit_of_work(actor) as session:
+        everywhere = Filters(project_ids=[UUID(project["id"])], speakers=["answer"])
+        assert await service.keyword_ranking(session, parsed, everywhere, 2) == [
+            (loud, 1),
+            (quiet, 1),
+        ]
+        only_quiet = Filters(
+            project_ids=[UUID(project["id"])], interview_ids=[quiet], speakers=["answer"]
+        )
+        assert await service.keyword_ranking(session, parsed, only_quiet, 1) == [(quiet, 1)]
