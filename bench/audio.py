@@ -11,6 +11,11 @@
    this part of bench/results/audio.json.
 
     uv run --frozen python -m bench.audio [--seconds 60] [--long-minutes 30] [--skip-long]
+        [--formats wav,mp3] [--max-wait-minutes N] [--measure-timeout S] [--no-save]
+
+A short proving run: `--seconds 8 --formats wav,mp3 --long-minutes 1 --max-wait-minutes 10
+--no-save`. Every wait is bounded: a clip's child process is killed after `--measure-timeout`
+seconds (reported as failed), the long recording is given up after `--max-wait-minutes`.
 
 Prints the figures and writes bench/results/audio.json.
 """
@@ -70,13 +75,34 @@ def _child(path: str, options: pipeline.Options, out: Any) -> None:
     )
 
 
+# One measurement's bound: a child that hangs or dies is reported, never waited on forever.
+MEASURE_TIMEOUT_S = 900.0
+
+
+def _receive(process: Any, receiver: Any, sender: Any, timeout: float) -> Any:
+    """The child's one message, or an error when it dies or overruns `timeout` (then killed)."""
+    process.start()
+    sender.close()  # ours closed, the pipe reports EOF when the child dies without sending
+    try:
+        if not receiver.poll(timeout):
+            raise TimeoutError(f"no result in {timeout:g} s")
+        return receiver.recv()
+    except EOFError:
+        raise RuntimeError(f"the child died (exit code {process.exitcode})") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(10)
+
+
 def measure(path: Path, options: pipeline.Options, reference: str) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(str(path), options, sender))
-    process.start()
-    got: dict[str, Any] = receiver.recv()
-    process.join()
+    try:
+        got: dict[str, Any] = _receive(process, receiver, sender, MEASURE_TIMEOUT_S)
+    except (TimeoutError, RuntimeError) as exc:
+        return {"failed": str(exc)}
     return {
         "rtf": round(got["seconds"] * 1000 / got["duration_ms"], 3),
         # CPU seconds per audio second: what the work costs whatever else the machine runs.
@@ -130,6 +156,8 @@ def api_engine(model: Path, seconds: float, folder: Path) -> dict[str, Any]:
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
+        else:
+            return {"failed": "faster-whisper-server did not answer in 60 s"}
         options = pipeline.Options(
             "api", "en", 4 * 3600, api=ApiOptions(f"http://127.0.0.1:{port}/v1", "whisper-1")
         )
@@ -174,9 +202,8 @@ def decode_memory(path: Path) -> dict[str, int]:
     for whole in (False, True):
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=_decode_child, args=(str(path), whole, sender))
-        process.start()
-        found["whole_peak_rss_mb" if whole else "windowed_peak_rss_mb"] = round(receiver.recv())
-        process.join()
+        peak = _receive(process, receiver, sender, MEASURE_TIMEOUT_S)
+        found["whole_peak_rss_mb" if whole else "windowed_peak_rss_mb"] = round(peak)
     return found
 
 
@@ -237,6 +264,7 @@ def long_recording(
 
 
 def main() -> None:
+    global MEASURE_TIMEOUT_S  # one bound for every child of this run
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--long-minutes", type=float, default=30.0)
@@ -247,7 +275,12 @@ def main() -> None:
         "--decode-memory", type=float, default=0, help="Only the decoding memory of N minutes."
     )
     parser.add_argument("--formats", default="", help="Suffixes to measure (default: all).")
+    parser.add_argument("--no-save", action="store_true", help="Print only (a short proving run).")
+    parser.add_argument(
+        "--measure-timeout", type=float, default=MEASURE_TIMEOUT_S, help="Seconds per clip."
+    )
     args = parser.parse_args()
+    MEASURE_TIMEOUT_S = args.measure_timeout
     if args.decode_memory:
         with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
             wav, _ = interview(args.decode_memory * 60)
@@ -273,6 +306,9 @@ def main() -> None:
             kept = json.loads(earlier.read_text())
             kept.pop("machine", None)
             results = kept | {"long": results["long"]}
+    if args.no_save:
+        print(json.dumps(results, indent=2))
+        return
     print(save("audio", results))
 
 

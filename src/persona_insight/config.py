@@ -107,8 +107,10 @@ class Settings(BaseSettings):
     speech_cpu_s_per_audio_s: float = Field(
         default=3.0, gt=0, description="CPU seconds a transcription may use per recorded second."
     )
+    # Whisper base with its two threads needs ~700 MB of address space (640 MB failed, 768 MB
+    # worked): below that the sandbox child dies and the recording fails as `malformed_file`.
     speech_memory_mb: int = Field(
-        default=3072, ge=256, description="Address space a transcription may add (MB)."
+        default=3072, ge=1024, description="Address space a transcription may add (MB)."
     )
     speech_api_base_url: str | None = Field(
         default=None, description="OpenAI-compatible speech API base URL (…/v1)."

@@ -28,10 +28,18 @@ def _bursts(path: Path, seconds: int) -> np.ndarray:
     return samples
 
 
-def test_windows_cover_the_recording_and_cut_in_pauses(tmp_path: Path) -> None:
-    path = tmp_path / "long.wav"
+@pytest.fixture(scope="module")
+def eleven_minutes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    """Made and decoded whole once for the module: longer than two windows (and than KEEP_S)."""
+    path = tmp_path_factory.mktemp("long") / "long.wav"
     _bursts(path, 11 * 60)
-    whole = decode.decode(path, max_duration_s=3600)
+    return path, decode.decode(path, max_duration_s=3600)
+
+
+def test_windows_cover_the_recording_and_cut_in_pauses(
+    eleven_minutes: tuple[Path, np.ndarray],
+) -> None:
+    path, whole = eleven_minutes
     pieces = list(pipeline.windows(path, 3600))
     assert len(pieces) >= 3
     assert max(a.size for _, a in pieces) <= (decode.WINDOW_S + pipeline.CUT_SEARCH_S) * RATE
@@ -41,10 +49,11 @@ def test_windows_cover_the_recording_and_cut_in_pauses(tmp_path: Path) -> None:
         assert 1.0 <= (start % (RATE * 3 // 2)) / RATE <= 1.5, start / RATE  # inside a pause
 
 
-def test_segments_get_their_own_audio_from_a_rolling_buffer(tmp_path: Path) -> None:
-    path = tmp_path / "long.wav"
-    _bursts(path, 11 * 60)
-    whole = decode.decode(path, max_duration_s=3600)
+def test_segments_get_their_own_audio_from_a_rolling_buffer(
+    eleven_minutes: tuple[Path, np.ndarray],
+) -> None:
+    path, whole = eleven_minutes
+    assert whole.size / RATE > pipeline.KEEP_S  # the buffer must have dropped audio on the way
     segments = [Segment(i * 1500, i * 1500 + 1000, "x") for i in range(440)]
     got = list(pipeline._segment_audio(path, 3600, list(reversed(segments))))
     assert [s for s, _ in got] == segments  # in order of start

@@ -7,6 +7,7 @@ merged `Settings` is what the analysis job builds its engine from.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -85,6 +86,40 @@ async def _own_company(session: AsyncSession, actor: Authenticated) -> Company:
     return company
 
 
+def apply_changes(
+    company: Company,
+    changes: dict[str, Any],
+    settings: Settings,
+    *,
+    engine: str,
+    config: str,
+    plain: Iterable[str],
+    keys: dict[str, str],
+) -> None:
+    """An admin's change to one of the company's engines (analysis or speech): the engine in
+    column `engine`, the fields in `plain` in JSON column `config` (blank clears one), and the
+    keys, field → name in the company's sealed secrets (blank removes one)."""
+    if "engine" in changes:
+        setattr(company, engine, changes["engine"])
+    values = dict(getattr(company, config) or {})
+    for field in plain:
+        if field in changes:
+            values[field] = changes[field] or None
+    setattr(company, config, values)
+    if not keys.keys() & changes.keys():
+        return
+    secrets = _secrets(company, settings)
+    for field, name in keys.items():
+        if field in changes:
+            if changes[field]:
+                secrets[name] = changes[field]
+            else:
+                secrets.pop(name, None)
+    company.engine_secrets = (
+        box(settings).seal(json.dumps(secrets), context=str(company.id)) if secrets else None
+    )
+
+
 async def configured_engine(
     session: AsyncSession, actor: Authenticated, settings: Settings
 ) -> tuple[str, Settings]:
@@ -106,22 +141,14 @@ async def update_analysis_settings(
     require_admin(actor)
     company = await _own_company(session, actor)
     changes = body.model_dump(exclude_unset=True)
-    if "engine" in changes:
-        company.analysis_engine = changes["engine"]
-    config = dict(company.engine_config or {})
-    for key in PLAIN_FIELDS:
-        if key in changes:
-            config[key] = changes[key] or None
-    company.engine_config = config
-    secrets = _secrets(company, settings)
-    for key in SECRET_FIELDS:
-        if key in changes:
-            if changes[key]:
-                secrets[key] = changes[key]
-            else:
-                secrets.pop(key, None)
-    company.engine_secrets = (
-        box(settings).seal(json.dumps(secrets), context=str(company.id)) if secrets else None
+    apply_changes(
+        company,
+        changes,
+        settings,
+        engine="analysis_engine",
+        config="engine_config",
+        plain=PLAIN_FIELDS,
+        keys={key: key for key in SECRET_FIELDS},
     )
     await session.flush()
     # The audit entry names what changed, never a key's value.

@@ -7,7 +7,6 @@ Like the analysis settings they override the instance's `speech_*` settings fiel
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import SecretStr
@@ -19,9 +18,8 @@ from persona_insight.audit import service as audit
 from persona_insight.companies.schemas import SpeechSettingsIn, SpeechSettingsOut
 
 # The company and its sealed keys are read as for the analysis engine's settings.
-from persona_insight.companies.service import _own_company, _secrets
+from persona_insight.companies.service import _own_company, _secrets, apply_changes
 from persona_insight.config import Settings
-from persona_insight.crypto import box
 from persona_insight.errors import InvalidInput
 from persona_insight.models import Company
 
@@ -74,22 +72,15 @@ async def put(
     require_admin(actor)
     company = await _own_company(session, actor)
     changes = body.model_dump(exclude_unset=True)
-    if "engine" in changes:
-        company.speech_engine = changes["engine"]
-    config = dict(company.speech_config or {})
-    for field in PLAIN_FIELDS:
-        if field in changes:
-            config[field] = changes[field] or None
-    company.speech_config = config
-    if "api_key" in changes:
-        secrets = _secrets(company, settings)
-        if changes["api_key"]:
-            secrets[KEY_NAME] = changes["api_key"]
-        else:
-            secrets.pop(KEY_NAME, None)
-        company.engine_secrets = (
-            box(settings).seal(json.dumps(secrets), context=str(company.id)) if secrets else None
-        )
+    apply_changes(
+        company,
+        changes,
+        settings,
+        engine="speech_engine",
+        config="speech_config",
+        plain=PLAIN_FIELDS,
+        keys={"api_key": KEY_NAME},
+    )
     if (
         merged(company, settings).speech_engine == "api"
         and not merged(company, settings).speech_api_base_url

@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +54,7 @@ def probe(path: Path) -> MediaInfo:
                     "the file has no audio track", details={"reason": "no_audio"}
                 )
             stream = audio[0]
+            _check_decoder(stream)
             duration_s = 0.0
             if stream.duration is not None and stream.time_base is not None:
                 duration_s = float(stream.duration * stream.time_base)
@@ -69,6 +71,28 @@ def probe(path: Path) -> MediaInfo:
         raise UndecodableMedia(
             "the file is not audio or video this server can read",
             details={"reason": type(exc).__name__},
+        ) from None
+
+
+def _check_decoder(stream: Any) -> None:
+    """Refuse a track this FFmpeg build has no working decoder for, which the header alone
+    tells: an unknown format tag (PyAV gives no codec context) or a decoder that will not open
+    with the parameters declared (e.g. G.726 without its bit depth). Opening costs no decoding;
+    data that only fails once decoded is the job's to find."""
+    import av
+
+    context = stream.codec_context
+    if context is None:
+        raise UndecodableMedia(
+            "the recording's audio codec cannot be decoded here",
+            details={"reason": "no_decoder"},
+        )
+    try:
+        context.open()
+    except av.FFmpegError:
+        raise UndecodableMedia(
+            f"the recording's audio codec ({context.name}) cannot be decoded as declared",
+            details={"reason": "decoder_refused", "codec": context.name},
         ) from None
 
 

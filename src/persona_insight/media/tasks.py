@@ -164,7 +164,13 @@ async def run_transcription(
                 with contextlib.suppress(asyncio.CancelledError):
                     await relay
     except AppError as exc:
-        log.info("transcription of %s failed: %s (%s)", interview_id, exc.code, exc.message)
+        log.info(
+            "transcription of %s failed: %s (%s) %s",
+            interview_id,
+            exc.code,
+            exc.message,
+            exc.details,
+        )
         async with db.unit_of_work(actor) as session:
             await interviews.fail(session, interview_id, _failure(exc, engine))
         return
