@@ -17,7 +17,8 @@ own tokens are about 1.3 per English word, so the per-token figure is conservati
 
     uv run --frozen python -m bench.chat [--quick] [--profile data/chat.prof]
 
-`--profile` runs the server under cProfile (its figures are then the profiler's, not ours).
+`--profile` runs the server under cProfile by CPU time (bench/profiled.py), profiling only the
+CPU-per-token phase (its figures are then the profiler's, not ours).
 
 Prints the figures and writes bench/results/chat.json.
 """
@@ -28,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -171,6 +173,9 @@ async def run(url: str, seeded: Seed, quick: bool, profile: Path | None = None) 
                 "persona_code": "P2",
                 "message": "What is the hardest part?",
             }
+            if profile:
+                # Only the CPU-per-token phase is profiled (bench/profiled.py).
+                process.send_signal(signal.SIGUSR1)
             before = cpu_seconds([process.pid])["server"]
             started = time.perf_counter()
             tokens = 0
@@ -181,6 +186,9 @@ async def run(url: str, seeded: Seed, quick: bool, profile: Path | None = None) 
                 tokens += sum(n for _, n in done)
             wall = time.perf_counter() - started
             spent = cpu_seconds([process.pid])["server"] - before
+            if profile:
+                process.send_signal(signal.SIGUSR2)
+                await asyncio.sleep(5)  # the profile is written before the server stops
             results["cpu_per_token"] = {
                 "concurrent_chats": 50,
                 "rounds": rounds,

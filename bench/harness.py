@@ -162,10 +162,10 @@ def server(
     log: Path | None = None,
     profile: Path | None = None,
 ) -> Any:
-    """`persona-insight serve` on 127.0.0.1 (optionally pinned to `cpus`, or under cProfile
-    writing to `profile` when it stops); yields its base URL."""
+    """`persona-insight serve` on 127.0.0.1 (optionally pinned to `cpus`, or under cProfile by
+    CPU time writing to `profile`: bench/profiled.py); yields its base URL."""
     port = free_port()
-    profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    profiler = ["-m", "bench.profiled", str(profile)] if profile else []
     cmd = [
         sys.executable,
         *profiler,

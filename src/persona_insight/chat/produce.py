@@ -30,12 +30,13 @@ from persona_insight.chat import repository as repo
 from persona_insight.chat.engines import PersonaEngine, Turn
 from persona_insight.chat.repository import PersonaRow
 from persona_insight.chat.retrieval import persona_evidence
-from persona_insight.citations import Citation, Statement, validate_statements
+from persona_insight.citations import Citation, validate_citation
 from persona_insight.db import Database
 from persona_insight.realtime import events
 from persona_insight.search import answer_stream as stream
 from persona_insight.search.answer_stream import Message
 from persona_insight.search.ask import citation_data
+from persona_insight.search.generation import Cited
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,9 @@ async def _answer_one(
     usage: dict[str, Any] = {}
     text: list[str] = []
     citations: list[dict[str, Any]] = []
-    sentence: list[str] = []
+    # A model cites the same few quotes sentence after sentence: each is checked by the shared
+    # validator, and its lines looked up, once per answer rather than once per sentence.
+    resolved: dict[Cited, tuple[Citation, dict[str, Any]] | None] = {}
     sentences = 0
     first_token_ms: int | None = None
     async for piece in run.engine.answer(turn, usage):
@@ -134,22 +137,25 @@ async def _answer_one(
                 first_token_ms = int((time.perf_counter() - started) * 1000)
             message.emit(stream.TOKEN, {"text": piece.text})
             text.append(piece.text)
-            sentence.append(piece.text)
         if not piece.ends_sentence:
             continue
-        if piece.citations:
-            kept, _ = validate_statements(
-                [Statement(text="".join(sentence).strip() or "-", citations=piece.citations)],
-                evidence.check,
-            )
-            for statement in kept:
-                for citation in statement.citations:
-                    assert isinstance(citation, Citation)
-                    data = citation_data(citation, evidence.check, sentences)
-                    message.emit(stream.CITATION, data)
-                    citations.append(data)
+        emitted: list[Citation] = []
+        for cited in piece.citations:
+            if cited not in resolved:
+                valid = validate_citation(cited, evidence.check)
+                resolved[cited] = (
+                    (valid, citation_data(valid, evidence.check, 0))
+                    if isinstance(valid, Citation)
+                    else None
+                )
+            known = resolved[cited]
+            if known is None or known[0] in emitted:
+                continue
+            emitted.append(known[0])
+            data = {**known[1], "sentence": sentences}
+            message.emit(stream.CITATION, data)
+            citations.append(data)
         sentences += 1
-        sentence = []
     if responder.cancelled.is_set():
         raise Cancelled("the answer was cancelled")
     responder.storing = True

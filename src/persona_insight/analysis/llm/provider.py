@@ -89,10 +89,11 @@ def build_model(
 def _openai(
     name: str, *, base_url: str | None, api_key: str | None, timeout_s: float
 ) -> ModelHandle:
-    from openai import AsyncOpenAI
     from pydantic_ai.models.openai import OpenAIChatModel
     from pydantic_ai.providers.openai import OpenAIProvider
     from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
+
+    from persona_insight.analysis.llm.openai_client import StreamingOpenAI
 
     if not name:
         raise _not_configured("no llm model name is configured")
@@ -100,7 +101,7 @@ def _openai(
     if not key and not base_url:
         raise _not_configured("the llm engine needs an API key for OpenAI")
     # Local servers (llama.cpp, Ollama, vLLM) accept any key, but the SDK insists on one.
-    client = AsyncOpenAI(
+    client = StreamingOpenAI(
         api_key=key or "not-needed",
         base_url=base_url,
         max_retries=0,
