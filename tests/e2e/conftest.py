@@ -80,6 +80,17 @@ async def chromium() -> AsyncIterator[Any]:
         yield b
 
 
+async def company_admin(team: Team, settings: Any) -> Member:
+    """boss@acme.test: a company admin, and an admin of the team's project."""
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        boss = await make_user(db, email="boss@acme.test", role="company_admin")
+        await add_member(db, team.project_id, boss, role="admin")
+    finally:
+        await db.dispose()
+    return boss
+
+
 async def signed_in(browser: Any, url: str, member: Member, locale: str = "ko-KR") -> Any:
     """A browser context signed in as `member`, its pages in `locale`, 1280 px wide."""
     context = await browser.new_context(

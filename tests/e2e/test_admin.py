@@ -9,21 +9,15 @@ from typing import Any
 
 import pytest
 
-from persona_insight.db import Database
-from tests.e2e.conftest import Team, live_on, open_page, screenshot, signed_in
+from tests.e2e.conftest import Team, company_admin, live_on, open_page, screenshot, signed_in
 from tests.e2e.test_pages import assert_translated
-from tests.support import add_member, http, make_user
+from tests.support import http
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 
 async def test_company_admin(chromium: Any, team: Team, worker_settings: Any) -> None:
-    db = Database(worker_settings.database_url, pool_size=1)
-    try:
-        boss = await make_user(db, email="boss@acme.test", role="company_admin")
-        await add_member(db, team.project_id, boss, role="admin")
-    finally:
-        await db.dispose()
+    boss = await company_admin(team, worker_settings)
     # A trashed interview to delete for good (a question with no answer: no analysis needed).
     async with http(team.url, team.owner) as api:
         r = await api.post(

@@ -113,10 +113,16 @@ async def test_counts_and_replies_read_right(chromium: Any, team: Team) -> None:
             timeout=ANALYSIS_MS,
         )
         await page.goto(f"/interviews/{interview_id}")
+        # The count is written by the page's module: wait for it rather than read it at once
+        # (CI read the text before the module had counted the tick).
         await page.locator(".line-select").nth(2).check()
-        assert (await page.inner_text("#selection")).startswith("1 line selected")
+        await page.wait_for_function(
+            "() => document.getElementById('selection').innerText.startsWith('1 line selected')"
+        )
         await page.locator(".line-select").nth(3).check()
-        assert (await page.inner_text("#selection")).startswith("2 lines selected")
+        await page.wait_for_function(
+            "() => document.getElementById('selection').innerText.startsWith('2 lines selected')"
+        )
 
         line = int(await page.locator(".line-select").nth(2).get_attribute("value") or 0)
         r = await api.post(

@@ -103,7 +103,12 @@ async def test_invitation_link_and_live_members(
     # The owner deletes the project (typing its name); the colleague's workspace leaves.
     delete = settings.locator("#delete-form button[type=submit]")
     await settings.reload()
+    # The page's script disables the button once it runs: on a busy machine the name can be
+    # typed before it has (CI failed here), so wait for the state instead of reading it at once.
     await settings.fill("#confirm-name", "충전 조사")
+    await settings.wait_for_function(
+        "() => document.querySelector('#delete-form button[type=submit]').disabled"
+    )
     assert await delete.is_disabled()
     await settings.fill("#confirm-name", "충전 조사 2차")
     await delete.click()

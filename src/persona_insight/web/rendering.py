@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -98,7 +99,30 @@ def environment(locale: str) -> Environment:
     env.filters["time"] = lambda value: _time(value, locale)
     env.filters["initials"] = initials
     env.filters["hue"] = hue
+    env.filters["breakable"] = breakable
     return env
+
+
+_LONG_TOKEN = re.compile(r"\S{25,}")
+_SEPARATORS = "/_?&=."
+_SEPARATOR = re.compile(r"([/_?&=.])")
+
+
+def breakable(text: str) -> Markup:
+    """Escaped `text` with line-break opportunities after the separators of long tokens (URLs,
+    file paths, snake_case names): on a phone such a token would otherwise be cut anywhere,
+    through the middle of a word (`overflow-wrap: anywhere` on the body)."""
+    out: list[str] = []
+    at = 0
+    for match in _LONG_TOKEN.finditer(text):
+        out.append(str(Markup.escape(text[at : match.start()])))
+        for piece in _SEPARATOR.split(match.group(0)):
+            out.append(str(Markup.escape(piece)))
+            if len(piece) == 1 and piece in _SEPARATORS:
+                out.append("<wbr>")
+        at = match.end()
+    out.append(str(Markup.escape(text[at:])))
+    return Markup("".join(out))  # noqa: S704 -- every piece was escaped above
 
 
 def render(locale: str, template: str, context: dict[str, Any]) -> str:
