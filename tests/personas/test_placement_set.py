@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from bench import personas
 
-pytestmark = pytest.mark.slow
+# Reads and embeds every transcript with e5: minutes on the shared 2-core machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 def test_placements_on_the_labelled_frameworks() -> None:
