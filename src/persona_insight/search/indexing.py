@@ -1,5 +1,9 @@
 """Indexing one interview: its script lines' lexemes and vectors, computed outside any
-transaction (Kiwi and e5 take CPU seconds on a long interview) and written in one.
+transaction (Kiwi and e5 take CPU seconds on a long interview) and written in two: the keyword
+rows first, then the vectors. Kiwi reads a 1,000-line interview of real turns in ~3 s, e5 takes
+~80 s on this machine's two cores; written together, the interview could not be found by any
+word for that long. Each write reads the analysis again under its row lock, so a trash or a
+re-analysis that committed meanwhile wins.
 
 A line is keyed by its first source line id, the id citations and anchors use. Vectors go into
 the shared embeddings table (kind `line`, owner = the interview); keyword rows into
@@ -33,9 +37,13 @@ SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 """Opens one unit of work (committed when the block ends) acting for the interview's company."""
 
 
+KeywordRow = tuple[LineRow, str, str]
+"""A line with its Korean lexemes and its Latin words."""
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    keyword_rows: list[tuple[LineRow, str, str]]
+    keyword_rows: list[KeywordRow]
     vector_rows: list[Row]
 
 
@@ -56,16 +64,24 @@ def lines_of(interview_id: UUID, analysis: InterviewAnalysis) -> list[LineRow]:
     ]
 
 
-def prepare(interview_id: UUID, analysis: InterviewAnalysis) -> Prepared:
-    """CPU work only (call it in a thread): lexemes and vectors of every line, and of each
-    long line's windows (search by meaning scores a long line by its best window). A long
-    line's own vector, for readers that want one per line, is its windows' length-weighted
-    mean — what e5 computes for a text beyond its window anyway — so no text is embedded
-    twice."""
+def prepare_keywords(interview_id: UUID, analysis: InterviewAnalysis) -> list[KeywordRow]:
+    """CPU work only (call it in a thread): the lexemes of every line."""
     lines = lines_of(interview_id, analysis)
+    analysed = lexemes.analyse([line.text for line in lines])
+    return [
+        (line, " ".join(a.korean), " ".join(a.latin))
+        for line, a in zip(lines, analysed, strict=True)
+    ]
+
+
+def prepare_vectors(interview_id: UUID, analysis: InterviewAnalysis) -> list[Row]:
+    """CPU work only (call it in a thread): the vector of every line, and of each long line's
+    windows (search by meaning scores a long line by its best window). A long line's own
+    vector, for readers that want one per line, is its windows' length-weighted mean — what e5
+    computes for a text beyond its window anyway — so no text is embedded twice."""
     texts: list[str] = []
     rows: list[tuple[str, str, slice]] = []  # (ref, text, rows of `texts` it is made of)
-    for line in lines:
+    for line in lines_of(interview_id, analysis):
         parts = windows(line.text)
         start = len(texts)
         texts.extend(parts or [line.text])
@@ -74,19 +90,20 @@ def prepare(interview_id: UUID, analysis: InterviewAnalysis) -> Prepared:
             (window_ref(str(line.line_id), n), part, slice(start + n, start + n + 1))
             for n, part in enumerate(parts)
         )
-    analysed = lexemes.analyse([line.text for line in lines])
     vectors = embed_passages(texts)
     weights = np.array([len(t) for t in texts], dtype=np.float32)
     vector_rows: list[Row] = []
     for ref, text, part in rows:
         vector = (vectors[part] * weights[part, None]).sum(axis=0)
         vector_rows.append((ref, text, vector / max(float(np.linalg.norm(vector)), 1e-12)))
+    return vector_rows
+
+
+def prepare(interview_id: UUID, analysis: InterviewAnalysis) -> Prepared:
+    """Both kinds of rows at once (bulk loads write them in one transaction)."""
     return Prepared(
-        keyword_rows=[
-            (line, " ".join(a.korean), " ".join(a.latin))
-            for line, a in zip(lines, analysed, strict=True)
-        ],
-        vector_rows=vector_rows,
+        keyword_rows=prepare_keywords(interview_id, analysis),
+        vector_rows=prepare_vectors(interview_id, analysis),
     )
 
 
@@ -98,13 +115,47 @@ async def write(
     project_id: UUID,
     prepared: Prepared,
 ) -> None:
-    await repo.replace_lines(
+    await write_keywords(
         session,
         interview_id=interview_id,
         company_id=company_id,
         project_id=project_id,
         rows=prepared.keyword_rows,
     )
+    await write_vectors(
+        session,
+        interview_id=interview_id,
+        company_id=company_id,
+        project_id=project_id,
+        rows=prepared.vector_rows,
+    )
+
+
+async def write_keywords(
+    session: AsyncSession,
+    *,
+    interview_id: UUID,
+    company_id: UUID,
+    project_id: UUID,
+    rows: list[KeywordRow],
+) -> None:
+    await repo.replace_lines(
+        session,
+        interview_id=interview_id,
+        company_id=company_id,
+        project_id=project_id,
+        rows=rows,
+    )
+
+
+async def write_vectors(
+    session: AsyncSession,
+    *,
+    interview_id: UUID,
+    company_id: UUID,
+    project_id: UUID,
+    rows: list[Row],
+) -> None:
     await embeddings.replace(
         session,
         company_id=company_id,
@@ -112,31 +163,58 @@ async def write(
         owner_id=interview_id,
         interview_id=interview_id,
         kind=LINE_KIND,
-        rows=prepared.vector_rows,
+        rows=rows,
     )
 
 
 async def index_interview(session_factory: SessionFactory, interview_id: UUID) -> int:
-    """Index one interview; the number of lines indexed (0: nothing to index any more)."""
+    """Index one interview, searchable by its words as soon as their rows are written and by
+    meaning once its vectors are; the number of lines indexed (0: nothing to index any more)."""
     async with session_factory() as session:
         loaded = await repo.load_for_index(session, interview_id)
     if loaded is None:
         return 0
     _, _, analysis = loaded
-    prepared = await asyncio.to_thread(prepare, interview_id, analysis)
+    keyword_rows = await asyncio.to_thread(prepare_keywords, interview_id, analysis)
     async with session_factory() as session:
-        # Read again under the row lock: a trash or re-analysis that committed meanwhile wins.
         current = await repo.load_for_index(session, interview_id)
         if current is None:
             return 0
         company_id, project_id, now = current
         if now != analysis:
-            prepared = await asyncio.to_thread(prepare, interview_id, now)
-        await write(
+            analysis = now
+            keyword_rows = await asyncio.to_thread(prepare_keywords, interview_id, now)
+        await write_keywords(
             session,
             interview_id=interview_id,
             company_id=company_id,
             project_id=project_id,
-            prepared=prepared,
+            rows=keyword_rows,
         )
-    return len(prepared.keyword_rows)
+    vector_rows = await asyncio.to_thread(prepare_vectors, interview_id, analysis)
+    async with session_factory() as session:
+        current = await repo.load_for_index(session, interview_id)
+        if current is None:
+            return 0
+        company_id, project_id, now = current
+        if now != analysis:
+            # Re-analysed while its vectors were computed: both kinds of rows follow the
+            # analysis as it is now, in this one transaction.
+            prepared = await asyncio.to_thread(prepare, interview_id, now)
+            keyword_rows = prepared.keyword_rows
+            await write(
+                session,
+                interview_id=interview_id,
+                company_id=company_id,
+                project_id=project_id,
+                prepared=prepared,
+            )
+        else:
+            await write_vectors(
+                session,
+                interview_id=interview_id,
+                company_id=company_id,
+                project_id=project_id,
+                rows=vector_rows,
+            )
+    return len(keyword_rows)
