@@ -135,3 +135,41 @@ def test_a_named_interviewer_beside_a_labelled_participant_who_rarely_asks() -> 
     t = parse(DEBRIEF.replace("Alex:", "Participant:"))
     assert t.roles == {"Dan": "question", "Participant": "answer"}
     assert t.turns[0].role == "question"
+
+
+PODCAST = (
+    "Adam: Welcome to the show. Today we have Maya with us. Maya, what got you into maps?\n"
+    "Maya: I grew up hiking, and I was always lost because my paper maps were out of date.\n"
+    "Lin: You built your own tool for that, right after your trip to Norway, I think.\n"
+    "Maya: I did. My first version crashed every time I lost the signal, which was most days.\n"
+    "Adam: How do you handle offline areas now?\n"
+    "Maya: I cache the tiles myself, but it eats my storage and I still have to plan ahead.\n"
+    "Lin: That matches what you said on your blog: you trade space for certainty.\n"
+    "Maya: Exactly. I wish my phone warned me before I walk out of coverage.\n"
+    "Adam: What would you change first?\n"
+    "Maya: I would make syncing automatic. I forget to do it, and then I am stuck again.\n"
+)
+
+
+def test_a_co_host_who_comments_more_than_asks_is_not_the_guest() -> None:
+    """Two hosts and a guest: the second host asks nothing but talks to the guest as much as
+    about themself, and says far less than the guest — nearer the host than the guest."""
+    t = parse(PODCAST)
+    assert t.roles == {"Adam": "question", "Maya": "answer", "Lin": "question"}
+
+
+FOCUS_GROUP = (
+    "Moderator: Thanks for coming. How do you plan a trip today?\n"
+    "Ana: I use three apps and a notebook, and I lose track of which one has my tickets.\n"
+    "Bo: I mostly ask my sister. I do not trust the reviews in the apps any more.\n"
+    "Cy: For me it is price first. I wait for a sale, and I often miss it by a day.\n"
+    "Moderator: What happens when something goes wrong on the trip?\n"
+    "Ana: I panic, honestly. My bookings are in my email and I cannot search it offline.\n"
+    "Bo: I call the hotel. I once waited an hour on hold and my battery died.\n"
+    "Cy: I just rebook and pay twice. It is expensive but I hate my evening being wasted.\n"
+)
+
+
+def test_every_participant_of_a_focus_group_is_interviewed() -> None:
+    t = parse(FOCUS_GROUP)
+    assert t.roles == {"Moderator": "question", "Ana": "answer", "Bo": "answer", "Cy": "answer"}

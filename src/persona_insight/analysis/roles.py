@@ -138,15 +138,32 @@ def decide(
             roles[key] = "answer"
         return Decision(_ordered(roles, order), 0.5, "evidence")
     roles[top] = "question"
+    # The most interviewee-like speaker: with three or more voices, a co-host who comments more
+    # than they ask sits between the two (a podcast's second host: few questions, as much
+    # "you" as "I", a small share) and is told apart by which of the two they are nearer.
+    floor = ranked[-1]
     for key in ranked[1:]:
         e = evidence[key]
-        # A second interviewer: asks as much as the first and says little.
+        # A second interviewer: asks as much as the first and says little…
         second = (
             e.asks / max(e.turns, 1) >= 0.5
             and scores[key] >= scores[top] - 0.4
             and e.words < 0.15 * max(total, 1)
         )
-        roles[key] = "question" if second else "answer"
+        # …or, saying less than the interviewee, is nearer the interviewer than the
+        # interviewee, or talks to and about the others at least as much as about themself
+        # (which interviewees, asked about their own lives, do not).
+        floor_e = evidence[floor]
+        nearer = (
+            key != floor
+            and e.words < floor_e.words
+            and floor_e.self_words > floor_e.addressee
+            and (
+                scores[key] - scores[floor] > scores[top] - scores[key]
+                or e.addressee >= max(e.self_words, 1)
+            )
+        )
+        roles[key] = "question" if second or nearer else "answer"
     rivals = [scores[k] for k in order if k != top and roles[k] == "answer"]
     gap = scores[top] - max(rivals) if rivals else 0.0
     confidence = 1 / (1 + math.exp(-SHARPNESS * gap))
