@@ -149,7 +149,10 @@ async def test_answers_announced_before_their_stream_arrives_are_not_doubled(
         timeout=30_000,
     )
     assert held
-    texts = "() => [...document.querySelectorAll('#chat-messages .chat-persona .chat-text')].map((n) => n.textContent.trim())"
+    texts = (
+        "() => [...document.querySelectorAll('#chat-messages .chat-persona .chat-text')]"
+        ".map((n) => n.textContent.trim())"
+    )
     sources = "() => document.querySelectorAll('#chat-sources li').length"
     shown, shown_sources = await asker.evaluate(texts), await asker.evaluate(sources)
     assert len(shown) == 3, shown
