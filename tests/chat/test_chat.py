@@ -102,6 +102,44 @@ async def test_two_mentioned_personas_answer_in_turn_each_from_its_own_interview
     assert said["P2"].startswith(AFTER[True].format(title="전기차 충전 고객"))
 
 
+async def test_panel_asks_every_persona_with_interviews(live_worker_server: Any) -> None:
+    """Panel mode: every persona of the project that has analysed interviews answers the same
+    question, in order, each from its own interviews; one without interviews (P3) is left out,
+    not made to answer from nothing."""
+    app = live_worker_server.app
+    world = await build(app)
+    async with http(live_worker_server.url, world.member) as c:
+        headers, frames = await read_stream(
+            c,
+            "POST",
+            "/api/chat",
+            json={
+                "project_id": world.project,
+                "message": "What is the most frustrating part? 제일 불편한 점은요?",
+                "panel": True,
+            },
+        )
+        conversation = headers["x-conversation-id"]
+        stored = (await c.get(f"/api/conversations/{conversation}")).json()
+    starts = [data for _, kind, data in frames if kind == "message:start"]
+    assert [s["persona_code"] for s in starts] == ["P1", "P2"]
+    code = ""
+    cited = {"P1": 0, "P2": 0}
+    for _, kind, data in frames:
+        if kind == "message:start":
+            code = data["persona_code"]
+        if kind == "citation":
+            own = world.korean if code == "P1" else world.english
+            assert data["interview_id"] == own, f"{code} cited another persona's interview"
+            cited[code] += 1
+    assert cited["P1"] > 0
+    assert cited["P2"] > 0
+    answers = [m for m in stored["items"] if m["role"] == "persona"]
+    assert [m["persona_code"] for m in answers] == ["P1", "P2"]
+    for m in answers:
+        _sentences_are_quotes_or_templates(m["content"], world)
+
+
 async def test_a_dropped_client_reattaches_and_gets_exactly_the_rest(
     live_worker_server: Any,
 ) -> None:
