@@ -140,6 +140,54 @@ async def test_panel_asks_every_persona_with_interviews(live_worker_server: Any)
         _sentences_are_quotes_or_templates(m["content"], world)
 
 
+async def _chat_events(app: Any, project_id: str) -> list[dict[str, Any]]:
+    async with as_owner(app.api.state.runtime.db.owner_url) as session:
+        rows = await session.execute(
+            text(
+                "SELECT payload FROM events WHERE project_id = :p"
+                " AND type = 'chat:message_added' ORDER BY seq"
+            ),
+            {"p": project_id},
+        )
+        return [r.payload for r in rows]
+
+
+async def test_only_shared_conversations_reach_the_project_stream(
+    live_worker_server: Any,
+) -> None:
+    """A private conversation leaves no event on the project stream; a shared one adds one per
+    stored message, and applying them gives the conversation as a fresh fetch shows it."""
+    app = live_worker_server.app
+    world = await build(app)
+    async with http(live_worker_server.url, world.member) as c:
+        private, _ = await read_stream(
+            c,
+            "POST",
+            "/api/chat",
+            json={"project_id": world.project, "persona_code": "P2", "message": "What is hard?"},
+        )
+        assert await _chat_events(app, world.project) == []
+        shared, _ = await read_stream(
+            c,
+            "POST",
+            "/api/chat",
+            json={
+                "project_id": world.project,
+                "message": "@P1 @P2 what is the most frustrating part? 제일 불편한 점은요?",
+                "shared": True,
+            },
+        )
+        conversation = shared["x-conversation-id"]
+        fresh = (await c.get(f"/api/conversations/{conversation}")).json()["items"]
+    announced = await _chat_events(app, world.project)
+    assert {e["conversation_id"] for e in announced} == {conversation}
+    assert private["x-conversation-id"] != conversation
+    keys = ("id", "role", "persona_code", "content", "citations")
+    applied = [{k: e["message"][k] for k in keys} for e in announced]
+    assert applied == [{k: m[k] for k in keys} for m in fresh]
+    assert [m["role"] for m in fresh] == ["user", "persona", "persona"]
+
+
 async def test_a_dropped_client_reattaches_and_gets_exactly_the_rest(
     live_worker_server: Any,
 ) -> None:
