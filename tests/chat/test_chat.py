@@ -273,8 +273,17 @@ async def test_bad_input_and_access(live_worker_server: Any) -> None:
         r = await c.patch(f"/api/conversations/{conversation}", json={"shared": True})
         assert r.status_code == 200
         assert r.json()["shared"] is True
+        # Renamed by its author; the project's list shows the new title.
+        r = await c.patch(f"/api/conversations/{conversation}", json={"title": "충전 이야기"})
+        assert (r.status_code, r.json()["title"]) == (200, "충전 이야기")
+        r = await c.patch(f"/api/conversations/{conversation}", json={"title": ""})
+        assert r.status_code == 422
+        listed = (await c.get(f"/api/projects/{world.project}/conversations")).json()["items"]
+        assert [(i["id"], i["title"]) for i in listed] == [(conversation, "충전 이야기")]
     async with http(live_worker_server.url, world.admin) as boss:
         assert (await boss.get(f"/api/conversations/{conversation}")).status_code == 200
+        r = await boss.patch(f"/api/conversations/{conversation}", json={"title": "mine now"})
+        assert r.status_code == 403
         r = await boss.post("/api/chat", json={"conversation_id": conversation, "message": "hey"})
         assert (r.status_code, r.json()["error"]["code"]) == (403, "conversation_read_only")
         assert (await boss.delete(f"/api/conversations/{conversation}")).status_code == 403
