@@ -17,7 +17,7 @@ from persona_insight.interviews import service as interviews
 from persona_insight.search import indexing
 from persona_insight.search.tasks import run_index
 from tests.search.conftest import CHARGING, analysis
-from tests.support import Member, client, make_project, make_user
+from tests.support import Member, as_owner, client, make_project, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -116,3 +116,39 @@ async def test_a_trash_between_the_phases_wins(app: Any, monkeypatch: pytest.Mon
     async with client(app, owner) as c:
         r = await c.get("/api/search", params={"q": "불편하다"})
     assert r.json()["groups"] == []
+
+
+async def test_a_re_analysis_between_the_phases_is_what_gets_indexed(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The analysis changes while the vectors of the old one are computed: the second write
+    indexes the new one, words and vectors alike, and nothing of the old stays."""
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner)
+    interview_id = await _completed(app, owner, project["id"])
+    changed = [(n, s, "배터리가 금방 닳아서 걱정이에요." if n == 2 else t) for n, s, t in CHARGING]
+    paused = Paused(monkeypatch)
+    job = asyncio.create_task(run_index(db, interview_id, owner.company_id))
+    try:
+        await paused.wait()
+        async with as_owner(db.owner_url) as session:
+            await session.execute(
+                text("UPDATE interview_analyses SET result = :r WHERE interview_id = :i"),
+                {"r": analysis(changed).model_dump_json(), "i": interview_id},
+            )
+    finally:
+        paused.release.set()
+    assert await job == len(CHARGING)
+    async with as_owner(db.owner_url) as session:
+        for table, kind in (("search_lines", ""), ("embeddings", " AND kind = 'line'")):
+            rows = await session.execute(
+                text(f"SELECT text FROM {table} WHERE interview_id = :i{kind}"),  # noqa: S608
+                {"i": interview_id},
+            )
+            texts = {r.text for r in rows}
+            assert "배터리가 금방 닳아서 걱정이에요." in texts, table
+            assert not any("자리가 늘 없어서" in t for t in texts), table
+    async with client(app, owner) as c:
+        r = await c.get("/api/search", params={"q": "배터리", "mode": "keyword"})
+    assert _lines(r.json()) == [2]

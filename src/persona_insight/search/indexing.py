@@ -43,8 +43,10 @@ KeywordRow = tuple[LineRow, str, str]
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    keyword_rows: list[KeywordRow]
-    vector_rows: list[Row]
+    """Rows to write; `None`: that kind is left as it is."""
+
+    keyword_rows: list[KeywordRow] | None = None
+    vector_rows: list[Row] | None = None
 
 
 def lines_of(interview_id: UUID, analysis: InterviewAnalysis) -> list[LineRow]:
@@ -115,56 +117,53 @@ async def write(
     project_id: UUID,
     prepared: Prepared,
 ) -> None:
-    await write_keywords(
+    """Replace the interview's keyword rows and its vectors, whichever `prepared` holds."""
+    if prepared.keyword_rows is not None:
+        await repo.replace_lines(
+            session,
+            interview_id=interview_id,
+            company_id=company_id,
+            project_id=project_id,
+            rows=prepared.keyword_rows,
+        )
+    if prepared.vector_rows is not None:
+        await embeddings.replace(
+            session,
+            company_id=company_id,
+            project_id=project_id,
+            owner_id=interview_id,
+            interview_id=interview_id,
+            kind=LINE_KIND,
+            rows=prepared.vector_rows,
+        )
+
+
+async def _write_current(
+    session: AsyncSession, interview_id: UUID, analysis: InterviewAnalysis, prepared: Prepared
+) -> InterviewAnalysis | None:
+    """Write `prepared`, made from `analysis`, if the interview is still live and completed
+    (read again under its row lock); the analysis written from (None: nothing is left to
+    index). Re-analysed meanwhile: what `prepared` holds is made again from the analysis as it
+    is now, and the keyword rows always, so that they never trail the vectors."""
+    current = await repo.load_for_index(session, interview_id)
+    if current is None:
+        return None
+    company_id, project_id, now = current
+    if now != analysis:
+        prepared = Prepared(
+            keyword_rows=await asyncio.to_thread(prepare_keywords, interview_id, now),
+            vector_rows=None
+            if prepared.vector_rows is None
+            else await asyncio.to_thread(prepare_vectors, interview_id, now),
+        )
+    await write(
         session,
         interview_id=interview_id,
         company_id=company_id,
         project_id=project_id,
-        rows=prepared.keyword_rows,
+        prepared=prepared,
     )
-    await write_vectors(
-        session,
-        interview_id=interview_id,
-        company_id=company_id,
-        project_id=project_id,
-        rows=prepared.vector_rows,
-    )
-
-
-async def write_keywords(
-    session: AsyncSession,
-    *,
-    interview_id: UUID,
-    company_id: UUID,
-    project_id: UUID,
-    rows: list[KeywordRow],
-) -> None:
-    await repo.replace_lines(
-        session,
-        interview_id=interview_id,
-        company_id=company_id,
-        project_id=project_id,
-        rows=rows,
-    )
-
-
-async def write_vectors(
-    session: AsyncSession,
-    *,
-    interview_id: UUID,
-    company_id: UUID,
-    project_id: UUID,
-    rows: list[Row],
-) -> None:
-    await embeddings.replace(
-        session,
-        company_id=company_id,
-        project_id=project_id,
-        owner_id=interview_id,
-        interview_id=interview_id,
-        kind=LINE_KIND,
-        rows=rows,
-    )
+    return now
 
 
 async def index_interview(session_factory: SessionFactory, interview_id: UUID) -> int:
@@ -174,47 +173,15 @@ async def index_interview(session_factory: SessionFactory, interview_id: UUID) -
         loaded = await repo.load_for_index(session, interview_id)
     if loaded is None:
         return 0
-    _, _, analysis = loaded
-    keyword_rows = await asyncio.to_thread(prepare_keywords, interview_id, analysis)
+    analysis = loaded[2]
+    keywords = Prepared(
+        keyword_rows=await asyncio.to_thread(prepare_keywords, interview_id, analysis)
+    )
     async with session_factory() as session:
-        current = await repo.load_for_index(session, interview_id)
-        if current is None:
-            return 0
-        company_id, project_id, now = current
-        if now != analysis:
-            analysis = now
-            keyword_rows = await asyncio.to_thread(prepare_keywords, interview_id, now)
-        await write_keywords(
-            session,
-            interview_id=interview_id,
-            company_id=company_id,
-            project_id=project_id,
-            rows=keyword_rows,
-        )
-    vector_rows = await asyncio.to_thread(prepare_vectors, interview_id, analysis)
+        written = await _write_current(session, interview_id, analysis, keywords)
+    if written is None:
+        return 0
+    vectors = Prepared(vector_rows=await asyncio.to_thread(prepare_vectors, interview_id, written))
     async with session_factory() as session:
-        current = await repo.load_for_index(session, interview_id)
-        if current is None:
-            return 0
-        company_id, project_id, now = current
-        if now != analysis:
-            # Re-analysed while its vectors were computed: both kinds of rows follow the
-            # analysis as it is now, in this one transaction.
-            prepared = await asyncio.to_thread(prepare, interview_id, now)
-            keyword_rows = prepared.keyword_rows
-            await write(
-                session,
-                interview_id=interview_id,
-                company_id=company_id,
-                project_id=project_id,
-                prepared=prepared,
-            )
-        else:
-            await write_vectors(
-                session,
-                interview_id=interview_id,
-                company_id=company_id,
-                project_id=project_id,
-                rows=vector_rows,
-            )
-    return len(keyword_rows)
+        written = await _write_current(session, interview_id, written, vectors)
+    return 0 if written is None else len(lines_of(interview_id, written))
