@@ -31,6 +31,22 @@ def _sentences_are_quotes_or_templates(said: str, world: World) -> None:
     assert rest.strip() == "", f"text that is neither a quote nor a template: {rest!r}"
 
 
+def _p1_then_p2_each_citing_its_own(frames: list[Any], world: World) -> dict[str, int]:
+    """P1 answers, then P2, each citing only its own interview; the citations of each."""
+    starts = [data for _, kind, data in frames if kind == "message:start"]
+    assert [s["persona_code"] for s in starts] == ["P1", "P2"]
+    code = ""
+    cited = {"P1": 0, "P2": 0}
+    for _, kind, data in frames:
+        if kind == "message:start":
+            code = data["persona_code"]
+        if kind == "citation":
+            own = world.korean if code == "P1" else world.english
+            assert data["interview_id"] == own, f"{code} cited another persona's interview"
+            cited[code] += 1
+    return cited
+
+
 async def test_offline_persona_answers_with_its_own_quotes(
     live_worker_server: Any,
 ) -> None:
@@ -85,16 +101,8 @@ async def test_two_mentioned_personas_answer_in_turn_each_from_its_own_interview
                 "message": "@P1 @P2 what is the most frustrating part? 제일 불편한 점은요?",
             },
         )
-    starts = [data for _, kind, data in frames if kind == "message:start"]
-    assert [s["persona_code"] for s in starts] == ["P1", "P2"]
     assert len(headers["x-message-ids"].split(",")) == 2
-    code = ""
-    for _, kind, data in frames:
-        if kind == "message:start":
-            code = data["persona_code"]
-        if kind == "citation":
-            own = world.korean if code == "P1" else world.english
-            assert data["interview_id"] == own, f"{code} cited another persona's interview"
+    _p1_then_p2_each_citing_its_own(frames, world)
     said = texts(frames)
     assert said["P1"]
     assert said["P2"]
@@ -121,17 +129,7 @@ async def test_panel_asks_every_persona_with_interviews(live_worker_server: Any)
         )
         conversation = headers["x-conversation-id"]
         stored = (await c.get(f"/api/conversations/{conversation}")).json()
-    starts = [data for _, kind, data in frames if kind == "message:start"]
-    assert [s["persona_code"] for s in starts] == ["P1", "P2"]
-    code = ""
-    cited = {"P1": 0, "P2": 0}
-    for _, kind, data in frames:
-        if kind == "message:start":
-            code = data["persona_code"]
-        if kind == "citation":
-            own = world.korean if code == "P1" else world.english
-            assert data["interview_id"] == own, f"{code} cited another persona's interview"
-            cited[code] += 1
+    cited = _p1_then_p2_each_citing_its_own(frames, world)
     assert cited["P1"] > 0
     assert cited["P2"] > 0
     answers = [m for m in stored["items"] if m["role"] == "persona"]
