@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -69,13 +71,12 @@ async def _vectors(app: Any, member: Member, interview_id: UUID) -> int:
         return int(rows.scalar_one())
 
 
-def _lines(body: dict[str, Any]) -> list[int]:
-    return [hit["line_id"] for group in body["groups"] for hit in group["hits"]]
-
-
-async def test_words_are_found_before_the_vectors_exist(
+@contextlib.asynccontextmanager
+async def held_job(
     app: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> AsyncIterator[tuple[Member, UUID, asyncio.Task[int]]]:
+    """A completed interview whose index job runs, held at its embedding until the block ends:
+    (its owner, the interview, the job)."""
     db = app.api.state.runtime.db
     owner = await make_user(db, email="owner@acme.test")
     project = await make_project(app, owner)
@@ -84,13 +85,24 @@ async def test_words_are_found_before_the_vectors_exist(
     job = asyncio.create_task(run_index(db, interview_id, owner.company_id))
     try:
         await paused.wait()
+        yield owner, interview_id, job
+    finally:
+        paused.release.set()
+
+
+def _lines(body: dict[str, Any]) -> list[int]:
+    return [hit["line_id"] for group in body["groups"] for hit in group["hits"]]
+
+
+async def test_words_are_found_before_the_vectors_exist(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with held_job(app, monkeypatch) as (owner, interview_id, job):
         async with client(app, owner) as c:
             r = await c.get("/api/search", params={"q": "불편하다"})
         assert r.status_code == 200, r.text
         assert _lines(r.json()) == [2]
         assert await _vectors(app, owner, interview_id) == 0
-    finally:
-        paused.release.set()
     assert await job == len(CHARGING)
     assert await _vectors(app, owner, interview_id) == len(CHARGING)
     async with client(app, owner) as c:
@@ -99,18 +111,11 @@ async def test_words_are_found_before_the_vectors_exist(
 
 
 async def test_a_trash_between_the_phases_wins(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = app.api.state.runtime.db
-    owner = await make_user(db, email="owner@acme.test")
-    project = await make_project(app, owner)
-    interview_id = await _completed(app, owner, project["id"])
-    paused = Paused(monkeypatch)
-    job = asyncio.create_task(run_index(db, interview_id, owner.company_id))
-    try:
-        await paused.wait()
-        async with client(app, owner) as c:
-            assert (await c.delete(f"/api/interviews/{interview_id}")).status_code == 200
-    finally:
-        paused.release.set()
+    async with (
+        held_job(app, monkeypatch) as (owner, interview_id, job),
+        client(app, owner) as c,
+    ):
+        assert (await c.delete(f"/api/interviews/{interview_id}")).status_code == 200
     assert await job == 0
     assert await _vectors(app, owner, interview_id) == 0
     async with client(app, owner) as c:
@@ -124,21 +129,15 @@ async def test_a_re_analysis_between_the_phases_is_what_gets_indexed(
     """The analysis changes while the vectors of the old one are computed: the second write
     indexes the new one, words and vectors alike, and nothing of the old stays."""
     db = app.api.state.runtime.db
-    owner = await make_user(db, email="owner@acme.test")
-    project = await make_project(app, owner)
-    interview_id = await _completed(app, owner, project["id"])
     changed = [(n, s, "배터리가 금방 닳아서 걱정이에요." if n == 2 else t) for n, s, t in CHARGING]
-    paused = Paused(monkeypatch)
-    job = asyncio.create_task(run_index(db, interview_id, owner.company_id))
-    try:
-        await paused.wait()
-        async with as_owner(db.owner_url) as session:
-            await session.execute(
-                text("UPDATE interview_analyses SET result = :r WHERE interview_id = :i"),
-                {"r": analysis(changed).model_dump_json(), "i": interview_id},
-            )
-    finally:
-        paused.release.set()
+    async with (
+        held_job(app, monkeypatch) as (owner, interview_id, job),
+        as_owner(db.owner_url) as session,
+    ):
+        await session.execute(
+            text("UPDATE interview_analyses SET result = :r WHERE interview_id = :i"),
+            {"r": analysis(changed).model_dump_json(), "i": interview_id},
+        )
     assert await job == len(CHARGING)
     async with as_owner(db.owner_url) as session:
         for table, kind in (("search_lines", ""), ("embeddings", " AND kind = 'line'")):
