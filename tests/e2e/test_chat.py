@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.chat.world import build, read_stream
+from tests.chat.world import World, build, read_stream
 from tests.e2e.conftest import open_page, screenshot, signed_in
 from tests.e2e.test_phone import LAYOUT_PROBLEMS
 from tests.support import http
@@ -25,7 +25,11 @@ ROUND_BOXES = """() => [...[...document.querySelectorAll('#chat-messages .chat-r
     })"""
 
 
-async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -> None:
+ANSWERS = "() => document.querySelectorAll('#chat-messages .chat-persona').length"
+
+
+async def shared_conversation(live: Any) -> tuple[World, str]:
+    """The world, and the page of a shared conversation with P1 that has one answer."""
     world = await build(live.app)
     async with http(live.url, world.member) as api:
         headers, _ = await read_stream(
@@ -39,14 +43,16 @@ async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -
                 "shared": True,
             },
         )
-    conversation = headers["x-conversation-id"]
-    path = f"/projects/{world.project}/chat?c={conversation}"
+    return world, f"/projects/{world.project}/chat?c={headers['x-conversation-id']}"
+
+
+async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -> None:
+    world, path = await shared_conversation(live)
     asker_context = await signed_in(chromium, live.url, world.member)
     reader_context = await signed_in(chromium, live.url, world.admin)
     asker = await open_page(asker_context, path)
     reader = await open_page(reader_context, path)
-    answers = "() => document.querySelectorAll('#chat-messages .chat-persona').length"
-    assert await reader.evaluate(answers) == 1
+    assert await reader.evaluate(ANSWERS) == 1
     # The reader may not write here; the asker may.
     assert await reader.locator("#chat-composer").count() == 0
     # Let the reader's stream connect before the question goes out.
@@ -55,7 +61,7 @@ async def test_shared_conversation_two_personas_live(chromium: Any, live: Any) -
     await asker.fill("#chat-message", QUESTION)
     await asker.click("#chat-composer button[type=submit]")
     for page in (asker, reader):
-        await page.wait_for_function(f"() => ({answers})() === 3", timeout=30_000)
+        await page.wait_for_function(f"() => ({ANSWERS})() === 3", timeout=30_000)
         codes = await page.locator(
             "#chat-messages .chat-persona .persona-name strong"
         ).all_inner_texts()
@@ -114,22 +120,8 @@ async def test_answers_announced_before_their_stream_arrives_are_not_doubled(
     """On a shared conversation the project stream announces each stored answer, and on a busy
     machine that announcement can reach the asker's page before the answer's own stream does:
     the page then holds each answer once, with its text once, as a fresh page shows it."""
-    world = await build(live.app)
-    async with http(live.url, world.member) as api:
-        headers, _ = await read_stream(
-            api,
-            "POST",
-            "/api/chat",
-            json={
-                "project_id": world.project,
-                "persona_code": "P1",
-                "message": "충전은 어디서 하세요?",
-                "shared": True,
-            },
-        )
-    path = f"/projects/{world.project}/chat?c={headers['x-conversation-id']}"
+    world, path = await shared_conversation(live)
     asker = await open_page(await signed_in(chromium, live.url, world.member), path)
-    answers = "() => document.querySelectorAll('#chat-messages .chat-persona').length"
     await asker.wait_for_timeout(1000)
 
     held: list[Any] = []
@@ -138,7 +130,7 @@ async def test_answers_announced_before_their_stream_arrives_are_not_doubled(
         # The whole answer is read here, and handed to the page only once the project stream
         # has shown both answers.
         held.append(await route.fetch())
-        await asker.wait_for_function(f"() => ({answers})() === 3", timeout=30_000)
+        await asker.wait_for_function(f"() => ({ANSWERS})() === 3", timeout=30_000)
         await route.fulfill(response=held[0])
 
     await asker.route("**/api/chat", hold)
