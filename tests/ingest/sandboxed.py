@@ -84,3 +84,14 @@ def over_the_limit_while_sending(path: Path) -> _SlowToPickle:
     while _cpu_time() < soft - 0.3:
         pass
     return _SlowToPickle()
+
+
+def spin_in_fragile_library(path: Path) -> None:
+    """Spins in a library whose clean-up aborts the process when an exception unwinds through
+    it, as a C++ model loader did when the CPU limit's exception was raised inside it ("double
+    free or corruption", SIGABRT)."""
+    try:
+        while True:
+            pass
+    finally:
+        os.abort()

@@ -53,6 +53,14 @@ async def test_cpu_limit_in_python_code(box: Sandbox, file: Path) -> None:
     assert time.monotonic() - started < QUICK.wall_s
 
 
+async def test_cpu_limit_in_a_library_that_cannot_be_unwound(box: Sandbox, file: Path) -> None:
+    """The limit is answered before anything unwinds: a library that aborts when interrupted
+    (a model loader in CI, "double free or corruption") must not turn it into a crash."""
+    with pytest.raises(LimitExceeded) as caught:
+        await box.run(sandboxed.spin_in_fragile_library, file, limits=QUICK)
+    assert caught.value.details == {"limit": "cpu"}
+
+
 async def test_cpu_limit_inside_c_code(box: Sandbox, file: Path) -> None:
     with pytest.raises(LimitExceeded) as caught:
         await box.run(sandboxed.spin_in_c, file, limits=QUICK)

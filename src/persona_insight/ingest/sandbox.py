@@ -79,17 +79,20 @@ _MESSAGES = {
 }
 
 
-class _CpuExceeded(BaseException):
-    """Not an `Exception`: library code that catches every `Exception` (a model loader turning
-    failures into its own error) must not turn the CPU limit into a crash (`malformed_file`)."""
+_answer_to: Connection | None = None
+"""The child's end of the pipe, for the CPU limit's signal handler."""
 
 
 def _on_sigxcpu(signum: int, frame: object) -> None:
-    # Once: the kernel repeats SIGXCPU every second past the soft limit, and a second raise
-    # would land in the answer's own handling or its sending and end the child with a traceback
-    # and no answer. The hard limit's SIGKILL still bounds whatever runs after the first.
+    # The limit is answered here and the child ends at once. Raising instead unwound through
+    # whatever the child was running, and a library interrupted mid-way can take the process
+    # down with it (a model loader aborted with "double free or corruption" in CI), which the
+    # parent can only read as a crash (`malformed_file`).
     signal.signal(signal.SIGXCPU, signal.SIG_IGN)
-    raise _CpuExceeded
+    if _answer_to is not None:
+        with contextlib.suppress(Exception):
+            _answer_to.send(("limit", "cpu"))
+    os._exit(0)
 
 
 def _child(
@@ -99,21 +102,19 @@ def _child(
     with contextlib.suppress(OSError, AttributeError):
         # Die with the forkserver (which dies with the server): no orphan keeps parsing.
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    # The soft limit raises in Python code (a clean answer); the hard one, a second later, is
-    # the kernel's SIGKILL for a parser stuck in C.
+    # The soft limit answers from its signal handler (a clean answer); the hard one, two seconds
+    # later, is the kernel's SIGKILL for a parser stuck in C.
     used = resource.getrusage(resource.RUSAGE_SELF)
     start = int(used.ru_utime + used.ru_stime) + 1
+    global _answer_to
+    _answer_to = conn
     signal.signal(signal.SIGXCPU, _on_sigxcpu)
     _lower(resource.RLIMIT_CPU, start + limits.cpu_s, start + limits.cpu_s + 2)
     with contextlib.suppress(OSError):  # no /proc: no memory limit rather than no reading
         space = _address_space() + limits.memory_bytes
         _lower(resource.RLIMIT_AS, space, space)
-    try:
-        answer = _answer(fn, path, args, start + limits.cpu_s)
-        signal.signal(signal.SIGXCPU, signal.SIG_IGN)  # sending an answer is not reading a file
-    except _CpuExceeded:
-        # The limit's one signal came after `fn` had returned, before it could be ignored.
-        answer = ("limit", "cpu")
+    answer = _answer(fn, path, args)
+    signal.signal(signal.SIGXCPU, signal.SIG_IGN)  # sending an answer is not reading a file
     try:
         conn.send(answer)
     except MemoryError:
@@ -121,22 +122,15 @@ def _child(
     conn.close()
 
 
-def _answer(
-    fn: Callable[..., Any], path: Path, args: tuple[Any, ...], cpu_limit: float
-) -> tuple[str, Any]:
+def _answer(fn: Callable[..., Any], path: Path, args: tuple[Any, ...]) -> tuple[str, Any]:
     try:
         return ("ok", fn(path, *args))
     except MemoryError:
         return ("limit", "memory")
-    except _CpuExceeded:
-        return ("limit", "cpu")
     except AppError as exc:
         return ("app_error", exc)
     except Exception as exc:
-        # An error raised while the limit's signal was being handled is still the limit.
-        spent = resource.getrusage(resource.RUSAGE_SELF)
-        over = spent.ru_utime + spent.ru_stime >= cpu_limit
-        return ("limit", "cpu") if over else ("crash", f"{type(exc).__name__}: {exc}"[:300])
+        return ("crash", f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _lower(kind: int, soft: int, hard: int) -> None:
