@@ -84,3 +84,39 @@ async def test_clicking_a_line_plays_from_it(chromium: Any, team: Team) -> None:
     assert await page.locator(".speaker-rename").count() >= 2
     assert await page.locator(".speaker-rename input[name=name]").first.is_visible()
     assert await page.locator(".line-speaker", has_text="Speaker 1").count() >= 1
+
+    # A search result opens the interview at its line: the player starts from that line.
+    async with http(team.url, team.owner) as api:
+        deadline = asyncio.get_running_loop().time() + 60
+        while True:
+            found = (await api.get("/api/search", params={"q": "prices"})).json()
+            if found["groups"]:
+                break
+            assert asyncio.get_running_loop().time() < deadline, "the recording was never indexed"
+            await asyncio.sleep(0.5)
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.goto(f"{team.url}/search?q=prices")
+    await page.locator("a.search-open").first.click()
+    hit = found["groups"][0]["hits"][0]["line_id"]
+    await page.wait_for_url(f"**/interviews/{interview_id}#line-{hit}")
+    target = page.locator(f"#line-{hit}")
+    hit_ms = int(await target.get_attribute("data-start") or "0")
+    assert hit_ms > start_ms
+    await page.wait_for_function(
+        "ms => Math.abs(document.getElementById('player').currentTime - ms / 1000) < 0.5",
+        arg=hit_ms,
+        timeout=10_000,
+    )
+    await target.and_(page.locator(".is-playing")).wait_for()
+
+    # An evidence reference moves the player to the line it cites.
+    evidence = page.locator(".evidence a[data-lines]").first
+    cited = page.locator(f"#line-{await evidence.get_attribute('data-lines')}")
+    cited_ms = int(await cited.get_attribute("data-start") or "0")
+    await evidence.click()
+    await page.wait_for_function(
+        "ms => Math.abs(document.getElementById('player').currentTime - ms / 1000) < 0.5",
+        arg=cited_ms,
+        timeout=10_000,
+    )
+    assert page.errors == []

@@ -1,6 +1,7 @@
 // A recording on the interview page: the player above the script. A line's time (or an evidence
-// link) plays from there; the line being spoken is marked while it plays; the transcription's
-// progress shows on the status badge.
+// link) plays from there; a page opened at `#line-N` (a search result, a citation elsewhere) starts
+// from that line; the line being spoken is marked while it plays; the transcription's progress
+// shows on the status badge.
 
 import { t } from "./ui.js";
 
@@ -54,10 +55,17 @@ export function start() {
       playFrom(button.closest(".line"), true);
       return;
     }
-    // Evidence links keep their jump to the line; the player follows, paused.
+    // Evidence links keep their jump to the line, and play from it.
     const link = event.target.closest("a[data-lines]");
-    if (link) playFrom(document.getElementById(`line-${link.dataset.lines.split(" ")[0]}`), false);
+    if (link) playFrom(document.getElementById(`line-${link.dataset.lines.split(" ")[0]}`), true);
   });
   player.addEventListener("timeupdate", mark);
   player.addEventListener("seeked", mark);
+  // Browsers may refuse to play without a click on this page; the player then waits at the line.
+  const cue = () => {
+    if (location.hash.startsWith("#line-")) playFrom(document.getElementById(location.hash.slice(1)), true);
+  };
+  window.addEventListener("hashchange", cue);
+  if (player.readyState >= 1) cue();
+  else player.addEventListener("loadedmetadata", cue, { once: true });
 }
