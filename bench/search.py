@@ -118,7 +118,7 @@ def copy_of(template: Any, interview_id: uuid.UUID, analysis: Any, rng: Any) -> 
     (a long line's windows too) with small noise so the HNSW graph is not a pile of
     duplicates."""
     from persona_insight.embeddings.windows import line_ref
-    from persona_insight.search import indexing
+    from persona_insight.search import indexing, lexemes
 
     by_line = {row[0].line_id: row for row in template.keyword_rows}
     vectors: dict[str, list[tuple[str, Any]]] = {}
@@ -128,11 +128,21 @@ def copy_of(template: Any, interview_id: uuid.UUID, analysis: Any, rng: Any) -> 
     for line in indexing.lines_of(interview_id, analysis):
         if line.line_id not in by_line:
             continue
-        _, korean, latin = by_line[line.line_id]
-        keyword_rows.append((line, korean, latin))
+        _, korean, latin, marks = by_line[line.line_id]
+        keyword_rows.append((line, korean, latin, marks))
         for ref, vector in vectors.get(str(line.line_id), []):
             noisy = vector + rng.normal(0, 0.01, 384).astype(np.float32)
             vector_rows.append((ref, line.text, noisy / np.linalg.norm(noisy)))
+    # A Korean line whose numbers the variation changed has its marks at other offsets.
+    moved = [
+        n
+        for n, (line, _, _, marks) in enumerate(keyword_rows)
+        if marks is not None and line.text != by_line[line.line_id][0].text
+    ]
+    again = lexemes.analyse([keyword_rows[n][0].text for n in moved])
+    for n, analysed in zip(moved, again, strict=True):
+        line, korean, latin, _ = keyword_rows[n]
+        keyword_rows[n] = (line, korean, latin, lexemes.marks_of(line.text, analysed))
     return indexing.Prepared(keyword_rows, vector_rows)
 
 

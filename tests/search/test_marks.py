@@ -1,9 +1,13 @@
 """Marking matches in found lines: an English line is read without Kiwi, word by word (Kiwi
 glues a sentence's last word to its full stop and cuts some words: "a" + "nswer."); Korean
-lines, and lines mixing both, still go through Kiwi, in their places in the batch."""
+lines, and lines mixing both, go through Kiwi, in their places in the batch — once, when they are
+indexed: a search reads the marks the index stored with each hit line."""
 
 from __future__ import annotations
 
+import pytest
+
+from persona_insight.analysis.offline import models
 from persona_insight.search import highlight, lexemes
 from persona_insight.search.query import parse
 
@@ -53,3 +57,34 @@ def test_marks_for_a_query_in_both_languages() -> None:
         for t, spans in zip(texts, highlight.spans(texts, query), strict=True)
     ]
     assert marked == [["crashes", "pay"], ["payment", "불편했"]]
+
+
+def test_marks_stored_at_indexing_are_read_back_instead_of_running_kiwi(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [ENGLISH[0], MIXED, "충전소 자리가 없어요"]
+    kiwi = lexemes.analyse(texts)
+    stored = [lexemes.marks_of(t, a) for t, a in zip(texts, kiwi, strict=True)]
+    query = parse("불편하다 crashing payment 충전소")  # the query is read by Kiwi, as always
+    assert stored[0] is None  # the regular expression reads an English line as well
+    assert stored[1] is not None
+    assert stored[2] is not None
+
+    def no_kiwi(texts: list[str]) -> list[list[object]]:
+        assert not texts, f"Kiwi ran at search time on {texts!r}"
+        return []
+
+    monkeypatch.setattr(models, "split_korean", no_kiwi)
+    read_back = lexemes.analyse_for_marks(texts, stored)
+    assert _spans(read_back[1:]) == _spans(kiwi[1:])
+    marked = [
+        [t[s:e] for s, e in spans]
+        for t, spans in zip(texts, highlight.spans(texts, query, stored), strict=True)
+    ]
+    assert marked == [["crashes", "pay"], ["payment", "불편했"], ["충전소"]]
+
+
+def test_a_korean_line_indexed_before_marks_were_stored_is_still_marked() -> None:
+    query = parse("불편하다")
+    assert highlight.spans([MIXED], query, [None]) == highlight.spans([MIXED], query)
+    assert [MIXED[s:e] for s, e in highlight.spans([MIXED], query, [None])[0]] == ["불편했"]

@@ -12,6 +12,7 @@ shapes whatever the table sizes.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,7 @@ import pytest
 from sqlalchemy import event, text
 
 from persona_insight.db import Actor
+from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.vectors import DIM, embed_query
 from persona_insight.search import repository as repo
 from persona_insight.search import service
@@ -196,3 +198,71 @@ async def test_filters_after_the_ranking_lose_no_match(
             project_ids=[UUID(project["id"])], interview_ids=[quiet], speakers=["answer"]
         )
         assert await service.keyword_ranking(session, parsed, only_quiet, 1) == [(quiet, 1)]
+
+
+async def _plan(session: Any, seen: list[tuple[str, Any]]) -> str:
+    """The plan of the last statement sent, as the session would run it."""
+    statement, params = seen[-1]
+    conn = await session.connection()
+    return "\n".join(row[0] for row in await conn.exec_driver_sql("EXPLAIN " + statement, params))
+
+
+async def test_a_search_reads_the_interviews_of_its_hits_not_every_interview(app: Any) -> None:
+    """Each part of a search checks only the interviews of the rows it found, as the app role.
+    On the benchmark's index (1,000 interviews) the keyword query hashed every interview the
+    caller can see, each through the policy (~10 ms a search), because its ranking function was
+    estimated at 1,000 rows; and the liveness check of a search by meaning (EXISTS under OR)
+    became a hashed subplan over them all (4.5 ms of a 6 ms search). Plans at this size differ
+    from those at scale, so this reads what decides them: the function's estimate, and whether
+    the liveness check is a per-row lookup."""
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner)
+    interview = UUID(await indexed_interview(app, owner, project["id"]))
+    filters = Filters(project_ids=[UUID(project["id"])], speakers=["answer"])
+    actor = Actor(company_id=owner.company_id, user_id=owner.user_id, role="company_admin")
+    async with await psycopg.AsyncConnection.connect(db.owner_url, autocommit=True) as conn:
+        # Many interviews the caller can see (without lines: only their number matters here).
+        await conn.execute(
+            "INSERT INTO interviews SELECT (jsonb_populate_record(i, jsonb_build_object("
+            "'id', gen_random_uuid(), 'title', 'other ' || n))).*"
+            " FROM interviews i, generate_series(1, 600) AS n WHERE i.id = %s",
+            (interview,),
+        )
+        # And many line vectors, as at scale: the planner hashes once it expects many rows.
+        await conn.execute(
+            "INSERT INTO embeddings (owner_id, kind, ref, company_id, project_id, interview_id,"
+            " text, model, embedding)"
+            " SELECT e.owner_id, 'line', (1000 + n)::text, e.company_id, e.project_id,"
+            " e.interview_id, 'filler ' || n, e.model, (SELECT array_agg(random() - 0.5)"
+            " FROM generate_series(1, %s) WHERE n > 0)::real[]::vector"
+            " FROM (SELECT * FROM embeddings WHERE interview_id = %s AND kind = 'line' LIMIT 1) e,"
+            " generate_series(1, 4000) AS n",
+            (DIM, interview),
+        )
+        await conn.execute("ANALYZE interviews")
+        await conn.execute("ANALYZE embeddings")
+    async with db.unit_of_work(actor) as session:
+        with _statements(db) as seen:
+            keys = await service.keyword_ranking(
+                session, service.keyword_query("불편"), filters, service.CANDIDATES
+            )
+        assert keys == [(interview, 2)]
+        plan = await _plan(session, seen)
+        estimate = re.search(r"Function Scan on pi_lines_ranked m .*rows=(\d+)", plan)
+        assert estimate is not None, plan
+        assert int(estimate.group(1)) <= 2 * service.CANDIDATES, plan
+
+        with _statements(db) as seen:
+            near = await embeddings.nearest(
+                session,
+                kind="line",
+                vector=embed_query("the app crashes when paying"),
+                limit=service.CANDIDATES,
+                project_ids=filters.project_ids,
+                windows=True,
+            )
+        assert near
+        plan = await _plan(session, seen)
+        assert "hashed SubPlan" not in plan, plan
+        assert "Seq Scan on interviews" not in plan, plan

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests.search.conftest import indexed_interview
@@ -42,6 +43,15 @@ async def test_inflected_korean_finds_the_line_and_marks_it(app: Any) -> None:
     assert hit["hit"] is True
     marked = [hit["text"][s:e] for s, e in hit["highlights"]]
     assert marked == ["불편했"]
+    # Marked from what the index stored with the line, not by Kiwi at search time.
+    async with await psycopg.AsyncConnection.connect(app.api.state.runtime.db.owner_url) as conn:
+        cur = await conn.execute(
+            "SELECT marks FROM search_lines WHERE interview_id = %s AND line_id = 2",
+            (interview_id,),
+        )
+        (stored,) = await cur.fetchone() or (None,)
+    assert stored is not None
+    assert "불편하다" in stored
 
 
 @pytest.mark.slow

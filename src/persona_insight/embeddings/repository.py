@@ -9,6 +9,7 @@ only nearest-neighbour search needs pgvector.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,18 @@ async def has_vector(session: AsyncSession) -> bool:
 def _literal(vector: Vectors, pgvector: bool) -> str:
     values = ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32).reshape(DIM))
     return f"[{values}]" if pgvector else f"{{{values}}}"
+
+
+def query_literal(vector: Vectors) -> str:
+    """A query vector as pgvector's text input. A search sends its one query vector to four
+    statements; formatting 384 floats costs ~0.4 ms each time, so the text of the vectors seen
+    lately is kept (query vectors are cached per text too: `vectors.embed_query`)."""
+    return _query_literal(np.asarray(vector, dtype=np.float32).reshape(DIM).tobytes())
+
+
+@functools.lru_cache(maxsize=256)
+def _query_literal(raw: bytes) -> str:
+    return _literal(np.frombuffer(raw, dtype=np.float32), True)
 
 
 def _decode(raw: bytes, pgvector: bool) -> Vectors:
@@ -163,10 +176,13 @@ def _filters(
         params["interview_ids"] = list(interview_ids)
     if live_only:
         # Rows of a trashed interview stay (restoring it needs no re-embedding) but are
-        # invisible to every reader.
+        # invisible to every reader. A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS
+        # under OR into a hashed subplan that reads every interview the caller can see
+        # through the row-level policy first (4.5 ms of a 6 ms nearest search at 1,000
+        # interviews); this looks up only the interviews of the rows a search returns.
         where.append(
-            "(e.interview_id IS NULL OR EXISTS (SELECT 1 FROM interviews i"
-            " WHERE i.id = e.interview_id AND i.deleted_at IS NULL))"
+            "(e.interview_id IS NULL OR (SELECT i.deleted_at IS NULL FROM interviews i"
+            " WHERE i.id = e.interview_id))"
         )
     return " AND ".join(where), params
 
@@ -228,7 +244,7 @@ async def nearest(
         text(f"{_SELECT}, {_NEAREST} {_FROM} {where} {_BY_DISTANCE}").bindparams(
             bindparam("limit")
         ),
-        {"kind": kind, "q": _literal(vector, True), "limit": limit, **params},
+        {"kind": kind, "q": query_literal(vector), "limit": limit, **params},
     )
     found = [(_stored(row, True), 1.0 - float(row.distance)) for row in result]
     # A relaxed-order scan may return neighbours slightly out of order.

@@ -18,18 +18,26 @@ def _latin_match(word: str, query_words: set[str], prefixes: set[str]) -> bool:
     return any(word.startswith(p) for p in prefixes)
 
 
-def spans(texts: Sequence[str], query: KeywordQuery) -> list[list[tuple[int, int]]]:
-    """For each text, the [start, end) spans that match, merged and in order."""
+def spans(
+    texts: Sequence[str], query: KeywordQuery, stored: Sequence[str | None] | None = None
+) -> list[list[tuple[int, int]]]:
+    """For each text, the [start, end) spans that match, merged and in order; `stored`: each
+    text's marks kept by the index, where it has them."""
     out: list[list[tuple[int, int]]] = []
-    for text, analysed in zip(texts, lexemes.analyse_for_marks(texts), strict=True):
+    # Whether a lexeme matches, once per distinct lexeme: hit lines repeat their words.
+    matches: dict[str, bool] = {}
+    for text, analysed in zip(texts, lexemes.analyse_for_marks(texts, stored), strict=True):
         found: list[tuple[int, int]] = []
         for span in analysed.spans:
             for lexeme in span.lexemes:
-                if (
-                    lexeme in query.korean
-                    or any(lexeme.startswith(p) for p in query.korean_prefixes)
-                    or _latin_match(lexeme, query.latin, query.latin_prefixes)
-                ):
+                hit = matches.get(lexeme)
+                if hit is None:
+                    hit = matches[lexeme] = (
+                        lexeme in query.korean
+                        or any(lexeme.startswith(p) for p in query.korean_prefixes)
+                        or _latin_match(lexeme, query.latin, query.latin_prefixes)
+                    )
+                if hit:
                     found.append((span.start, span.end))
                     break
         lowered = text.lower()

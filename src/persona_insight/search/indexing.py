@@ -37,8 +37,8 @@ SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 """Opens one unit of work (committed when the block ends) acting for the interview's company."""
 
 
-KeywordRow = tuple[LineRow, str, str]
-"""A line with its Korean lexemes and its Latin words."""
+KeywordRow = tuple[LineRow, str, str, str | None]
+"""A line with its Korean lexemes, its Latin words and its marks (`lexemes.marks_of`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ def prepare_keywords(interview_id: UUID, analysis: InterviewAnalysis) -> list[Ke
     lines = lines_of(interview_id, analysis)
     analysed = lexemes.analyse([line.text for line in lines])
     return [
-        (line, " ".join(a.korean), " ".join(a.latin))
+        (line, " ".join(a.korean), " ".join(a.latin), lexemes.marks_of(line.text, a))
         for line, a in zip(lines, analysed, strict=True)
     ]
 

@@ -10,6 +10,7 @@ queries, which is what makes the two sides agree.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -86,14 +87,38 @@ def analyse(texts: Sequence[str]) -> list[Analysed]:
     return result
 
 
-def analyse_for_marks(texts: Sequence[str]) -> list[Analysed]:
-    """As `analyse`, for marking matches in lines already found: a text with no Korean in it is
-    read by a regular expression instead of Kiwi (its hits' analysis took 20 ms of an 85 ms
-    search on the benchmark's index, 14 ms this way). Not for the index, which must agree with
-    `analyse` exactly; Kiwi cuts some Latin words oddly ("ex" + "ample.com"), this does not."""
-    out: list[Analysed | None] = [None if _NEEDS_KIWI.search(t) else _plain(t) for t in texts]
+def analyse_for_marks(
+    texts: Sequence[str], stored: Sequence[str | None] | None = None
+) -> list[Analysed]:
+    """As `analyse`, for marking matches in lines already found. A line's marks stored when it
+    was indexed (`marks_of`) are read back instead of running Kiwi again (Kiwi over a search's
+    Korean hits was 17 ms of a 78 ms search on the benchmark's index); a text with no Korean in
+    it is read by a regular expression (a few µs). Kiwi runs only for Korean lines indexed before
+    marks were stored. Not for the index, which must agree with `analyse` exactly; Kiwi cuts some
+    Latin words oddly ("ex" + "ample.com"), the regular expression does not."""
+    kept = list(stored) if stored is not None else [None] * len(texts)
+    out: list[Analysed | None] = [
+        _from_marks(m) if m is not None else None if _NEEDS_KIWI.search(t) else _plain(t)
+        for t, m in zip(texts, kept, strict=True)
+    ]
     korean = iter(analyse([t for t, a in zip(texts, out, strict=True) if a is None]))
     return [a if a is not None else next(korean) for a in out]
+
+
+def marks_of(text: str, analysed: Analysed) -> str | None:
+    """What `analyse_for_marks` needs of an indexed line, to store with it: its spans as compact
+    JSON for a line Kiwi has to read, None for one the regular expression reads as well."""
+    if not _NEEDS_KIWI.search(text):
+        return None
+    return json.dumps(
+        [[span.start, span.end, *span.lexemes] for span in analysed.spans],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _from_marks(marks: str) -> Analysed:
+    return Analysed(spans=[Span(item[0], item[1], tuple(item[2:])) for item in json.loads(marks)])
 
 
 def _plain(text: str) -> Analysed:

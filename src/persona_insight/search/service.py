@@ -72,6 +72,8 @@ MAX_LIMIT = 50
 _SPEAKERS = {"interviewee": ["answer"], "interviewer": ["question"], "any": None}
 
 Key = tuple[UUID, int]
+Ranked = tuple[Key, float, int | None, int | None]
+"""A line found: (key, fused score, keyword rank, meaning rank)."""
 
 
 def clean_query(q: str) -> str:
@@ -158,14 +160,13 @@ async def meaning_ranking(
         )
     except embeddings.VectorSearchUnavailable:
         return None
-    keys: list[Key] = []
+    keys: dict[Key, None] = {}  # in order, each once
     for stored, similarity in near:
         if similarity < MIN_SIMILARITY or stored.interview_id is None:
             continue
-        key = (stored.interview_id, int(line_ref(stored.ref)))
-        if key not in keys:  # a long line's best window ranks it; its others add nothing
-            keys.append(key)
-    allowed = await repo.keep_matching(session, keys, filters)
+        # A long line's best window ranks it; its others add nothing.
+        keys.setdefault((stored.interview_id, int(line_ref(stored.ref))), None)
+    allowed = await repo.keep_matching(session, list(keys), filters)
     other = await repo.nearest_in_other_script(
         session,
         vector=vector,
@@ -192,7 +193,7 @@ async def rank(
     mode: Mode,
     limit: int,
     also: Sequence[str] = (),
-) -> tuple[Mode, list[tuple[Key, float, int | None, int | None]]]:
+) -> tuple[Mode, list[Ranked]]:
     """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
     the keyword side looks for besides the query's (glossary synonyms)."""
     parsed = keyword_query(q, also)
@@ -230,7 +231,7 @@ async def search(session: AsyncSession, user: Authenticated, params: SearchParam
     filters = await scope(session, user, params)
     also = await glossary.expand(session, user.company_id, q)
     mode: Mode = params.mode
-    ranked: list[tuple[Key, float, int | None, int | None]] = []
+    ranked: list[Ranked] = []
     if "line" in params.kinds:
         mode, ranked = await rank(session, q, filters, params.mode, limit, also)
     parsed = keyword_query(q, also)
@@ -277,7 +278,7 @@ def _item_out(row: repo.ItemRow, score: float) -> ItemOut:
 async def _grouped(
     session: AsyncSession,
     parsed: keyword.KeywordQuery,
-    ranked: Sequence[tuple[Key, float, int | None, int | None]],
+    ranked: Sequence[Ranked],
 ) -> list[GroupOut]:
     keys = [k for k, *_ in ranked]
     around = await repo.lines_around(session, keys, NEIGHBOURS)
@@ -286,9 +287,9 @@ async def _grouped(
     for interview_id, line_id, row in around:
         context.setdefault((interview_id, line_id), []).append(row)
     hit_rows = {k: row for k in keys for row in context.get(k, []) if row.line_id == k[1]}
-    marks = dict(
-        zip(hit_rows, highlight.spans([r.text for r in hit_rows.values()], parsed), strict=True)
-    )
+    rows_hit = list(hit_rows.values())
+    spans = highlight.spans([r.text for r in rows_hit], parsed, [r.marks for r in rows_hit])
+    marks = dict(zip(hit_rows, spans, strict=True))
     groups: dict[UUID, GroupOut] = {}
     for key, score, word_rank, meaning_rank in ranked:
         about = info.get(key[0])
