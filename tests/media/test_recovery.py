@@ -122,3 +122,43 @@ async def test_retry_with_a_transcript_only_analyses_again(app: Any) -> None:
             )
         ).all()
     assert tasks == ["transcribe_interview", "analyse_interview"]
+
+
+@pytest.mark.slow
+async def test_a_trashed_recording_is_left_alone_until_restored(app: Any, settings: Any) -> None:
+    """Trashed while waiting to be transcribed, a recording stays `transcribing` (its job does
+    nothing for an interview in the trash). The reconciler used to take it for stuck and queue
+    it again on every pass (36 times in 25 s with the tests' 0.5 s interval); restored, it is
+    stuck in the ordinary way and queued once more."""
+    member = await make_user(app.api.state.runtime.db, email="trash@acme.test")
+    project = await make_project(app, member)
+    tone = (np.sin(np.arange(16_000 * 2) * 0.1) * 8000).astype(np.int16)
+    async with client(app, member) as c:
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": project["id"]},
+            files={"file": ("call.wav", wav_bytes(tone, 16_000), "audio/wav")},
+        )
+        assert r.status_code == 202, r.text
+        interview_id = r.json()["interview_id"]
+        assert (await c.delete(f"/api/interviews/{interview_id}")).status_code == 200
+
+    path = settings.data_dir.parent / "trash-worker.log"
+    log = path.open("ab")
+    requeued = f"re-queued stuck interview {interview_id}"
+    worker = start_worker(settings, log)
+    try:
+        # Stuck once 8 s have passed without a change here, then checked every 0.5 s.
+        await asyncio.sleep(14)
+        assert path.read_text(errors="replace").count(requeued) == 0
+        async with client(app, member) as c:
+            detail = (await c.get(f"/api/interviews/{interview_id}")).json()
+            assert detail["status"] == "transcribing"
+            assert (await c.post(f"/api/interviews/{interview_id}/restore")).status_code == 200
+        deadline = asyncio.get_running_loop().time() + 60
+        while requeued not in path.read_text(errors="replace"):
+            assert asyncio.get_running_loop().time() < deadline, "the restored one was not queued"
+            await asyncio.sleep(0.3)
+    finally:
+        stop_worker(worker)
+        log.close()
