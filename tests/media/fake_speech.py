@@ -28,6 +28,8 @@ class FakeSpeech:
     base_url: str = ""
     stopping: threading.Event = field(default_factory=threading.Event)
     heard: list[Heard] = field(default_factory=list)
+    # The first this many requests answer 503, as an overloaded speech API does.
+    unavailable_first: int = 0
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/v1/audio/transcriptions", self._handle, methods=["POST"])])
@@ -46,6 +48,8 @@ class FakeSpeech:
                     size=len(data),
                 )
             )
+        if len(self.heard) <= self.unavailable_first:
+            return JSONResponse({"error": {"message": "overloaded"}}, status_code=503)
         text = " ".join(s["text"] for s in self.segments)
         return JSONResponse(
             {

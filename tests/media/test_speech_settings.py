@@ -160,6 +160,37 @@ async def test_the_job_uses_the_company_speech_engine(app: Any, worker: None) ->
     assert len(speech.heard) == 1
 
 
+async def test_a_speech_api_that_is_briefly_unavailable_is_tried_again(
+    app: Any, worker: None
+) -> None:
+    """A 503 from the speech API is transient: the transcription is tried again with back-off,
+    as an analysis is, instead of failing the interview at the first answer."""
+    speech = FakeSpeech(
+        segments=[{"start": a, "end": b, "text": said} for a, b, said in TURNS],
+        unavailable_first=1,
+    )
+    admin = await make_user(app.api.state.runtime.db, email="admin@acme.test", role="company_admin")
+    with serving(speech):
+        async with client(app, admin) as c:
+            r = await c.put(
+                "/api/company/speech",
+                json={"engine": "api", "api_base_url": speech.base_url, "language": "ko"},
+            )
+            assert r.status_code == 200, r.text
+            project = await make_project(app, admin, "Calls")
+            r = await c.post(
+                "/api/workflow/async",
+                data={"project_id": project["id"]},
+                files={"file": ("call.wav", _two_tones(), "audio/wav")},
+            )
+            assert r.status_code == 202, r.text
+            interview_id = r.json()["interview_id"]
+            done = await wait_for_status(app, admin, interview_id, {"completed", "failed"}, 600)
+    assert done["status"] == "completed", done.get("error")
+    assert len(speech.heard) == 2
+    assert "불편해요" in done["text"]
+
+
 @pytest.mark.parametrize(
     ("language", "leaves", "note", "engine_label"),
     [

@@ -22,6 +22,7 @@ from uuid import UUID
 import procrastinate
 from sqlalchemy import text
 
+from persona_insight.analysis.engine import EngineError
 from persona_insight.companies import speech
 from persona_insight.config import Settings
 from persona_insight.db import Actor, Database
@@ -29,6 +30,7 @@ from persona_insight.errors import AppError
 from persona_insight.files.store import FileStore
 from persona_insight.ingest.sandbox import Limits, Sandbox
 from persona_insight.interviews import service as interviews
+from persona_insight.interviews.tasks import AnalysisRetry, TransientAnalysisError
 from persona_insight.jobs.queue import queue
 from persona_insight.media import decode, pipeline, progress, service
 from persona_insight.media.engines.api import ApiOptions
@@ -125,8 +127,11 @@ def _failure(exc: AppError, engine: str) -> dict[str, Any]:
 
 
 async def run_transcription(
-    db: Database, settings: Settings, interview_id: UUID, company_id: UUID
+    db: Database, settings: Settings, interview_id: UUID, company_id: UUID, attempt: int = 0
 ) -> None:
+    """Transcribe the recording; a transient failure (the speech API's 429, 5xx or a dropped
+    connection) is tried again with back-off like an analysis (`analysis_max_attempts`)
+    before the interview fails."""
     actor = Actor(company_id=company_id, role="system")
     async with db.unit_of_work(actor) as session:
         interview = await service.begin(session, interview_id)
@@ -164,6 +169,12 @@ async def run_transcription(
                 with contextlib.suppress(asyncio.CancelledError):
                     await relay
     except AppError as exc:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        if details.get("retryable") and attempt + 1 < settings.analysis_max_attempts:
+            log.warning("transcription of %s: %s; retrying", interview_id, exc.code)
+            raise TransientAnalysisError(
+                EngineError(exc.code, exc.message, retryable=True)
+            ) from exc
         log.info(
             "transcription of %s failed: %s (%s) %s",
             interview_id,
@@ -188,9 +199,21 @@ async def run_transcription(
     )
 
 
-@queue.task(name=interviews.TRANSCRIBE_TASK, queue=interviews.ANALYSE_QUEUE, pass_context=True)
+@queue.task(
+    name=interviews.TRANSCRIBE_TASK,
+    queue=interviews.ANALYSE_QUEUE,
+    pass_context=True,
+    retry=AnalysisRetry(),
+)
 async def transcribe_interview(
     context: procrastinate.JobContext, interview_id: str, company_id: str
 ) -> None:
     extra = context.additional_context
-    await run_transcription(extra["db"], extra["settings"], UUID(interview_id), UUID(company_id))
+    assert context.job is not None
+    await run_transcription(
+        extra["db"],
+        extra["settings"],
+        UUID(interview_id),
+        UUID(company_id),
+        attempt=context.job.attempts,
+    )
