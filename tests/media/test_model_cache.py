@@ -5,6 +5,7 @@ leaves no model behind (a crash or a tampered package never leaves one that load
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,3 +48,32 @@ def test_a_part_that_does_not_match_leaves_nothing(
 def test_a_missing_package_is_a_clear_error() -> None:
     with pytest.raises(models.ModelUnavailable, match="no-such-model-part is not installed"):
         models._package_dir("no_such_model_part")
+
+
+def test_an_operators_model_directory_must_hold_the_model_and_its_tokenizer(
+    tmp_path: Path, settings: Any
+) -> None:
+    """Without `tokenizer.json` faster-whisper fetches one from the network, which is not
+    there: the recording failed as a crash. Now the model is refused by name."""
+    from persona_insight.media.service import model_dir
+
+    (tmp_path / "model.bin").write_bytes(b"weights")
+    chosen = settings.model_copy(update={"speech_model_dir": tmp_path})
+    with pytest.raises(models.ModelUnavailable) as refused:
+        model_dir(chosen)
+    assert refused.value.code == "speech_model_unavailable"
+    assert refused.value.details == {"missing": ["tokenizer.json"]}
+    (tmp_path / "tokenizer.json").write_text("{}")
+    assert model_dir(chosen) == tmp_path
+
+
+@pytest.mark.slow  # joins and hashes the 145 MB model (~6 s)
+def test_a_server_joining_the_model_says_so_in_its_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server's first recording waits for the join: without a bar to draw, it is logged."""
+    with caplog.at_level("INFO", logger="persona_insight.media.models"):
+        models.ensure_model(tmp_path / "models")
+    said = [r.getMessage() for r in caplog.records]
+    assert said[0].startswith("joining the bundled speech model")
+    assert said[1:] == [f"speech model: {n} % joined and checked" for n in (25, 50, 75, 100)]

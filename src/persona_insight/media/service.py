@@ -134,6 +134,12 @@ async def transcribed(
         return False
     interview.text = to_text(transcription)
     interview.language = (transcription.language or "")[:8] or interview.language
+    interview.speech = {
+        "engine": transcription.engine,
+        "duration_ms": transcription.duration_ms,
+        "speakers": transcription.speakers,
+        "speaker_confidence": transcription.speaker_confidence,
+    }
     previous = interviews._transition(interview, "processing")
     await interviews.defer_analysis(session, interview)
     await interviews._emit(
@@ -143,12 +149,7 @@ async def transcribed(
         None,
         status="processing",
         previous_status=previous,
-        transcription={
-            "engine": transcription.engine,
-            "duration_ms": transcription.duration_ms,
-            "speakers": transcription.speakers,
-            "speaker_confidence": transcription.speaker_confidence,
-        },
+        transcription=interview.speech,
     )
     return True
 
@@ -158,5 +159,20 @@ def model_dir(settings: Settings, progress: Callable[[int, int], None] | None = 
     from persona_insight.media.models import ensure_model
 
     if settings.speech_model_dir is not None:
-        return settings.speech_model_dir
+        return checked_model_dir(settings.speech_model_dir)
     return ensure_model(settings.data_dir / "models", progress=progress)
+
+
+def checked_model_dir(path: Path) -> Path:
+    """An operator's model directory, refused unless it holds what faster-whisper reads: without
+    `tokenizer.json` it fetches one from the network (there is none here: the job would fail as
+    a crash), without `model.bin` it cannot load at all."""
+    from persona_insight.media.models import ModelUnavailable
+
+    missing = [name for name in ("model.bin", "tokenizer.json") if not (path / name).is_file()]
+    if missing:
+        raise ModelUnavailable(
+            f"the speech model directory {path} has no {' or '.join(missing)}",
+            details={"missing": missing},
+        )
+    return path

@@ -48,6 +48,8 @@ class Interview(Base):
     # Speaker → "interviewer" | "interviewee" as a researcher fixed them; the analysis job
     # parses the transcript with these roles instead of deciding them.
     speaker_roles: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    # A recording's transcription: engine, duration_ms, speakers, speaker_confidence.
+    speech: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

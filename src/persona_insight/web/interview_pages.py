@@ -33,6 +33,9 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Filter = Literal["painpoint", "needs"]
 # Below this the page says the speakers' roles are uncertain and asks a researcher to check.
 ROLE_CONFIDENCE_SURE = 0.8
+# Below this silhouette the voices of a recording may be mixed up (`SpeechInfo`); a grouping
+# is kept at all from `speakers.MIN_SILHOUETTE` (0.12).
+VOICES_SURE = 0.25
 # Previous/next look this far down the project's list (the workspace shows as many).
 NEIGHBOUR_LIMIT = 200
 
@@ -89,6 +92,7 @@ async def interview_page(
         replies=replies,
         notes_per_line=notes_per_line,
         role_confidence_sure=ROLE_CONFIDENCE_SURE,
+        voices_sure=VOICES_SURE,
     )
 
 

@@ -136,7 +136,7 @@ async def upload_files(project_id: UUID, page: PageDep) -> Response:
     files = page.files("files")
     if not files:
         return redirect(f"/projects/{project_id}", problem="file_required")
-    failed = await uploads.accept_files(page, access, files)
+    failed = await uploads.accept_files(page, access, files, page.value("language") or None)
     if failed:
         return redirect(f"/projects/{project_id}", problem=failed)
     return redirect(f"/projects/{project_id}", notice="uploaded")

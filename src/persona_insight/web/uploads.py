@@ -27,8 +27,11 @@ def title_from_text(text: str) -> str:
     return first[:60] + ("…" if len(first) > 60 else "")
 
 
-async def accept_files(page: Page, access: Access, files: list[UploadFile]) -> str | None:
-    """Create an interview per readable file; the code of the first file that was refused."""
+async def accept_files(
+    page: Page, access: Access, files: list[UploadFile], language: str | None = None
+) -> str | None:
+    """Create an interview per readable file; the code of the first file that was refused.
+    `language`: the one spoken in the recordings among them (detected when None)."""
     refused: str | None = None
     for upload in files:
         if media_type(upload.filename or "") is not None:
@@ -42,6 +45,7 @@ async def accept_files(page: Page, access: Access, files: list[UploadFile]) -> s
                     source=upload.file,
                     files=page.rt.files,
                     settings=page.rt.settings,
+                    language=language,
                 )
             except AppError as exc:
                 refused = refused or exc.code

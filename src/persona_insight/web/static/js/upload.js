@@ -72,6 +72,9 @@ function send(page, file, item) {
     form.append("project_id", page.project_id);
     form.append("file", file);
     if (file.lastModified) form.append("last_modified", String(file.lastModified));
+    // Recordings only: detection misjudges short Korean clips, so a known language is forced.
+    const language = document.getElementById("upload-language")?.value;
+    if (language) form.append("language", language);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/workflow/async");
     xhr.setRequestHeader("X-CSRF-Token", document.querySelector('meta[name="csrf-token"]').content);
