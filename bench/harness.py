@@ -95,6 +95,52 @@ def fresh_database(pg_dir: Path = PG_DIR, prefix: str = "bench") -> str:
     return url
 
 
+def newest_database(pg_dir: Path = PG_DIR, prefix: str = "bench") -> str | None:
+    """The URL of the newest database an earlier run left under `prefix`, migrated to the
+    current head (a later migration must not stop its server from starting); None if none."""
+    from persona_insight.db import start_embedded, with_database
+    from persona_insight.migrate import upgrade
+
+    admin = with_database(start_embedded(pg_dir), "postgres")
+    with psycopg.connect(admin) as conn:
+        found = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY oid DESC LIMIT 1",
+            (f"{prefix}\\_%",),
+        ).fetchone()
+    if found is None:
+        return None
+    url = with_database(admin, found[0])
+    upgrade(url)
+    return url
+
+
+def token_for(url: str, email: str = "bench@example.com") -> Seed:
+    """A new API token for the user `seed` made in that database, and their first project."""
+    from sqlalchemy import select, text
+
+    from persona_insight.accounts import service as accounts
+    from persona_insight.db import Actor, Database
+    from persona_insight.models.accounts import User
+
+    async def main() -> Seed:
+        db = Database(url, pool_size=1, app_role=False)
+        try:
+            async with db.unit_of_work(Actor.system()) as s:
+                user = (await s.execute(select(User).where(User.email == email))).scalar_one()
+                _, token = await accounts.create_token(s, user, "bench")
+                project = (
+                    await s.execute(
+                        text("SELECT id FROM projects WHERE company_id = :c ORDER BY created_at"),
+                        {"c": user.company_id},
+                    )
+                ).scalar_one()
+                return Seed(token=token, project_id=str(project), user_id=str(user.id))
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
 @dataclass
 class Seed:
     token: str

@@ -30,7 +30,17 @@ import httpx
 import numpy as np
 from tests.search.evaluation import QUERIES
 
-from bench.harness import ROOT, fresh_database, percentile, save, seed, server
+from bench.harness import (
+    RESULTS,
+    ROOT,
+    fresh_database,
+    newest_database,
+    percentile,
+    save,
+    seed,
+    server,
+    token_for,
+)
 
 REAL = ROOT / "tests" / "analysis" / "real" / "files"
 SAMPLES = ROOT / "src" / "persona_insight" / "demo" / "samples"
@@ -443,17 +453,34 @@ def main() -> None:
     parser.add_argument(
         "--corpus", choices=("real", "demo"), default="real", help="demo: a quick smoke run"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure searching and asking again on the index the last run left (its build "
+        "and long-interview figures are kept from bench/results/<out>.json)",
+    )
     args = parser.parse_args()
     CORPUS["name"] = args.corpus
     results: dict[str, Any] = {"args": vars(args), "load_average_start": load_average()}
-    url = fresh_database(prefix="bench_search")
-    who = seed(url)
-    print(f"building the index (load {load_average()}) …", flush=True)
-    deadline = time.monotonic() + args.build_minutes * 60
-    built = asyncio.run(build(url, who.project_id, args.interviews, args.indexed, deadline))
-    print(json.dumps(built, indent=1), flush=True)
-    results["build"] = built
-    save(args.out, results)  # each phase is kept even if a later one is stopped
+    if args.reuse:
+        reused = newest_database(prefix="bench_search")
+        if reused is None:
+            raise SystemExit("no index to reuse: run without --reuse first")
+        url, who = reused, token_for(reused)
+        earlier = json.loads((RESULTS / f"{args.out}.json").read_text())
+        results["build"] = earlier["build"]
+        results["one_long_interview"] = earlier.get("one_long_interview")
+        results["reused_from"] = {"started": earlier.get("load_average_start")}
+        args.long_lines = 0
+    else:
+        url = fresh_database(prefix="bench_search")
+        who = seed(url)
+        print(f"building the index (load {load_average()}) …", flush=True)
+        deadline = time.monotonic() + args.build_minutes * 60
+        built = asyncio.run(build(url, who.project_id, args.interviews, args.indexed, deadline))
+        print(json.dumps(built, indent=1), flush=True)
+        results["build"] = built
+        save(args.out, results)  # each phase is kept even if a later one is stopped
     if args.long_lines:
         print(f"indexing one {args.long_lines}-line interview …", flush=True)
         long = asyncio.run(one_long_interview(url, who.project_id, args.long_lines))
