@@ -115,6 +115,18 @@ TURNS = [
 ]
 
 
+async def _call_transcribed(app: Any, admin: Any, c: Any) -> dict[str, Any]:
+    """A two-voice call uploaded to a new project, once the worker is done with it."""
+    project = await make_project(app, admin, "Calls")
+    r = await c.post(
+        "/api/workflow/async",
+        data={"project_id": project["id"]},
+        files={"file": ("call.wav", _two_tones(), "audio/wav")},
+    )
+    assert r.status_code == 202, r.text
+    return await wait_for_status(app, admin, r.json()["interview_id"], {"completed", "failed"}, 600)
+
+
 @pytest.mark.slow
 async def test_the_job_uses_the_company_speech_engine(app: Any, worker: None) -> None:
     speech = FakeSpeech(segments=[{"start": a, "end": b, "text": said} for a, b, said in TURNS])
@@ -134,15 +146,7 @@ async def test_the_job_uses_the_company_speech_engine(app: Any, worker: None) ->
                 },
             )
             assert r.status_code == 200, r.text
-            project = await make_project(app, admin, "Calls")
-            r = await c.post(
-                "/api/workflow/async",
-                data={"project_id": project["id"]},
-                files={"file": ("call.wav", _two_tones(), "audio/wav")},
-            )
-            assert r.status_code == 202, r.text
-            interview_id = r.json()["interview_id"]
-            done = await wait_for_status(app, admin, interview_id, {"completed", "failed"}, 600)
+            done = await _call_transcribed(app, admin, c)
         assert done["status"] == "completed", done.get("error")
         assert len(speech.heard) == 1
         heard = speech.heard[0]
@@ -177,15 +181,7 @@ async def test_a_speech_api_that_is_briefly_unavailable_is_tried_again(
                 json={"engine": "api", "api_base_url": speech.base_url, "language": "ko"},
             )
             assert r.status_code == 200, r.text
-            project = await make_project(app, admin, "Calls")
-            r = await c.post(
-                "/api/workflow/async",
-                data={"project_id": project["id"]},
-                files={"file": ("call.wav", _two_tones(), "audio/wav")},
-            )
-            assert r.status_code == 202, r.text
-            interview_id = r.json()["interview_id"]
-            done = await wait_for_status(app, admin, interview_id, {"completed", "failed"}, 600)
+            done = await _call_transcribed(app, admin, c)
     assert done["status"] == "completed", done.get("error")
     assert len(speech.heard) == 2
     assert "불편해요" in done["text"]

@@ -65,6 +65,20 @@ async def _lines_read(session: Any) -> int:
     return int(value or 0)
 
 
+async def _filler_vectors(conn: Any, interview: UUID, n: int) -> None:
+    """`n` random line vectors in the interview's project, as an index at scale has."""
+    await conn.execute(
+        "INSERT INTO embeddings (owner_id, kind, ref, company_id, project_id, interview_id,"
+        " text, model, embedding)"
+        " SELECT e.owner_id, 'line', (1000 + n)::text, e.company_id, e.project_id,"
+        " e.interview_id, 'filler ' || n, e.model, (SELECT array_agg(random() - 0.5)"
+        " FROM generate_series(1, %s) WHERE n > 0)::real[]::vector"
+        " FROM (SELECT * FROM embeddings WHERE interview_id = %s AND kind = 'line' LIMIT 1) e,"
+        " generate_series(1, %s) AS n",
+        (DIM, interview, n),
+    )
+
+
 async def test_search_queries_use_their_indexes_as_the_app_role(app: Any) -> None:
     db = app.api.state.runtime.db
     assert db.app_role, "the fixture's database works as persona_app, under the policies"
@@ -84,16 +98,7 @@ async def test_search_queries_use_their_indexes_as_the_app_role(app: Any) -> Non
             " WHERE l.interview_id = %s AND l.line_id = 1",
             (interview,),
         )
-        await conn.execute(
-            "INSERT INTO embeddings (owner_id, kind, ref, company_id, project_id, interview_id,"
-            " text, model, embedding)"
-            " SELECT e.owner_id, 'line', (1000 + n)::text, e.company_id, e.project_id,"
-            " e.interview_id, 'filler ' || n, e.model, (SELECT array_agg(random() - 0.5)"
-            " FROM generate_series(1, %s) WHERE n > 0)::real[]::vector"
-            " FROM (SELECT * FROM embeddings WHERE interview_id = %s AND kind = 'line' LIMIT 1) e,"
-            " generate_series(1, 3000) AS n",
-            (DIM, interview),
-        )
+        await _filler_vectors(conn, interview, 3000)
         await conn.execute("ANALYZE search_lines")
         await conn.execute("ANALYZE embeddings")
 
@@ -230,16 +235,7 @@ async def test_a_search_reads_the_interviews_of_its_hits_not_every_interview(app
             (interview,),
         )
         # And many line vectors, as at scale: the planner hashes once it expects many rows.
-        await conn.execute(
-            "INSERT INTO embeddings (owner_id, kind, ref, company_id, project_id, interview_id,"
-            " text, model, embedding)"
-            " SELECT e.owner_id, 'line', (1000 + n)::text, e.company_id, e.project_id,"
-            " e.interview_id, 'filler ' || n, e.model, (SELECT array_agg(random() - 0.5)"
-            " FROM generate_series(1, %s) WHERE n > 0)::real[]::vector"
-            " FROM (SELECT * FROM embeddings WHERE interview_id = %s AND kind = 'line' LIMIT 1) e,"
-            " generate_series(1, 4000) AS n",
-            (DIM, interview),
-        )
+        await _filler_vectors(conn, interview, 4000)
         await conn.execute("ANALYZE interviews")
         await conn.execute("ANALYZE embeddings")
     async with db.unit_of_work(actor) as session:
