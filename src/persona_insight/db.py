@@ -138,10 +138,22 @@ def as_app_role(url: str) -> str:
     returns to it, so no code path can end up working as the owner (who bypasses row-level
     security).
     """
+    return with_startup_option(url, f"-c role={APP_ROLE}")
+
+
+# Searches by meaning filter what the HNSW walk finds (project, script, a trashed interview);
+# an iterative scan keeps walking until enough rows pass instead of returning fewer (pgvector ≥
+# 0.8). Set once per connection rather than by a `SET LOCAL` before each such statement (three
+# round trips a search). Without pgvector it is an unused placeholder.
+VECTOR_SCAN_OPTION = "-c hnsw.iterative_scan=relaxed_order"
+
+
+def with_startup_option(url: str, option: str) -> str:
+    """The URL with `option` added to the libpq start-up `options` (others kept)."""
     parts = urlsplit(to_libpq(url))
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"]
     existing = dict(parse_qsl(parts.query)).get("options", "")
-    options = f"{existing} -c role={APP_ROLE}".strip()
+    options = f"{existing} {option}".strip()
     query_string = urlencode([*query, ("options", options)], quote_via=quote)
     return urlunsplit(parts._replace(query=query_string))
 
@@ -174,7 +186,7 @@ class Database:
         self.url = as_app_role(url) if app_role else self.owner_url
         self.app_role = app_role
         self.engine: AsyncEngine = create_async_engine(
-            to_sqlalchemy(self.url),
+            to_sqlalchemy(with_startup_option(self.url, VECTOR_SCAN_OPTION)),
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,

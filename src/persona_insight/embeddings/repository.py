@@ -54,7 +54,7 @@ _INSERT = (
 )
 _SELECT = "SELECT e.owner_id, e.kind, e.ref, e.project_id, e.interview_id, e.text"
 _FROM = "FROM embeddings e WHERE"
-_NEAREST = "vector_send(e.embedding) AS raw, e.embedding <=> CAST(:q AS vector) AS distance"
+_DISTANCE = "e.embedding <=> CAST(:q AS vector) AS distance"
 _BY_DISTANCE = "ORDER BY e.embedding <=> CAST(:q AS vector) LIMIT :limit"
 
 
@@ -234,19 +234,65 @@ async def nearest(
     """The `limit` embeddings closest to `vector` by cosine, with their cosine similarity;
     `windows`: a long text is found by its windows (refs `<line>.<n>`, several may come back)
     rather than by its one pooled vector."""
+    rows = await _nearest_rows(
+        session,
+        f"{_SELECT}, vector_send(e.embedding) AS raw",
+        kind=kind,
+        vector=vector,
+        limit=limit,
+        project_ids=project_ids,
+        interview_ids=interview_ids,
+        windows=windows,
+    )
+    return [(_stored(row, True), 1.0 - float(row.distance)) for row in rows]
+
+
+async def nearest_refs(
+    session: AsyncSession,
+    *,
+    kind: str,
+    vector: Vectors,
+    limit: int,
+    project_ids: Sequence[UUID] | None = None,
+) -> list[tuple[UUID, str, float]]:
+    """What `nearest` finds as (owner, ref, cosine) only: for rankings, which need neither the
+    text nor the vector back (384 numbers a row to send and decode)."""
+    rows = await _nearest_rows(
+        session,
+        "SELECT e.owner_id, e.ref",
+        kind=kind,
+        vector=vector,
+        limit=limit,
+        project_ids=project_ids,
+        interview_ids=None,
+        windows=False,
+    )
+    return [(row.owner_id, row.ref, 1.0 - float(row.distance)) for row in rows]
+
+
+async def _nearest_rows(
+    session: AsyncSession,
+    columns: str,
+    *,
+    kind: str,
+    vector: Vectors,
+    limit: int,
+    project_ids: Sequence[UUID] | None,
+    interview_ids: Sequence[UUID] | None,
+    windows: bool,
+) -> list[Any]:
     if not await has_vector(session):
         raise VectorSearchUnavailable("this database has no pgvector extension")
     where, params = _filters(project_ids, interview_ids, live_only=True, windows=windows)
-    # Filters are applied after the HNSW scan; iterative scans keep going until `limit` rows
-    # pass them instead of returning fewer (pgvector ≥ 0.8).
-    await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    # Filters are applied after the HNSW scan, which keeps going until `limit` rows pass them
+    # (the connection's iterative scan: db.VECTOR_SCAN_OPTION).
     result = await session.execute(
-        text(f"{_SELECT}, {_NEAREST} {_FROM} {where} {_BY_DISTANCE}").bindparams(
+        text(f"{columns}, {_DISTANCE} {_FROM} {where} {_BY_DISTANCE}").bindparams(
             bindparam("limit")
         ),
         {"kind": kind, "q": query_literal(vector), "limit": limit, **params},
     )
-    found = [(_stored(row, True), 1.0 - float(row.distance)) for row in result]
+    rows = list(result)
     # A relaxed-order scan may return neighbours slightly out of order.
-    found.sort(key=lambda pair: -pair[1])
-    return found
+    rows.sort(key=lambda row: float(row.distance))
+    return rows

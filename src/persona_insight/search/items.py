@@ -41,10 +41,10 @@ async def _nearest(
     vector = await asyncio.to_thread(embed_query, q)
     near: list[tuple[ItemKey, float]] = []
     if "finding" in kinds and project_ids:
-        found = await embeddings.nearest(
+        found = await embeddings.nearest_refs(
             session, kind="finding", vector=vector, limit=CANDIDATES, project_ids=project_ids
         )
-        near += [(("finding", s.owner_id, s.ref), sim) for s, sim in found]
+        near += [(("finding", owner_id, ref), sim) for owner_id, ref, sim in found]
     if "document" in kinds:
         near += await repo.nearest_chunks(
             session, vector=vector, project_ids=project_ids, limit=CANDIDATES

@@ -19,13 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.vectors import embed_query
-from persona_insight.embeddings.windows import line_ref
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.projects import service as projects
 from persona_insight.search import fusion, glossary, highlight, items
 from persona_insight.search import query as keyword
 from persona_insight.search import repository as repo
-from persona_insight.search.indexing import LINE_KIND
 from persona_insight.search.repository import Filters
 from persona_insight.search.schemas import (
     MAX_QUERY,
@@ -148,25 +146,11 @@ async def meaning_ranking(
     if not await embeddings.has_vector(session):
         return None
     vector = await asyncio.to_thread(embed_query, q)
-    try:
-        near = await embeddings.nearest(
-            session,
-            kind=LINE_KIND,
-            vector=vector,
-            limit=limit,
-            project_ids=filters.project_ids,
-            interview_ids=filters.interview_ids,
-            windows=True,
-        )
-    except embeddings.VectorSearchUnavailable:
-        return None
-    keys: dict[Key, None] = {}  # in order, each once
-    for stored, similarity in near:
-        if similarity < MIN_SIMILARITY or stored.interview_id is None:
-            continue
-        # A long line's best window ranks it; its others add nothing.
-        keys.setdefault((stored.interview_id, int(line_ref(stored.ref))), None)
-    allowed = await repo.keep_matching(session, list(keys), filters)
+    near, best = await repo.nearest_lines(session, vector=vector, filters=filters, limit=limit)
+    keys: dict[Key, None] = {}  # in order, each once: a long line's best window ranks it
+    for interview_id, line_id, similarity, kept in near:
+        if similarity >= MIN_SIMILARITY and kept:
+            keys.setdefault((interview_id, line_id), None)
     other = await repo.nearest_in_other_script(
         session,
         vector=vector,
@@ -174,10 +158,10 @@ async def meaning_ranking(
         filters=filters,
         limit=CROSS_CANDIDATES,
     )
-    best = near[0][1] if near else 0.0
+    best = best or 0.0
     floor = max(MIN_CROSS_SIMILARITY, best - CROSS_MARGIN)
     cross = [(i, line) for i, line, sim in other if sim >= floor and best >= CROSS_NEEDS_BEST]
-    return [[k for k in keys if k in allowed], cross]
+    return [list(keys), cross]
 
 
 def keyword_query(q: str, also: Sequence[str] = ()) -> keyword.KeywordQuery:
