@@ -79,6 +79,12 @@ async def test_nearest_sees_live_interviews_of_readable_projects_only(
     assert {str(s.interview_id) for s, _ in found} == {korean, english}
     similarities = [score for _, score in found]
     assert similarities == sorted(similarities, reverse=True)
+    async with db.unit_of_work(
+        Actor(company_id=alice.company_id, user_id=alice.user_id, role="member")
+    ) as session:
+        refs = await repository.nearest_refs(session, kind="finding", vector=query, limit=50)
+    # The light form finds the same rows in the same order, without their text and vectors.
+    assert refs == [(s.owner_id, s.ref, score) for s, score in found]
     # Row-level security: Bob's findings are invisible to Alice whatever she asks for.
     assert await nearest(alice, project_ids=[UUID(theirs["id"])]) == []
     only_korean = await nearest(alice, interview_ids=[UUID(korean)])
@@ -97,6 +103,25 @@ async def test_nearest_sees_live_interviews_of_readable_projects_only(
             text("SELECT count(*) FROM embeddings WHERE interview_id = :id"), {"id": korean}
         )
     assert left == 0
+
+
+async def test_every_connection_walks_the_vector_index_until_enough_rows_pass(app: Any) -> None:
+    """A filtered search by meaning must not come back short: pgvector's iterative scan is set
+    when each connection starts (it was a `SET LOCAL` before each statement, three round trips
+    a search), for the application's connections and the owner's alike."""
+    from persona_insight.db import Database
+
+    db = app.api.state.runtime.db
+    owner = Database(db.owner_url, app_role=False, pool_size=1)
+    try:
+        for database in (db, owner):
+            async with database.unit_of_work(Actor.system()) as session:
+                # The setting is pgvector's own once its library is loaded by a vector.
+                await session.execute(text("SELECT CAST('[1,0]' AS vector) <=> '[0,1]'"))
+                setting = await session.scalar(text("SHOW hnsw.iterative_scan"))
+            assert setting == "relaxed_order", database.url
+    finally:
+        await owner.dispose()
 
 
 async def test_real_array_column_decodes_like_vector(app: Any) -> None:
