@@ -206,11 +206,15 @@ async def keyword_hits(
     # and ranking every match after reading it under the policy cost 16 µs a match); the best
     # few are then read by primary key under the table's policy. The order is total (rank,
     # interview, position), so the best of the pool that pass the filters are the best of all.
+    # The pool's size comes back with each row: a pool that held every match needs no second
+    # pass when the filters leave fewer than wanted (before, every query with fewer matches
+    # than wanted — rare words — ran twice).
     stmt = text(
-        f"SELECT l.interview_id, l.line_id, m.rank"  # noqa: S608
-        f" FROM (SELECT {tsquery} AS q) q"
-        f" CROSS JOIN LATERAL pi_lines_ranked(q.q, :projects, :speakers, :pool) m"
-        f" JOIN search_lines l ON l.interview_id = m.interview_id AND l.line_id = m.line_id"
+        f"WITH m AS MATERIALIZED (SELECT m.* FROM (SELECT {tsquery} AS q) q"  # noqa: S608
+        f" CROSS JOIN LATERAL pi_lines_ranked(q.q, :projects, :speakers, :pool) m)"
+        f" SELECT l.interview_id, l.line_id, m.rank, (SELECT count(*) FROM m)"
+        f" FROM m JOIN search_lines l ON l.interview_id = m.interview_id"
+        f" AND l.line_id = m.line_id"
         f" JOIN interviews i ON i.id = l.interview_id"
         f" WHERE true{where}"
         f" ORDER BY m.rank DESC, l.interview_id, l.position LIMIT :limit"
@@ -218,7 +222,7 @@ async def keyword_hits(
     values = {**params, **tsquery_params, "limit": limit, "speakers": filters.speakers}
     pool = limit * KEYWORD_POOL
     rows = (await session.execute(_typed(stmt, params), {**values, "pool": pool})).all()
-    if len(rows) < limit:
+    if len(rows) < limit and (not rows or rows[0][3] >= pool):
         rows = (await session.execute(_typed(stmt, params), {**values, "pool": None})).all()
     return [(r[0], r[1], float(r[2])) for r in rows]
 
