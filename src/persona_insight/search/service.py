@@ -181,10 +181,13 @@ async def rank(
     mode: Mode,
     limit: int,
     also: Sequence[str] = (),
+    parsed: keyword.KeywordQuery | None = None,
 ) -> tuple[Mode, list[Ranked]]:
     """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
-    the keyword side looks for besides the query's (glossary synonyms)."""
-    parsed = keyword_query(q, also)
+    the keyword side looks for besides the query's (glossary synonyms); `parsed`: the query
+    with them as `keyword_query` reads it, when the caller has it already (Kiwi per parse)."""
+    if parsed is None:
+        parsed = keyword_query(q, also)
     by_words: list[Key] = []
     by_meaning: list[Key] = []
     by_other_script: list[Key] = []
@@ -220,9 +223,9 @@ async def search(session: AsyncSession, user: Authenticated, params: SearchParam
     also = await glossary.expand(session, user.company_id, q)
     mode: Mode = params.mode
     ranked: list[Ranked] = []
-    if "line" in params.kinds:
-        mode, ranked = await rank(session, q, filters, params.mode, limit, also)
     parsed = keyword_query(q, also)
+    if "line" in params.kinds:
+        mode, ranked = await rank(session, q, filters, params.mode, limit, also, parsed)
     groups = await _grouped(session, parsed, ranked)
     found = await items.rank_items(
         session, q, parsed, filters.project_ids, [str(k) for k in params.kinds], limit
