@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.embeddings import repository as embeddings
-from persona_insight.embeddings.vectors import embed_query
+from persona_insight.embeddings.vectors import Vectors, embed_query
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.projects import service as projects
 from persona_insight.search import fusion, glossary, highlight, items
@@ -140,16 +140,20 @@ async def keyword_ranking(
 
 
 async def meaning_ranking(
-    session: AsyncSession, q: str, filters: Filters, limit: int
+    session: AsyncSession,
+    q: str,
+    filters: Filters,
+    limit: int,
+    embedding: asyncio.Future[Vectors] | None = None,
 ) -> list[list[Key]] | None:
     """Lines nearest the query by meaning — all lines, and separately the lines written in the
     other script (Hangul or not) — filtered; None when the database cannot search by meaning
-    (no pgvector)."""
+    (no pgvector). `embedding`: the query's vector, already being computed (`embed_soon`)."""
     if not filters.project_ids:
         return []
     if not await embeddings.has_vector(session):
         return None
-    vector = await asyncio.to_thread(embed_query, q)
+    vector = await (embedding if embedding is not None else asyncio.to_thread(embed_query, q))
     near, best = await repo.nearest_lines(session, vector=vector, filters=filters, limit=limit)
     keys: dict[Key, None] = {}  # in order, each once: a long line's best window ranks it
     for interview_id, line_id, similarity, kept in near:
@@ -174,6 +178,13 @@ def keyword_query(q: str, also: Sequence[str] = ()) -> keyword.KeywordQuery:
     return keyword.parse(f"{q} {extra}" if extra.strip() else q)
 
 
+def embed_soon(q: str) -> asyncio.Future[Vectors]:
+    """The query's vector, computed in a thread from now on: e5 runs outside the GIL, so the
+    ~11 ms of embedding a new query overlap the keyword ranking's wait on the database instead
+    of adding to it."""
+    return asyncio.ensure_future(asyncio.to_thread(embed_query, q))
+
+
 async def rank(
     session: AsyncSession,
     q: str,
@@ -191,10 +202,19 @@ async def rank(
     by_words: list[Key] = []
     by_meaning: list[Key] = []
     by_other_script: list[Key] = []
-    if mode in ("hybrid", "keyword"):
-        by_words = await keyword_ranking(session, parsed, filters, CANDIDATES)
+    embedding = None
+    meaning = mode in ("hybrid", "meaning") and bool(filters.project_ids)
+    if meaning and await embeddings.has_vector(session):
+        embedding = embed_soon(q)
+    try:
+        if mode in ("hybrid", "keyword"):
+            by_words = await keyword_ranking(session, parsed, filters, CANDIDATES)
+    except BaseException:
+        if embedding is not None:
+            embedding.cancel()
+        raise
     if mode in ("hybrid", "meaning"):
-        near = await meaning_ranking(session, q, filters, MEANING_CANDIDATES)
+        near = await meaning_ranking(session, q, filters, MEANING_CANDIDATES, embedding)
         if near is None:
             if mode == "meaning":
                 raise InvalidInput(
