@@ -16,10 +16,11 @@ from typing import Any
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persona_insight.db import sql
 from persona_insight.embeddings.vectors import DIM, MODEL, Vectors
 from persona_insight.embeddings.windows import LONG
 
@@ -65,7 +66,7 @@ async def has_vector(session: AsyncSession) -> bool:
     known = _column_is_vector.get(key)
     if known is None:
         kind = await session.scalar(
-            text(
+            sql(
                 "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
                 " WHERE attrelid = 'embeddings'::regclass AND attname = 'embedding'"
             )
@@ -124,7 +125,7 @@ async def replace(
     pgvector = await has_vector(session)
     cast = "vector" if pgvector else "real[]"
     await session.execute(
-        text(_INSERT + f"CAST(:embedding AS {cast}))"),
+        sql(_INSERT + f"CAST(:embedding AS {cast}))"),
         [
             {
                 "owner_id": owner_id,
@@ -145,11 +146,11 @@ async def replace(
 async def delete_owner(session: AsyncSession, owner_id: UUID, kind: str | None = None) -> None:
     if kind is None:
         await session.execute(
-            text("DELETE FROM embeddings WHERE owner_id = :owner_id"), {"owner_id": owner_id}
+            sql("DELETE FROM embeddings WHERE owner_id = :owner_id"), {"owner_id": owner_id}
         )
     else:
         await session.execute(
-            text("DELETE FROM embeddings WHERE owner_id = :owner_id AND kind = :kind"),
+            sql("DELETE FROM embeddings WHERE owner_id = :owner_id AND kind = :kind"),
             {"owner_id": owner_id, "kind": kind},
         )
 
@@ -215,7 +216,7 @@ async def load(
         where += " AND e.owner_id = ANY(:owner_ids)"
         params["owner_ids"] = list(owner_ids)
     result = await session.execute(
-        text(f"{_SELECT}, {_send(pgvector)} AS raw {_FROM} {where} ORDER BY e.owner_id, e.ref"),
+        sql(f"{_SELECT}, {_send(pgvector)} AS raw {_FROM} {where} ORDER BY e.owner_id, e.ref"),
         {"kind": kind, **params},
     )
     return [_stored(row, pgvector) for row in result]
@@ -287,7 +288,7 @@ async def _nearest_rows(
     # Filters are applied after the HNSW scan, which keeps going until `limit` rows pass them
     # (the connection's iterative scan: db.VECTOR_SCAN_OPTION).
     result = await session.execute(
-        text(f"{columns}, {_DISTANCE} {_FROM} {where} {_BY_DISTANCE}").bindparams(
+        sql(f"{columns}, {_DISTANCE} {_FROM} {where} {_BY_DISTANCE}").bindparams(
             bindparam("limit")
         ),
         {"kind": kind, "q": query_literal(vector), "limit": limit, **params},

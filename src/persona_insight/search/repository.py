@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Integer, String
 
 from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.db import sql
 from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.repository import BY_WINDOWS
 
@@ -63,7 +64,7 @@ async def readable_projects(
 ) -> list[UUID]:
     """The live projects of the company the caller works in (company admins: all of them)."""
     rows = await session.execute(
-        text(
+        sql(
             "SELECT p.id FROM projects p LEFT JOIN project_members m"
             " ON m.project_id = p.id AND m.user_id = :u"
             " WHERE p.company_id = :c AND p.deleted_at IS NULL"
@@ -81,7 +82,7 @@ async def load_for_index(
     trash or re-analysis until the index is written; None when there is nothing to index."""
     row = (
         await session.execute(
-            text(
+            sql(
                 "SELECT i.company_id, i.project_id, a.result FROM interviews i"
                 " JOIN interview_analyses a ON a.interview_id = i.id"
                 " WHERE i.id = :i AND i.status = 'completed' AND i.deleted_at IS NULL"
@@ -105,11 +106,11 @@ async def replace_lines(
 ) -> None:
     """The interview's keyword rows become `rows`: (line, Korean lexemes, Latin words, marks)."""
     await session.execute(
-        text("DELETE FROM search_lines WHERE interview_id = :i"), {"i": interview_id}
+        sql("DELETE FROM search_lines WHERE interview_id = :i"), {"i": interview_id}
     )
     if not rows:
         return
-    stmt = text(
+    stmt = sql(
         "INSERT INTO search_lines (interview_id, line_id, company_id, project_id, position,"
         " line_ids, speaker, speaker_name, text, start_ms, lexemes, marks)"
         " SELECT :i, u.line_id, :c, :p, u.position, ARRAY(SELECT jsonb_array_elements_text("
@@ -142,7 +143,7 @@ async def replace_lines(
 
 async def delete_lines(session: AsyncSession, interview_id: UUID) -> None:
     await session.execute(
-        text("DELETE FROM search_lines WHERE interview_id = :i"), {"i": interview_id}
+        sql("DELETE FROM search_lines WHERE interview_id = :i"), {"i": interview_id}
     )
 
 
@@ -209,7 +210,7 @@ async def keyword_hits(
     # The pool's size comes back with each row: a pool that held every match needs no second
     # pass when the filters leave fewer than wanted (before, every query with fewer matches
     # than wanted — rare words — ran twice).
-    stmt = text(
+    stmt = sql(
         f"WITH m AS MATERIALIZED (SELECT m.* FROM (SELECT {tsquery} AS q) q"  # noqa: S608
         f" CROSS JOIN LATERAL pi_lines_ranked(q.q, :projects, :speakers, :pool) m)"
         f" SELECT l.interview_id, l.line_id, m.rank, (SELECT count(*) FROM m)"
@@ -243,7 +244,7 @@ async def nearest_lines(
     inside = ""
     if filters.interview_ids is not None:
         inside = " AND e.interview_id = ANY(:interviews)"
-    stmt = text(
+    stmt = sql(
         "WITH near AS MATERIALIZED (SELECT e.interview_id,"  # noqa: S608
         " split_part(e.ref, '.', 1)::int AS line_id,"
         " e.embedding <=> CAST(:q AS vector) AS distance FROM embeddings e"
@@ -288,7 +289,7 @@ async def nearest_in_other_script(
     # query with the joins, the planner sorted every vector of the project instead (76 s at
     # 240,000 vectors; migration 0028).
     script = "e.hangul" if korean_lines else "NOT e.hangul"
-    stmt = text(
+    stmt = sql(
         "SELECT e.interview_id, l.line_id, 1 - e.distance AS sim"  # noqa: S608
         " FROM (SELECT e.interview_id, split_part(e.ref, '.', 1)::int AS line_id,"
         " e.embedding <=> CAST(:q AS vector) AS distance"
@@ -329,7 +330,7 @@ async def lines_around(
     # position): under row-level security `n.position BETWEEN h.position - 1 AND …` is not an
     # index condition (integer minus is not leakproof), which read every line of each hit's
     # interview (60 ms for 40 hits at 140,000 lines; 4 ms this way).
-    stmt = text(
+    stmt = sql(
         "WITH want AS MATERIALIZED (SELECT k.i, k.l, h.interview_id AS iv, p.pos"
         " FROM unnest(:k_i, :k_l) AS k(i, l)"
         " JOIN search_lines h ON h.interview_id = k.i AND h.line_id = k.l"
@@ -356,7 +357,7 @@ async def interviews_info(
 ) -> dict[UUID, InterviewInfo]:
     if not interview_ids:
         return {}
-    stmt = text(
+    stmt = sql(
         "SELECT i.id, i.project_id, p.name, i.title, i.interview_date, i.persona_code,"
         " i.language FROM interviews i JOIN projects p ON p.id = i.project_id"
         " WHERE i.id = ANY(:ids) AND i.deleted_at IS NULL"
@@ -368,7 +369,7 @@ async def interviews_info(
 async def interview_in(
     session: AsyncSession, interview_id: UUID, project_ids: Sequence[UUID]
 ) -> bool:
-    stmt = text(
+    stmt = sql(
         "SELECT 1 FROM interviews WHERE id = :i AND project_id = ANY(:p) AND deleted_at IS NULL"
     ).bindparams(bindparam("p", type_=ARRAY(PG_UUID(as_uuid=True))))
     return (
@@ -380,14 +381,14 @@ async def indexed_interviews(
     session: AsyncSession, project_ids: Sequence[UUID] | None
 ) -> list[tuple[UUID, UUID]]:
     """(interview, company) of every live completed interview, in the given projects or all."""
-    sql = (
+    base = (
         "SELECT i.id, i.company_id FROM interviews i JOIN projects p ON p.id = i.project_id"
         " WHERE i.status = 'completed' AND i.deleted_at IS NULL AND p.deleted_at IS NULL"
     )
-    stmt = text(sql)
+    stmt = sql(base)
     params: dict[str, Any] = {}
     if project_ids is not None:
-        stmt = text(sql + " AND i.project_id = ANY(:p)").bindparams(
+        stmt = sql(base + " AND i.project_id = ANY(:p)").bindparams(
             bindparam("p", type_=ARRAY(PG_UUID(as_uuid=True)))
         )
         params["p"] = list(project_ids)
@@ -405,7 +406,7 @@ async def indexed_count(session: AsyncSession, project_ids: Sequence[UUID]) -> i
     # One look-up per interview (a LATERAL with LIMIT, which the planner cannot turn into a
     # join that reads every line): counting the distinct interviews of every line read all
     # 140,742 lines of the search benchmark under the policy, 1.35 s of each ask's wait.
-    stmt = text(
+    stmt = sql(
         "SELECT count(*) FROM interviews i"
         " CROSS JOIN LATERAL (SELECT 1 FROM search_lines l"
         " WHERE l.interview_id = i.id LIMIT 1) indexed"
@@ -418,7 +419,7 @@ async def indexed_count(session: AsyncSession, project_ids: Sequence[UUID]) -> i
 
 
 async def save_answer(session: AsyncSession, row: dict[str, Any]) -> None:
-    stmt = text(
+    stmt = sql(
         "INSERT INTO answers (id, company_id, project_id, user_id, question, answer, tokens,"
         " citations, engine, usage, interview_id, line_ids) VALUES (:id, :company_id,"
         " :project_id, :user_id, :question, :answer, :tokens, :citations, :engine, :usage,"
@@ -438,7 +439,7 @@ async def get_answer(
     row = (
         (
             await session.execute(
-                text(_ANSWER + " WHERE id = :id" + (" FOR UPDATE" if lock else "")),
+                sql(_ANSWER + " WHERE id = :id" + (" FOR UPDATE" if lock else "")),
                 {"id": answer_id},
             )
         )
@@ -450,7 +451,7 @@ async def get_answer(
 
 async def list_answers(session: AsyncSession, project_id: UUID, limit: int) -> list[dict[str, Any]]:
     rows = await session.execute(
-        text(_ANSWER + " WHERE project_id = :p ORDER BY created_at DESC LIMIT :n"),
+        sql(_ANSWER + " WHERE project_id = :p ORDER BY created_at DESC LIMIT :n"),
         {"p": project_id, "n": limit},
     )
     return [dict(r) for r in rows.mappings()]
@@ -458,7 +459,7 @@ async def list_answers(session: AsyncSession, project_id: UUID, limit: int) -> l
 
 async def set_answer_note(session: AsyncSession, answer_id: UUID, note_id: UUID) -> None:
     await session.execute(
-        text("UPDATE answers SET note_id = :n WHERE id = :id"), {"n": note_id, "id": answer_id}
+        sql("UPDATE answers SET note_id = :n WHERE id = :id"), {"n": note_id, "id": answer_id}
     )
 
 
@@ -466,7 +467,7 @@ async def set_answer_note(session: AsyncSession, answer_id: UUID, note_id: UUID)
 
 
 async def add_saved(session: AsyncSession, row: dict[str, Any]) -> None:
-    stmt = text(
+    stmt = sql(
         "INSERT INTO saved_searches (id, company_id, user_id, name, query)"
         " VALUES (:id, :company_id, :user_id, :name, :query)"
     ).bindparams(bindparam("query", type_=JSONB))
@@ -475,7 +476,7 @@ async def add_saved(session: AsyncSession, row: dict[str, Any]) -> None:
 
 async def list_saved(session: AsyncSession, user_id: UUID) -> list[dict[str, Any]]:
     rows = await session.execute(
-        text(
+        sql(
             "SELECT id, name, query, created_at FROM saved_searches WHERE user_id = :u"
             " ORDER BY created_at DESC"
         ),
@@ -487,7 +488,7 @@ async def list_saved(session: AsyncSession, user_id: UUID) -> list[dict[str, Any
 async def count_saved(session: AsyncSession, user_id: UUID) -> int:
     row = (
         await session.execute(
-            text("SELECT count(*) FROM saved_searches WHERE user_id = :u"), {"u": user_id}
+            sql("SELECT count(*) FROM saved_searches WHERE user_id = :u"), {"u": user_id}
         )
     ).first()
     return int(row[0]) if row else 0
@@ -495,7 +496,7 @@ async def count_saved(session: AsyncSession, user_id: UUID) -> int:
 
 async def delete_saved(session: AsyncSession, saved_id: UUID, user_id: UUID) -> bool:
     result = await session.execute(
-        text("DELETE FROM saved_searches WHERE id = :id AND user_id = :u RETURNING id"),
+        sql("DELETE FROM saved_searches WHERE id = :id AND user_id = :u RETURNING id"),
         {"id": saved_id, "u": user_id},
     )
     return result.first() is not None
@@ -568,7 +569,7 @@ async def item_keyword_hits(
     terms under `simple`, `latin`: words under `english`; each '' for none), best first."""
     if not kinds or not (korean or latin):
         return []
-    stmt = text(
+    stmt = sql(
         f"SELECT kind, owner_id, ref FROM ({_item_sql(kinds)}) x(kind, owner_id, ref, rank)"  # noqa: S608
         " ORDER BY rank DESC, owner_id, ref LIMIT :limit"
     ).bindparams(bindparam("projects", type_=ARRAY(PG_UUID(as_uuid=True))))
@@ -584,7 +585,7 @@ async def nearest_chunks(
 ) -> list[tuple[ItemKey, float]]:
     """Knowledge chunks of the company and of these projects nearest `vector` (pgvector)."""
     literal = embeddings.query_literal(vector)
-    stmt = text(
+    stmt = sql(
         "SELECT e.owner_id, e.ref, 1 - (e.embedding <=> CAST(:q AS vector)) FROM embeddings e"
         " WHERE e.kind = 'chunk' AND (e.project_id IS NULL OR e.project_id = ANY(:projects))"
         " ORDER BY e.embedding <=> CAST(:q AS vector) LIMIT :limit"
@@ -614,7 +615,7 @@ async def items_of(session: AsyncSession, keys: Sequence[ItemKey]) -> dict[ItemK
     one is absent)."""
     if not keys:
         return {}
-    stmt = text(
+    stmt = sql(
         "WITH k AS (SELECT * FROM unnest(CAST(:kinds AS text[]), :owners, CAST(:refs AS text[]))"
         " AS k(kind, owner_id, ref))"
         " SELECT 'finding', e.owner_id, e.ref, e.text, i.title, e.project_id, e.interview_id,"
