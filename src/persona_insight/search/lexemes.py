@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from persona_insight.analysis.offline import models
 
@@ -30,8 +30,10 @@ _NEEDS_KIWI = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3400-\u9fff
 _WORD_OR_NUMBER = re.compile(r"([A-Za-z]+)|([0-9]+(?:\.[0-9]+)?)")
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
+    """Where lexemes came from in a text. A tuple, not a frozen dataclass: a search builds one
+    per word of its Korean hits from their stored marks, and a tuple is ~2.4× cheaper to make."""
+
     start: int
     end: int
     lexemes: tuple[str, ...]
