@@ -36,6 +36,7 @@ from bench.harness import (
     fresh_database,
     newest_database,
     percentile,
+    prewarm,
     save,
     seed,
     server,
@@ -504,6 +505,7 @@ def main() -> None:
         results["one_long_interview"] = long
         save(args.out, results)
     env = {"PERSONA_INSIGHT_ASKS_PER_MINUTE": "100000"}
+    results["prewarmed_gb"] = prewarm(url)
     with server(url, worker=False, env=env) as (base, _process):
         # Warm-up: the first query loads Kiwi and e5 in the server process.
         httpx.get(
