@@ -79,14 +79,22 @@ async def _filler_vectors(conn: Any, interview: UUID, n: int) -> None:
     )
 
 
-async def test_search_queries_use_their_indexes_as_the_app_role(app: Any) -> None:
+async def _indexed_for_an_admin(app: Any) -> tuple[UUID, Filters, Actor]:
+    """One indexed interview in a new project; the filters of a search of it (the interviewee's
+    lines) and a company admin to search as."""
     db = app.api.state.runtime.db
-    assert db.app_role, "the fixture's database works as persona_app, under the policies"
     owner = await make_user(db, email="owner@acme.test")
     project = await make_project(app, owner)
     interview = UUID(await indexed_interview(app, owner, project["id"]))
     filters = Filters(project_ids=[UUID(project["id"])], speakers=["answer"])
     actor = Actor(company_id=owner.company_id, user_id=owner.user_id, role="company_admin")
+    return interview, filters, actor
+
+
+async def test_search_queries_use_their_indexes_as_the_app_role(app: Any) -> None:
+    db = app.api.state.runtime.db
+    assert db.app_role, "the fixture's database works as persona_app, under the policies"
+    interview, filters, actor = await _indexed_for_an_admin(app)
     # Enough lines that reading them all is the planner's worst choice, as at scale.
     async with await psycopg.AsyncConnection.connect(db.owner_url, autocommit=True) as conn:
         await conn.execute(
@@ -137,7 +145,7 @@ async def test_search_queries_use_their_indexes_as_the_app_role(app: Any) -> Non
         # Ask's count of interviews in scope looks up one line per interview; it used to read
         # every line (1.35 s of each ask at 140,000 lines).
         read = await _lines_read(session)
-        assert await repo.indexed_count(session, [UUID(project["id"])]) == 1
+        assert await repo.indexed_count(session, filters.project_ids) == 1
         assert await _lines_read(session) - read < 10
 
     async with db.unit_of_work(actor) as session:
@@ -227,11 +235,7 @@ async def test_a_search_reads_the_interviews_of_its_hits_not_every_interview(app
     from those at scale, so this reads what decides them: the function's estimate, and whether
     the liveness check is a per-row lookup."""
     db = app.api.state.runtime.db
-    owner = await make_user(db, email="owner@acme.test")
-    project = await make_project(app, owner)
-    interview = UUID(await indexed_interview(app, owner, project["id"]))
-    filters = Filters(project_ids=[UUID(project["id"])], speakers=["answer"])
-    actor = Actor(company_id=owner.company_id, user_id=owner.user_id, role="company_admin")
+    interview, filters, actor = await _indexed_for_an_admin(app)
     async with await psycopg.AsyncConnection.connect(db.owner_url, autocommit=True) as conn:
         # Many interviews the caller can see (without lines: only their number matters here).
         await conn.execute(
