@@ -40,12 +40,14 @@ from persona_insight.search.schemas import (
 log = logging.getLogger(__name__)
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
-# Candidates each ranking contributes to the fusion. Fewer by meaning: the HNSW walk's cost
-# grows with them (3.9 → 1.7 ms median for 100 → 50 on the benchmark's 237,444 vectors), and a
-# line past the 50th by meaning scores at most 1/61 of one list, too little for the first page
-# unless the keyword list ranks it too (measured: the evaluation's figures are unchanged).
-CANDIDATES = 100
-MEANING_CANDIDATES = 50
+# Candidates each ranking contributes to the fusion (it was 100 each). A line past the 50th of
+# a list scores at most 1/61 of it, too little for a first page unless the other list ranks it
+# too; the evaluation's figures are the same with 50 as with 100 (docs/benchmarks.md). Each
+# costs: the HNSW walk's work grows with its limit (3.9 → 1.7 ms median for 100 → 50 on the
+# benchmark's 237,444 vectors), and the keyword side reads its pool's lines by key (6.6 → 5.1
+# ms median, 26 → 18 ms p95, on its 141,742 lines).
+CANDIDATES = 50
+MEANING_CANDIDATES = CANDIDATES
 # The 4-bit e5-small puts unrelated Korean sentences up to ~0.84 cosine (measured on the
 # interview lines: "전혀없는낱말" scored 0.837 against a complaint about an app); below this
 # a "nearest" line is noise.
