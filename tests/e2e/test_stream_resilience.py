@@ -144,8 +144,9 @@ async def test_page_resumes_after_a_restart_that_answers_503(
             listed = (await api.get(f"/api/projects/{team.project_id}/interviews")).json()
         assert set(await rows(page)) == {iv["id"] for iv in listed["items"]}
         assert navigations == []
-        # The browser reports the refused and the 503 answers of the restart; nothing else.
-        expected = ("503", "ERR_CONNECTION_REFUSED")
+        # The browser reports the refused and the 503 answers of the restart, and a connection
+        # the stand-in server reset as it closed (seen once in CI); nothing else.
+        expected = ("503", "ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET")
         assert not [e for e in page.errors if not any(x in e for x in expected)], page.errors
     finally:
         if restarted is not None:
