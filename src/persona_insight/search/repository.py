@@ -20,7 +20,7 @@ from sqlalchemy.types import Integer, String
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.db import sql
 from persona_insight.embeddings import repository as embeddings
-from persona_insight.embeddings.repository import BY_WINDOWS
+from persona_insight.embeddings.repository import BY_WINDOWS, LIVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,10 +230,10 @@ async def keyword_hits(
 
 async def nearest_lines(
     session: AsyncSession, *, vector: Any, filters: Filters, limit: int
-) -> tuple[list[tuple[UUID, int, float, bool]], float | None]:
+) -> list[tuple[UUID, int, float, bool]]:
     """The `limit` line vectors nearest `vector` in the filters' projects (and interviews), a
     long line by its windows: [(interview, line, cosine, passes the other filters)] nearest
-    first, and the cosine of the nearest of all. Needs pgvector (the caller checks).
+    first. Needs pgvector (the caller checks).
 
     One statement: the HNSW walk inside (as `embeddings.nearest` walks it, with its liveness
     check per row), then each line checked against the speaker, persona, date and language
@@ -249,8 +249,7 @@ async def nearest_lines(
         " split_part(e.ref, '.', 1)::int AS line_id,"
         " e.embedding <=> CAST(:q AS vector) AS distance FROM embeddings e"
         f" WHERE e.kind = 'line' AND {BY_WINDOWS} AND e.project_id = ANY(:projects){inside}"
-        " AND (SELECT i.deleted_at IS NULL FROM interviews i WHERE i.id = e.interview_id)"
-        " ORDER BY e.embedding <=> CAST(:q AS vector) LIMIT :limit)"
+        f" AND {LIVE} ORDER BY e.embedding <=> CAST(:q AS vector) LIMIT :limit)"
         " SELECT n.interview_id, n.line_id, 1 - n.distance, EXISTS (SELECT 1"
         " FROM search_lines l JOIN interviews i ON i.id = l.interview_id"
         f" WHERE l.interview_id = n.interview_id AND l.line_id = n.line_id{where})"
@@ -260,8 +259,7 @@ async def nearest_lines(
     rows = (
         await session.execute(_typed(stmt, params), {**params, "q": literal, "limit": limit})
     ).all()
-    found = [(r[0], r[1], float(r[2]), bool(r[3])) for r in rows]
-    return found, (found[0][2] if found else None)
+    return [(r[0], r[1], float(r[2]), bool(r[3])) for r in rows]
 
 
 # Nearest vectors of the other script drawn per line wanted: the line filters (speaker, persona,

@@ -47,7 +47,6 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # benchmark's 237,444 vectors), and the keyword side reads its pool's lines by key (6.6 → 5.1
 # ms median, 26 → 18 ms p95, on its 141,742 lines).
 CANDIDATES = 50
-MEANING_CANDIDATES = CANDIDATES
 # The 4-bit e5-small puts unrelated Korean sentences up to ~0.84 cosine (measured on the
 # interview lines: "전혀없는낱말" scored 0.837 against a complaint about an app); below this
 # a "nearest" line is noise.
@@ -156,7 +155,7 @@ async def meaning_ranking(
     if not await embeddings.has_vector(session):
         return None
     vector = await (embedding if embedding is not None else asyncio.to_thread(embed_query, q))
-    near, best = await repo.nearest_lines(session, vector=vector, filters=filters, limit=limit)
+    near = await repo.nearest_lines(session, vector=vector, filters=filters, limit=limit)
     keys: dict[Key, None] = {}  # in order, each once: a long line's best window ranks it
     for interview_id, line_id, similarity, kept in near:
         if similarity >= MIN_SIMILARITY and kept:
@@ -168,7 +167,7 @@ async def meaning_ranking(
         filters=filters,
         limit=CROSS_CANDIDATES,
     )
-    best = best or 0.0
+    best = near[0][2] if near else 0.0  # the nearest line of all, filters aside
     floor = max(MIN_CROSS_SIMILARITY, best - CROSS_MARGIN)
     cross = [(i, line) for i, line, sim in other if sim >= floor and best >= CROSS_NEEDS_BEST]
     return [list(keys), cross]
@@ -216,7 +215,7 @@ async def rank(
             embedding.cancel()
         raise
     if mode in ("hybrid", "meaning"):
-        near = await meaning_ranking(session, q, filters, MEANING_CANDIDATES, embedding)
+        near = await meaning_ranking(session, q, filters, CANDIDATES, embedding)
         if near is None:
             if mode == "meaning":
                 raise InvalidInput(
