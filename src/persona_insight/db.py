@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import QueuePool
 
 from persona_insight.config import Settings
 
@@ -218,6 +219,12 @@ class Database:
                 await session.rollback()
                 raise
             await session.commit()
+
+    def spare_connection(self) -> bool:
+        """Whether a connection can be taken without eating into the overflow: fewer checked out
+        than the pool's size (racy by nature; the overflow is the margin)."""
+        pool = self.engine.pool
+        return isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -8,7 +8,8 @@ Cookie-authenticated requests that change state must echo the session's CSRF tok
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -40,6 +41,14 @@ class Ctx:
     @property
     def actor(self) -> Actor:
         return actor_of(self.user)
+
+    @property
+    def side_session(self) -> Callable[[], AbstractAsyncContextManager[AsyncSession]] | None:
+        """Opens another transaction acting for the same caller on a connection of its own, for
+        reads that run beside the request's own; None when the pool has no idle connection to
+        spare (requests that each hold one and wait for a second could starve one another)."""
+        db, actor = self.rt.db, self.actor
+        return (lambda: db.unit_of_work(actor)) if db.spare_connection() else None
 
     @property
     def is_super_admin(self) -> bool:

@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.embeddings import repository as embeddings
-from persona_insight.embeddings.vectors import embed_query
+from persona_insight.embeddings.vectors import Vectors, embed_query
 from persona_insight.search import fusion
 from persona_insight.search import query as keyword
 from persona_insight.search import repository as repo
@@ -33,12 +33,21 @@ def tsqueries(parsed: keyword.KeywordQuery) -> tuple[str, str]:
     return " | ".join(korean), " | ".join(latin)
 
 
+def needs_vector(kinds: Sequence[str]) -> bool:
+    """Whether ranking these kinds searches by meaning (findings and chunks have vectors)."""
+    return bool({"finding", "document"} & set(kinds))
+
+
 async def _nearest(
-    session: AsyncSession, q: str, kinds: Sequence[str], project_ids: Sequence[UUID]
+    session: AsyncSession,
+    q: str,
+    kinds: Sequence[str],
+    project_ids: Sequence[UUID],
+    embedding: asyncio.Future[Vectors] | None,
 ) -> list[ItemKey]:
-    if not ({"finding", "document"} & set(kinds)) or not await embeddings.has_vector(session):
+    if not needs_vector(kinds) or not await embeddings.has_vector(session):
         return []
-    vector = await asyncio.to_thread(embed_query, q)
+    vector = await (embedding if embedding is not None else asyncio.to_thread(embed_query, q))
     near: list[tuple[ItemKey, float]] = []
     if "finding" in kinds and project_ids:
         found = await embeddings.nearest_refs(
@@ -60,8 +69,10 @@ async def rank_items(
     project_ids: Sequence[UUID],
     kinds: Sequence[str],
     limit: int,
+    embedding: asyncio.Future[Vectors] | None = None,
 ) -> list[tuple[ItemRow, float]]:
-    """The best items of `kinds` for the query, with their fused score, best first."""
+    """The best items of `kinds` for the query, with their fused score, best first;
+    `embedding`: the query's vector, already being computed (`service.embed_soon`)."""
     kinds = [k for k in kinds if k in ITEM_KINDS]
     if not kinds:
         return []
@@ -74,7 +85,7 @@ async def rank_items(
         project_ids=project_ids,
         limit=CANDIDATES,
     )
-    by_meaning = await _nearest(session, q, kinds, project_ids)
+    by_meaning = await _nearest(session, q, kinds, project_ids, embedding)
     fused = fusion.fuse([by_words, by_meaning])[:limit]
     rows = await repo.items_of(session, [key for key, _ in fused])
     return [(rows[key], score) for key, score in fused if key in rows]

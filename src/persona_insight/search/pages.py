@@ -47,7 +47,7 @@ async def search_page(
     if q.strip():
         params = SearchParams(q=q, project_ids=[project] if project else [], role=role)
         try:
-            result = await service.search(page.session, user, params)
+            result = await service.search(page.session, user, params, page.ctx.side_session)
         except AppError as exc:
             if exc.status == 404:
                 raise

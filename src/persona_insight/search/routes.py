@@ -58,7 +58,7 @@ async def search(
         limit=limit,
         kinds=kind or list(KINDS),
     )
-    return await service.search(ctx.session, ctx.user, params)
+    return await service.search(ctx.session, ctx.user, params, ctx.side_session)
 
 
 @router.get(

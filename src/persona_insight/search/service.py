@@ -9,9 +9,11 @@ underneath (`search_lines` and `embeddings` are project-level).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +76,8 @@ NEIGHBOURS = 1
 MAX_LIMIT = 50
 _SPEAKERS = {"interviewee": ["answer"], "interviewer": ["question"], "any": None}
 
+A = TypeVar("A")
+B = TypeVar("B")
 Key = tuple[UUID, int]
 Ranked = tuple[Key, float, int | None, int | None]
 """A line found: (key, fused score, keyword rank, meaning rank)."""
@@ -186,6 +190,19 @@ def embed_soon(q: str) -> asyncio.Future[Vectors]:
     return asyncio.ensure_future(asyncio.to_thread(embed_query, q))
 
 
+async def _both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Both results, run at once; when one fails the other is cancelled and waited for, so
+    neither is still using its session when the error reaches the caller."""
+    one, two = asyncio.ensure_future(first), asyncio.ensure_future(second)
+    try:
+        return await one, await two
+    except BaseException:
+        for task in (one, two):
+            task.cancel()
+        await asyncio.gather(one, two, return_exceptions=True)
+        raise
+
+
 async def rank(
     session: AsyncSession,
     q: str,
@@ -194,37 +211,51 @@ async def rank(
     limit: int,
     also: Sequence[str] = (),
     parsed: keyword.KeywordQuery | None = None,
+    embedding: asyncio.Future[Vectors] | None = None,
+    aside: AsyncSession | None = None,
 ) -> tuple[Mode, list[Ranked]]:
     """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
     the keyword side looks for besides the query's (glossary synonyms); `parsed`: the query
-    with them as `keyword_query` reads it, when the caller has it already (Kiwi per parse)."""
+    with them as `keyword_query` reads it, when the caller has it already (Kiwi per parse);
+    `embedding`: the query's vector when the caller is computing it already (`embed_soon`);
+    `aside`: a second transaction for the same caller, where the meaning side runs while the
+    keyword side runs in `session`."""
     if parsed is None:
         parsed = keyword_query(q, also)
-    by_words: list[Key] = []
     by_meaning: list[Key] = []
     by_other_script: list[Key] = []
-    embedding = None
-    meaning = mode in ("hybrid", "meaning") and bool(filters.project_ids)
-    if meaning and await embeddings.has_vector(session):
-        embedding = embed_soon(q)
-    try:
+    own = None
+    if embedding is None and _by_meaning(mode, filters) and await embeddings.has_vector(session):
+        embedding = own = embed_soon(q)
+
+    async def by_keyword() -> list[Key]:
         if mode in ("hybrid", "keyword"):
-            by_words = await keyword_ranking(session, parsed, filters, CANDIDATES)
-    except BaseException:
-        if embedding is not None:
-            embedding.cancel()
-        raise
-    if mode in ("hybrid", "meaning"):
-        near = await meaning_ranking(session, q, filters, CANDIDATES, embedding)
-        if near is None:
-            if mode == "meaning":
-                raise InvalidInput(
-                    "this server cannot search by meaning (no pgvector)",
-                    code="meaning_search_unavailable",
-                )
-            mode = "keyword"
+            return await keyword_ranking(session, parsed, filters, CANDIDATES)
+        return []
+
+    near: list[list[Key]] | None = []
+    try:
+        if aside is not None and mode in ("hybrid", "meaning"):
+            by_words, near = await _both(
+                by_keyword(), meaning_ranking(aside, q, filters, CANDIDATES, embedding)
+            )
         else:
-            by_meaning, by_other_script = near if near else ([], [])
+            by_words = await by_keyword()
+            if mode in ("hybrid", "meaning"):
+                near = await meaning_ranking(session, q, filters, CANDIDATES, embedding)
+    except BaseException:
+        if own is not None:
+            own.cancel()
+        raise
+    if near is None:
+        if mode == "meaning":
+            raise InvalidInput(
+                "this server cannot search by meaning (no pgvector)",
+                code="meaning_search_unavailable",
+            )
+        mode = "keyword"
+    elif near:
+        by_meaning, by_other_script = near
     word_rank = {k: n for n, k in enumerate(by_words, start=1)}
     meaning_rank = {k: n for n, k in enumerate(by_meaning, start=1)}
     for n, k in enumerate(by_other_script, start=1):
@@ -237,20 +268,68 @@ async def rank(
     return mode, [(k, s, word_rank.get(k), meaning_rank.get(k)) for k, s in fused]
 
 
-async def search(session: AsyncSession, user: Authenticated, params: SearchParams) -> SearchOut:
+def _by_meaning(mode: Mode, filters: Filters) -> bool:
+    return mode in ("hybrid", "meaning") and bool(filters.project_ids)
+
+
+SideSession = Callable[[], contextlib.AbstractAsyncContextManager[AsyncSession]]
+"""A second read-only transaction acting for the same caller, on a connection of its own."""
+
+
+async def search(
+    session: AsyncSession,
+    user: Authenticated,
+    params: SearchParams,
+    side: SideSession | None = None,
+) -> SearchOut:
+    """`side`: when given, a second transaction for the same caller, where the lines' ranking
+    by meaning runs while the keyword ranking runs here, and then the findings, notes, themes
+    and documents while the lines' neighbours are read here: two database backends on two
+    cores instead of one statement after the other (docs/benchmarks.md). Both read what the
+    caller may read; what changes between the two snapshots is what a search a moment later
+    would show either way."""
     q = clean_query(params.q)
     limit = max(1, min(params.limit, MAX_LIMIT))
-    filters = await scope(session, user, params)
-    also = await glossary.expand(session, user.company_id, q)
     mode: Mode = params.mode
     ranked: list[Ranked] = []
-    parsed = keyword_query(q, also)
-    if "line" in params.kinds:
-        mode, ranked = await rank(session, q, filters, params.mode, limit, also, parsed)
-    groups = await _grouped(session, parsed, ranked)
-    found = await items.rank_items(
-        session, q, parsed, filters.project_ids, [str(k) for k in params.kinds], limit
-    )
+    kinds = [str(k) for k in params.kinds]
+    lines = "line" in params.kinds
+    embedding = None
+    if (
+        (lines and mode in ("hybrid", "meaning")) or items.needs_vector(kinds)
+    ) and await embeddings.has_vector(session):
+        # Once, for the lines and the items, and from now on: beside the scope's checks.
+        embedding = embed_soon(q)
+    async with contextlib.AsyncExitStack() as stack:
+        opening = asyncio.ensure_future(stack.enter_async_context(side())) if side else None
+        try:
+            filters = await scope(session, user, params)
+            also = await glossary.expand(session, user.company_id, q)
+            parsed = keyword_query(q, also)
+
+            async def rank_items(s: AsyncSession) -> list[tuple[repo.ItemRow, float]]:
+                return await items.rank_items(
+                    s, q, parsed, filters.project_ids, kinds, limit, embedding
+                )
+
+            other = await opening if opening is not None else None
+            if lines:
+                mode, ranked = await rank(
+                    session, q, filters, params.mode, limit, also, parsed, embedding, other
+                )
+            if other is None:
+                groups = await _grouped(session, parsed, ranked)
+                found = await rank_items(session)
+            else:
+                groups, found = await _both(_grouped(session, parsed, ranked), rank_items(other))
+        except BaseException:
+            for pending in (opening, embedding):
+                if pending is not None:
+                    pending.cancel()
+            if opening is not None:
+                # Entered or not, the second transaction is closed before the error goes on.
+                await asyncio.gather(opening, return_exceptions=True)
+            raise
     return SearchOut(
         q=q,
         mode=mode,
