@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(
         default=10.0, gt=0, description="Wait for a free connection before 503 `database_busy`."
     )
+    search_side_reads: bool = Field(
+        default=True,
+        description="A search may read on a second connection beside the request's (when the "
+        "pool has one idle) to use a second core; off: one connection per search.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Base64 of 32 random bytes sealing stored engine keys; unset: a key file "

@@ -5,6 +5,7 @@ whatever fails, and no second connection is taken when the pool has none to spar
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persona_insight.accounts.deps import Ctx
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.db import Actor, Database
@@ -150,3 +152,15 @@ async def test_no_second_connection_without_one_to_spare(app: Any) -> None:
         assert db.spare_connection()
     finally:
         await db.dispose()
+
+
+async def test_the_setting_keeps_every_search_on_one_connection(app: Any) -> None:
+    rt = app.api.state.runtime
+    member = await make_user(rt.db, email="m@acme.test")
+    user = _caller(member, "member")
+    on = Ctx(session=None, user=user, rt=rt)  # type: ignore[arg-type]
+    assert rt.settings.search_side_reads
+    assert on.side_session is not None
+    off_settings = rt.settings.model_copy(update={"search_side_reads": False})
+    off = Ctx(session=None, user=user, rt=dataclasses.replace(rt, settings=off_settings))  # type: ignore[arg-type]
+    assert off.side_session is None

@@ -45,10 +45,13 @@ class Ctx:
     @property
     def side_session(self) -> Callable[[], AbstractAsyncContextManager[AsyncSession]] | None:
         """Opens another transaction acting for the same caller on a connection of its own, for
-        reads that run beside the request's own; None when the pool has no idle connection to
-        spare (requests that each hold one and wait for a second could starve one another)."""
+        reads that run beside the request's own; None when the setting is off or the pool has no
+        idle connection to spare (requests that each hold one and wait for a second could starve
+        one another)."""
         db, actor = self.rt.db, self.actor
-        return (lambda: db.unit_of_work(actor)) if db.spare_connection() else None
+        if not self.rt.settings.search_side_reads or not db.spare_connection():
+            return None
+        return lambda: db.unit_of_work(actor)
 
     @property
     def is_super_admin(self) -> bool:
