@@ -187,3 +187,25 @@ def test_bare_stamps_with_seconds_inside_a_turn_are_removed() -> None:
         "We switched tools and it got better. Then we hired.",
     ]
     assert not [x.text for x in t.turns if RESIDUE.search(x.text)]
+
+
+def test_markdown_escapes_do_not_hide_stamps_or_marks() -> None:
+    # Markdown exports escape brackets and stars (`\[17:49\]`, `\*laughs\*`): read as written
+    # they left a stamp alone on its line as a line of speech.
+    text = (
+        "**Jerod Santo:** How did the project start?\n\n"
+        "**\\[17:49\\]**\n\n"
+        "**Maya Chen:** Out of frustration, honestly \\*laughs\\*. The build took an hour.\n\n"
+        "\\[18:02\\] **Jerod Santo:** And the team\\_size then?\n\n"
+        "**Maya Chen:** Three of us, paid with a \\#hashtag and a \\$5 sponsorship.\n"
+    )
+    t = parse(text)
+    assert [x.text for x in t.turns] == [
+        "How did the project start?",
+        "Out of frustration, honestly. The build took an hour.",
+        "And the team_size then?",
+        "Three of us, paid with a #hashtag and a $5 sponsorship.",
+    ]
+    assert not [x.text for x in t.turns if RESIDUE.search(x.text) or "\\" in x.text]
+    assert t.turns[1].start_ms == (17 * 60 + 49) * 1000
+    assert t.turns[2].start_ms == (18 * 60 + 2) * 1000

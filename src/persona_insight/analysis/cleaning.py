@@ -31,7 +31,8 @@ _BARE_STAMP = re.compile(
     r"(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?:\s*-->\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?"
     r"(?![\w:])|\s-->\s"
 )
-_ONLY_STAMPS = re.compile(rf"^(?:\s*{STAMP}\s*[-–|]?)+\s*$")
+# …alone on a line, also in Markdown emphasis (`**[17:49]**`, a podcast's section stamp).
+_ONLY_STAMPS = re.compile(rf"^(?:\s*(?:[*_]{{1,2}})?{STAMP}(?:[*_]{{1,2}})?\s*[-–|]?)+\s*$")
 
 _DIRECTION_WORDS = (
     r"laugh\w*|chuckl\w*|giggl\w*|crosstalk|cross-talk|cross talk|inaudible|unintelligible|"
@@ -56,6 +57,9 @@ _REDACTION = re.compile(
     rf"\[\s*(?:{_REDACTION_WORDS})\s*\]|\b[Xx]{{3,}}\b|█+|\*{{4,}}|\[\s*[Xx*]+\s*\]",
     re.IGNORECASE,
 )
+# CommonMark's backslash escapes: any ASCII punctuation. Markdown exports write a section's
+# stamp as `\[17:49\]` and a direction as `\*laughs\*`; read as written, neither is recognised.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _HEADING = re.compile(r"^\s*#{1,6}\s+\S")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -157,6 +161,12 @@ def speech(text: str, tally: Tally) -> Cleaned:
     text = _SPACES.sub(" ", text).strip()
     text = re.sub(r"\s+([,.!?])", r"\1", text)
     return Cleaned(text.strip(" -–—|"), start, end)
+
+
+def unescape_markdown(line: str) -> str:
+    """The line with Markdown's backslash escapes read (`\\[` is `[`). Speech never writes a
+    backslash before punctuation, so this holds for every format, not only `.md`."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", line) if "\\" in line else line
 
 
 def is_direction(text: str) -> bool:

@@ -600,7 +600,10 @@ def _is_labelled(segments: list[_Segment]) -> bool:
 
 
 def _clean_lines(text: str, tally: cleaning.Tally) -> list[str]:
-    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        cleaning.unescape_markdown(ln.rstrip())
+        for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     lines = cleaning.strip_line_numbers(lines, tally)
     lines = cleaning.number_columns(lines, tally)
     lines = cleaning.page_furniture(lines, tally)
