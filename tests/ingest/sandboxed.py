@@ -95,3 +95,13 @@ def spin_in_fragile_library(path: Path) -> None:
             pass
     finally:
         os.abort()
+
+
+def how_the_cpu_limit_ends(path: Path) -> tuple[bool, int, tuple[int, int]]:
+    """(SIGXCPU has its default action, the process is dumpable, the core size limit)."""
+    import ctypes
+
+    pr_get_dumpable = 3
+    dumpable = int(ctypes.CDLL(None).prctl(pr_get_dumpable, 0, 0, 0, 0))
+    default = signal.getsignal(signal.SIGXCPU) == signal.SIG_DFL
+    return default, dumpable, resource.getrlimit(resource.RLIMIT_CORE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -59,6 +60,21 @@ async def test_cpu_limit_in_a_library_that_cannot_be_unwound(box: Sandbox, file:
     with pytest.raises(LimitExceeded) as caught:
         await box.run(sandboxed.spin_in_fragile_library, file, limits=QUICK)
     assert caught.value.details == {"limit": "cpu"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl")
+async def test_the_kernel_ends_a_child_at_its_cpu_limit_without_a_core_dump(
+    box: Sandbox, file: Path
+) -> None:
+    """SIGXCPU keeps its default action, so the child ends the moment the soft limit passes,
+    even while native code holds the main thread. A Python handler waited for the interpreter:
+    a Whisper model load ran on past the limit into the memory limit, and the child aborted
+    with a corrupted heap (`malformed_file` instead of `file_too_complex`, intermittently in
+    tests/media/test_worker_bounds.py). A dying child writes no core dump."""
+    default, dumpable, core = await box.run(sandboxed.how_the_cpu_limit_ends, file, limits=QUICK)
+    assert default is True
+    assert dumpable == 0
+    assert core == (0, 0)
 
 
 async def test_cpu_limit_inside_c_code(box: Sandbox, file: Path) -> None:

@@ -45,6 +45,7 @@ T = TypeVar("T")
 # decides what it has imported.
 PRELOAD = ["persona_insight.ingest.untrusted", "persona_insight.analysis.offline.engine"]
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,36 +80,28 @@ _MESSAGES = {
 }
 
 
-_answer_to: Connection | None = None
-"""The child's end of the pipe, for the CPU limit's signal handler."""
-
-
-def _on_sigxcpu(signum: int, frame: object) -> None:
-    # The limit is answered here and the child ends at once. Raising instead unwound through
-    # whatever the child was running, and a library interrupted mid-way can take the process
-    # down with it (a model loader aborted with "double free or corruption" in CI), which the
-    # parent can only read as a crash (`malformed_file`).
-    signal.signal(signal.SIGXCPU, signal.SIG_IGN)
-    if _answer_to is not None:
-        with contextlib.suppress(Exception):
-            _answer_to.send(("limit", "cpu"))
-    os._exit(0)
-
-
 def _child(
     conn: Connection, fn: Callable[..., Any], path: Path, args: tuple[Any, ...], limits: Limits
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
         # Die with the forkserver (which dies with the server): no orphan keeps parsing.
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    # The soft limit answers from its signal handler (a clean answer); the hard one, two seconds
-    # later, is the kernel's SIGKILL for a parser stuck in C.
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        # A child ended by its CPU limit leaves no core dump (a transcription's is gigabytes,
+        # and a host's dump collector would take it even with RLIMIT_CORE at 0).
+        libc.prctl(_PR_SET_DUMPABLE, 0)
+    _lower(resource.RLIMIT_CORE, 0, 0)
+    # The soft limit ends the child where it stands: the kernel's SIGXCPU, whose exit the parent
+    # reads as the limit (`_run`). A Python handler ran only when the main thread came back to
+    # the interpreter; a model loader's native code kept running past the limit meanwhile, ran
+    # into the memory limit and corrupted its heap ("corrupted size vs. prev_size"), which the
+    # parent could only read as a crash (`malformed_file`). Raising from the handler, before
+    # that, unwound through the same code ("double free or corruption"). The hard limit two
+    # seconds later is the kernel's SIGKILL, for a child that blocks SIGXCPU.
     used = resource.getrusage(resource.RUSAGE_SELF)
     start = int(used.ru_utime + used.ru_stime) + 1
-    global _answer_to
-    _answer_to = conn
-    signal.signal(signal.SIGXCPU, _on_sigxcpu)
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
     _lower(resource.RLIMIT_CPU, start + limits.cpu_s, start + limits.cpu_s + 2)
     with contextlib.suppress(OSError):  # no /proc: no memory limit rather than no reading
         space = _address_space() + limits.memory_bytes
