@@ -12,7 +12,7 @@ import contextlib
 import functools
 import re
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,6 +165,11 @@ def to_sqlalchemy(url: str) -> str:
 
 
 # --- engine and unit of work ------------------------------------------------------------------
+
+
+SessionOpener = Callable[[], contextlib.AbstractAsyncContextManager[AsyncSession]]
+"""Opens a unit of work of its own (a transaction on a connection of its own) for the same
+actor: what a request uses to read beside its own transaction (`search.service.search`)."""
 
 
 class Database:

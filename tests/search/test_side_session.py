@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.accounts.deps import Ctx
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.analysis.contract import InterviewAnalysis
-from persona_insight.db import Actor, Database
+from persona_insight.db import Actor, Database, SessionOpener
 from persona_insight.embeddings import service as embeddings
 from persona_insight.errors import NotFound
 from persona_insight.search import repository as repo
@@ -35,9 +34,7 @@ def _caller(member: Member, role: str) -> Authenticated:
     )
 
 
-def _opener(
-    db: Database, actor: Actor, opened: list[int]
-) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+def _opener(db: Database, actor: Actor, opened: list[int]) -> SessionOpener:
     def side() -> AbstractAsyncContextManager[AsyncSession]:
         opened.append(1)
         return db.unit_of_work(actor)

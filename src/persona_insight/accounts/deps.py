@@ -8,8 +8,7 @@ Cookie-authenticated requests that change state must echo the session's CSRF tok
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -20,7 +19,7 @@ from starlette.requests import HTTPConnection
 from persona_insight.accounts import repository as repo
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.accounts.security import digest
-from persona_insight.db import Actor
+from persona_insight.db import Actor, SessionOpener
 from persona_insight.errors import Forbidden, Unauthenticated
 from persona_insight.runtime import Runtime, runtime_of
 
@@ -43,7 +42,7 @@ class Ctx:
         return actor_of(self.user)
 
     @property
-    def side_session(self) -> Callable[[], AbstractAsyncContextManager[AsyncSession]] | None:
+    def side_session(self) -> SessionOpener | None:
         """Opens another transaction acting for the same caller on a connection of its own, for
         reads that run beside the request's own; None when the setting is off or the pool has no
         idle connection to spare (requests that each hold one and wait for a second could starve

@@ -12,13 +12,14 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
+from persona_insight.db import SessionOpener
 from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.vectors import Vectors, embed_query
 from persona_insight.errors import InvalidInput, NotFound
@@ -272,15 +273,11 @@ def _by_meaning(mode: Mode, filters: Filters) -> bool:
     return mode in ("hybrid", "meaning") and bool(filters.project_ids)
 
 
-SideSession = Callable[[], contextlib.AbstractAsyncContextManager[AsyncSession]]
-"""A second read-only transaction acting for the same caller, on a connection of its own."""
-
-
 async def search(
     session: AsyncSession,
     user: Authenticated,
     params: SearchParams,
-    side: SideSession | None = None,
+    side: SessionOpener | None = None,
 ) -> SearchOut:
     """`side`: when given, a second transaction for the same caller, where the lines' ranking
     by meaning runs while the keyword ranking runs here, and then the findings, notes, themes
