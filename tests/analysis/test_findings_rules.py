@@ -173,6 +173,26 @@ def test_a_label_keeps_the_clause_with_the_cue() -> None:
     assert len(label.split()) <= labels.MAX_WORDS
 
 
+@pytest.mark.parametrize(
+    ("cut", "label"),
+    [
+        # Sentences the source's layout cut before their end: the label stops at the last
+        # word a phrase can end on, a contraction or a verb waiting for its object included.
+        (
+            "I knew there was an effort going on, I'm still disappointed it's",
+            "I knew there was an effort going on, I'm still disappointed",
+        ),
+        ("I'm still disappointed it’s", "I'm still disappointed"),
+        ("The export breaks every time and we're going", "The export breaks every time"),
+        ("When I report a bug to them they don't", "When I report a bug to them"),
+        ("That's exactly what I want", "That's exactly what I want"),
+        ("The sync keeps failing and they're", "The sync keeps failing"),
+    ],
+)
+def test_a_label_never_ends_on_a_word_waiting_for_more(cut: str, label: str) -> None:
+    assert labels.short_label(cut, "en") == label
+
+
 def test_short_evidence_is_the_label_as_it_is() -> None:
     assert labels.short_label("the fees add up fast.", "en") == "The fees add up fast"
 

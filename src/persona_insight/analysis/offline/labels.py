@@ -122,6 +122,52 @@ _EN_DANGLING = frozenset(
         "got",
         "make",
         "let",
+        # A contraction or a verb form that waits for what follows: the sentence was cut
+        # there ("I'm still disappointed it's", "we're going"). Not "want": "that's what I
+        # want" is whole.
+        "it's",
+        "that's",
+        "there's",
+        "here's",
+        "what's",
+        "i'm",
+        "you're",
+        "we're",
+        "they're",
+        "he's",
+        "she's",
+        "i've",
+        "we've",
+        "you've",
+        "they've",
+        "i'd",
+        "we'd",
+        "you'd",
+        "they'd",
+        "i'll",
+        "we'll",
+        "you'll",
+        "they'll",
+        "don't",
+        "doesn't",
+        "didn't",
+        "can't",
+        "won't",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "haven't",
+        "hasn't",
+        "wouldn't",
+        "couldn't",
+        "shouldn't",
+        "going",
+        "gonna",
+        "wanna",
+        "trying",
+        "able",
+        "supposed",
     )
 )
 # Korean words that cannot end a phrase (conjunctions and fillers standing alone), and the
@@ -167,7 +213,7 @@ def _words(text: str) -> list[str]:
 
 
 def _dangling(word: str, lang: str) -> bool:
-    bare = word.strip(".,;:!?\"'()[]…").lower()
+    bare = word.replace("’", "'").strip(".,;:!?\"'()[]…").lower()
     if not bare:
         return True
     if lang == "ko":
