@@ -63,6 +63,12 @@ def test_hypothetical_problems_are_no_pain(text: str) -> None:
         "녹음해도 괜찮으실까요?",
         "화면 공유 한번 해 볼게요.",
         "질의응답 시간을 갖도록 하겠습니다.",
+        # Searching for a word while talking, or declining to name one.
+        "Sorry, the name of that tool is escaping my mind at the moment.",
+        "I can't remember the name now, it was some dashboard.",
+        "I don't know exactly what they call those charts.",
+        "I'm hesitant in naming specific things.",
+        "그 툴 이름이 기억이 잘 안 나요, 뭐였더라.",
     ],
 )
 def test_logistics_is_neither(text: str) -> None:

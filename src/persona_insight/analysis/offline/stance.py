@@ -105,6 +105,17 @@ _LOGISTICS = _rx(
     # Thinking aloud while answering: "I'm trying to think of…".
     r"\b(?:i'm|i am) (?:just )?trying to (?:think|remember)\b",
     r"\blet me (?:add|explain|tell|think|see|give|share|show|check|know|ask|pull|just)\b",
+    # A word or a name that will not come while talking ("the name is escaping my mind", "I
+    # don't know what they call the plots", "이름이 기억이 안 나요"), or one the speaker will not
+    # say ("I'm hesitant in naming"): the search for a word, not a problem of theirs.
+    r"\b(?:can't|cannot|couldn't|don't) (?:quite |really )?(?:remember|recall|think of) (?:the|its|"
+    r"his|her|their|what) (?:\w+ )?(?:name|word|term|it'?s called|they call|it is called)",
+    r"\b(?:name|word|term)s? (?:is |are )?escap\w* (?:me|my mind)\b|\bescap\w* my mind\b",
+    r"\btip of my tongue\b",
+    r"\bi don'?t know (?:exactly |quite )?(?:what|how) (?:they|you|people|we) call\b",
+    r"\bhesitant (?:in|about|to) (?:nam|mention)\w*\b",
+    r"(?:이름|단어|용어|명칭)(?:이|가|은|는)?\s?(?:잘\s?)?(?:기억|생각)(?:이|가)?\s?(?:잘\s?)?안\s?나",
+    r"뭐(?:라고\s?하더라|였더라|더라)",
 )
 # A wish addressed to the listener ("봐 주시면 좋겠습니다", "쓰시면 좋을 것 같아요"): advice or a
 # request to the audience, not a need of the speaker's own.
