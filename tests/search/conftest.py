@@ -8,6 +8,7 @@ from uuid import UUID
 from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.analysis.engine import EngineResult
 from persona_insight.db import Actor
+from persona_insight.embeddings import service as embeddings
 from persona_insight.interviews import service as interviews
 from persona_insight.search.tasks import run_index
 from tests.support import Member, client
@@ -65,4 +66,35 @@ async def index_analysis(
         assert await interviews.complete(session, interview_id, done, 5)
     indexed = await run_index(db, interview_id, member.company_id)
     assert indexed == len([line for line in result.cleaned_script if line.cleaned_sentence.strip()])
+    return interview_id
+
+
+def charging_with_findings() -> InterviewAnalysis:
+    """CHARGING with one pain and one need, each citing its line."""
+    return InterviewAnalysis.model_validate(
+        {
+            "language": "ko",
+            "cleaned_script": [
+                {"id": [i], "speaker": s, "cleaned_sentence": t} for i, s, t in CHARGING
+            ],
+            "primary_pain_points": [{"description": "아파트 충전 자리 부족", "evidence": [2]}],
+            "primary_needs": [{"description": "충전기 예약 기능", "evidence": [7]}],
+            "interview_quality_assessment": {"overall_quality": {"score": 4}},
+        }
+    )
+
+
+async def indexed_with_findings(app: Any, member: Member, project_id: str, title: str) -> UUID:
+    """CHARGING indexed with its findings' vectors stored, as the analysis job leaves them."""
+    analysis = charging_with_findings()
+    interview_id = await index_analysis(app, member, project_id, analysis, title)
+    db = app.api.state.runtime.db
+    async with db.unit_of_work(Actor(company_id=member.company_id, role="system")) as session:
+        await embeddings.store_findings(
+            session,
+            company_id=member.company_id,
+            project_id=UUID(project_id),
+            interview_id=interview_id,
+            rows=embeddings.finding_rows(analysis),
+        )
     return interview_id

@@ -9,27 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from persona_insight.analysis.contract import InterviewAnalysis
-from persona_insight.db import Actor
-from persona_insight.embeddings import service as embeddings
-from tests.search.conftest import CHARGING, index_analysis
+from tests.search.conftest import indexed_with_findings
 from tests.support import as_owner, client, make_project, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
-
-
-def _analysis() -> InterviewAnalysis:
-    return InterviewAnalysis.model_validate(
-        {
-            "language": "ko",
-            "cleaned_script": [
-                {"id": [i], "speaker": s, "cleaned_sentence": t} for i, s, t in CHARGING
-            ],
-            "primary_pain_points": [{"description": "아파트 충전 자리 부족", "evidence": [2]}],
-            "primary_needs": [{"description": "충전기 예약 기능", "evidence": [7]}],
-            "interview_quality_assessment": {"overall_quality": {"score": 4}},
-        }
-    )
 
 
 async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) -> None:
@@ -37,16 +20,7 @@ async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) 
     admin = await make_user(db, email="admin@acme.test", role="company_admin")
     outsider = await make_user(db, email="b@other.test", company="Other", role="company_admin")
     project = await make_project(app, admin)
-    analysis = _analysis()
-    interview_id = await index_analysis(app, admin, project["id"], analysis, "김 님 인터뷰")
-    async with db.unit_of_work(Actor(company_id=admin.company_id, role="system")) as session:
-        await embeddings.store_findings(
-            session,
-            company_id=admin.company_id,
-            project_id=uuid.UUID(project["id"]),
-            interview_id=interview_id,
-            rows=embeddings.finding_rows(analysis),
-        )
+    interview_id = await indexed_with_findings(app, admin, project["id"], "김 님 인터뷰")
     theme_id = uuid.uuid4()
     async with as_owner(db.owner_url) as session:
         await session.execute(

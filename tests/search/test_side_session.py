@@ -15,14 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.deps import Ctx
 from persona_insight.accounts.repository import Authenticated
-from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.db import Actor, Database, SessionOpener
-from persona_insight.embeddings import service as embeddings
 from persona_insight.errors import NotFound
 from persona_insight.search import repository as repo
 from persona_insight.search import service
 from persona_insight.search.schemas import SearchParams
-from tests.search.conftest import CHARGING, index_analysis
+from tests.search.conftest import indexed_with_findings
 from tests.support import Member, make_project, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -46,26 +44,7 @@ async def _indexed(app: Any) -> tuple[Database, Member, str]:
     db = app.api.state.runtime.db
     admin = await make_user(db, email="admin@acme.test", role="company_admin")
     project = await make_project(app, admin)
-    analysis = InterviewAnalysis.model_validate(
-        {
-            "language": "ko",
-            "cleaned_script": [
-                {"id": [i], "speaker": s, "cleaned_sentence": t} for i, s, t in CHARGING
-            ],
-            "primary_pain_points": [{"description": "아파트 충전 자리 부족", "evidence": [2]}],
-            "primary_needs": [{"description": "충전기 예약 기능", "evidence": [7]}],
-            "interview_quality_assessment": {"overall_quality": {"score": 4}},
-        }
-    )
-    interview_id = await index_analysis(app, admin, project["id"], analysis, "인터뷰")
-    async with db.unit_of_work(Actor(company_id=admin.company_id, role="system")) as session:
-        await embeddings.store_findings(
-            session,
-            company_id=admin.company_id,
-            project_id=uuid.UUID(project["id"]),
-            interview_id=interview_id,
-            rows=embeddings.finding_rows(analysis),
-        )
+    await indexed_with_findings(app, admin, project["id"], "인터뷰")
     return db, admin, project["id"]
 
 
