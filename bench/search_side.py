@@ -7,12 +7,17 @@ hour here) falls on both alike. Every query's vector is cached in both servers f
 measures the reads, not e5.
 
     uv run --frozen python -m bench.search_side [--rounds 4] [--seconds 10]
+
+With `--baseline DIR` it compares this checkout's code with another source tree's instead (a
+`git worktree` of an earlier commit; its `src` goes first on the server's PYTHONPATH), both with
+the second connection as their settings have it; results then go to `search_versions.json`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,19 +31,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=10, help="each phase")
     parser.add_argument("--rate", type=float, default=10, help="searches/s")
+    parser.add_argument("--baseline", help="another source tree to compare this one with")
     args = parser.parse_args()
     url = newest_database(prefix="bench_search")
     if url is None:
         raise SystemExit("no bench_search_* database: run `python -m bench.search` first")
     who = token_for(url)
-    off = {"PERSONA_INSIGHT_SEARCH_SIDE_READS": "false"}
-    latencies: dict[str, list[float]] = {"side_reads": [], "one_connection": []}
+    if args.baseline:
+        names = ("this_checkout", "baseline")
+        other = {"PYTHONPATH": str(Path(args.baseline).resolve() / "src")}
+    else:
+        names = ("side_reads", "one_connection")
+        other = {"PERSONA_INSIGHT_SEARCH_SIDE_READS": "false"}
+    latencies: dict[str, list[float]] = {name: [] for name in names}
     phases: list[dict[str, Any]] = []
     with (
-        server(url, worker=False) as (with_side, _a),
-        server(url, worker=False, env=off) as (without, _b),
+        server(url, worker=False) as (first, _a),
+        server(url, worker=False, env=other) as (second, _b),
     ):
-        bases = {"side_reads": with_side, "one_connection": without}
+        bases = dict(zip(names, (first, second), strict=True))
         for base in bases.values():
             httpx.get(
                 f"{base}/api/search",
@@ -66,7 +77,7 @@ def main() -> None:
             "p95_ms": round(percentile(values, 95), 1),
         }
         print(name, result[name])
-    print(f"saved {save('search_side', result)}")
+    print(f"saved {save('search_versions' if args.baseline else 'search_side', result)}")
 
 
 if __name__ == "__main__":
