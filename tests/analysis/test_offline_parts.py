@@ -85,6 +85,11 @@ def test_language_of_sentences_and_interviews() -> None:
         ("매번 다시 입력해야 해서 너무 번거로워요.", True, False),
         ("알림을 미리 받을 수 있으면 좋겠어요.", False, True),
         ("따로 불편한 건 없어요.", False, False),
+        # Trouble told as a feeling.
+        ("처음 오류가 났을 땐 정말 당황스러웠어요.", True, False),
+        ("설정 파일 때문에 한참 애를 먹었죠.", True, False),
+        ("쉬운 방법을 못 쓰니까 속이 쓰렸어요.", True, False),
+        ("오늘 인터뷰 고생 많으셨습니다.", False, False),
         ("It's so frustrating when it crashes.", True, False),
         ("I wish I could pay in one tap.", False, True),
         ("No complaints there, it works fine.", False, False),
@@ -94,6 +99,12 @@ def test_cues(text: str, pain: bool, need: bool) -> None:
     found = cues.sentence_cues(text)
     assert (found.pain >= 0.8) is pain
     assert (found.need >= 0.8) is need
+
+
+def test_weak_pain_cues_count_without_deciding() -> None:
+    for text in ("일정이 좀 애매해졌어요.", "장비가 많이 낙후돼 있어요.", "문제가 더 심각했어요."):
+        found = cues.sentence_cues(text)
+        assert 0 < found.pain < 0.8, text
 
 
 def test_questions_invite_pain_or_need() -> None:

@@ -47,6 +47,15 @@ KO_PAIN_STRONG = _rx(
     r"안\s?믿|믿음이\s?안|믿을\s?수\s?(?:가\s?)?없|못\s?믿",
     r"신뢰가?\s?(?:안|없)",
     r"속은\s?느낌|속았",
+    # Trouble told as a feeling, as speakers tell it in talks and retrospectives.
+    r"당황",
+    r"곤란|곤혹",
+    r"골치",
+    r"막막",
+    r"괴롭|괴로[워웠운]",
+    r"고생(?!\s?(?:하셨|많으셨|하십|하세요))",  # not "고생하셨습니다", a thank-you
+    r"애\s?(?:를\s?)?먹",
+    r"속이?\s?쓰[리려렸]",
 )
 KO_PAIN_WEAK = _rx(
     r"비싸|비싼|비쌌",
@@ -84,6 +93,9 @@ KO_PAIN_WEAK = _rx(
     r"밖에\s?없",
     r"뒤져야|일일이|하나하나|손으로",
     r"달라서|다르[고면]|달라요",
+    r"애매",
+    r"낙후",
+    r"심각",
 )
 # "불편한 건 없어요", "어렵지 않았어요": the cue is present but the speaker denies it.
 KO_PAIN_NEGATED = _rx(
