@@ -86,10 +86,11 @@ def test_language_of_sentences_and_interviews() -> None:
         ("알림을 미리 받을 수 있으면 좋겠어요.", False, True),
         ("따로 불편한 건 없어요.", False, False),
         # Trouble told as a feeling.
-        ("처음 오류가 났을 땐 정말 당황스러웠어요.", True, False),
+        ("처음엔 정말 당황스러웠어요.", True, False),
         ("설정 파일 때문에 한참 애를 먹었죠.", True, False),
-        ("쉬운 방법을 못 쓰니까 속이 쓰렸어요.", True, False),
+        ("쉬운 방법을 두고 돌아가니 속이 쓰렸어요.", True, False),
         ("오늘 인터뷰 고생 많으셨습니다.", False, False),
+        ("아침마다 애 먹이고 나서 출근해요.", False, False),
         ("It's so frustrating when it crashes.", True, False),
         ("I wish I could pay in one tap.", False, True),
         ("No complaints there, it works fine.", False, False),

@@ -54,7 +54,7 @@ KO_PAIN_STRONG = _rx(
     r"막막",
     r"괴롭|괴로[워웠운]",
     r"고생(?!\s?(?:하셨|많으셨|하십|하세요))",  # not "고생하셨습니다", a thank-you
-    r"애\s?(?:를\s?)?먹",
+    r"애를\s?먹|애먹",  # not "애 먹이고", feeding a child
     r"속이?\s?쓰[리려렸]",
 )
 KO_PAIN_WEAK = _rx(
