@@ -323,6 +323,25 @@ def test_markdown_headings_and_bold_names() -> None:
     assert t.cleaning["headings"] == 3
 
 
+def test_bold_names_with_initials_and_credentials() -> None:
+    t = parse(
+        "**Tom Hale:** What brings people to your practice?\n\n"
+        "**Jane Q. Doe, PhD:** Mostly stress at work. They feel they cannot switch off.\n\n"
+        "**Tom Hale:** And what do they try first?\n\n"
+        "**Jane Q. Doe, PhD:** An app, usually. Most stop using it after a week.\n"
+    )
+    assert [(turn.speaker, turn.text[:12]) for turn in t.turns] == [
+        ("Tom Hale", "What brings "),
+        ("Jane Q. Doe, PhD", "Mostly stres"),
+        ("Tom Hale", "And what do "),
+        ("Jane Q. Doe, PhD", "An app, usua"),
+    ]
+    assert roles(t) == QA
+    # Bold speech ending in a colon is still speech, not a speaker.
+    said = parse("**Ana:** What happened then?\n\n**Luis:** **Well, here is the thing:** it broke.\n")
+    assert [turn.speaker for turn in said.turns] == ["Ana", "Luis"]
+
+
 def test_three_speakers_one_moderator() -> None:
     t = parse(
         "Mia: Welcome both. Before we start, is it okay if we record?\n"

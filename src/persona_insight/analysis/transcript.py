@@ -167,6 +167,16 @@ _HEADER = re.compile(
 _HEADER_AFTER = re.compile(
     rf"^\s*(?P<stamp>{cleaning.STAMP})\s*(?:[|\-–·]\s*)?(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*:?\s*$"
 )
+# A bold label that is a name with initials or a credential (`**Mireille B. Reece, Psy.D:**`,
+# `**Dr. Ana Ruiz:**`): `_LABEL` refuses "." and "," in a label, since a sentence ending in a colon
+# has them; a run of capitalised words in bold, with at most a degree after a comma, is a name.
+_CREDENTIAL = r"(?:Jr|Sr|PhD|Ph\.D|PsyD|Psy\.D|MD|M\.D|EdD|Ed\.D|MBA|RN|Esq|II|III)\.?"
+_BOLD_NAME = re.compile(
+    r"^\s*(?:\*\*|__)"
+    r"(?P<label>(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’\-]*\.?(?:\s+[A-Z][\w'’\-]*\.?){0,3}"
+    rf"(?:,\s*{_CREDENTIAL})?)"
+    r"\s*(?:[:：]\s*(?:\*\*|__)|(?:\*\*|__)\s*[:：])\s*(?P<text>.*)$"
+)
 _QA_DOT = re.compile(r"^\s*(?P<label>Q|A|문|답)\s*[.)]\s+(?P<text>\S.*)$")
 # A label in brackets: `-(사회자) : …`, `[Host]: …`, `(Jane): …` (a dash or a colon is required,
 # so that an aside in parentheses at the start of a line stays speech).
@@ -402,12 +412,13 @@ class _Segment:
 
 def _colon_label(line: str) -> _Segment | None:
     body, start, end = cleaning.leading_stamp(line)
-    m = _LABEL.match(body)
+    m = _LABEL.match(body) or _BOLD_NAME.match(body)
     if m is None or not _looks_like_label(m.group("label")):
         return None
     if m.group("label")[-1].isdigit() and re.match(r"\d{2}\b", m.group("text")):
         return None  # "Name 0:08": the colon is a timestamp's
-    note = m.group("note") or m.group("note2") or ""
+    groups = m.groupdict()
+    note = groups.get("note") or groups.get("note2") or ""
     if start is None and note:
         start, end = cleaning.stamp_range(note)
     text, s2, e2 = cleaning.leading_stamp(m.group("text"))
