@@ -90,6 +90,8 @@ def test_language_of_sentences_and_interviews() -> None:
         ("설정 파일 때문에 한참 애를 먹었죠.", True, False),
         ("쉬운 방법을 두고 돌아가니 속이 쓰렸어요.", True, False),
         ("오늘 인터뷰 고생 많으셨습니다.", False, False),
+        ("끝까지 남아 주셔서 다들 고생들 많으신데요.", False, False),
+        ("그 일로 정말 고생 많았어요.", True, False),
         ("아침마다 애 먹이고 나서 출근해요.", False, False),
         ("It's so frustrating when it crashes.", True, False),
         ("I wish I could pay in one tap.", False, True),

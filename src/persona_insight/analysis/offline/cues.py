@@ -53,7 +53,8 @@ KO_PAIN_STRONG = _rx(
     r"골치",
     r"막막",
     r"괴롭|괴로[워웠운]",
-    r"고생(?!\s?(?:하셨|많으셨|하십|하세요))",  # not "고생하셨습니다", a thank-you
+    # Not the honorific thank-you said to others: "고생하셨습니다", "고생들 많으신데".
+    r"고생(?!(?:들|이)?\s?(?:하셨|하시|하십|하세요|많으))",
     r"애를\s?먹|애먹",  # not "애 먹이고", feeding a child
     r"속이?\s?쓰[리려렸]",
 )
