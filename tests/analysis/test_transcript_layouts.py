@@ -338,7 +338,9 @@ def test_bold_names_with_initials_and_credentials() -> None:
     ]
     assert roles(t) == QA
     # Bold speech ending in a colon is still speech, not a speaker.
-    said = parse("**Ana:** What happened then?\n\n**Luis:** **Well, here is the thing:** it broke.\n")
+    said = parse(
+        "**Ana:** What happened then?\n\n**Luis:** **Well, here is the thing:** it broke.\n"
+    )
     assert [turn.speaker for turn in said.turns] == ["Ana", "Luis"]
 
 
