@@ -344,6 +344,27 @@ def test_bold_names_with_initials_and_credentials() -> None:
     assert [turn.speaker for turn in said.turns] == ["Ana", "Luis"]
 
 
+def test_a_break_marked_by_a_time_range_is_no_turn() -> None:
+    t = parse(
+        "**Adam:** What do you do?\n\n**Sam:** I build apps. Shipping is slow.\n\n"
+        "**Break:** \\[01:33\\] to \\[03:00\\]\n\n"
+        "**Adam:** Why is it slow?\n\n**Sam:** Reviews take weeks.\n\n"
+        "[41:02] to [41:30]\n"
+    )
+    assert [(turn.speaker, turn.text) for turn in t.turns] == [
+        ("Adam", "What do you do?"),
+        ("Sam", "I build apps. Shipping is slow."),
+        ("Adam", "Why is it slow?"),
+        ("Sam", "Reviews take weeks."),
+    ]
+    # A range after a label still times the text below it.
+    headed = parse("Jane: [00:00:05] to [00:00:09]\nI sell bread.\n\nTom: [00:00:10]\nWhy?\n")
+    assert [(turn.speaker, turn.text, turn.start_ms) for turn in headed.turns] == [
+        ("Jane", "I sell bread.", 5000),
+        ("Tom", "Why?", 10000),
+    ]
+
+
 def test_three_speakers_one_moderator() -> None:
     t = parse(
         "Mia: Welcome both. Before we start, is it okay if we record?\n"

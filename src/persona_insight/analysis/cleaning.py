@@ -32,7 +32,10 @@ _BARE_STAMP = re.compile(
     r"(?![\w:])|\s-->\s"
 )
 # …alone on a line, also in Markdown emphasis (`**[17:49]**`, a podcast's section stamp).
-_ONLY_STAMPS = re.compile(rf"^(?:\s*(?:[*_]{{1,2}})?{STAMP}(?:[*_]{{1,2}})?\s*[-–|]?)+\s*$")
+# Stamps alone, or a range of them ("[01:33] to [03:00]", as a podcast marks an ad break).
+_ONLY_STAMPS = re.compile(
+    rf"^(?:\s*(?:[*_]{{1,2}})?{STAMP}(?:[*_]{{1,2}})?\s*(?:[-–—~|]|to\b|until\b)?)+\s*$"
+)
 
 _DIRECTION_WORDS = (
     r"laugh\w*|chuckl\w*|giggl\w*|crosstalk|cross-talk|cross talk|inaudible|unintelligible|"

@@ -421,7 +421,12 @@ def _colon_label(line: str) -> _Segment | None:
     note = groups.get("note") or groups.get("note2") or ""
     if start is None and note:
         start, end = cleaning.stamp_range(note)
-    text, s2, e2 = cleaning.leading_stamp(m.group("text"))
+    if cleaning.is_only_stamps(m.group("text")):
+        # Nothing but a time or a range (`**Break:** [01:33] to [03:00]`): no words of the line
+        # are speech; as with one stamp, the label heads whatever text follows, if any.
+        text, (s2, e2) = "", cleaning.stamp_range(m.group("text"))
+    else:
+        text, s2, e2 = cleaning.leading_stamp(m.group("text"))
     if start is None:
         start, end = s2, e2
     return _Segment(m.group("label").strip(), text.strip(), start, end)
