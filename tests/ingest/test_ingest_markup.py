@@ -343,6 +343,27 @@ def test_json_korean_messages_and_numbered_speakers() -> None:
     assert text == "면접관: 주문은 어떻게 관리하세요?\nSpeaker 0: 엑셀로요.\n(웃음)"
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        # Trailing spaces kept with each word, as some services write them...
+        [{"word": "Orders ", "start": 0.0}, {"word": "come ", "start": 0.4}, {"word": "late."}],
+        # ...or bare words with punctuation as items of their own (AWS Transcribe-like).
+        [{"content": "Orders"}, {"content": "come"}, {"content": "late"}, {"content": "."}],
+    ],
+)
+def test_json_turns_of_timed_words(words: list[dict[str, object]]) -> None:
+    document = {
+        "segments": [
+            {"speaker_name": "Interviewer", "start": 0.0, "wdlist": [{"word": "Why?"}]},
+            {"speaker_name": "Participant", "start": 1.5, "words": words},
+        ]
+    }
+    text = extract("a.json", json.dumps(document).encode()).text
+    assert text == "Interviewer: Why?\nParticipant: Orders come late."
+    assert [t.role for t in parse(text).turns] == ["question", "answer"]
+
+
 def test_json_string_and_fallback() -> None:
     assert extract("a.json", b'"Interviewer: hi?"').text == "Interviewer: hi?"
     document = {"meta": {"id": 7, "tags": ["orders", "excel"]}, "notes": "kept", "ok": True}

@@ -2,11 +2,15 @@
 
 Recognised shapes: a list of objects with a text-like key (and usually a speaker-like one); an
 object holding such a list under `messages`, `utterances`, `transcript`, `segments`, … (one level
-of nesting allowed, as in {"transcript": {"utterances": [...]}}); a bare string.
+of nesting allowed, as in {"transcript": {"utterances": [...]}}); a bare string. A turn whose
+words come as a list of timed word objects instead of a text (`{"speaker_name": …, "words":
+[{"word": "You ", "start": 0.0}, …]}`, as speech-to-text services write them) reads as the
+words joined.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +33,10 @@ _CONTAINERS = (
     "발화",
 )
 _NESTING = 3
+# Keys of a turn's list of timed words, and of a word's text in it.
+_WORD_LISTS = frozenset({"words", "wdlist", "word list", "wordlist", "tokens", "items"})
+_WORD_TEXT = ("punctuated word", "word", "text", "content", "token")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,.!?;:…。？！])")
 
 
 def read(data: bytes, max_chars: int) -> Raw:
@@ -80,7 +88,32 @@ def _text_of(item: dict[str, Any]) -> str | None:
             said = _as_text(value)
             if said is not None:
                 return said
+    for key, value in item.items():
+        if speakers.field_key(key) in _WORD_LISTS:
+            said = _joined_words(value)
+            if said is not None:
+                return said
     return None
+
+
+def _joined_words(value: Any) -> str | None:
+    """The words of a list of word objects, as one text; None when it is not such a list."""
+    if not isinstance(value, list) or not value:
+        return None
+    words: list[str] = []
+    for part in value:
+        if not isinstance(part, dict):
+            return None
+        keys = {speakers.field_key(key): said for key, said in part.items()}
+        word = next((keys[k] for k in _WORD_TEXT if isinstance(keys.get(k), str)), None)
+        if word is not None:
+            words.append(word)
+    if not words:
+        return None
+    # Some services keep each word's trailing space ("You ", "can "), others none ("You").
+    spaced = any(w[:1].isspace() or w[-1:].isspace() for w in words)
+    joined = "".join(words) if spaced else " ".join(words)
+    return _SPACE_BEFORE_MARK.sub(r"\1", " ".join(joined.split())) or None
 
 
 def _as_text(value: Any) -> str | None:
