@@ -18,6 +18,10 @@ from persona_insight.analysis.offline.stance import need_factor, pain_factor, st
         "There was nothing I couldn't do in the app.",
         "Honestly it wasn't really an issue for me.",
         "No complaints about the checkout.",
+        # Typeset apostrophes, as published transcripts print them.
+        "There was nothing I couldn’t do in the app.",
+        "Honestly it wasn’t really an issue for me.",
+        "At this point, I can’t think of anything, particularly.",
         "불편한 건 없었어요.",
         "불편한 건 딱히 없었어요.",
         "어렵지는 않았어요.",

@@ -32,7 +32,7 @@ _EN_NO_PAIN = _rx(
     r"(?:problem|issue|trouble)",
     r"\bnot (?:really )?(?:a|an) (?:problem|issue|pain)\b",
     r"\b(?:pretty|really|quite|very|super) (?:easy|straightforward|intuitive|clear)\b",
-    r"\bnone that i can think of\b|\b(?:can't|cannot|couldn't) think of any\b",
+    r"\bnone that i can think of\b|\b(?:can't|cannot|couldn't) think of any(?:thing)?\b",
 )
 _KO_NO_PAIN = _rx(
     r"(?:불편|어려운|어려움|힘든|문제|불만|아쉬운|걸리는|막히는)\S*\s?(?:건|게|점은|점이|거는|것은|거|것도|점도)?"
@@ -145,8 +145,16 @@ class Stance:
     question: bool
 
 
+# Typeset apostrophes, as many published transcripts print them ("I can’t think of anything"):
+# read as straight ones, so a denial is one whichever the transcript used. Only here: made
+# straight for the cue lists as well, more cues fired and the real set's tune half lost
+# precision (docs/benchmarks.md).
+_CURLY = str.maketrans({"’": "'", "‘": "'"})
+
+
 def stance(text: str) -> Stance:
     """How a sentence stands to pain and need, whatever words it uses."""
+    text = text.translate(_CURLY)
     stripped = text.strip()
     return Stance(
         no_pain=bool(
