@@ -348,7 +348,7 @@ def test_json_korean_messages_and_numbered_speakers() -> None:
     [
         # Trailing spaces kept with each word, as some services write them...
         [{"word": "Orders ", "start": 0.0}, {"word": "come ", "start": 0.4}, {"word": "late."}],
-        # ...or bare words with punctuation as items of their own (AWS Transcribe-like).
+        # ...or bare words, with punctuation as items of their own.
         [{"content": "Orders"}, {"content": "come"}, {"content": "late"}, {"content": "."}],
     ],
 )
