@@ -6,6 +6,7 @@ use `embed_query` for anything a user typed to find stored passages.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Sequence
 
@@ -14,7 +15,7 @@ from persona_insight.analysis.offline.models import DIM, Vectors
 
 MODEL = "multilingual-e5-small"
 
-__all__ = ["DIM", "MODEL", "Vectors", "embed_passages", "embed_query"]
+__all__ = ["DIM", "MODEL", "Vectors", "embed_passages", "embed_query", "query_vector"]
 
 
 def embed_passages(texts: Sequence[str]) -> Vectors:
@@ -26,6 +27,12 @@ def embed_query(text: str) -> Vectors:
     """The query-side vector of one text, shape (DIM,), L2-normalised; read-only, as it is
     shared with every later caller of the same text."""
     return _embed_query(text)
+
+
+async def query_vector(text: str, pending: asyncio.Future[Vectors] | None = None) -> Vectors:
+    """`embed_query(text)` off the event loop, or `pending` — the same vector, already being
+    computed by the caller — when given."""
+    return await (pending if pending is not None else asyncio.to_thread(embed_query, text))
 
 
 # One search embeds its query for lines and again for findings and documents, and every

@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.embeddings import repository as embeddings
-from persona_insight.embeddings.vectors import Vectors, embed_query
+from persona_insight.embeddings.vectors import Vectors, query_vector
 from persona_insight.search import fusion
 from persona_insight.search import query as keyword
 from persona_insight.search import repository as repo
@@ -47,7 +47,7 @@ async def _nearest(
 ) -> list[ItemKey]:
     if not needs_vector(kinds) or not await embeddings.has_vector(session):
         return []
-    vector = await (embedding if embedding is not None else asyncio.to_thread(embed_query, q))
+    vector = await query_vector(q, embedding)
     near: list[tuple[ItemKey, float]] = []
     if "finding" in kinds and project_ids:
         found = await embeddings.nearest_refs(

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.db import SessionOpener
 from persona_insight.embeddings import repository as embeddings
-from persona_insight.embeddings.vectors import Vectors, embed_query
+from persona_insight.embeddings.vectors import Vectors, embed_query, query_vector
 from persona_insight.errors import InvalidInput, NotFound
 from persona_insight.projects import service as projects
 from persona_insight.search import fusion, glossary, highlight, items
@@ -159,7 +159,7 @@ async def meaning_ranking(
         return []
     if not await embeddings.has_vector(session):
         return None
-    vector = await (embedding if embedding is not None else asyncio.to_thread(embed_query, q))
+    vector = await query_vector(q, embedding)
     near = await repo.nearest_lines(session, vector=vector, filters=filters, limit=limit)
     keys: dict[Key, None] = {}  # in order, each once: a long line's best window ranks it
     for interview_id, line_id, similarity, kept in near:
