@@ -31,8 +31,8 @@ _BARE_STAMP = re.compile(
     r"(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?:\s*-->\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)?"
     r"(?![\w:])|\s-->\s"
 )
-# …alone on a line, also in Markdown emphasis (`**[17:49]**`, a podcast's section stamp).
-# Stamps alone, or a range of them ("[01:33] to [03:00]", as a podcast marks an ad break).
+# …alone on a line, also in Markdown emphasis (`**[17:49]**`, a podcast's section stamp), or a
+# range of them (`[01:33] to [03:00]`, as a podcast marks an ad break).
 _ONLY_STAMPS = re.compile(
     rf"^(?:\s*(?:[*_]{{1,2}})?{STAMP}(?:[*_]{{1,2}})?\s*(?:[-–—~|]|to\b|until\b)?)+\s*$"
 )
