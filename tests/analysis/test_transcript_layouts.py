@@ -323,6 +323,66 @@ def test_markdown_headings_and_bold_names() -> None:
     assert t.cleaning["headings"] == 3
 
 
+def test_speaker_names_as_markdown_headings() -> None:
+    # A Word or Teams transcript converted to Markdown: each turn under a heading that names
+    # its speaker. A heading that names no one ("# Transcript") is still a heading.
+    t = parse(
+        "# Transcript\n\n### Interviewer\nHow do you plan a release today?\n\n"
+        "### Release Manager\n\nIn a spreadsheet. It is out of date by Friday.\n\n"
+        "### Interviewer \nWhat happens then?\n\n"
+        "### Release Manager\nWe ask every team again, by mail.\n"
+    )
+    assert turns(t) == [
+        ("question", "Interviewer", "How do you plan a release today?"),
+        ("answer", "Release Manager", "In a spreadsheet. It is out of date by Friday."),
+        ("question", "Interviewer", "What happens then?"),
+        ("answer", "Release Manager", "We ask every team again, by mail."),
+    ]
+    assert t.cleaning["headings"] == 1
+    # Section headings that each come once are sections, not speakers.
+    sections = parse(
+        "## Background\n\nAna: What do you do?\n\nLuis: I fix lifts.\n\n"
+        "## Tools\n\nAna: Which tools?\n\nLuis: A tablet with no signal.\n"
+    )
+    assert [turn.speaker for turn in sections.turns] == ["Ana", "Luis", "Ana", "Luis"]
+
+
+def test_front_matter_is_no_speaker() -> None:
+    t = parse(
+        "---\nnumber: 33\ntitle: Cities\nlayout: default\n---\n\n"
+        "Adam: What do you admire about Tokyo?\n\nDevon: Housing is cheap for a city so wanted.\n"
+    )
+    assert [(turn.speaker, turn.role) for turn in t.turns] == [
+        ("Adam", "question"),
+        ("Devon", "answer"),
+    ]
+    assert t.cleaning["metadata"] == 3
+    # A rule above ordinary speech is no front matter: nothing is taken out.
+    kept = parse("---\nAdam: Why do you think so?\n---\nDevon: Because it is cheap.\n")
+    assert [turn.speaker for turn in kept.turns] == ["Adam", "Devon"]
+    page = (
+        b"---\nnumber: 33\ntitle: Cities\nlayout: default\n---\n<h1>{{ page.title }}</h1>\n"
+        b"<div>Devon Zuegel (00:00:00):</div><p>Something I admire about Tokyo is the housing.</p>"
+        b"<div>Adam Wiggins (00:00:40):</div><p>Why do you think that is?</p>"
+        b"<div>Devon Zuegel (00:00:45):</div><p>People like to rebuild.</p>"
+        b"<div>Adam Wiggins (00:01:10):</div><p>And do you miss it?</p>"
+    )
+    html = extracted("cities.html", page)
+    assert {turn.speaker for turn in html.turns} == {"Devon Zuegel", "Adam Wiggins"}
+    assert html.roles == {"Devon Zuegel": "answer", "Adam Wiggins": "question"}
+
+
+def test_role_word_with_a_stray_number() -> None:
+    # "Interviewer2 2:" (a second interviewer, a slip of the keyboard) is still an interviewer.
+    t = parse(
+        "Interviewer1: What is your job?\n\nInterviewee1: I train models on weather data.\n\n"
+        "Interviewer2: How do you check the data?\n\nInterviewee1: By hand, mostly.\n\n"
+        "Interviewer2 2: Okay, thanks.\n"
+    )
+    assert t.roles["Interviewer2 2"] == "question"
+    assert [turn.role for turn in t.turns] == ["question", "answer"] * 2 + ["question"]
+
+
 def test_bold_names_with_initials_and_credentials() -> None:
     t = parse(
         "**Tom Hale:** What brings people to your practice?\n\n"

@@ -178,6 +178,51 @@ def is_direction(text: str) -> bool:
     return m is not None
 
 
+# A speaker's name as a Markdown heading (`### Interviewer`, then the turn's text below it, as
+# Word or Teams exports converted to Markdown have it): short, no sentence punctuation.
+_HEADING_TEXT = re.compile(r"^\s*#{1,6}\s+(?P<text>[^#\n]*?)\s*#*\s*$")
+_NAME_HEADING = re.compile(r"^[^\W\d][\w .'’&/-]{0,39}$")
+# Front matter keys are lower case (`title`, `layout`, `date`); speakers' names are not.
+_YAML_LINE = re.compile(r"^(?:[a-z_][a-z0-9_.-]*\s*:(?:\s.*)?|\s+\S.*|-\s.*|#.*)$")
+MAX_FRONT_MATTER = 40
+
+
+def front_matter(lines: list[str], tally: Tally) -> list[str]:
+    """The lines without a YAML front matter block at the top (`---`, `key: value` lines,
+    `---`), which site generators put above a page: its keys are no speakers."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != "---":
+        return lines
+    for end in range(first + 1, min(len(lines), first + 1 + MAX_FRONT_MATTER)):
+        if lines[end].strip() in ("---", "..."):
+            inner = [line for line in lines[first + 1 : end] if line.strip()]
+            if not inner or not all(_YAML_LINE.match(line) for line in inner):
+                return lines
+            tally.add("metadata", len(inner))
+            return [""] * (end + 1) + lines[end + 1 :]
+    return lines
+
+
+def speaker_headings(lines: list[str]) -> list[str]:
+    """Headings that name who speaks next written as `Name:` label lines. They count as names
+    only when at least two of them each head two turns or more, as speakers recur; a heading
+    that does not recur (`# Transcript`) stays a heading."""
+    names: dict[int, str] = {}
+    for index, line in enumerate(lines):
+        m = _HEADING_TEXT.match(line)
+        if m and _NAME_HEADING.match(m.group("text")) and len(m.group("text").split()) <= 5:
+            names[index] = m.group("text")
+    counts = Counter(name.lower() for name in names.values())
+    recurring = {name for name, n in counts.items() if n >= 2}
+    if len(recurring) < 2:
+        return lines
+    out = list(lines)
+    for index, name in names.items():
+        if name.lower() in recurring:
+            out[index] = f"{name}:"
+    return out
+
+
 def is_heading(line: str) -> bool:
     return bool(_HEADING.match(line) or _RULE.match(line))
 

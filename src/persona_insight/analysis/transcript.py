@@ -323,8 +323,8 @@ def speaker_key(label: str) -> str:
 
 
 def _base_label(label: str) -> str:
-    # "Participant 2", "참여자1", "P1" → the role word without its number
-    return re.sub(r"\s*\d+$", "", label).strip()
+    # "Participant 2", "참여자1", "P1", "Interviewer2 2" → the role word without its numbers
+    return re.sub(r"[\s\d]+$", "", label).strip()
 
 
 def _looks_like_label(label: str) -> bool:
@@ -620,6 +620,8 @@ def _clean_lines(text: str, tally: cleaning.Tally) -> list[str]:
         cleaning.unescape_markdown(ln.rstrip())
         for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
+    lines = cleaning.front_matter(lines, tally)
+    lines = cleaning.speaker_headings(lines)
     lines = cleaning.strip_line_numbers(lines, tally)
     lines = cleaning.number_columns(lines, tally)
     lines = cleaning.page_furniture(lines, tally)

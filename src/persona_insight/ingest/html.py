@@ -41,6 +41,8 @@ _PRESCAN = 1024
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE
 )
+# A site generator's YAML block above the page (Jekyll's `---`, `title: …`, `---`): not shown.
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:[^\n]*\n){0,40}?---[ \t]*(?:\r?\n|\Z)")
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -48,7 +50,7 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 def read(data: bytes, max_chars: int) -> Raw:
     decoded = _decode(data)
     _check_markup(decoded.text)
-    parser = LexborHTMLParser(decoded.text)
+    parser = LexborHTMLParser(_FRONT_MATTER.sub("", decoded.text, count=1))
     return Raw(_visible_text(parser.root, max_chars), encoding=decoded.encoding)
 
 
