@@ -47,6 +47,14 @@ def document(text: str) -> Document:
         ),
         ("I I think the the app is slow.", "I think the app is slow."),
         ("You know, it just works.", "It just works."),
+        # Speech-to-text keeps every stutter and false start of real speech.
+        ("Cause it's, it's, it's inactive.", "Cause it's inactive."),
+        (
+            "We are able to, con, continuously measure it.",
+            "We are able to, continuously measure it.",
+        ),
+        ("Be, because the data was late.", "Because the data was late."),
+        ("It was slow, I mean, every single time.", "It was slow, every single time."),
     ],
 )
 def test_english_fillers_and_repeats_are_removed(raw: str, clean: str) -> None:
@@ -202,6 +210,11 @@ def test_descriptions_drop_discourse_markers_and_stay_short() -> None:
         == "급속 충전 요금이 너무 비싸요."
     )
     assert clean_description("So honestly, the fees add up fast.", "en") == "The fees add up fast."
+    # What is left after a filler is no label's start: "Yeah., if…", "Then, I mean, it's…".
+    assert clean_description("Yeah., if the feed is late we retrain", "en") == (
+        "If the feed is late we retrain"
+    )
+    assert clean_description("Then, I mean, it's never on time.", "en") == "It's never on time."
     long = "The importer failed " + "again and again " * 20
     assert len(clean_description(long, "en")) <= 161
 

@@ -66,7 +66,7 @@ _KO_LEAD = re.compile(
 )
 _EN_LEAD = re.compile(
     r"^(?:(?:so|and|but|honestly|well|yeah|yes|oh|like|i mean|actually|basically|okay|ok|now|"
-    r"also|just|plus|anyway|right|i think|i guess|i feel like|you know|um|uh)\b\s*,?\s*)+",
+    r"also|just|plus|anyway|right|then|i think|i guess|i feel like|you know|um|uh)\b[\s,.…]*)+",
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(r"^(?:그게|그건|그거|이게|이건|그래서|that's|that|it's|it|this)\b", re.I)

@@ -58,8 +58,11 @@ _EN_FILLER = re.compile(r"\b(?:u+m+|u+h+|uhm+|e+r+m+|er|hmm+|mm+|uh-huh)\b[,.…
 _YOU_KNOW_MID = re.compile(r",\s*you know\s*,", re.IGNORECASE)
 _YOU_KNOW_START = re.compile(r"^\s*you know\s*,\s*", re.IGNORECASE)
 _YOU_KNOW_END = re.compile(r",\s*you know\s*(?=[.!?]|$)", re.IGNORECASE)
-_LIKE_MID = re.compile(r",\s*like\s*,", re.IGNORECASE)
-_REPEAT = re.compile(r"\b(\w+)(?:[\s,]+\1\b)+", re.IGNORECASE | re.UNICODE)
+_LIKE_MID = re.compile(r",\s*(?:like|i mean|sort of|kind of)\s*,", re.IGNORECASE)
+# A word said twice or more ("the, the", "it's, it's, it's"), contractions included.
+_REPEAT = re.compile(r"\b(\w+(?:['’]\w+)?)(?:[\s,]+\1\b)+", re.IGNORECASE | re.UNICODE)
+# A false start: a word broken off and begun again ("Be, because", "con, continuously").
+_FALSE_START = re.compile(r"\b([A-Za-z]{1,4})(?:-|,)\s+(?=\1[a-z]{2,}\b)", re.IGNORECASE)
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _ACRONYM = re.compile(r"^[A-Z]{2,5}s?$")
 _ONLY_PUNCT = re.compile(r"^[\W_]*$", re.UNICODE)
@@ -83,6 +86,7 @@ def clean_english(text: str) -> str:
     text = _YOU_KNOW_END.sub("", text)
     text = _LIKE_MID.sub(",", text)
     text = _REPEAT.sub(r"\1", text)
+    text = _FALSE_START.sub("", text)
     text = _tidy(text)
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
