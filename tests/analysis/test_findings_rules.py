@@ -197,6 +197,12 @@ def test_a_label_keeps_the_clause_with_the_cue() -> None:
         ("When I report a bug to them they don't", "When I report a bug to them"),
         ("That's exactly what I want", "That's exactly what I want"),
         ("The sync keeps failing and they're", "The sync keeps failing"),
+        # Speech trailing off into a filler or a determiner.
+        (
+            "The alerts fail whenever the service is down, okay",
+            "The alerts fail whenever the service is down",
+        ),
+        ("We have to check all of them by hand every", "We have to check all of them by hand"),
     ],
 )
 def test_a_label_never_ends_on_a_word_waiting_for_more(cut: str, label: str) -> None:

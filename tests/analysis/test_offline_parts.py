@@ -215,6 +215,14 @@ def test_descriptions_drop_discourse_markers_and_stay_short() -> None:
         "If the feed is late we retrain"
     )
     assert clean_description("Then, I mean, it's never on time.", "en") == "It's never on time."
+    # A label reads as written English: restarts and repeated phrases out ("a, an", "the, the
+    # triggers", "I don't, I don't"); the script keeps them (the finding's quote is verbatim).
+    assert clean_description("They couldn't give a, an answer of the, of the system", "en") == (
+        "They couldn't give an answer of the system"
+    )
+    assert clean_description("I don't, I don't use the, the plots", "en") == (
+        "I don't use the plots"
+    )
     long = "The importer failed " + "again and again " * 20
     assert len(clean_description(long, "en")) <= 161
 

@@ -219,6 +219,8 @@ def _merge(
 
 
 def clean_description(text: str, lang: str) -> str:
+    if lang != "ko":
+        text = labels.fluent(text)
     lead = _KO_LEAD if lang == "ko" else _EN_LEAD
     stripped = lead.sub("", text).strip()
     if len(stripped) >= 8:
