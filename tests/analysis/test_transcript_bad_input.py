@@ -87,6 +87,53 @@ def test_mixed_languages() -> None:
     assert pains + needs <= 2
 
 
+FRENCH = [
+    "Je travaille dans une banque depuis six ans, dans l'équipe des données.",
+    "Le plus difficile, c'est que les fichiers arrivent toujours en retard le lundi.",
+    "Nous devons tout vérifier à la main, ligne par ligne, avant chaque rapport.",
+    "Mon responsable voudrait un tableau de bord, mais personne n'a le temps de le faire.",
+    "Quand les chiffres ne correspondent pas, je passe la journée au téléphone avec eux.",
+    "Franchement, je préférerais que le système nous prévienne dès qu'une erreur apparaît.",
+]
+
+
+def _interview(questions: list[str], answers: list[str], rounds: int) -> str:
+    turns = []
+    for n in range(rounds):
+        turns.append(f"Interviewer: {questions[n % len(questions)]}")
+        turns.append(f"Participant: {answers[n % len(answers)]} {answers[(n + 2) % len(answers)]}")
+    return "\n".join(turns)
+
+
+def test_a_language_the_offline_analyser_cannot_read_is_said_so() -> None:
+    # French has no cue, example or stop word here: keywords like "les" and findings from
+    # chance similarity would be invented. The script and its roles are kept.
+    text = _interview(["Pouvez-vous me parler de votre travail ?", "Et ensuite ?"], FRENCH, 24)
+    t = parse(text)
+    analysis = t.annotate(analyse_sync(t, AnalysisContext()).analysis)
+    assert analysis.language == "und"
+    assert analysis.primary_pain_points == analysis.primary_needs == []
+    assert analysis.keywords == analysis.hmw_questions == analysis.script_sections == []
+    assert "not in Korean or English" in analysis.summary
+    assert analysis.interview_quality_assessment.overall_quality.score == 1
+    assert {line.speaker for line in analysis.cleaned_script} == {"question", "answer"}
+    assert analysis.roles == {"Interviewer": "question", "Participant": "answer"}
+    # The same interview in English is read.
+    english = [
+        "I have worked at a bank for six years, in the data team.",
+        "The hardest part is that the files always arrive late on Monday.",
+        "We have to check everything by hand, line by line, before each report.",
+        "My manager would like a dashboard, but nobody has the time to build it.",
+        "When the numbers do not match, I spend the day on the phone with them.",
+        "Honestly, I wish the system told us as soon as an error shows up.",
+    ]
+    text = _interview(["Can you tell me about your work?", "And then?"], english, 24)
+    t = parse(text)
+    read = analyse_sync(t, AnalysisContext()).analysis
+    assert read.language == "en"
+    assert read.keywords
+
+
 def test_a_hundred_thousand_lines() -> None:
     text = "\n".join(f"Q: question {i}?\nA: answer number {i} is fine." for i in range(50_000))
     started = time.perf_counter()

@@ -154,6 +154,7 @@ SCRIPT_MESSAGES: Final[Mapping[str, str]] = {
     "language.ko": N_("In Korean"),
     "language.en": N_("In English"),
     "language.mixed": N_("In mixed languages"),
+    "language.und": N_("In another language"),
     "trash.empty": N_("The trash is empty."),
     "presence.you": N_("%(name)s (you)"),
     "admin.updated": N_("Updated %(time)s"),

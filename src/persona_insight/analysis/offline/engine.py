@@ -11,6 +11,8 @@ from persona_insight.analysis.contract import (
     Category,
     Finding,
     InterviewAnalysis,
+    OverallQuality,
+    QualityAssessment,
     ScriptLine,
 )
 from persona_insight.analysis.engine import AnalysisContext, EngineError, EngineResult
@@ -32,7 +34,11 @@ from persona_insight.analysis.offline import (
 )
 from persona_insight.analysis.offline.document import Document
 from persona_insight.analysis.offline.findings import Draft
-from persona_insight.analysis.offline.language import interview_language, output_language
+from persona_insight.analysis.offline.language import (
+    interview_language,
+    output_language,
+    reads_as_english,
+)
 from persona_insight.analysis.transcript import Transcript
 from persona_insight.analysis.validate import validate_evidence
 
@@ -83,6 +89,11 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
     if not answers:
         raise EngineError("empty_transcript", "the transcript has no answer text", retryable=False)
 
+    spoken = [(s.lang, len(s.text)) for s in answers]
+    language = interview_language(spoken)
+    if language == "en" and not reads_as_english(s.text for s in answers):
+        return _other_language(transcript, lines, sents, context, load_seconds, started)
+
     sentence_cues = signals.sentence_cues(sents)
     invite_pain, invite_need = signals.invitations(lines, sents)
     priority = np.array(
@@ -91,8 +102,6 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
     chosen = embedding.choose(sents, priority)
     vectors, mask = embedding.embed_sentences(sents, chosen)
 
-    spoken = [(s.lang, len(s.text)) for s in answers]
-    language = interview_language(spoken)
     doc = Document(
         lines=lines,
         sentences=sents,
@@ -168,6 +177,57 @@ def analyse_sync(transcript: Transcript, context: AnalysisContext) -> EngineResu
         repairs=repairs,
         terms=keywords.terms(doc),
     )
+
+
+# BCP 47's "undetermined": not Korean, not English, and the analyser does not guess which.
+OTHER_LANGUAGE = "und"
+OTHER_LANGUAGE_NOTE = (
+    "This transcript is not in Korean or English, the languages the offline analyser reads, so "
+    "it made no findings, keywords or summary from it. The speakers and their lines are kept. "
+    "Analyse it with the LLM engine, or upload a Korean or English version."
+)
+
+
+def _other_language(
+    transcript: Transcript,
+    lines: list[sentences.Line],
+    sents: list[sentences.Sentence],
+    context: AnalysisContext,
+    load_seconds: float,
+    started: float,
+) -> EngineResult:
+    """An honest result for a language the cue lists, examples and stop words do not cover:
+    the script with its roles, and nothing generated from words the analyser cannot read."""
+    vectors, mask = embedding.embed_sentences(sents, [])
+    doc = Document(
+        lines=lines,
+        sentences=sents,
+        language="en",
+        out_lang="en",
+        vectors=vectors,
+        embedded=mask,
+    )
+    analysis = InterviewAnalysis(
+        language=OTHER_LANGUAGE,
+        cleaned_script=[
+            ScriptLine(id=[line.turn_id], speaker=line.role, cleaned_sentence=line.cleaned[:8000])
+            for line in lines
+        ],
+        session_info=profile.session(doc, context, []),
+        interview_quality_assessment=QualityAssessment(
+            overall_quality=OverallQuality(score=1, assessment=OTHER_LANGUAGE_NOTE)
+        ),
+        summary=OTHER_LANGUAGE_NOTE,
+    )
+    usage: dict[str, float | int] = {
+        "turns": len(transcript.turns),
+        "sentences": sum(1 for s in sents if s.role == "answer"),
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "embedded": 0,
+    }
+    if load_seconds > 0.05:
+        usage["load_ms"] = round(load_seconds * 1000, 1)
+    return EngineResult(analysis=analysis, engine="offline", model=MODEL, usage=usage)
 
 
 class OfflineEngine:
