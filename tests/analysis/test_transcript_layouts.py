@@ -292,6 +292,44 @@ def test_korean_role_labels(interviewer: str, interviewee: str) -> None:
     assert t.role_source == "labels"
 
 
+def test_clova_note_speakers_all_named_attendees() -> None:
+    # Clova Note names every voice "참석자 N" (attendee N) above its text: the word is the same
+    # for everyone, so who interviews comes from what they say.
+    t = parse(
+        "사용자 인터뷰 3차\n2024.05.01 수 오후 2:00 ・ 32분 15초\n참석자 1 참석자 2\n\n"
+        "참석자 1 00:00\n안녕하세요. 참여해 주셔서 감사합니다. 녹음해도 괜찮으실까요?\n\n"
+        "참석자 2 00:07\n네, 괜찮습니다.\n\n"
+        "참석자 1 00:10\n평소에 전기차 충전은 어떻게 하세요?\n\n"
+        "참석자 2 00:14\n회사 주차장에서 하는데 자리가 항상 부족해서 불편해요.\n"
+    )
+    assert [(turn.speaker, turn.role, turn.start_ms) for turn in t.turns] == [
+        ("참석자 1", "question", 0),
+        ("참석자 2", "answer", 7000),
+        ("참석자 1", "question", 10000),
+        ("참석자 2", "answer", 14000),
+    ]
+    assert t.role_source == "evidence"
+    # Beside an interviewer's label, a participant's number still says "interviewee".
+    labelled = parse("면접관: 어떠세요?\n참여자 1: 좋아요.\n면접관: 왜요?\n참여자 2: 빨라서요.")
+    assert labelled.roles == {"면접관": "question", "참여자 1": "answer", "참여자 2": "answer"}
+
+
+@pytest.mark.parametrize("bracket", ["[{}]", "({})"])
+def test_korean_role_words_in_brackets_without_a_colon(bracket: str) -> None:
+    q, a = bracket.format("인터뷰어"), bracket.format("응답자")
+    t = parse(
+        f"{q} 평소에 가계부는 어떻게 쓰세요?\n{a} 은행 앱 세 개를 번갈아 봐서 답답해요.\n"
+        f"{q} 그래서 어떻게 하세요?\n{a} 엑셀에 옮겨 적는데 두 시간은 걸려요.\n"
+    )
+    assert turns(t)[:2] == [
+        ("question", "인터뷰어", "평소에 가계부는 어떻게 쓰세요?"),
+        ("answer", "응답자", "은행 앱 세 개를 번갈아 봐서 답답해요."),
+    ]
+    # A stage direction in brackets at the start of a line stays out of the speakers.
+    aside = parse("Q: 어떠셨어요?\nA: (웃음) 솔직히 좀 불편했어요.")
+    assert [turn.speaker for turn in aside.turns] == ["Q", "A"]
+
+
 def test_korean_names_with_honorifics() -> None:
     t = parse(
         "김민수 님: 오늘 시간 내주셔서 감사합니다. 어떤 일을 하세요?\n"

@@ -184,6 +184,7 @@ _BRACKETED = re.compile(
     r"^\s*(?:[-–]\s*[(\[](?P<a>[^()\[\]:：\n]{1,30})[)\]]\s*[:：]?"
     r"|[(\[](?P<b>[^()\[\]:：\n]{1,30})[)\]]\s*[:：])\s*(?P<text>.*)$"
 )
+_BRACKETED_ROLE = re.compile(r"^\s*[(\[](?P<a>)(?P<b>[^()\[\]:：\n]{1,30})[)\]]\s+(?P<text>\S.*)$")
 _STANDALONE = re.compile(rf"^\s*(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*$")
 _URLISH = re.compile(r"^(https?|ftp|mailto|www)$", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\s*(?:님|씨)$")
@@ -444,7 +445,10 @@ def _bracketed_label(line: str) -> _Segment | None:
     body, start, end = cleaning.leading_stamp(line)  # a caption line's `[start --> end]`
     m = _BRACKETED.match(body)
     if m is None:
-        return None
+        # `[인터뷰어] …`, `(Interviewer) …` with no colon: a label only when it is a role word.
+        m = _BRACKETED_ROLE.match(body)
+        if m is None or role_of_label(speaker_key(m.group("b"))) is None:
+            return None
     label = (m.group("a") or m.group("b") or "").strip()
     if not _looks_like_label(label) or cleaning.is_direction(f"({label})"):
         return None
@@ -690,6 +694,10 @@ def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcrip
     keyed = [(speaker_key(s) if s else "", body) for s, body, _, _ in pieces]
     order = list(display)
     known = {k: r for k in order if (r := role_of_label(k))}
+    if len(known) >= 2 and set(known) == set(order) and set(known.values()) == {"answer"}:
+        # Every voice named the same way ("참석자 1", "참석자 2", as Clova Note writes every
+        # speaker; "Participant 1", "Participant 2"): the word names no role, the evidence must.
+        known = {}
     known.update({k: r for k, r in _name_roles(order, names).items() if k not in known})
     fixed = {speaker_key(k): r for k, r in (fixed_roles or {}).items()}
     decision = roles.decide(keyed, known, fixed)
