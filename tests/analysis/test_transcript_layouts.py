@@ -330,6 +330,26 @@ def test_korean_role_words_in_brackets_without_a_colon(bracket: str) -> None:
     assert [turn.speaker for turn in aside.turns] == ["Q", "A"]
 
 
+def test_numbered_q_and_a_and_bulleted_speakers() -> None:
+    numbered = parse(
+        "Q1. 평소에 어떤 앱으로 장을 보세요?\nA1. 쿠팡을 주로 써요.\n"
+        "Q2. 불편한 점은 없으세요?\nA2. 교환 절차가 너무 번거로워요.\n"
+    )
+    assert turns(numbered)[2:] == [
+        ("question", "Q", "불편한 점은 없으세요?"),
+        ("answer", "A", "교환 절차가 너무 번거로워요."),
+    ]
+    # Minutes-style bullets are not part of the speaker's name.
+    bulleted = parse(
+        "○ 진행자: 요즘 어떤 점이 불편하세요?\n○ 김지은: 결제할 때 앱이 자주 멈춰요.\n"
+        "• 진행자: 그럴 때는 어떻게 하세요?\n• 김지은: 그냥 현금으로 내요.\n"
+    )
+    assert [(turn.speaker, turn.role) for turn in bulleted.turns] == [
+        ("진행자", "question"),
+        ("김지은", "answer"),
+    ] * 2
+
+
 def test_korean_names_with_honorifics() -> None:
     t = parse(
         "김민수 님: 오늘 시간 내주셔서 감사합니다. 어떤 일을 하세요?\n"

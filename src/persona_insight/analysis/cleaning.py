@@ -63,6 +63,8 @@ _REDACTION = re.compile(
 # CommonMark's backslash escapes: any ASCII punctuation. Markdown exports write a section's
 # stamp as `\[17:49\]` and a direction as `\*laughs\*`; read as written, neither is recognised.
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_BULLETS = "○●◦•·▪■□◆◇▶►▷"
+_BULLET = re.compile(rf"^\s*[{_BULLETS}]\s*")
 _HEADING = re.compile(r"^\s*#{1,6}\s+\S")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -170,6 +172,12 @@ def unescape_markdown(line: str) -> str:
     """The line with Markdown's backslash escapes read (`\\[` is `[`). Speech never writes a
     backslash before punctuation, so this holds for every format, not only `.md`."""
     return _MARKDOWN_ESCAPE.sub(r"\1", line) if "\\" in line else line
+
+
+def unbullet(line: str) -> str:
+    """The line without a list bullet in front (`○ 진행자: …`, `• Jane: …`, as Korean minutes and
+    Word documents write turns): no one says the bullet, and it is not part of a name."""
+    return _BULLET.sub("", line, count=1)
 
 
 def is_direction(text: str) -> bool:

@@ -177,7 +177,7 @@ _BOLD_NAME = re.compile(
     rf"(?:,\s*{_CREDENTIAL})?)"
     r"\s*(?:[:：]\s*(?:\*\*|__)|(?:\*\*|__)\s*[:：])\s*(?P<text>.*)$"
 )
-_QA_DOT = re.compile(r"^\s*(?P<label>Q|A|문|답)\s*[.)]\s+(?P<text>\S.*)$")
+_QA_DOT = re.compile(r"^\s*(?P<label>Q|A|문|답)\d{0,3}\s*[.)]\s+(?P<text>\S.*)$")
 # A label in brackets: `-(사회자) : …`, `[Host]: …`, `(Jane): …` (a dash or a colon is required,
 # so that an aside in parentheses at the start of a line stays speech).
 _BRACKETED = re.compile(
@@ -621,7 +621,7 @@ def _is_labelled(segments: list[_Segment]) -> bool:
 
 def _clean_lines(text: str, tally: cleaning.Tally) -> list[str]:
     lines = [
-        cleaning.unescape_markdown(ln.rstrip())
+        cleaning.unbullet(cleaning.unescape_markdown(ln.rstrip()))
         for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
     lines = cleaning.front_matter(lines, tally)
