@@ -269,10 +269,17 @@ def test_csv_speaker_columns(codec: str) -> None:
         '00:05,김민지,"엑셀로, 그리고\n종이로요."\r\n'
     )
     result = extract("a.csv", csv.encode(codec))
-    assert result.text == "면접관: 주문은 어떻게 관리하세요?\n김민지: 엑셀로, 그리고 종이로요."
+    assert result.text == (
+        "[00:01] 면접관: 주문은 어떻게 관리하세요?\n[00:05] 김민지: 엑셀로, 그리고 종이로요."
+    )
     assert result.kind == "csv"
     assert result.media_type.startswith("text/csv; charset=")
-    assert [t.role for t in parse(result.text).turns] == ["question", "answer"]
+    # The time column times each turn.
+    turns = parse(result.text).turns
+    assert [(t.role, t.speaker, t.start_ms) for t in turns] == [
+        ("question", "면접관", 1000),
+        ("answer", "김민지", 5000),
+    ]
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])

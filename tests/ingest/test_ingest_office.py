@@ -85,6 +85,45 @@ def test_docx_dialogue_table_becomes_speaker_lines(
     assert parse(text).turns[0].role == "question"
 
 
+def test_docx_table_with_a_time_column(make_docx: Callable[..., bytes]) -> None:
+    rows = [
+        ["시간", "화자", "내용"],
+        ["00:01", "진행자", "평소에 장은 어떻게 보세요?"],
+        ["00:05", "응답자", "쿠팡을 써요. 과일이 자주 상해서 와요."],
+    ]
+    text = extract("a.docx", make_docx([rows])).text
+    turns = parse(text).turns
+    assert [(t.role, t.speaker, t.text, t.start_ms) for t in turns] == [
+        ("question", "진행자", "평소에 장은 어떻게 보세요?", 1000),
+        ("answer", "응답자", "쿠팡을 써요. 과일이 자주 상해서 와요.", 5000),
+    ]
+
+
+@pytest.mark.parametrize("header", [["질문", "답변"], ["Interviewer", "Participant"]])
+def test_docx_question_and_answer_columns(
+    make_docx: Callable[..., bytes], header: list[str]
+) -> None:
+    # Interview notes put each question and its answer side by side: two turns per row.
+    rows = [
+        header,
+        ["평소에 장은 어떻게 보세요?", "쿠팡을 써요."],
+        ["교환은요?", "절차가 번거로워요."],
+    ]
+    turns = parse(extract("a.docx", make_docx([rows])).text).turns
+    assert [(t.role, t.speaker, t.text) for t in turns] == [
+        ("question", header[0], "평소에 장은 어떻게 보세요?"),
+        ("answer", header[1], "쿠팡을 써요."),
+        ("question", header[0], "교환은요?"),
+        ("answer", header[1], "절차가 번거로워요."),
+    ]
+
+
+def test_docx_speaker_column_headed_gubun(make_docx: Callable[..., bytes]) -> None:
+    # "구분 | 내용": the header row names the columns; it is no turn of a speaker "구분".
+    rows = [["구분", "내용"], ["질문", "교환은요?"], ["답변", "절차가 번거로워요."]]
+    assert extract("a.docx", make_docx([rows])).text == "질문: 교환은요?\n답변: 절차가 번거로워요."
+
+
 def test_docx_two_column_table_of_sentences_is_not_a_dialogue(
     make_docx: Callable[..., bytes],
 ) -> None:
@@ -129,7 +168,8 @@ def test_xlsx_speaker_columns(make_xlsx: Callable[..., bytes]) -> None:
     )
     result = extract("a.xlsx", data)
     assert result.text == (
-        "면접관: 주문은 어떻게 관리하세요?\n김민지: 엑셀로 관리해요. 가끔 종이에도 적어요.\n(웃음)"
+        "[00:01] 면접관: 주문은 어떻게 관리하세요?\n"
+        "[00:05] 김민지: 엑셀로 관리해요. 가끔 종이에도 적어요.\n[00:09] (웃음)"
     )
     assert (result.kind, result.media_type, result.encoding) == ("xlsx", XLSX_TYPE, None)
     assert isinstance(result.modified, datetime.date)

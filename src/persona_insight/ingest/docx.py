@@ -10,8 +10,7 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 
-from persona_insight.analysis.transcript import ANSWER_LABELS, QUESTION_LABELS
-from persona_insight.ingest import archive, speakers
+from persona_insight.ingest import archive, speakers, tables
 from persona_insight.ingest.base import Raw, TextBuffer, malformed
 
 _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
@@ -117,48 +116,6 @@ def _children(element: Any, tag: str) -> Iterator[Any]:
 
 
 def _add_table(tbl: Any, buf: TextBuffer) -> None:
-    rows = [[_cell_text(tc) for tc in _children(tr, _TC)] for tr in _children(tbl, _TR)]
-    columns = _dialogue_columns(rows)
-    if columns is not None:
-        who, said, has_header = columns
-        for row in rows[1:] if has_header else rows:
-            if row[said]:
-                buf.add(speakers.turn_line(speakers.label(row[who]), row[said]))
-        return
-    for row in rows:
-        cells = [cell for cell in row if cell]
-        if cells:
-            buf.add(" | ".join(cells))
-
-
-def _dialogue_columns(rows: list[list[str]]) -> tuple[int, int, bool] | None:
-    """(speaker column, text column, has header row) of a two-column table that reads as a
-    dialogue: a header naming the columns, or a first column of speaker-like names (short, no
-    sentence punctuation, and either repeating or known interview roles)."""
-    if not rows or any(len(row) != 2 for row in rows):
-        return None
-    header = speakers.find_columns(rows[0])
-    if header is not None:
-        return *header, True
-    names = [row[0] for row in rows if row[0]]
-    if len(rows) < 2 or len(names) < 0.8 * len(rows):
-        return None
-    if not all(_name_like(name) for name in names):
-        return None
-    if len(set(names)) < len(names) or all(_role_like(name) for name in names):
-        return 0, 1, False
-    return None
-
-
-def _name_like(text: str) -> bool:
-    return (
-        len(text) <= speakers.MAX_LABEL
-        and len(text.split()) <= 4
-        and not any(ch in text for ch in "?!.。,:：")
-        and not text[0].isdigit()
+    tables.render(
+        ([_cell_text(tc) for tc in _children(tr, _TC)] for tr in _children(tbl, _TR)), buf
     )
-
-
-def _role_like(text: str) -> bool:
-    word = text.strip().lower().rstrip("0123456789 ")
-    return word in QUESTION_LABELS or word in ANSWER_LABELS

@@ -22,7 +22,13 @@ SPEAKER_FIELDS = frozenset(
         "발화자",
         "이름",
         "역할",
+        "구분",
+        "화자명",
     }
+)
+# A column of times beside the speaker and text columns (`시간 | 화자 | 내용`).
+TIME_FIELDS = frozenset(
+    {"time", "timestamp", "start", "start time", "시간", "타임코드", "타임스탬프", "시작", "시각"}
 )
 TEXT_FIELDS = frozenset(
     {
@@ -62,6 +68,11 @@ def find_columns(header: Sequence[str]) -> tuple[int, int] | None:
     if speaker is None or text is None or speaker == text:
         return None
     return speaker, text
+
+
+def time_column(header: Sequence[str]) -> int | None:
+    keys = [field_key(cell) for cell in header]
+    return next((i for i, key in enumerate(keys) if key in TIME_FIELDS), None)
 
 
 def label(value: object) -> str | None:

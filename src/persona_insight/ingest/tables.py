@@ -1,7 +1,10 @@
-"""Spreadsheets (.csv, .xlsx): a speaker/text table becomes turns, any other table rows of cells.
+"""Tables (.csv, .xlsx, and the tables of .docx, .xls, .hwp, .hwpx) as transcript lines.
 
-A header row naming a speaker column (speaker, 화자, role, name, 발화자…) and a text column
-(text, utterance, content, 내용, 발화, message…) makes each row `speaker: text`; otherwise each
+A header row naming a speaker column (speaker, 화자, 구분, role, name, 발화자…) and a text column
+(text, utterance, content, 내용, 발화, message…) makes each row `speaker: text`, after the row's
+time when a column holds one (시간, time…); a header naming a question role and an answer role
+(질문 | 답변, Interviewer | Participant) makes each row a question and its answer; a two-column
+table without a header whose first column reads as speakers is read the same way; otherwise each
 row is its non-empty cells joined with " | ".
 """
 
@@ -10,12 +13,14 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from persona_insight.analysis.transcript import ANSWER_LABELS, QUESTION_LABELS
 from persona_insight.errors import PayloadTooLarge
 from persona_insight.ingest import archive, speakers, text
 from persona_insight.ingest.base import Raw, TextBuffer, malformed
@@ -31,6 +36,8 @@ _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_LINES = 50
 _SNIFF_CHARS = 64 * 1024
 _WHAT = "Excel workbook"
+# A cell of a time column that the transcript parser reads as a turn's start (`00:01`, `1:02:03`).
+_STAMP = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?")
 
 
 def read_csv(data: bytes, max_chars: int) -> Raw:
@@ -125,25 +132,74 @@ def _cell(value: object) -> str:
 
 
 def _render(rows: Iterable[Sequence[str]], buf: TextBuffer) -> None:
-    columns: tuple[int, int] | None = None
-    first = True
-    for row in rows:
-        cells = [speakers.squash(cell) for cell in row]
-        if not any(cells):
-            continue
-        if first:
-            first = False
-            columns = speakers.find_columns(cells)
-            if columns is not None:
-                continue  # the header itself is not part of the conversation
-        if columns is not None:
-            who, said = columns
-            utterance = cells[said] if said < len(cells) else ""
-            if utterance:
-                name = cells[who] if who < len(cells) else ""
-                buf.add(speakers.turn_line(speakers.label(name), utterance))
-        else:
+    table = [cells for row in rows if any(cells := [speakers.squash(cell) for cell in row])]
+    if not table:
+        return
+    header = table[0]
+    pair = _question_answer_columns(header)
+    if pair is not None:
+        # One question and its answer per row (`질문 | 답변`): two turns, in that order.
+        for cells in table[1:]:
+            for column in pair:
+                if column < len(cells) and cells[column]:
+                    buf.add(speakers.turn_line(speakers.label(header[column]), cells[column]))
+        return
+    columns = speakers.find_columns(header)
+    when = speakers.time_column(header) if columns is not None else None
+    body = table[1:] if columns is not None else table  # a header is not part of the talk
+    if columns is None:
+        columns = _name_column(table)
+    if columns is None:
+        for cells in table:
             buf.add(" | ".join(cell for cell in cells if cell))
+        return
+    who, said = columns
+    for cells in body:
+        utterance = cells[said] if said < len(cells) else ""
+        if not utterance:
+            continue
+        line = speakers.turn_line(speakers.label(cells[who] if who < len(cells) else ""), utterance)
+        stamp = cells[when] if when is not None and when < len(cells) else ""
+        buf.add(f"[{stamp}] {line}" if _STAMP.fullmatch(stamp) else line)
+
+
+def _question_answer_columns(header: Sequence[str]) -> tuple[int, int] | None:
+    """(question column, answer column) of a header that names one of each role (`질문 | 답변`,
+    `Interviewer | Participant`), when no column is named for speakers or text."""
+    roles = [_role(cell) for cell in header]
+    if "question" not in roles or "answer" not in roles or speakers.find_columns(header):
+        return None
+    return roles.index("question"), roles.index("answer")
+
+
+def _name_column(table: list[list[str]]) -> tuple[int, int] | None:
+    """(speaker column, text column) of a two-column table without a header that reads as a
+    dialogue: a first column of speaker-like names (short, no sentence punctuation, and either
+    repeating or known interview roles)."""
+    if len(table) < 2 or any(len(cells) != 2 for cells in table):
+        return None
+    names = [cells[0] for cells in table if cells[0]]
+    if len(names) < 0.8 * len(table) or not all(_name_like(name) for name in names):
+        return None
+    if len(set(names)) < len(names) or all(_role(name) for name in names):
+        return 0, 1
+    return None
+
+
+def _name_like(text: str) -> bool:
+    return (
+        len(text) <= speakers.MAX_LABEL
+        and len(text.split()) <= 4
+        and not any(ch in text for ch in "?!.。,:：")
+        and not text[0].isdigit()
+    )
+
+
+def _role(text: str) -> str | None:
+    word = text.strip().lower().rstrip("0123456789 ")
+    if word in QUESTION_LABELS:
+        return "question"
+    return "answer" if word in ANSWER_LABELS else None
 
 
 def render(rows: Iterable[Sequence[str]], buf: TextBuffer) -> None:
