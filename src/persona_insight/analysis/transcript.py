@@ -184,7 +184,7 @@ _BRACKETED = re.compile(
     r"^\s*(?:[-–]\s*[(\[](?P<a>[^()\[\]:：\n]{1,30})[)\]]\s*[:：]?"
     r"|[(\[](?P<b>[^()\[\]:：\n]{1,30})[)\]]\s*[:：])\s*(?P<text>.*)$"
 )
-_BRACKETED_ROLE = re.compile(r"^\s*[(\[](?P<a>)(?P<b>[^()\[\]:：\n]{1,30})[)\]]\s+(?P<text>\S.*)$")
+_BRACKETED_ROLE = re.compile(r"^\s*[(\[](?P<label>[^()\[\]:：\n]{1,30})[)\]]\s+(?P<text>\S.*)$")
 _STANDALONE = re.compile(rf"^\s*(?:\*\*)?(?P<label>{_NAME})(?:\*\*)?\s*$")
 _URLISH = re.compile(r"^(https?|ftp|mailto|www)$", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\s*(?:님|씨)$")
@@ -444,12 +444,14 @@ def _header_label(line: str) -> _Segment | None:
 def _bracketed_label(line: str) -> _Segment | None:
     body, start, end = cleaning.leading_stamp(line)  # a caption line's `[start --> end]`
     m = _BRACKETED.match(body)
-    if m is None:
+    if m is not None:
+        label = (m.group("a") or m.group("b") or "").strip()
+    else:
         # `[인터뷰어] …`, `(Interviewer) …` with no colon: a label only when it is a role word.
         m = _BRACKETED_ROLE.match(body)
-        if m is None or role_of_label(speaker_key(m.group("b"))) is None:
+        if m is None or role_of_label(speaker_key(m.group("label"))) is None:
             return None
-    label = (m.group("a") or m.group("b") or "").strip()
+        label = m.group("label").strip()
     if not _looks_like_label(label) or cleaning.is_direction(f"({label})"):
         return None
     text, s2, e2 = cleaning.leading_stamp(m.group("text"))

@@ -214,9 +214,10 @@ _EN_JOINERS = re.compile(
 # A phrase abandoned after its first word: written English never puts a comma right after an
 # article or a possessive ("have a, an answer", "just the, like the triggers").
 _ABANDONED = re.compile(r"\b(?:the|a|an|my|our|your|their|its),\s+", re.IGNORECASE)
-# Two or three words said again ("I don't, I don't use", "of the, of the system").
-_PHRASE_REPEAT = re.compile(
-    r"\b(\w+(?:['’]\w+)?(?:\s+\w+(?:['’]\w+)?){1,2})(?:[\s,]+\1\b)+", re.IGNORECASE
+# One to three words said again ("I don't, I don't use", "of the, of the system"). The script
+# only loses a single word said twice (`sentences.clean_english`): a phrase may be meant twice.
+_REPEATED = re.compile(
+    r"\b(\w+(?:['’]\w+)?(?:\s+\w+(?:['’]\w+)?){0,2})(?:[\s,]+\1\b)+", re.IGNORECASE
 )
 _TRAILING_PUNCT = re.compile(r"[\s,;:—–\-…]+$")
 _SENTENCE_END = re.compile(r"[.!?。！？]+$")
@@ -226,9 +227,7 @@ def fluent(text: str) -> str:
     """English speech as a reader wants it quoted in a label: restarts and repeated phrases
     out. Only for what is shown; the script keeps the words as said (`sentences.clean_english`
     takes out only fillers and a word said twice), and so do the scores computed on them."""
-    text = _ABANDONED.sub("", text)
-    text = _PHRASE_REPEAT.sub(r"\1", text)
-    return re.sub(r"\b(\w+(?:['’]\w+)?)(?:[\s,]+\1\b)+", r"\1", text, flags=re.IGNORECASE)
+    return _REPEATED.sub(r"\1", _ABANDONED.sub("", text))
 
 
 def _words(text: str) -> list[str]:
