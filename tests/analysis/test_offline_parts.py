@@ -101,6 +101,11 @@ def test_language_of_sentences_and_interviews() -> None:
         ("끝까지 남아 주셔서 다들 고생들 많으신데요.", False, False),
         ("그 일로 정말 고생 많았어요.", True, False),
         ("아침마다 애 먹이고 나서 출근해요.", False, False),
+        # A need said of oneself, past or present; not "a needed X" or "so that one can".
+        ("그때는 항상 연결된 소켓 서버가 필요했습니다.", False, True),
+        ("튜터가 잡아 주는 과정이 필요합니다.", False, True),
+        ("입문자에게 필요한 개념은 다섯 개예요.", False, False),
+        ("크롬에서 볼 수 있게 해서 디버깅을 해봤어요.", False, False),
         ("It's so frustrating when it crashes.", True, False),
         ("I wish I could pay in one tap.", False, True),
         ("No complaints there, it works fine.", False, False),
