@@ -222,6 +222,10 @@ def test_short_evidence_is_the_label_as_it_is() -> None:
         ("이런 문제가 있었어요", "ko", True),
         ("API 규모가 크고 업데이트도 잦고 쓸 사람도 많고", "ko", True),
         ("The plots take forever to load", "en", True),
+        # Whether something is so, asked rather than said.
+        ("콜리움의 오류인지", "ko", False),
+        ("왜 자꾸 안 되는지", "ko", False),
+        ("어떻게 해야 할지 막막했어요", "ko", True),
         ("Number of commits and bugs filed, doesn't show that picture", "en", True),
     ],
 )

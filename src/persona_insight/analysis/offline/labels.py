@@ -325,6 +325,7 @@ EN_VERB = re.compile(
 # Korean parts of speech a statement cannot end on: a noun, a particle, a modifier ending
 # ("웹디버그 할 때", "…하는"): the sentence stopped before its predicate.
 _KO_FRAGMENT_END = ("NN", "NP", "NR", "J", "ETM", "MM", "XPN")
+_KO_WHETHER = frozenset({"ᆫ지", "는지", "은지", "을지", "ᆯ지", "던지"})
 
 
 def is_statement(label: str, lang: str) -> bool:
@@ -332,6 +333,9 @@ def is_statement(label: str, lang: str) -> bool:
     before its predicate (Korean). A finding labelled "In this instance, in this particular
     instance itself" or "웹디버그 할 때" tells a reader nothing."""
     if lang == "ko":
-        tags = [t.tag for t in models.tokenize_korean(label) if not t.tag.startswith("S")]
-        return bool(tags) and not tags[-1].startswith(_KO_FRAGMENT_END)
+        tokens = [t for t in models.tokenize_korean(label) if not t.tag.startswith("S")]
+        if not tokens or tokens[-1].tag.startswith(_KO_FRAGMENT_END):
+            return False
+        # "콜리움의 오류인지", "왜 안 되는지": whether something is so, asked, not said.
+        return tokens[-1].form not in _KO_WHETHER
     return len(_words(label)) >= MIN_WORDS and bool(EN_VERB.search(label))
