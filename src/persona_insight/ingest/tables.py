@@ -13,13 +13,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from persona_insight.analysis import cleaning
 from persona_insight.analysis.transcript import ANSWER_LABELS, QUESTION_LABELS
 from persona_insight.errors import PayloadTooLarge
 from persona_insight.ingest import archive, speakers, text
@@ -36,8 +36,6 @@ _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_LINES = 50
 _SNIFF_CHARS = 64 * 1024
 _WHAT = "Excel workbook"
-# A cell of a time column that the transcript parser reads as a turn's start (`00:01`, `1:02:03`).
-_STAMP = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?")
 
 
 def read_csv(data: bytes, max_chars: int) -> Raw:
@@ -160,7 +158,8 @@ def _render(rows: Iterable[Sequence[str]], buf: TextBuffer) -> None:
             continue
         line = speakers.turn_line(speakers.label(cells[who] if who < len(cells) else ""), utterance)
         stamp = cells[when] if when is not None and when < len(cells) else ""
-        buf.add(f"[{stamp}] {line}" if _STAMP.fullmatch(stamp) else line)
+        # A time the transcript parser reads back as the turn's start (and end, for a range).
+        buf.add(f"[{stamp}] {line}" if stamp and cleaning.is_only_stamps(stamp) else line)
 
 
 def _question_answer_columns(header: Sequence[str]) -> tuple[int, int] | None:
