@@ -217,6 +217,14 @@ async def test_filters_after_the_ranking_lose_no_match(
             found = await service.keyword_ranking(session, parsed, everywhere, 5)
         assert found == [(loud, 1), (quiet, 1)]
         assert sum("pi_lines_ranked" in statement for statement, _ in seen) == 1
+        # Nor is a query no line matches, whose answer can only come by meaning (before: an
+        # empty pool looked like one the filters had emptied, and ran again).
+        with _statements(db) as seen:
+            found = await service.keyword_ranking(
+                session, service.keyword_query("zeppelin"), everywhere, 5
+            )
+        assert found == []
+        assert sum("pi_lines_ranked" in statement for statement, _ in seen) == 1
 
 
 async def _plan(session: Any, seen: list[tuple[str, Any]]) -> str:

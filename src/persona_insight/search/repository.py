@@ -207,25 +207,31 @@ async def keyword_hits(
     # and ranking every match after reading it under the policy cost 16 µs a match); the best
     # few are then read by primary key under the table's policy. The order is total (rank,
     # interview, position), so the best of the pool that pass the filters are the best of all.
-    # The pool's size comes back with each row: a pool that held every match needs no second
-    # pass when the filters leave fewer than wanted (before, every query with fewer matches
-    # than wanted — rare words — ran twice).
+    # The pool's size comes back with the rows, and alone (hit columns null) when no match
+    # passes the filters: a pool that held every match needs no second pass when the filters
+    # leave fewer than wanted. Before, every query with fewer matches than wanted ran twice,
+    # and so did every query no line matches (a search by meaning only).
     stmt = sql(
         f"WITH m AS MATERIALIZED (SELECT m.* FROM (SELECT {tsquery} AS q) q"  # noqa: S608
         f" CROSS JOIN LATERAL pi_lines_ranked(q.q, :projects, :speakers, :pool) m)"
-        f" SELECT l.interview_id, l.line_id, m.rank, (SELECT count(*) FROM m)"
+        f" SELECT h.interview_id, h.line_id, h.rank, n.pool"
+        f" FROM (SELECT count(*) AS pool FROM m) n LEFT JOIN LATERAL ("
+        f"SELECT l.interview_id, l.line_id, m.rank, l.position"
         f" FROM m JOIN search_lines l ON l.interview_id = m.interview_id"
         f" AND l.line_id = m.line_id"
         f" JOIN interviews i ON i.id = l.interview_id"
         f" WHERE true{where}"
-        f" ORDER BY m.rank DESC, l.interview_id, l.position LIMIT :limit"
+        f" ORDER BY m.rank DESC, l.interview_id, l.position LIMIT :limit) h ON true"
+        f" ORDER BY h.rank DESC, h.interview_id, h.position"
     ).bindparams(bindparam("speakers", type_=ARRAY(String)), bindparam("pool", type_=Integer()))
     values = {**params, **tsquery_params, "limit": limit, "speakers": filters.speakers}
     pool = limit * KEYWORD_POOL
     rows = (await session.execute(_typed(stmt, params), {**values, "pool": pool})).all()
-    if len(rows) < limit and (not rows or rows[0][3] >= pool):
+    hits = [r for r in rows if r[0] is not None]
+    if len(hits) < limit and rows[0][3] >= pool:
         rows = (await session.execute(_typed(stmt, params), {**values, "pool": None})).all()
-    return [(r[0], r[1], float(r[2])) for r in rows]
+        hits = [r for r in rows if r[0] is not None]
+    return [(r[0], r[1], float(r[2])) for r in hits]
 
 
 async def nearest_lines(
