@@ -53,6 +53,22 @@ def machine() -> dict[str, Any]:
     }
 
 
+def loop_seconds(runs: int = 3) -> float:
+    """Best of `runs` timings of a fixed pure-Python loop (5 million integer multiply-adds).
+
+    This VM's speed drifts by up to 2x between hours with nothing else running, so figures from
+    different runs are only comparable beside this number; the best of three ignores a
+    momentary stall."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total = total * 1 + i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
 def cpu_seconds(pids: list[int]) -> dict[str, float]:
     """User+system CPU seconds: of the processes `pids` and their children ("server"), of every
     PostgreSQL process ("postgresql") and of this one ("client")."""

@@ -34,6 +34,7 @@ from bench.harness import (
     RESULTS,
     ROOT,
     fresh_database,
+    loop_seconds,
     newest_database,
     percentile,
     prewarm,
@@ -477,7 +478,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     CORPUS["name"] = args.corpus
-    results: dict[str, Any] = {"args": vars(args), "load_average_start": load_average()}
+    results: dict[str, Any] = {
+        "args": vars(args),
+        "load_average_start": load_average(),
+        "loop_seconds_start": loop_seconds(),
+    }
     if args.reuse:
         reused = newest_database(prefix="bench_search")
         if reused is None:
@@ -547,6 +552,7 @@ def main() -> None:
         print("ask time to first token at 2/s:", asks, flush=True)
         results["ask_ttft_at_2_per_s"] = asks
     results["load_average_end"] = load_average()
+    results["loop_seconds_end"] = loop_seconds()
     path = save(args.out, results)
     print(f"wrote {path}")
 
