@@ -525,21 +525,16 @@ _RANK = (
 def _item_sql(kinds: Sequence[str]) -> str:
     # Composed of the fixed fragments here only; the query's terms are bound (:ko, :en).
     parts: list[str] = []
-    if "finding" in kinds:
-        t = "e.text"
+    if "finding" in kinds or "document" in kinds:
+        # Found and ranked through the text indexes by `pi_items_ranked` (migration 0034: under
+        # the policy they read every finding of the caller's projects); each is then checked
+        # here as the caller sees it, its interview or its document.
         parts.append(
-            f"SELECT 'finding', e.owner_id, e.ref, {_RANK.format(t=t)}"  # noqa: S608
-            " FROM embeddings e JOIN interviews i ON i.id = e.interview_id"
-            " AND i.deleted_at IS NULL"
-            f" WHERE e.kind = 'finding' AND e.project_id = ANY(:projects) AND {_MATCH.format(t=t)}"
-        )
-    if "document" in kinds:
-        t = "e.text"
-        parts.append(
-            f"SELECT 'chunk', e.owner_id, e.ref, {_RANK.format(t=t)}"  # noqa: S608
-            " FROM embeddings e JOIN knowledge_documents d ON d.id = e.owner_id"
-            " WHERE e.kind = 'chunk' AND (e.project_id IS NULL OR e.project_id = ANY(:projects))"
-            f" AND {_MATCH.format(t=t)}"
+            "SELECT f.kind, f.owner_id, f.ref, f.rank FROM pi_items_ranked("
+            "to_tsquery('simple', :ko), to_tsquery('english', :en), :projects, :vkinds, :pool) f"
+            " WHERE CASE WHEN f.kind = 'finding' THEN EXISTS (SELECT 1 FROM interviews i"
+            " WHERE i.id = f.owner_id AND i.deleted_at IS NULL)"
+            " ELSE EXISTS (SELECT 1 FROM knowledge_documents d WHERE d.id = f.owner_id) END"
         )
     if "note" in kinds:
         t = "n.text"
@@ -576,10 +571,25 @@ async def item_keyword_hits(
     stmt = sql(
         f"SELECT kind, owner_id, ref FROM ({_item_sql(kinds)}) x(kind, owner_id, ref, rank)"  # noqa: S608
         " ORDER BY rank DESC, owner_id, ref LIMIT :limit"
-    ).bindparams(bindparam("projects", type_=ARRAY(PG_UUID(as_uuid=True))))
+    )
+    binds: list[Any] = [bindparam("projects", type_=ARRAY(PG_UUID(as_uuid=True)))]
+    if "finding" in kinds or "document" in kinds:
+        binds += [bindparam("vkinds", type_=ARRAY(String)), bindparam("pool", type_=Integer())]
+    stmt = stmt.bindparams(*binds)
+    vector_kinds = [
+        k for k, wanted in (("finding", "finding"), ("chunk", "document")) if wanted in kinds
+    ]
     rows = await session.execute(
         stmt,
-        {"ko": korean, "en": latin, "projects": list(project_ids), "limit": limit},
+        {
+            "ko": korean,
+            "en": latin,
+            "projects": list(project_ids),
+            "limit": limit,
+            "vkinds": vector_kinds,
+            # A few the caller's own check may drop (a document deleted a moment ago).
+            "pool": limit * 2,
+        },
     )
     return [(str(r[0]), r[1], str(r[2])) for r in rows]
 
