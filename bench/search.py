@@ -104,6 +104,16 @@ def finding_templates() -> list[list[Any]]:
     ]
 
 
+async def company_of(s: Any, project_id: str) -> uuid.UUID:
+    """The bench project's company."""
+    from sqlalchemy import text
+
+    found: uuid.UUID = (
+        await s.execute(text("SELECT company_id FROM projects WHERE id = :p"), {"p": project_id})
+    ).scalar_one()
+    return found
+
+
 async def add_findings(url: str, project_id: str) -> dict[str, Any]:
     """Finding vectors for every interview of the index that has none: its base transcript's,
     with small noise (as `copy_of` does for lines). Returns how many and how long."""
@@ -119,11 +129,7 @@ async def add_findings(url: str, project_id: str) -> dict[str, Any]:
     added = 0
     try:
         async with db.unit_of_work(Actor.system()) as s:
-            company_id = (
-                await s.execute(
-                    text("SELECT company_id FROM projects WHERE id = :p"), {"p": project_id}
-                )
-            ).scalar_one()
+            company_id = await company_of(s, project_id)
             missing = (
                 await s.execute(
                     text(
@@ -272,11 +278,7 @@ async def build(
     progress_at = time.monotonic()
     try:
         async with db.unit_of_work(Actor.system()) as s:
-            company_id = (
-                await s.execute(
-                    text("SELECT company_id FROM projects WHERE id = :p"), {"p": project_id}
-                )
-            ).scalar_one()
+            company_id = await company_of(s, project_id)
         ids = Ids(company_id, uuid.UUID(project_id))
         # Kiwi and e5 load once per process (tens of seconds): not indexing time.
         from persona_insight.analysis.offline import models
@@ -413,11 +415,7 @@ async def one_long_interview(url: str, project_id: str, lines: int) -> dict[str,
     db = Database(url, pool_size=2, app_role=False)
     try:
         async with db.unit_of_work(Actor.system()) as s:
-            company_id = (
-                await s.execute(
-                    text("SELECT company_id FROM projects WHERE id = :p"), {"p": project_id}
-                )
-            ).scalar_one()
+            company_id = await company_of(s, project_id)
         interview_id = uuid.uuid4()
         analysis = analysis_of(turns)
         async with db.unit_of_work(Actor.system()) as s:
