@@ -5,16 +5,19 @@ index had no findings, so this went unmeasured until 8,105 finding vectors (the 
 findings of the real transcripts, about 8 an interview) were added to it; then each search took
 ~0.8 s, and 10 searches a second queued for seconds (docs/benchmarks.md).
 
-- Words: `@@` is not leakproof, so under the `embeddings` policy PostgreSQL may not use the full
-  text indexes (0014's `ix_embeddings_text_*`) before the policy has passed a row: it read every
-  finding of the caller's projects and built two `to_tsvector`s for each (790 ms at 8,105). As
-  for the lines (0029's `pi_lines_ranked`), a definer function finds and ranks the matches
-  through the indexes and applies the same rule itself — the policy's own expression, and a
-  finding's interview not trashed — and the caller reads only the few it returns.
+- Words: `@@` is not leakproof, so under the `embeddings` policy PostgreSQL may not use a full
+  text index before the policy has passed a row: it read every finding of the caller's
+  projects and built two `to_tsvector`s for each (790 ms at 8,105). The text indexes of 0023
+  could not have helped anyway: their partial predicate beside the kind filter made the planner
+  expect a few hundred rows and read them all by the kind's btree, even as the owner. Now the
+  words are stored (`embeddings.words`, one GIN index, written by the embeddings repository's
+  insert) and, as for the lines (0029's `pi_lines_ranked`), a definer function matches and
+  ranks them and applies the same rule itself — the policy's own expression, and a finding's
+  interview not trashed — and the caller reads only the few it returns.
 - Meaning: the nearest findings came from the HNSW index of every vector, where they are 3 % of
-  the rows, so the walk visited thousands of lines to keep 50 findings (32 ms). A partial HNSW
-  index holds the findings alone; the statement names the kind as written, not bound, so the
-  planner can prove the index applies.
+  the rows (33 ms). A partial HNSW index holds the findings alone; the statement names the kind
+  as written, not bound, so the planner can prove the index applies (and leaves out the window
+  clause only lines need, whose guessed selectivity made it sort every finding instead).
 
 Revision ID: 0034
 Revises: 0033
