@@ -38,13 +38,15 @@ def needs_vector(kinds: Sequence[str]) -> bool:
     return bool({"finding", "document"} & set(kinds))
 
 
-async def _nearest(
+async def by_meaning(
     session: AsyncSession,
     q: str,
     kinds: Sequence[str],
     project_ids: Sequence[UUID],
     embedding: asyncio.Future[Vectors] | None,
 ) -> list[ItemKey]:
+    """The findings and document chunks nearest the query, nearest first, above the floor;
+    `embedding`: the query's vector, already being computed (`service.embed_soon`)."""
     if not needs_vector(kinds) or not await embeddings.has_vector(session):
         return []
     vector = await query_vector(q, embedding)
@@ -62,6 +64,44 @@ async def _nearest(
     return [key for key, sim in near if sim >= MIN_SIMILARITY]
 
 
+async def by_words(
+    session: AsyncSession,
+    parsed: keyword.KeywordQuery,
+    project_ids: Sequence[UUID],
+    kinds: Sequence[str],
+) -> list[ItemKey]:
+    """The items of `kinds` whose words match the query's, best first."""
+    kinds = [k for k in kinds if k in ITEM_KINDS]
+    if not kinds:
+        return []
+    korean, latin = tsqueries(parsed)
+    return await repo.item_keyword_hits(
+        session,
+        korean=korean,
+        latin=latin,
+        kinds=kinds,
+        project_ids=project_ids,
+        limit=CANDIDATES,
+    )
+
+
+def fused(
+    words: Sequence[ItemKey], meaning: Sequence[ItemKey], limit: int
+) -> list[tuple[ItemKey, float]]:
+    """The two rankings as one, with the fused score, best first."""
+    return fusion.fuse([words, meaning])[:limit]
+
+
+async def rows_of(
+    session: AsyncSession, found: Sequence[tuple[ItemKey, float]]
+) -> list[tuple[ItemRow, float]]:
+    """The rows of `fused`'s keys, in its order; an item gone since is left out."""
+    if not found:
+        return []
+    rows = await repo.items_of(session, [key for key, _ in found])
+    return [(rows[key], score) for key, score in found if key in rows]
+
+
 async def rank_items(
     session: AsyncSession,
     q: str,
@@ -73,19 +113,6 @@ async def rank_items(
 ) -> list[tuple[ItemRow, float]]:
     """The best items of `kinds` for the query, with their fused score, best first;
     `embedding`: the query's vector, already being computed (`service.embed_soon`)."""
-    kinds = [k for k in kinds if k in ITEM_KINDS]
-    if not kinds:
-        return []
-    korean, latin = tsqueries(parsed)
-    by_words = await repo.item_keyword_hits(
-        session,
-        korean=korean,
-        latin=latin,
-        kinds=kinds,
-        project_ids=project_ids,
-        limit=CANDIDATES,
-    )
-    by_meaning = await _nearest(session, q, kinds, project_ids, embedding)
-    fused = fusion.fuse([by_words, by_meaning])[:limit]
-    rows = await repo.items_of(session, [key for key, _ in fused])
-    return [(rows[key], score) for key, score in fused if key in rows]
+    words = await by_words(session, parsed, project_ids, kinds)
+    meaning = await by_meaning(session, q, kinds, project_ids, embedding)
+    return await rows_of(session, fused(words, meaning, limit))

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 from uuid import UUID
 
@@ -214,13 +214,16 @@ async def rank(
     parsed: keyword.KeywordQuery | None = None,
     embedding: asyncio.Future[Vectors] | None = None,
     aside: AsyncSession | None = None,
+    then: tuple[Callable[[AsyncSession], Awaitable[object]], ...] = (),
 ) -> tuple[Mode, list[Ranked]]:
     """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
     the keyword side looks for besides the query's (glossary synonyms); `parsed`: the query
     with them as `keyword_query` reads it, when the caller has it already (Kiwi per parse);
     `embedding`: the query's vector when the caller is computing it already (`embed_soon`);
     `aside`: a second transaction for the same caller, where the meaning side runs while the
-    keyword side runs in `session`."""
+    keyword side runs in `session`; `then`: at most two more pieces of work, the first run in
+    `session` after the keyword ranking, the second in `aside` after the meaning ranking (both
+    in `session` when there is no `aside`)."""
     if parsed is None:
         parsed = keyword_query(q, also)
     by_meaning: list[Key] = []
@@ -229,21 +232,30 @@ async def rank(
     if embedding is None and _by_meaning(mode, filters) and await embeddings.has_vector(session):
         embedding = own = embed_soon(q)
 
-    async def by_keyword() -> list[Key]:
-        if mode in ("hybrid", "keyword"):
-            return await keyword_ranking(session, parsed, filters, CANDIDATES)
-        return []
+    here, there = (*then, None, None)[:2]
 
-    near: list[list[Key]] | None = []
+    async def by_keyword() -> list[Key]:
+        words = []
+        if mode in ("hybrid", "keyword"):
+            words = await keyword_ranking(session, parsed, filters, CANDIDATES)
+        if here is not None:
+            await here(session)
+        return words
+
+    async def meaning_side(s: AsyncSession) -> list[list[Key]] | None:
+        near: list[list[Key]] | None = []
+        if mode in ("hybrid", "meaning"):
+            near = await meaning_ranking(s, q, filters, CANDIDATES, embedding)
+        if there is not None:
+            await there(s)
+        return near
+
     try:
-        if aside is not None and mode in ("hybrid", "meaning"):
-            by_words, near = await _both(
-                by_keyword(), meaning_ranking(aside, q, filters, CANDIDATES, embedding)
-            )
+        if aside is not None:
+            by_words, near = await _both(by_keyword(), meaning_side(aside))
         else:
             by_words = await by_keyword()
-            if mode in ("hybrid", "meaning"):
-                near = await meaning_ranking(session, q, filters, CANDIDATES, embedding)
+            near = await meaning_side(session)
     except BaseException:
         if own is not None:
             own.cancel()
@@ -280,9 +292,10 @@ async def search(
     side: SessionOpener | None = None,
 ) -> SearchOut:
     """`side`: when given, a second transaction for the same caller, where the lines' ranking
-    by meaning runs while the keyword ranking runs here, and then the findings, notes, themes
-    and documents while the lines' neighbours are read here: two database backends on two
-    cores instead of one statement after the other (docs/benchmarks.md). Both read what the
+    by meaning runs while their keyword ranking and then the ranking of the findings, notes,
+    themes and documents run here, and the rows of those items while the lines' neighbours
+    are read here: two database backends on two cores instead of one statement after the
+    other (docs/benchmarks.md). Both read what the
     caller may read; what changes between the two snapshots is what a search a moment later
     would show either way."""
     q = clean_query(params.q)
@@ -303,22 +316,46 @@ async def search(
             filters = await scope(session, user, params)
             also = await glossary.expand(session, user.company_id, q)
             parsed = keyword_query(q, also)
+            item_words: list[repo.ItemKey] = []
+            item_meaning: list[repo.ItemKey] = []
 
-            async def rank_items(s: AsyncSession) -> list[tuple[repo.ItemRow, float]]:
-                return await items.rank_items(
-                    s, q, parsed, filters.project_ids, kinds, limit, embedding
+            async def items_by_words(s: AsyncSession) -> None:
+                item_words.extend(await items.by_words(s, parsed, filters.project_ids, kinds))
+
+            async def items_by_meaning(s: AsyncSession) -> None:
+                item_meaning.extend(
+                    await items.by_meaning(s, q, kinds, filters.project_ids, embedding)
                 )
 
             other = await opening if opening is not None else None
             if lines:
+                # The items are ranked by their words here while the other connection ranks
+                # the lines by meaning, then by meaning there, and read there while the lines'
+                # neighbours are read here: each connection then waits about as long
+                # (docs/benchmarks.md, 5 December).
                 mode, ranked = await rank(
-                    session, q, filters, params.mode, limit, also, parsed, embedding, other
+                    session,
+                    q,
+                    filters,
+                    params.mode,
+                    limit,
+                    also,
+                    parsed,
+                    embedding,
+                    other,
+                    (items_by_words, items_by_meaning),
                 )
+            else:
+                await items_by_words(session)
+                await items_by_meaning(session)
+            found = items.fused(item_words, item_meaning, limit)
             if other is None:
                 groups = await _grouped(session, parsed, ranked)
-                found = await rank_items(session)
+                rows = await items.rows_of(session, found)
             else:
-                groups, found = await _both(_grouped(session, parsed, ranked), rank_items(other))
+                groups, rows = await _both(
+                    _grouped(session, parsed, ranked), items.rows_of(other, found)
+                )
         except BaseException:
             for pending in (opening, embedding):
                 if pending is not None:
@@ -332,7 +369,7 @@ async def search(
         mode=mode,
         total_hits=len(ranked),
         groups=groups,
-        items=[_item_out(row, score) for row, score in found],
+        items=[_item_out(row, score) for row, score in rows],
         expanded=also,
     )
 
