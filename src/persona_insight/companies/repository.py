@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models import Company, GlossaryTerm, Persona, User
@@ -26,6 +27,19 @@ async def glossary(session: AsyncSession, company_id: UUID) -> list[GlossaryTerm
         .order_by(func.lower(GlossaryTerm.term))
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def glossary_entries(session: AsyncSession, company_id: UUID) -> list[tuple[str, str]]:
+    """(term, definition) of each glossary entry: what every search reads before it ranks
+    anything, so plain rows, not entities (the ORM's load was 0.7 ms of CPU a search)."""
+    rows = await session.execute(
+        sql(
+            "SELECT term, definition FROM glossary_terms WHERE company_id = :c"
+            " ORDER BY lower(term)"
+        ),
+        {"c": company_id},
+    )
+    return [(r[0], r[1]) for r in rows]
 
 
 async def term_named(session: AsyncSession, company_id: UUID, term: str) -> GlossaryTerm | None:

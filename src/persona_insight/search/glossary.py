@@ -60,5 +60,4 @@ def expansions(query: str, groups: Sequence[Sequence[str]]) -> list[str]:
 
 async def expand(session: AsyncSession, company_id: UUID, query: str) -> list[str]:
     """The company glossary's expansions of `query`."""
-    terms = await company_repo.glossary(session, company_id)
-    return expansions(query, groups_of((t.term, t.definition) for t in terms))
+    return expansions(query, groups_of(await company_repo.glossary_entries(session, company_id)))
