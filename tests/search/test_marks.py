@@ -18,35 +18,42 @@ ENGLISH = [
 MIXED = "앱 결제 화면에서 payment 버튼이 자꾸 멈춰서 불편했어요."
 
 
-def _spans(analysed: list[lexemes.Analysed]) -> list[list[tuple[int, int, tuple[str, ...]]]]:
-    return [[(s.start, s.end, s.lexemes) for s in a.spans] for a in analysed]
+def _spans(analysed: list[lexemes.Analysed]) -> list[list[tuple[object, ...]]]:
+    return [[(s.start, s.end, *s.lexemes) for s in a.spans] for a in analysed]
+
+
+def _marks(marks: list[list[lexemes.Mark]]) -> list[list[tuple[object, ...]]]:
+    return [[tuple(mark) for mark in text] for text in marks]
 
 
 def test_english_lines_are_read_word_by_word() -> None:
-    (analysed,) = lexemes.analyse_for_marks(["It's 3.5 km, or so the app says."])
-    assert _spans([analysed]) == [
+    (marks,) = lexemes.marks_for(["It's 3.5 km, or so the app says."])
+    assert _marks([marks]) == [
         [
-            (0, 2, ("it",)),
-            (3, 4, ("s",)),
-            (5, 8, ("3.5",)),
-            (9, 11, ("km",)),
-            (13, 15, ("or",)),
-            (16, 18, ("so",)),
-            (19, 22, ("the",)),
-            (23, 26, ("app",)),
-            (27, 31, ("says",)),
+            (0, 2, "it"),
+            (3, 4, "s"),
+            (5, 8, "3.5"),
+            (9, 11, "km"),
+            (13, 15, "or"),
+            (16, 18, "so"),
+            (19, 22, "the"),
+            (23, 26, "app"),
+            (27, 31, "says"),
         ]
     ]
-    assert analysed.latin == ["it", "s", "km", "or", "so", "the", "app", "says"]
-    assert analysed.korean == ["3.5"]
 
 
 def test_korean_and_mixed_lines_keep_their_places_in_the_batch() -> None:
     texts = [ENGLISH[0], MIXED, ENGLISH[1], "충전소 자리가 없어요"]
-    marks = lexemes.analyse_for_marks(texts)
+    marks = lexemes.marks_for(texts)
     kiwi = lexemes.analyse(texts)
-    assert _spans([marks[1], marks[3]]) == _spans([kiwi[1], kiwi[3]])
-    assert [a.latin[:2] for a in marks] == [["the", "charging"], ["payment"], ["i", "d"], []]
+    assert _marks([marks[1], marks[3]]) == _spans([kiwi[1], kiwi[3]])
+    assert [[m[2] for m in text[:2]] for text in marks] == [
+        ["the", "charging"],
+        ["앱", "결제"],
+        ["i", "d"],
+        ["충전소", "자리"],
+    ]
 
 
 def test_marks_for_a_query_in_both_languages() -> None:
@@ -75,8 +82,8 @@ def test_marks_stored_at_indexing_are_read_back_instead_of_running_kiwi(
         return []
 
     monkeypatch.setattr(models, "split_korean", no_kiwi)
-    read_back = lexemes.analyse_for_marks(texts, stored)
-    assert _spans(read_back[1:]) == _spans(kiwi[1:])
+    read_back = lexemes.marks_for(texts, stored)
+    assert _marks(read_back[1:]) == _spans(kiwi[1:])
     marked = [
         [t[s:e] for s, e in spans]
         for t, spans in zip(texts, highlight.spans(texts, query, stored), strict=True)

@@ -26,10 +26,10 @@ def spans(
     out: list[list[tuple[int, int]]] = []
     # Whether a lexeme matches, once per distinct lexeme: hit lines repeat their words.
     matches: dict[str, bool] = {}
-    for text, analysed in zip(texts, lexemes.analyse_for_marks(texts, stored), strict=True):
+    for text, marks in zip(texts, lexemes.marks_for(texts, stored), strict=True):
         found: list[tuple[int, int]] = []
-        for span in analysed.spans:
-            for lexeme in span.lexemes:
+        for mark in marks:
+            for lexeme in mark[2:]:
                 hit = matches.get(lexeme)
                 if hit is None:
                     hit = matches[lexeme] = (
@@ -38,7 +38,7 @@ def spans(
                         or _latin_match(lexeme, query.latin, query.latin_prefixes)
                     )
                 if hit:
-                    found.append((span.start, span.end))
+                    found.append((mark[0], mark[1]))
                     break
         lowered = text.lower()
         for phrase in query.phrases:

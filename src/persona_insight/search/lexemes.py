@@ -27,12 +27,12 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # What Kiwi is needed for: Hangul (syllables and jamo) and Chinese characters (Hanja).
 _NEEDS_KIWI = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3400-\u9fff]")
 # Kiwi's Latin (SL) and number (SN) tokens, as a text without Korean gives them.
-_WORD_OR_NUMBER = re.compile(r"([A-Za-z]+)|([0-9]+(?:\.[0-9]+)?)")
+_WORD_OR_NUMBER = re.compile(r"[A-Za-z]+|[0-9]+(?:\.[0-9]+)?")
 
 
 class Span(NamedTuple):
-    """Where lexemes came from in a text. A tuple, not a frozen dataclass: a search builds one
-    per word of its Korean hits from their stored marks, and a tuple is ~2.4× cheaper to make."""
+    """Where lexemes came from in a text. A tuple, not a frozen dataclass: indexing builds one
+    per word of every line, and a tuple is ~2.4× cheaper to make."""
 
     start: int
     end: int
@@ -89,26 +89,40 @@ def analyse(texts: Sequence[str]) -> list[Analysed]:
     return result
 
 
-def analyse_for_marks(
-    texts: Sequence[str], stored: Sequence[str | None] | None = None
-) -> list[Analysed]:
-    """As `analyse`, for marking matches in lines already found. A line's marks stored when it
-    was indexed (`marks_of`) are read back instead of running Kiwi again (Kiwi over a search's
-    Korean hits was 17 ms of a 78 ms search on the benchmark's index); a text with no Korean in
-    it is read by a regular expression (a few µs). Kiwi runs only for Korean lines indexed before
-    marks were stored. Not for the index, which must agree with `analyse` exactly; Kiwi cuts some
-    Latin words oddly ("ex" + "ample.com"), the regular expression does not."""
+Mark = Sequence[Any]
+"""Where a text's lexemes came from, as marking reads it: (start, end, lexeme, …)."""
+
+
+def marks_for(texts: Sequence[str], stored: Sequence[str | None] | None = None) -> list[list[Mark]]:
+    """Each text's marks, for marking matches in lines already found. A line's marks stored
+    when it was indexed (`marks_of`) are read back instead of running Kiwi again (Kiwi over a
+    search's Korean hits was 17 ms of a 78 ms search on the benchmark's index); a text with no
+    Korean in it is read by a regular expression. Kiwi runs only for Korean lines indexed
+    before marks were stored. Plain tuples and lists, no `Span` per word: a hit line of a long
+    turn runs to 8,000 characters, and building an object per word of it was most of a
+    search's marking (up to 11 ms for one query on the benchmark's index). Not for the index,
+    which must agree with `analyse` exactly; Kiwi cuts some Latin words oddly ("ex" +
+    "ample.com"), the regular expression does not."""
     kept = list(stored) if stored is not None else [None] * len(texts)
-    out: list[Analysed | None] = [
-        _from_marks(m) if m is not None else None if _NEEDS_KIWI.search(t) else _plain(t)
-        for t, m in zip(texts, kept, strict=True)
+    out: list[list[Mark] | None] = []
+    for text, marks in zip(texts, kept, strict=True):
+        if marks is not None:
+            out.append(json.loads(marks))
+        elif _NEEDS_KIWI.search(text):
+            out.append(None)
+        else:
+            out.append(
+                [(m.start(), m.end(), m.group(0).lower()) for m in _WORD_OR_NUMBER.finditer(text)]
+            )
+    korean = iter(analyse([t for t, o in zip(texts, out, strict=True) if o is None]))
+    return [
+        o if o is not None else [(s.start, s.end, *s.lexemes) for s in next(korean).spans]
+        for o in out
     ]
-    korean = iter(analyse([t for t, a in zip(texts, out, strict=True) if a is None]))
-    return [a if a is not None else next(korean) for a in out]
 
 
 def marks_of(text: str, analysed: Analysed) -> str | None:
-    """What `analyse_for_marks` needs of an indexed line, to store with it: its spans as compact
+    """What `marks_for` needs of an indexed line, to store with it: its spans as compact
     JSON for a line Kiwi has to read, None for one the regular expression reads as well."""
     if not _NEEDS_KIWI.search(text):
         return None
@@ -117,19 +131,6 @@ def marks_of(text: str, analysed: Analysed) -> str | None:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-
-
-def _from_marks(marks: str) -> Analysed:
-    return Analysed(spans=[Span(item[0], item[1], tuple(item[2:])) for item in json.loads(marks)])
-
-
-def _plain(text: str) -> Analysed:
-    out = Analysed()
-    for match in _WORD_OR_NUMBER.finditer(text):
-        word = match.group(0).lower()
-        (out.latin if match.group(1) else out.korean).append(word)
-        out.spans.append(Span(match.start(), match.end(), (word,)))
-    return out
 
 
 def latin_words(text: str) -> list[str]:
