@@ -39,8 +39,9 @@ PARTS: list[tuple[Any, str]] = [
     (repo, "nearest_lines"),
     (repo, "nearest_in_other_script"),
     (repo, "lines_around"),
-    (repo, "interviews_info"),
-    (items, "rank_items"),
+    (items, "by_words"),
+    (items, "by_meaning"),
+    (items, "rows_of"),
 ]
 
 

@@ -129,7 +129,7 @@ async def test_search_queries_use_their_indexes_as_the_app_role(app: Any) -> Non
         await session.execute(text("SET LOCAL enable_hashjoin = off"))
         await session.execute(text("SET LOCAL enable_mergejoin = off"))
         with _statements(db) as seen:
-            around = await repo.lines_around(session, [(interview, 4)], 1)
+            around, _ = await repo.lines_around(session, [(interview, 4)], 1)
         assert [row.line_id for _, _, row in around] == [3, 4, 5]
         statement, params = seen[-1]
         plan = "\n".join(

@@ -406,8 +406,7 @@ async def _grouped(
     ranked: Sequence[Ranked],
 ) -> list[GroupOut]:
     keys = [k for k, *_ in ranked]
-    around = await repo.lines_around(session, keys, NEIGHBOURS)
-    info = await repo.interviews_info(session, list(dict.fromkeys(k[0] for k in keys)))
+    around, info = await repo.lines_around(session, keys, NEIGHBOURS)
     context: dict[Key, list[repo.LineRow]] = {}
     for interview_id, line_id, row in around:
         context.setdefault((interview_id, line_id), []).append(row)
