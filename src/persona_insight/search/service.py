@@ -145,33 +145,18 @@ async def keyword_ranking(
     return [(interview_id, line_id) for interview_id, line_id, _ in hits]
 
 
-async def meaning_ranking(
-    session: AsyncSession,
+def _meaning_lists(
     q: str,
-    filters: Filters,
-    limit: int,
-    embedding: asyncio.Future[Vectors] | None = None,
-) -> list[list[Key]] | None:
-    """Lines nearest the query by meaning — all lines, and separately the lines written in the
-    other script (Hangul or not) — filtered; None when the database cannot search by meaning
-    (no pgvector). `embedding`: the query's vector, already being computed (`embed_soon`)."""
-    if not filters.project_ids:
-        return []
-    if not await embeddings.has_vector(session):
-        return None
-    vector = await query_vector(q, embedding)
-    near = await repo.nearest_lines(session, vector=vector, filters=filters, limit=limit)
+    near: Sequence[tuple[UUID, int, float, bool]],
+    other: Sequence[tuple[UUID, int, float]],
+) -> list[list[Key]]:
+    """The lines nearest the query by meaning — all lines (`near`: `repo.nearest_lines`), and
+    separately the lines written in the other script (`other`: `repo.nearest_in_other_script`)
+    — cut at the similarity floors."""
     keys: dict[Key, None] = {}  # in order, each once: a long line's best window ranks it
     for interview_id, line_id, similarity, kept in near:
         if similarity >= MIN_SIMILARITY and kept:
             keys.setdefault((interview_id, line_id), None)
-    other = await repo.nearest_in_other_script(
-        session,
-        vector=vector,
-        korean_lines=not _HANGUL.search(q),
-        filters=filters,
-        limit=CROSS_CANDIDATES,
-    )
     best = near[0][2] if near else 0.0  # the nearest line of all, filters aside
     floor = max(MIN_CROSS_SIMILARITY, best - CROSS_MARGIN)
     cross = [(i, line) for i, line, sim in other if sim >= floor and best >= CROSS_NEEDS_BEST]
@@ -204,6 +189,31 @@ async def _both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
         raise
 
 
+Work = Callable[[AsyncSession], Awaitable[None]]
+"""A piece of a search's reading, run in whichever transaction it is given."""
+
+
+async def _lanes(
+    session: AsyncSession, aside: AsyncSession | None, first: Sequence[Work], shared: list[Work]
+) -> None:
+    """`first` in `session`, one after the other; then `shared`, in order, each piece taken by
+    whichever transaction is free first (`session` alone when there is no `aside`). The work
+    that waits for the query's vector is shared: when the vector is cached, `aside` has done
+    it all before `session` finishes its keyword work; when the query is new, its ~10–20 ms of
+    embedding leave both transactions idle, and then both read by meaning."""
+
+    async def lane(s: AsyncSession, own: Sequence[Work]) -> None:
+        for work in own:
+            await work(s)
+        while shared:
+            await shared.pop(0)(s)
+
+    if aside is None:
+        await lane(session, first)
+    else:
+        await _both(lane(session, first), lane(aside, ()))
+
+
 async def rank(
     session: AsyncSession,
     q: str,
@@ -214,67 +224,67 @@ async def rank(
     parsed: keyword.KeywordQuery | None = None,
     embedding: asyncio.Future[Vectors] | None = None,
     aside: AsyncSession | None = None,
-    then: tuple[Callable[[AsyncSession], Awaitable[object]], ...] = (),
+    first: Sequence[Work] = (),
+    shared: Sequence[Work] = (),
 ) -> tuple[Mode, list[Ranked]]:
     """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
     the keyword side looks for besides the query's (glossary synonyms); `parsed`: the query
     with them as `keyword_query` reads it, when the caller has it already (Kiwi per parse);
     `embedding`: the query's vector when the caller is computing it already (`embed_soon`);
-    `aside`: a second transaction for the same caller, where the meaning side runs while the
-    keyword side runs in `session`; `then`: at most two more pieces of work, the first run in
-    `session` after the keyword ranking, the second in `aside` after the meaning ranking (both
-    in `session` when there is no `aside`)."""
+    `aside`: a second transaction for the same caller, which reads by meaning while `session`
+    ranks by keyword (`_lanes`); `first`: the caller's work for `session` after the keyword
+    ranking; `shared`: the caller's work for either, after the lines' meaning ranking."""
     if parsed is None:
         parsed = keyword_query(q, also)
-    by_meaning: list[Key] = []
-    by_other_script: list[Key] = []
-    own = None
-    if embedding is None and _by_meaning(mode, filters) and await embeddings.has_vector(session):
-        embedding = own = embed_soon(q)
-
-    here, there = (*then, None, None)[:2]
-
-    async def by_keyword() -> list[Key]:
-        words = []
-        if mode in ("hybrid", "keyword"):
-            words = await keyword_ranking(session, parsed, filters, CANDIDATES)
-        if here is not None:
-            await here(session)
-        return words
-
-    async def meaning_side(s: AsyncSession) -> list[list[Key]] | None:
-        near: list[list[Key]] | None = []
-        if mode in ("hybrid", "meaning"):
-            near = await meaning_ranking(s, q, filters, CANDIDATES, embedding)
-        if there is not None:
-            await there(s)
-        return near
-
-    try:
-        if aside is not None:
-            by_words, near = await _both(by_keyword(), meaning_side(aside))
-        else:
-            by_words = await by_keyword()
-            near = await meaning_side(session)
-    except BaseException:
-        if own is not None:
-            own.cancel()
-        raise
-    if near is None:
+    by_meaning = _by_meaning(mode, filters)
+    if by_meaning and not await embeddings.has_vector(session):
         if mode == "meaning":
             raise InvalidInput(
                 "this server cannot search by meaning (no pgvector)",
                 code="meaning_search_unavailable",
             )
-        mode = "keyword"
-    elif near:
-        by_meaning, by_other_script = near
+        mode, by_meaning = "keyword", False
+    own = None
+    if embedding is None and by_meaning:
+        embedding = own = embed_soon(q)
+    by_words: list[Key] = []
+    near: list[tuple[UUID, int, float, bool]] = []
+    other: list[tuple[UUID, int, float]] = []
+
+    async def words(s: AsyncSession) -> None:
+        if mode in ("hybrid", "keyword"):
+            by_words.extend(await keyword_ranking(s, parsed, filters, CANDIDATES))
+
+    async def nearest(s: AsyncSession) -> None:
+        vector = await query_vector(q, embedding)
+        near.extend(await repo.nearest_lines(s, vector=vector, filters=filters, limit=CANDIDATES))
+
+    async def other_script(s: AsyncSession) -> None:
+        vector = await query_vector(q, embedding)
+        other.extend(
+            await repo.nearest_in_other_script(
+                s,
+                vector=vector,
+                korean_lines=not _HANGUL.search(q),
+                filters=filters,
+                limit=CROSS_CANDIDATES,
+            )
+        )
+
+    meaning: list[Work] = [nearest, other_script] if by_meaning else []
+    try:
+        await _lanes(session, aside, [words, *first], [*meaning, *shared])
+    except BaseException:
+        if own is not None:
+            own.cancel()
+        raise
+    by_near, by_other_script = _meaning_lists(q, near, other) if by_meaning else ([], [])
     word_rank = {k: n for n, k in enumerate(by_words, start=1)}
-    meaning_rank = {k: n for n, k in enumerate(by_meaning, start=1)}
+    meaning_rank = {k: n for n, k in enumerate(by_near, start=1)}
     for n, k in enumerate(by_other_script, start=1):
         meaning_rank.setdefault(k, n)
     fused = fusion.fuse(
-        [by_words, by_meaning, by_other_script],
+        [by_words, by_near, by_other_script],
         k=FUSION_K,
         weights=[KEYWORD_WEIGHT, 1.0, CROSS_WEIGHT],
     )[:limit]
@@ -291,13 +301,13 @@ async def search(
     params: SearchParams,
     side: SessionOpener | None = None,
 ) -> SearchOut:
-    """`side`: when given, a second transaction for the same caller, where the lines' ranking
-    by meaning runs while their keyword ranking and then the ranking of the findings, notes,
-    themes and documents run here, and the rows of those items while the lines' neighbours
-    are read here: two database backends on two cores instead of one statement after the
-    other (docs/benchmarks.md). Both read what the
-    caller may read; what changes between the two snapshots is what a search a moment later
-    would show either way."""
+    """`side`: when given, a second transaction for the same caller: the lines and the items
+    (findings, notes, themes, documents) are ranked by their words here and by meaning there
+    or here, whichever is free (`_lanes`), and then the lines' neighbours are read here while
+    the items' rows are read there — two database backends on two cores instead of one
+    statement after the other (docs/benchmarks.md). Both read what the caller may read; what
+    changes between the two snapshots is what a search a moment later would show either
+    way."""
     q = clean_query(params.q)
     limit = max(1, min(params.limit, MAX_LIMIT))
     mode: Mode = params.mode
@@ -329,10 +339,8 @@ async def search(
 
             other = await opening if opening is not None else None
             if lines:
-                # The items are ranked by their words here while the other connection ranks
-                # the lines by meaning, then by meaning there, and read there while the lines'
-                # neighbours are read here: each connection then waits about as long
-                # (docs/benchmarks.md, 5 December).
+                # The items' words here after the lines' keyword ranking; their nearest vectors
+                # in whichever transaction is free first once the lines' are read (`_lanes`).
                 mode, ranked = await rank(
                     session,
                     q,
@@ -343,11 +351,11 @@ async def search(
                     parsed,
                     embedding,
                     other,
-                    (items_by_words, items_by_meaning),
+                    first=[items_by_words],
+                    shared=[items_by_meaning],
                 )
             else:
-                await items_by_words(session)
-                await items_by_meaning(session)
+                await _lanes(session, other, [items_by_words], [items_by_meaning])
             found = items.fused(item_words, item_meaning, limit)
             if other is None:
                 groups = await _grouped(session, parsed, ranked)
