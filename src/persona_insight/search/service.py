@@ -224,7 +224,6 @@ async def rank(
     parsed: keyword.KeywordQuery | None = None,
     embedding: asyncio.Future[Vectors] | None = None,
     aside: AsyncSession | None = None,
-    first: Sequence[Work] = (),
     shared: Sequence[Work] = (),
 ) -> tuple[Mode, list[Ranked]]:
     """(mode used, [(key, fused score, keyword rank, meaning rank)]) best first; `also`: words
@@ -232,8 +231,8 @@ async def rank(
     with them as `keyword_query` reads it, when the caller has it already (Kiwi per parse);
     `embedding`: the query's vector when the caller is computing it already (`embed_soon`);
     `aside`: a second transaction for the same caller, which reads by meaning while `session`
-    ranks by keyword (`_lanes`); `first`: the caller's work for `session` after the keyword
-    ranking; `shared`: the caller's work for either, after the lines' meaning ranking."""
+    ranks by keyword (`_lanes`); `shared`: the caller's work for either, after the lines'
+    meaning ranking."""
     if parsed is None:
         parsed = keyword_query(q, also)
     by_meaning = _by_meaning(mode, filters)
@@ -273,7 +272,7 @@ async def rank(
 
     meaning: list[Work] = [nearest, other_script] if by_meaning else []
     try:
-        await _lanes(session, aside, [words, *first], [*meaning, *shared])
+        await _lanes(session, aside, [words], [*meaning, *shared])
     except BaseException:
         if own is not None:
             own.cancel()
@@ -339,8 +338,9 @@ async def search(
 
             other = await opening if opening is not None else None
             if lines:
-                # The items' words here after the lines' keyword ranking; their nearest vectors
-                # in whichever transaction is free first once the lines' are read (`_lanes`).
+                # The items are read in whichever transaction is free first once the lines'
+                # nearest vectors are (`_lanes`): the keyword ranking here may take long (a
+                # common word matches thousands of lines).
                 mode, ranked = await rank(
                     session,
                     q,
@@ -351,11 +351,10 @@ async def search(
                     parsed,
                     embedding,
                     other,
-                    first=[items_by_words],
-                    shared=[items_by_meaning],
+                    shared=[items_by_meaning, items_by_words],
                 )
             else:
-                await _lanes(session, other, [items_by_words], [items_by_meaning])
+                await _lanes(session, other, [], [items_by_words, items_by_meaning])
             found = items.fused(item_words, item_meaning, limit)
             if other is None:
                 groups = await _grouped(session, parsed, ranked)
