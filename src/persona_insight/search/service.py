@@ -146,7 +146,6 @@ async def keyword_ranking(
 
 
 def _meaning_lists(
-    q: str,
     near: Sequence[tuple[UUID, int, float, bool]],
     other: Sequence[tuple[UUID, int, float]],
 ) -> list[list[Key]]:
@@ -198,9 +197,10 @@ async def _lanes(
 ) -> None:
     """`first` in `session`, one after the other; then `shared`, in order, each piece taken by
     whichever transaction is free first (`session` alone when there is no `aside`). The work
-    that waits for the query's vector is shared: when the vector is cached, `aside` has done
-    it all before `session` finishes its keyword work; when the query is new, its ~10–20 ms of
-    embedding leave both transactions idle, and then both read by meaning."""
+    that waits for the query's vector is shared: when the vector is cached, `aside` usually
+    does it all while `session` ranks by keyword; when the query is new, its ~10–20 ms of
+    embedding leave both transactions waiting, and then both read by meaning. When a piece
+    fails, the other transaction's piece is cancelled and waited for (`_both`)."""
 
     async def lane(s: AsyncSession, own: Sequence[Work]) -> None:
         for work in own:
@@ -277,7 +277,7 @@ async def rank(
         if own is not None:
             own.cancel()
         raise
-    by_near, by_other_script = _meaning_lists(q, near, other) if by_meaning else ([], [])
+    by_near, by_other_script = _meaning_lists(near, other) if by_meaning else ([], [])
     word_rank = {k: n for n, k in enumerate(by_words, start=1)}
     meaning_rank = {k: n for n, k in enumerate(by_near, start=1)}
     for n, k in enumerate(by_other_script, start=1):
