@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import gc
+import inspect
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -47,39 +49,41 @@ PARTS: list[tuple[Any, str]] = [
     (items, "by_meaning"),
     (items, "rows_of"),
     (companies, "glossary_entries"),
+    (highlight, "spans"),
+    (service, "keyword_query"),
 ]
-# Plain functions, timed the same way.
-SYNC_PARTS: list[tuple[Any, str]] = [(highlight, "spans"), (service, "keyword_query")]
 
 
 Timings = dict[str, list[tuple[float, float]]]
 """Per part: (ms by the clock, ms of this process's CPU) of each call."""
 
 
-def _timed(store: Timings, name: str, f: Callable[..., Awaitable[Any]]) -> Any:
-    @functools.wraps(f)
-    async def timed(*args: Any, **kwargs: Any) -> Any:
-        start, cpu = time.perf_counter(), time.process_time()
-        try:
-            return await f(*args, **kwargs)
-        finally:
-            store.setdefault(name, []).append(
-                ((time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000)
-            )
-
-    return timed
+@contextlib.contextmanager
+def _noted(store: Timings, name: str) -> Iterator[None]:
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        store.setdefault(name, []).append(
+            ((time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000)
+        )
 
 
-def _timed_sync(store: Timings, name: str, f: Callable[..., Any]) -> Any:
+def _timed(store: Timings, name: str, f: Callable[..., Any]) -> Any:
+    """`f`, a coroutine function or a plain one, with each call's times noted in `store`."""
+    if inspect.iscoroutinefunction(f):
+
+        @functools.wraps(f)
+        async def timed_async(*args: Any, **kwargs: Any) -> Any:
+            with _noted(store, name):
+                return await f(*args, **kwargs)
+
+        return timed_async
+
     @functools.wraps(f)
     def timed(*args: Any, **kwargs: Any) -> Any:
-        start, cpu = time.perf_counter(), time.process_time()
-        try:
+        with _noted(store, name):
             return f(*args, **kwargs)
-        finally:
-            store.setdefault(name, []).append(
-                ((time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000)
-            )
 
     return timed
 
@@ -110,8 +114,6 @@ async def run(url: str, runs: int) -> dict[str, Any]:
     first_pass: Timings = {}
     for module, name in PARTS:
         setattr(module, name, _timed(store, name, getattr(module, name)))
-    for module, name in SYNC_PARTS:
-        setattr(module, name, _timed_sync(store, name, getattr(module, name)))
     vectors.embed_query("warm up")  # the model loads once per process: not search time
     db = Database(url)
     totals: list[tuple[float, float]] = []
