@@ -3,11 +3,13 @@
 Placement: every interview of tests/personas/data/placement_set.json (the demo samples, and the
 real evaluation transcripts when their git-ignored files are present) is read through the
 product's ingestion and transcript parser, its answers embedded once, and placed on the labelled
-2-axis and 3-axis frameworks by `personas.matching.place`. The same for the held-out set
-(tests/personas/data/placement_heldout.json: interviews the matcher was never tuned on, labelled
-and committed before it ran on them; git-ignored files, skipped when absent). Reported per
-framework and axis: accuracy of the confident placements against the labels, and the share left
-"unclear"; each confident placement that disagrees with its label is listed.
+2-axis and 3-axis frameworks by `personas.matching.place`. The same for the held-out sets
+(tests/personas/data/placement_heldout.json, _2 and _3: interviews the matcher
+was never tuned on, each set labelled and committed before it ran on them; git-ignored files,
+skipped when absent), together and each apart. Reported per framework and axis: accuracy of the
+confident placements against the labels, the share left "unclear", and how often an axis the
+interview says nothing about (label None) was placed anyway; each confident placement that
+disagrees with its label is listed.
 
 Speed: re-match of 1,000 synthetic interviews on a 3-axis framework (placement of stored line
 vectors, as the re-match job does when the search index has embedded the lines), and offline
@@ -48,7 +50,14 @@ from persona_insight.personas.matching import AxisRef, TypeRef
 
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "tests" / "personas" / "data" / "placement_set.json"
-HELDOUT = ROOT / "tests" / "personas" / "data" / "placement_heldout.json"
+# Held-out sets, each labelled and committed before the matcher first ran on it: the first
+# (2026-12-03), a second and a third (2026-12-05) chosen by rules fixed before labelling (each
+# file says which).
+HELDOUT_SETS = {
+    "first": ROOT / "tests" / "personas" / "data" / "placement_heldout.json",
+    "second": ROOT / "tests" / "personas" / "data" / "placement_heldout_2.json",
+    "third": ROOT / "tests" / "personas" / "data" / "placement_heldout_3.json",
+}
 HELDOUT_FILES = ROOT / "tests" / "personas" / "data" / "heldout_files"
 SAMPLES = ROOT / "src" / "persona_insight" / "demo" / "samples"
 RESULTS = ROOT / "bench" / "results" / "personas.json"
@@ -61,15 +70,21 @@ def load_set() -> dict[str, Any]:
 
 
 def load_heldout() -> dict[str, Any]:
-    """The held-out labels on the placement set's frameworks, one type (or None) per axis."""
-    heldout = json.loads(HELDOUT.read_text(encoding="utf-8"))
-    return {
-        "frameworks": load_set()["frameworks"],
-        "interviews": {
+    """Every held-out set's labels on the placement set's frameworks, one type (or None) per
+    axis, and which set each interview is in (`groups`)."""
+    interviews: dict[str, dict[str, str | None]] = {}
+    groups: dict[str, set[str]] = {}
+    for group, path in HELDOUT_SETS.items():
+        heldout = json.loads(path.read_text(encoding="utf-8"))
+        labelled = {
             key: {axis: label["type"] for axis, label in labels.items()}
             for key, labels in heldout["interviews"].items()
-        },
-    }
+        }
+        if interviews.keys() & labelled.keys():
+            raise ValueError(f"{path.name} repeats an interview of another held-out set")
+        interviews |= labelled
+        groups[group] = set(labelled)
+    return {"frameworks": load_set()["frameworks"], "interviews": interviews, "groups": groups}
 
 
 def heldout_dirs() -> list[Path]:
@@ -111,8 +126,12 @@ def axes_of(spec: list[dict[str, Any]]) -> tuple[list[AxisRef], dict[uuid.UUID, 
     return refs, names
 
 
-def evaluate(data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Per framework: confident accuracy and unclear share over labelled placements."""
+def evaluate(
+    data: dict[str, Any] | None = None, groups: dict[str, set[str]] | None = None
+) -> dict[str, Any]:
+    """Per framework: confident accuracy and unclear share over labelled placements; with
+    `groups`, the same for each named subset of the interviews too (`groups` in the report),
+    from the one reading and embedding of every transcript."""
     data = data or load_set()
     embedded: dict[str, tuple[list[int], np.ndarray]] = {}
     missing = []
@@ -123,47 +142,82 @@ def evaluate(data: dict[str, Any] | None = None) -> dict[str, Any]:
             continue
         pairs = answers(path)
         embedded[key] = ([i for i, _ in pairs], embed_passages([t for _, t in pairs]))
-    report: dict[str, Any] = {"interviews": len(embedded), "missing": missing, "frameworks": {}}
+    placed: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
     for name, spec in data["frameworks"].items():
         refs, names = axes_of(spec)
         vectors = {t.id: embed_query(t.text) for a in refs for t in a.types}
-        per_axis: dict[str, dict[str, int]] = {}
-        misses: list[dict[str, str]] = []
+        axis_names = {a.id: names[a.types[0].id][0] for a in refs if a.types}
+        rows = placed.setdefault(name, [])
         for key, (ids, matrix) in embedded.items():
             labels = data["interviews"][key]
             for placement in matching.place(ids, matrix, refs, vectors):
-                axis_name = next(
-                    names[t.id][0] for a in refs if a.id == placement.axis_id for t in a.types
-                )
-                want = labels.get(axis_name)
-                if want is None:
-                    continue
-                tally = per_axis.setdefault(
-                    axis_name, {"placements": 0, "unclear": 0, "confident": 0, "correct": 0}
-                )
-                tally["placements"] += 1
-                if placement.type_id is None:
-                    tally["unclear"] += 1
-                    continue
-                tally["confident"] += 1
-                got = names[placement.type_id][1]
-                tally["correct"] += int(got == want)
-                if got != want:
-                    misses.append(
-                        {"interview": key, "axis": axis_name, "label": want, "placed": got}
-                    )
+                axis_name = axis_names[placement.axis_id]
+                got = None if placement.type_id is None else names[placement.type_id][1]
+                rows.append((key, axis_name, labels.get(axis_name), got))
+    report: dict[str, Any] = {
+        "interviews": len(embedded),
+        "missing": missing,
+        "frameworks": _scores(placed, set(embedded)),
+    }
+    if groups:
+        report["groups"] = {
+            group: {
+                "interviews": len(keys & set(embedded)),
+                "frameworks": _scores(placed, keys),
+            }
+            for group, keys in groups.items()
+        }
+    return report
+
+
+def _scores(
+    placed: dict[str, list[tuple[str, str, str | None, str | None]]], keys: set[str]
+) -> dict[str, Any]:
+    """A placement whose label is None (the interview does not say) is not scored; how often
+    the matcher still placed it confidently is counted apart (`unsaid`, `unsaid_placed`)."""
+    out: dict[str, Any] = {}
+    for name, rows in placed.items():
+        per_axis: dict[str, dict[str, int]] = {}
+        misses: list[dict[str, str]] = []
+        for key, axis_name, want, got in rows:
+            if key not in keys:
+                continue
+            tally = per_axis.setdefault(
+                axis_name,
+                {
+                    "placements": 0,
+                    "unclear": 0,
+                    "confident": 0,
+                    "correct": 0,
+                    "unsaid": 0,
+                    "unsaid_placed": 0,
+                },
+            )
+            if want is None:
+                tally["unsaid"] += 1
+                tally["unsaid_placed"] += int(got is not None)
+                continue
+            tally["placements"] += 1
+            if got is None:
+                tally["unclear"] += 1
+                continue
+            tally["confident"] += 1
+            tally["correct"] += int(got == want)
+            if got != want:
+                misses.append({"interview": key, "axis": axis_name, "label": want, "placed": got})
         total = {
             k: sum(a[k] for a in per_axis.values())
-            for k in ("placements", "unclear", "confident", "correct")
+            for k in ("placements", "unclear", "confident", "correct", "unsaid", "unsaid_placed")
         }
-        report["frameworks"][name] = {
+        out[name] = {
             "axes": per_axis,
             "placements": total["placements"],
             "accuracy_when_confident": round(total["correct"] / max(total["confident"], 1), 3),
             "unclear_share": round(total["unclear"] / max(total["placements"], 1), 3),
+            "placed_where_unsaid": round(total["unsaid_placed"] / max(total["unsaid"], 1), 3),
             "confident_wrong": misses,
         }
-    return report
+    return out
 
 
 # --- speed ---------------------------------------------------------------------------------------
@@ -286,7 +340,8 @@ def main() -> None:
     result: dict[str, Any] = {}
     if not args.speed_only:
         result["placement"] = evaluate()
-        result["placement_heldout"] = evaluate(load_heldout())
+        heldout = load_heldout()
+        result["placement_heldout"] = evaluate(heldout, heldout["groups"])
     result["speed"] = speed(100 if args.quick else 1000)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     # A partial or small run must not replace the full-size figures docs/benchmarks.md cites.
