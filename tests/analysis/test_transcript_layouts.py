@@ -405,6 +405,76 @@ def test_speaker_names_as_markdown_headings() -> None:
     assert [turn.speaker for turn in sections.turns] == ["Ana", "Luis", "Ana", "Luis"]
 
 
+def test_quoted_voices_in_blockquotes_are_not_the_interviewee() -> None:
+    # A second-round interview shows the participant what others said in the first round, as
+    # Markdown blockquotes with an editor's note on their source. The quoted people are not in
+    # the conversation: the marks and the note are no text, and they are on the interviewer's
+    # side, so no finding can cite them as the interviewee's.
+    t = parse(
+        "MEL: Here is what others told us. What do you make of it?\n\n"
+        "> _Source(s): Jackie-1, Naomi-1_\n>\n"
+        "> JACKIE: The project feels well maintained to me.\n>\n"
+        "> NAOMI: I really don't care about the details of my plumbing.\n>\n"
+        "> ...It just has to work.\n\n"
+        "ERNEST: That is a consistent issue for every maintainer I know.\n\n"
+        "MEL: And funding?\n\n"
+        "ERNEST: Funding from companies is rare, which is painful.\n"
+    )
+    assert turns(t) == [
+        ("question", "MEL", "Here is what others told us. What do you make of it?"),
+        ("question", "JACKIE", "The project feels well maintained to me."),
+        (
+            "question",
+            "NAOMI",
+            "I really don't care about the details of my plumbing....It just has to work.",
+        ),
+        ("answer", "ERNEST", "That is a consistent issue for every maintainer I know."),
+        ("question", "MEL", "And funding?"),
+        ("answer", "ERNEST", "Funding from companies is rare, which is painful."),
+    ]
+    assert t.roles == {
+        "MEL": "question",
+        "JACKIE": "question",
+        "NAOMI": "question",
+        "ERNEST": "answer",
+    }
+    assert t.cleaning["notes"] == 1
+    # A researcher's fix still wins over the quoting.
+    fixed = parse(
+        "MEL: What do you make of it?\n\n> JACKIE: It feels well maintained.\n\n"
+        "ERNEST: It is not.\n\nMEL: Why?\n\nERNEST: Nobody is paid for it.\n",
+        fixed_roles={"JACKIE": "answer"},
+    )
+    assert fixed.roles["JACKIE"] == "answer"
+
+
+def test_a_phrase_ending_on_a_copula_is_no_speaker() -> None:
+    # "Option number two is: …" introduces what follows; taken for a name it became a third
+    # "interviewee" whose words could be cited as findings.
+    t = parse(
+        "MEL: Here are the options we wrote up.\n\n"
+        "Option number two is: a release every month.\n\n"
+        "TERRI: I prefer the second one.\n\n"
+        "MEL: Why?\n\n"
+        "TERRI: It ships sooner.\n"
+    )
+    assert [turn.speaker for turn in t.turns] == ["MEL", "TERRI", "MEL", "TERRI"]
+    assert t.turns[0].text.endswith("Option number two is: a release every month.")
+
+
+def test_answers_set_off_as_quotes_keep_their_role() -> None:
+    # Only the interviewee's turns are blockquoted (a blog's Q&A): one voice outside the
+    # quotes is not a conversation the quotes interrupt, so the roles come from the evidence.
+    t = parse(
+        "**Interviewer:** How do you plan trips?\n\n"
+        "> **Jane:** I use three apps and none of them talk to each other.\n\n"
+        "**Interviewer:** Which one hurts most?\n\n"
+        "> **Jane:** The booking one. It logs me out.\n"
+    )
+    assert roles(t) == QA
+    assert all(">" not in turn.text for turn in t.turns)
+
+
 def test_front_matter_is_no_speaker() -> None:
     t = parse(
         "---\nnumber: 33\ntitle: Cities\nlayout: default\n---\n\n"

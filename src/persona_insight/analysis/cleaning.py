@@ -174,6 +174,24 @@ def unescape_markdown(line: str) -> str:
     return _MARKDOWN_ESCAPE.sub(r"\1", line) if "\\" in line else line
 
 
+# Markdown's blockquote marks (`> `, nested `> > `): a transcript quotes material with them,
+# as a study shows a participant what others said; no one speaks the marks.
+_BLOCKQUOTE = re.compile(r"^\s*(?:>[ \t]?)+")
+# A whole line in single emphasis inside a quote (`_Source(s): Jackie-1, Naomi-1_`): an
+# editor's note on the quoted material.
+_QUOTE_NOTE = re.compile(r"^\s*(?:_[^_\n]+_|\*[^*\n]+\*)\s*$")
+
+
+def unquote(line: str) -> tuple[str, bool]:
+    """The line without blockquote marks, and whether it had any."""
+    m = _BLOCKQUOTE.match(line)
+    return (line, False) if m is None else (line[m.end() :], True)
+
+
+def is_quote_note(line: str) -> bool:
+    return bool(_QUOTE_NOTE.match(line))
+
+
 def unbullet(line: str) -> str:
     """The line without a list bullet in front (`○ 진행자: …`, `• Jane: …`, as Korean minutes and
     Word documents write turns): no one says the bullet, and it is not part of a name."""

@@ -24,7 +24,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from persona_insight.analysis import cleaning, roles
@@ -328,9 +328,16 @@ def _base_label(label: str) -> str:
     return re.sub(r"[\s\d]+$", "", label).strip()
 
 
+# A label ending on a copula introduces what follows ("Option number two is: …"); no one is
+# named that way.
+_COPULAS = frozenset({"is", "are", "was", "were", "be"})
+
+
 def _looks_like_label(label: str) -> bool:
     words = label.split()
     if not words or len(words) > 4 or _URLISH.match(label.strip()):
+        return False
+    if words[-1].lower() in _COPULAS:
         return False
     if not any(ch.isalpha() for ch in label):
         return False
@@ -621,11 +628,35 @@ def _is_labelled(segments: list[_Segment]) -> bool:
     return len(counts) >= 2 and any(role_of_label(key) for key in counts)
 
 
-def _clean_lines(text: str, tally: cleaning.Tally) -> list[str]:
-    lines = [
-        cleaning.unbullet(cleaning.unescape_markdown(ln.rstrip()))
+def _raw_lines(text: str) -> list[tuple[str, bool]]:
+    """Each line without its blockquote marks, and whether it was quoted."""
+    return [
+        cleaning.unquote(ln.rstrip())
         for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
+
+
+def _quoted_speakers(raw: list[tuple[str, bool]]) -> set[str]:
+    """Keys of speakers whose every turn is inside a blockquote, when at least two others speak
+    outside one: voices the transcript quotes (what other participants said, shown to this
+    one), not people in the conversation. A transcript whose interviewee alone is quoted
+    (answers set off as quotes under plain questions) keeps its roles."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for line, quoted in raw:
+        seg = _colon_label(cleaning.unescape_markdown(line))
+        if seg is not None and seg.label:
+            (inside if quoted else outside).add(speaker_key(seg.label))
+    return inside - outside if len(outside) >= 2 else set()
+
+
+def _clean_lines(raw: list[tuple[str, bool]], tally: cleaning.Tally) -> list[str]:
+    lines = []
+    for line, quoted in raw:
+        if quoted and cleaning.is_quote_note(line):
+            tally.add("notes")
+            line = ""
+        lines.append(cleaning.unbullet(cleaning.unescape_markdown(line)))
     lines = cleaning.front_matter(lines, tally)
     lines = cleaning.speaker_headings(lines)
     lines = cleaning.strip_line_numbers(lines, tally)
@@ -647,7 +678,8 @@ def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcrip
     overrides the evidence for the speakers it names. A text with no speech in it (only
     timestamps, a header, stage directions) has no turns: see `Transcript.require_speech`."""
     tally = cleaning.Tally()
-    segments = _segments(_clean_lines(text, tally), tally)
+    raw = _raw_lines(text)
+    segments = _segments(_clean_lines(raw, tally), tally)
     metadata, names = _header_metadata(segments, tally)
     labelled = _is_labelled(segments)
 
@@ -702,7 +734,15 @@ def parse(text: str, fixed_roles: Mapping[str, Role] | None = None) -> Transcrip
         known = {}
     known.update({k: r for k, r in _name_roles(order, names).items() if k not in known})
     fixed = {speaker_key(k): r for k, r in (fixed_roles or {}).items()}
-    decision = roles.decide(keyed, known, fixed)
+    # Quoted voices were put before the interviewee, as a question is: the interviewer's side,
+    # unless a researcher said otherwise. They take no part in telling the others apart.
+    quoted: dict[str, Role] = {
+        k: "question" for k in _quoted_speakers(raw) if k in display and k not in fixed
+    }
+    decision = roles.decide([(k, b) for k, b in keyed if k not in quoted], known, fixed)
+    if quoted:
+        merged: dict[str, Role] = {**decision.roles, **quoted}
+        decision = replace(decision, roles={k: merged[k] for k in order if k in merged})
 
     # Lines nobody is named for: a question is the interviewer's, unless questions are so rare
     # that they are a speaker's own rhetorical ones (a talk, a monologue); an interview with no
