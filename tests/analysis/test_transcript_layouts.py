@@ -131,6 +131,42 @@ def test_rev_stamp_after_the_colon() -> None:
     assert t.turns[1].start_ms == 6_000
 
 
+def test_podcast_export_with_the_time_in_brackets_and_a_dash() -> None:
+    # `Name (hh:mm:ss) - text`, wrapped at a fixed width: no colon after the name, so every
+    # line used to be one unnamed answer with its stamp left in the text.
+    t = parse(
+        "Dana Reyes (00:00:00) - Thanks for joining. How do you plan a trip\n"
+        "with the kids these days?\n\n"
+        "Sam Ortiz (00:00:07) - Mostly on my phone, but the booking app logs\n"
+        "me out every time I switch to the map.\n\n"
+        "Dana Reyes (00:01:02) - What do you do then?\n\n"
+        "Sam Ortiz (00:01:05) - I write it all on paper. Plan B - the cheap one -\n"
+        "is always a spreadsheet.\n"
+    )
+    assert turns(t) == [
+        (
+            "question",
+            "Dana Reyes",
+            "Thanks for joining. How do you plan a trip with the kids these days?",
+        ),
+        (
+            "answer",
+            "Sam Ortiz",
+            "Mostly on my phone, but the booking app logs me out every time I switch to the map.",
+        ),
+        ("question", "Dana Reyes", "What do you do then?"),
+        (
+            "answer",
+            "Sam Ortiz",
+            "I write it all on paper. Plan B - the cheap one - is always a spreadsheet.",
+        ),
+    ]
+    assert [turn.start_ms for turn in t.turns] == [0, 7_000, 62_000, 65_000]
+    # Without the time, a name and a dash are speech.
+    plain = parse("Plan B - the cheap one is what we chose.\nInterviewer: Why?\nJane: Money.\n")
+    assert plain.turns[0].speaker != "Plan B"
+
+
 def test_descript_and_every_turn_timestamped_with_names() -> None:
     t = parse(
         "[00:00:00] Maria: Thanks for making time. Could you introduce yourself?\n"

@@ -177,6 +177,11 @@ _BOLD_NAME = re.compile(
     rf"(?:,\s*{_CREDENTIAL})?)"
     r"\s*(?:[:：]\s*(?:\*\*|__)|(?:\*\*|__)\s*[:：])\s*(?P<text>.*)$"
 )
+# `Name (00:01:23) - text`: a podcast tool's export, the time in brackets and a dash where the
+# colon would be. The time is what makes it a label: "Plan B - the cheap one" is speech.
+_DASH_LABEL = re.compile(
+    rf"^\s*(?P<label>{_NAME})\s*(?P<note>[(\[]\s*{cleaning.TS}\s*[)\]])\s*[-–—]\s+(?P<text>.*)$"
+)
 _QA_DOT = re.compile(r"^\s*(?P<label>Q|A|문|답)\d{0,3}\s*[.)]\s+(?P<text>\S.*)$")
 # A label in brackets: `-(사회자) : …`, `[Host]: …`, `(Jane): …` (a dash or a colon is required,
 # so that an aside in parentheses at the start of a line stays speech).
@@ -420,7 +425,7 @@ class _Segment:
 
 def _colon_label(line: str) -> _Segment | None:
     body, start, end = cleaning.leading_stamp(line)
-    m = _LABEL.match(body) or _BOLD_NAME.match(body)
+    m = _LABEL.match(body) or _BOLD_NAME.match(body) or _DASH_LABEL.match(body)
     if m is None or not _looks_like_label(m.group("label")):
         return None
     if m.group("label")[-1].isdigit() and re.match(r"\d{2}\b", m.group("text")):
