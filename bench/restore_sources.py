@@ -37,28 +37,21 @@ class Source:
     target: Path
 
 
+def _source(record: dict[str, str], directory: Path, name: str) -> Source:
+    suffix = Path(record["path"]).suffix
+    return Source(
+        record["repository"], record["path"], record["commit"], directory / f"{name}{suffix}"
+    )
+
+
 def sources() -> Iterator[Source]:
     for label in sorted(REAL_LABELS.glob("*.json")):
         data = json.loads(label.read_text(encoding="utf-8"))
-        source = data["source"]
-        suffix = Path(source["path"]).suffix
-        yield Source(
-            source["repository"],
-            source["path"],
-            source["commit"],
-            REAL_FILES / f"{data['id']}{suffix}",
-        )
+        yield _source(data["source"], REAL_FILES, data["id"])
     for heldout in sorted(PERSONA_DATA.glob("placement_heldout*.json")):
         data = json.loads(heldout.read_text(encoding="utf-8"))
-        for key, source in data["sources"].items():
-            name = key.split(":", 1)[1]
-            suffix = Path(source["path"]).suffix
-            yield Source(
-                source["repository"],
-                source["path"],
-                source["commit"],
-                HELDOUT_FILES / f"{name}{suffix}",
-            )
+        for key, record in data["sources"].items():
+            yield _source(record, HELDOUT_FILES, key.split(":", 1)[1])
 
 
 def restore(pattern: str, *, force: bool = False) -> dict[str, list[str]]:
