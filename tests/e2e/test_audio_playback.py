@@ -63,10 +63,11 @@ async def test_clicking_a_line_plays_from_it(chromium: Any, team: Team) -> None:
     assert start_ms > 0
 
     await third.locator(".line-play").click()
+    # Generous: under the full suite's load the recording's metadata can take seconds to come.
     await page.wait_for_function(
         "ms => document.getElementById('player').currentTime >= ms / 1000 - 0.05",
         arg=start_ms,
-        timeout=10_000,
+        timeout=30_000,
     )
     await page.locator(".line.is-playing").first.wait_for()
     playing = page.locator(".line.is-playing")

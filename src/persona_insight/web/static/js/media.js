@@ -10,9 +10,17 @@ let timed = []; // [{start, line}] in time order
 
 function playFrom(line, play) {
   if (!player || !line?.dataset.start) return;
-  player.currentTime = Number(line.dataset.start) / 1000;
-  if (play) player.play().catch(() => {});
-  mark();
+  const seconds = Number(line.dataset.start) / 1000;
+  const go = () => {
+    player.currentTime = seconds;
+    if (play) player.play().catch(() => {});
+    mark();
+  };
+  // A click before the recording's metadata has arrived (a slow connection, a busy server):
+  // seek once it has, rather than count on the browser keeping a seek made before it knows
+  // the duration. Several such clicks: the last one wins.
+  if (player.readyState >= 1) go();
+  else player.addEventListener("loadedmetadata", go, { once: true });
 }
 
 /** Mark the line whose time span holds the player's position (from its start to the next's). */
