@@ -646,6 +646,8 @@ def _quoted_speakers(raw: list[tuple[str, bool]]) -> set[str]:
     outside one: voices the transcript quotes (what other participants said, shown to this
     one), not people in the conversation. A transcript whose interviewee alone is quoted
     (answers set off as quotes under plain questions) keeps its roles."""
+    if not any(quoted for _, quoted in raw):
+        return set()  # nearly every transcript: no second pass over its lines
     inside: set[str] = set()
     outside: set[str] = set()
     for line, quoted in raw:
