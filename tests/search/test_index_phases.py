@@ -151,3 +151,21 @@ async def test_a_re_analysis_between_the_phases_is_what_gets_indexed(
     async with client(app, owner) as c:
         r = await c.get("/api/search", params={"q": "배터리", "mode": "keyword"})
     assert _lines(r.json()) == [2]
+
+
+async def test_the_job_reports_what_its_time_went_to(app: Any) -> None:
+    """The benchmark's breakdown of a long interview's wait comes from the job itself: each of
+    its four phases, in the order they ran."""
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner)
+    interview_id = await _completed(app, owner, project["id"])
+    timings: dict[str, float] = {}
+    count = await indexing.index_interview(
+        lambda: db.unit_of_work(Actor(company_id=owner.company_id, role="system")),
+        interview_id,
+        timings,
+    )
+    assert count == len(CHARGING)
+    assert list(timings) == ["keywords", "keywords_written", "vectors", "vectors_written"]
+    assert all(seconds >= 0 for seconds in timings.values())

@@ -14,7 +14,9 @@ the old script.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from uuid import UUID
@@ -166,22 +168,45 @@ async def _write_current(
     return now
 
 
-async def index_interview(session_factory: SessionFactory, interview_id: UUID) -> int:
+async def index_interview(
+    session_factory: SessionFactory,
+    interview_id: UUID,
+    timings: dict[str, float] | None = None,
+) -> int:
     """Index one interview, searchable by its words as soon as their rows are written and by
-    meaning once its vectors are; the number of lines indexed (0: nothing to index any more)."""
+    meaning once its vectors are; the number of lines indexed (0: nothing to index any more).
+    `timings`, when given, receives the seconds of each phase (what a long interview's wait is
+    made of: the benchmark reports them)."""
     async with session_factory() as session:
         loaded = await repo.load_for_index(session, interview_id)
     if loaded is None:
         return 0
     analysis = loaded[2]
-    keywords = Prepared(
-        keyword_rows=await asyncio.to_thread(prepare_keywords, interview_id, analysis)
-    )
-    async with session_factory() as session:
-        written = await _write_current(session, interview_id, analysis, keywords)
+    with _phase(timings, "keywords"):
+        keywords = Prepared(
+            keyword_rows=await asyncio.to_thread(prepare_keywords, interview_id, analysis)
+        )
+    with _phase(timings, "keywords_written"):
+        async with session_factory() as session:
+            written = await _write_current(session, interview_id, analysis, keywords)
     if written is None:
         return 0
-    vectors = Prepared(vector_rows=await asyncio.to_thread(prepare_vectors, interview_id, written))
-    async with session_factory() as session:
-        written = await _write_current(session, interview_id, written, vectors)
+    with _phase(timings, "vectors"):
+        vectors = Prepared(
+            vector_rows=await asyncio.to_thread(prepare_vectors, interview_id, written)
+        )
+    with _phase(timings, "vectors_written"):
+        async with session_factory() as session:
+            written = await _write_current(session, interview_id, written, vectors)
     return 0 if written is None else len(lines_of(interview_id, written))
+
+
+@contextlib.contextmanager
+def _phase(timings: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Adds the block's wall time to `timings[name]` (nothing when `timings` is None)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
