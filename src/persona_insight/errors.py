@@ -75,3 +75,11 @@ class UnsupportedMediaType(AppError):
 class RateLimited(AppError):
     status = 429
     code = "rate_limited"
+
+
+def storable_text(value: str, what: str) -> str:
+    """`value`, refused with `invalid_value` if PostgreSQL cannot store it (a NUL character):
+    for text checked before anything is done with it, rather than when a later insert fails."""
+    if "\x00" in value:
+        raise InvalidInput(f"the {what} contains a NUL character", code="invalid_value")
+    return value

@@ -97,6 +97,8 @@ async def test_bad_questions_and_the_rate_limit(app: Any, settings: Any) -> None
             ({"question": "가" * 1001}, "question_too_long"),
             ({}, "validation_error"),
             ({"question": 5}, "validation_error"),
+            # Refused before the answer starts (it used to stream, then fail to be stored).
+            ({"question": "\u0000nul"}, "invalid_value"),
         ]:
             r = await c.post(url, json=body)
             assert r.status_code == 422, r.text
@@ -113,3 +115,29 @@ async def test_bad_questions_and_the_rate_limit(app: Any, settings: Any) -> None
         assert last.status_code == 429
         assert last.json()["error"]["code"] == "too_many_questions"
         assert 1 <= int(last.headers["retry-after"]) <= 60
+
+
+async def test_a_failure_ends_the_answer_without_its_internals(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error (here the database refusing the answer) ends the stream with a code
+    and a fixed message: the exception's text, which quotes SQL and its parameters, stays in
+    the server's log."""
+    from persona_insight.search import ask
+    from persona_insight.search import repository as search_repo
+
+    async def refused(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("[SQL: INSERT INTO answers (id, company_id) …] [parameters: …]")
+
+    monkeypatch.setattr(search_repo, "save_answer", refused)
+    assert ask.repo is search_repo
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner)
+    await indexed_interview(app, owner, project["id"])
+    async with client(app, owner) as c:
+        r = await c.post(f"/api/projects/{project['id']}/ask", json={"question": "충전은요?"})
+    got = events(r.text)
+    assert got[-1][1] == "error"
+    assert got[-1][2] == {"code": "answer_failed", "message": "the answer could not be finished"}
+    assert "INSERT" not in r.text

@@ -32,6 +32,7 @@ from persona_insight.chat.repository import PersonaRow
 from persona_insight.chat.retrieval import persona_evidence
 from persona_insight.citations import Citation, validate_citation
 from persona_insight.db import Database
+from persona_insight.errors import AppError
 from persona_insight.realtime import events
 from persona_insight.search import answer_stream as stream
 from persona_insight.search.answer_stream import Message
@@ -81,7 +82,7 @@ def cancel(message_id: UUID, user_id: UUID) -> bool:
     return True
 
 
-class Cancelled(Exception):
+class Cancelled(AppError):
     code = "cancelled"
 
 
@@ -260,11 +261,10 @@ async def produce(db: Database, run: ChatRun) -> None:
         except Exception as exc:
             if not isinstance(exc, Cancelled):
                 log.exception("chat answer %s failed", responder.message.id)
-            code = str(getattr(exc, "code", "answer_failed"))
-            failed = {"code": code, "message": str(exc)[:500] or type(exc).__name__}
+            failed = stream.error_data(exc)
             if not responder.message.finished:
                 responder.message.emit(stream.ERROR, failed)
-            if code == "cancelled":
+            if isinstance(exc, Cancelled):
                 failed = {"code": "cancelled", "message": "an earlier answer was cancelled"}
         finally:
             _LIVE.pop(responder.message.id, None)

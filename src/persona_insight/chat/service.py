@@ -27,7 +27,14 @@ from persona_insight.chat.schemas import (
     MessageOut,
 )
 from persona_insight.config import Settings
-from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from persona_insight.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    storable_text,
+)
 from persona_insight.ids import uuid7
 from persona_insight.projects.service import require_access
 from persona_insight.realtime import events
@@ -43,7 +50,7 @@ COMPANY_LIMITER = ReportLimiter()
 
 
 def clean_message(message: str) -> str:
-    message = message.strip()
+    message = storable_text(message.strip(), "message")
     if not message:
         raise InvalidInput("the message is empty", code="empty_message")
     if len(message) > MAX_MESSAGE:

@@ -23,6 +23,9 @@ from uuid import UUID
 
 from starlette.responses import StreamingResponse
 
+from persona_insight.analysis.engine import EngineError
+from persona_insight.errors import AppError
+
 MESSAGE_START = "message:start"
 TOKEN = "token"  # noqa: S105 -- an event type, not a secret
 CITATION = "citation"
@@ -50,6 +53,16 @@ class Event:
 
     def stored(self) -> list[Any]:
         return [self.type, self.data]
+
+
+def error_data(exc: BaseException) -> dict[str, str]:
+    """The data of the `error` event that ends a failed answer: what its reader may see. Our
+    own errors carry a code and a message written for the client; anything else (a database
+    error, a bug) is logged where it happened and reaches the client as `answer_failed` alone,
+    because its text can quote SQL statements and their parameters."""
+    if isinstance(exc, AppError | EngineError):
+        return {"code": exc.code, "message": exc.message}
+    return {"code": "answer_failed", "message": "the answer could not be finished"}
 
 
 def from_stored(rows: Iterable[list[Any]]) -> list[Event]:

@@ -82,9 +82,9 @@ def is_korean(text: str) -> bool:
 
 
 def clean_question(question: str) -> str:
-    from persona_insight.errors import InvalidInput
+    from persona_insight.errors import InvalidInput, storable_text
 
-    question = question.strip()
+    question = storable_text(question.strip(), "question")
     if not question:
         raise InvalidInput("the question is empty", code="empty_question")
     if len(question) > MAX_QUESTION:
@@ -255,10 +255,7 @@ async def produce(db: Database, run: Run) -> None:
         message.emit(stream.MESSAGE_END, end)
     except Exception as exc:
         log.exception("answer %s failed", message.id)
-        code = getattr(exc, "code", "answer_failed")
-        message.emit(
-            stream.ERROR, {"code": str(code), "message": str(exc)[:500] or type(exc).__name__}
-        )
+        message.emit(stream.ERROR, stream.error_data(exc))
 
 
 _tasks: set[asyncio.Task[None]] = set()
