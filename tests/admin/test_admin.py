@@ -24,6 +24,9 @@ async def test_super_admin_manages_companies_and_moves_users(app: Any) -> None:
         assert beta["domains"] == ["beta.test"]
         r = await c.post("/api/admin/companies", json={"name": "Bad", "domains": ["not a domain"]})
         assert r.status_code == 422
+        for field in ("domains", "is_active"):
+            r = await c.patch(f"/api/admin/companies/{beta['id']}", json={field: None})
+            assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")
         names = {x["name"] for x in (await c.get("/api/admin/companies")).json()["items"]}
         assert {"Root", "Acme", "Beta"} <= names
         r = await c.patch(f"/api/admin/users/{kim.user_id}", json={"company_id": beta["id"]})
@@ -66,6 +69,10 @@ async def test_company_admin_scope(app: Any) -> None:
             f"/api/admin/companies/{companies[0]['id']}", json={"description": "우리 회사"}
         )
         assert r.json()["description"] == "우리 회사"
+        # A null is not "unchanged" (leave the field out for that): refused, nothing written.
+        for field in ("name", "description"):
+            r = await c.patch(f"/api/admin/companies/{companies[0]['id']}", json={field: None})
+            assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")
         assert (await c.post("/api/admin/companies", json={"name": "X"})).status_code == 403
         audit = (await c.get("/api/admin/audit")).json()["items"]
         assert [e["action"] for e in audit][:2] == ["company_updated", "role_changed"]

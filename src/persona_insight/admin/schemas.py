@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from persona_insight.accounts.schemas import Role
 
@@ -43,6 +43,14 @@ class CompanyPatch(BaseModel):
     @classmethod
     def _check(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else _domains(value)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        # Left out means "unchanged"; every column behind these fields requires a value.
+        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
 
 
 class CompanyOut(BaseModel):
