@@ -146,3 +146,25 @@ async def test_the_job_uses_the_company_engine_and_context(app: Any, worker: Non
         assert done["engine"] == "offline"
         assert done["persona_code"] == "HOME"
         assert done["attempts"] == 2
+
+
+async def test_a_term_added_twice_at_once_is_a_conflict(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins add the same term at the same moment: both pass the lookup (made to miss
+    here, as it does in the race) and the unique index decides — 409, not a server error."""
+    from persona_insight.companies import repository
+
+    admin = await make_user(app.api.state.runtime.db, email="admin@acme.test", role="company_admin")
+    async with client(app, admin) as c:
+        r = await c.post("/api/company/glossary", json={"term": "완속 충전", "definition": "7kW"})
+        assert r.status_code == 201
+
+        async def missed(*args: Any) -> None:
+            return None
+
+        monkeypatch.setattr(repository, "term_named", missed)
+        r = await c.post("/api/company/glossary", json={"term": "완속 충전", "definition": "x"})
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "term_exists")
+        terms = (await c.get("/api/company/glossary")).json()["items"]
+        assert [(t["term"], t["definition"]) for t in terms] == [("완속 충전", "7kW")]

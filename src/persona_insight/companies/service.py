@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import SecretStr
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
@@ -169,7 +170,11 @@ async def add_term(session: AsyncSession, actor: Authenticated, body: GlossaryIn
     if await repo.term_named(session, actor.company_id, body.term) is not None:
         raise Conflict("the glossary already has this term", code="term_exists")
     term = GlossaryTerm(company_id=actor.company_id, term=body.term, definition=body.definition)
-    await repo.add(session, term)
+    try:
+        await repo.add(session, term)
+    except IntegrityError as exc:
+        # Added twice at once: both passed the check above, the unique index lets one in.
+        raise Conflict("the glossary already has this term", code="term_exists") from exc
     return term
 
 
