@@ -120,3 +120,29 @@ async def test_patch_rejects_unknown_fields_and_bad_values(app: Any) -> None:
         r = await c.get("/api/interviews/0190a0a0-0000-7000-8000-000000000000")
         assert r.status_code == 404
         assert r.json()["error"]["code"] == "interview_not_found"
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [("회의\u0000록", "invalid_value"), ("가" * 301, "title_too_long")],
+)
+async def test_a_refused_title_leaves_no_file_behind(app: Any, title: str, code: str) -> None:
+    """The form's title is held to what the JSON body allows, before the file is stored: a
+    NUL used to be refused only by the insert, after the original had been written to the
+    store with nothing referring to it; a long one was cut to 300 characters in silence."""
+    import hashlib
+
+    member = await make_user(app.api.state.runtime.db, email="kim@acme.test")
+    project = await make_project(app, member)
+    content = f"Q: 어디서 충전하세요?\nA: 회사에서요. ({code})".encode()
+    before = await _counts(app)
+    async with client(app, member) as c:
+        r = await c.post(
+            "/api/workflow/async",
+            data={"project_id": project["id"], "title": title},
+            files={"file": ("interview.txt", content, "text/plain")},
+        )
+    assert (r.status_code, r.json()["error"]["code"]) == (422, code), r.text
+    assert await _counts(app) == before
+    files = app.api.state.runtime.files
+    assert not files.exists(hashlib.sha256(content).hexdigest())

@@ -15,11 +15,18 @@ from starlette.datastructures import UploadFile
 
 from persona_insight import ingest
 from persona_insight.accounts.deps import Ctx, CtxDep
-from persona_insight.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from persona_insight.errors import (
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    storable_text,
+)
 from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
 from persona_insight.interviews import service
 from persona_insight.interviews.schemas import (
+    MAX_TITLE,
     InterviewDetail,
     InterviewOut,
     InterviewPage,
@@ -74,6 +81,21 @@ def _form_str(form: Any, key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _form_title(form: Any) -> str | None:
+    """The form's title, held to what the JSON body allows (at most 300 characters) and to what
+    can be stored, before anything is read or written."""
+    title = _form_str(form, "title")
+    if title is None:
+        return None
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(
+            f"a title has at most {MAX_TITLE} characters",
+            code="title_too_long",
+            details={"max": MAX_TITLE},
+        )
+    return storable_text(title, "title")
+
+
 def _parse_date(value: str | None, field: str) -> dt.date | None:
     if value is None:
         return None
@@ -122,7 +144,7 @@ async def _accept_file(request: Request, ctx: Ctx) -> UploadAccepted:
             data=await upload.read(),
             files=ctx.rt.files,
             settings=settings,
-            title=_form_str(form, "title"),
+            title=_form_title(form),
             interview_date=_parse_date(_form_str(form, "interview_date"), "interview_date"),
             fallback_date=_date_from_ms(_form_str(form, "last_modified")),
             # A client that leaves stops the reading of its file (the sandbox kills it).
@@ -146,7 +168,7 @@ async def _accept_media(
         source=upload.file,
         files=ctx.rt.files,
         settings=ctx.rt.settings,
-        title=_form_str(form, "title"),
+        title=_form_title(form),
         interview_date=_parse_date(_form_str(form, "interview_date"), "interview_date"),
         fallback_date=_date_from_ms(_form_str(form, "last_modified")),
         language=_form_str(form, "language"),

@@ -12,6 +12,9 @@ from persona_insight.analysis.contract import InterviewAnalysis
 from persona_insight.interviews.states import Status
 from persona_insight.interviews.titles import DateSource, TitleSource
 
+# An interview's title, however it is given (JSON, a form field, an edit).
+MAX_TITLE = 300
+
 
 class FileInfo(BaseModel):
     name: str
@@ -105,7 +108,7 @@ class TextUpload(BaseModel):
 
     project_id: UUID
     text: str = Field(max_length=10_000_000)
-    title: str | None = Field(default=None, max_length=300)
+    title: str | None = Field(default=None, max_length=MAX_TITLE)
     interview_date: dt.date | None = None
 
 
@@ -120,7 +123,7 @@ class InterviewPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
     interview_date: dt.date | None = None
     persona_code: str | None = Field(default=None, max_length=40)
     axes: dict[UUID, UUID | None] | None = Field(default=None, max_length=6)

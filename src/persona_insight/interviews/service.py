@@ -25,7 +25,7 @@ from persona_insight.config import Settings
 from persona_insight.db import raw_connection
 from persona_insight.embeddings import service as embeddings
 from persona_insight.embeddings.repository import Row as EmbeddingRow
-from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound
+from persona_insight.errors import Conflict, Forbidden, InvalidInput, NotFound, storable_text
 from persona_insight.files import service as stored_files
 from persona_insight.files.names import clean_filename
 from persona_insight.files.store import FileStore
@@ -35,6 +35,7 @@ from persona_insight.insights import service as insights
 from persona_insight.interviews import repository as repo
 from persona_insight.interviews import states, titles
 from persona_insight.interviews.schemas import (
+    MAX_TITLE,
     AnalysisOut,
     InterviewDetail,
     InterviewOut,
@@ -181,7 +182,7 @@ async def create(
         file_modified=file_date,
         today=now.date(),
     )
-    title = title.strip()[:300]
+    title = title.strip()[:MAX_TITLE]
     interview = Interview(
         id=uuid7(),
         company_id=access.project.company_id,
@@ -255,6 +256,9 @@ async def create_from_file(
     when `cancel()` completes first (the client left).
     """
     name = clean_filename(name)
+    if title is not None:
+        # Refused before the file is stored: a row that cannot be written leaves no file behind.
+        storable_text(title, "title")
     slots = upload_slots(settings.uploads_per_user, settings.uploads_per_process)
     with slots.hold(user.user_id):
         extracted = await untrusted.extract_upload(name, data, settings, cancel=cancel)
