@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from tests.security.world import PNG
 from tests.support import as_owner, client, make_project, make_user
 
 pytestmark = pytest.mark.anyio
@@ -212,7 +213,7 @@ async def test_focus_and_pictures(app: Any) -> None:
     admin = await _admin(app)
     member = await make_user(app.api.state.runtime.db, email="kim@acme.test")
     project = await make_project(app, admin, "Charging")
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = PNG
     async with client(app, admin) as c:
         fw = (await c.put("/api/personas/framework", json=TWO_AXES)).json()
         ids = [fw["personas"][0]["id"], fw["personas"][2]["id"]]
@@ -231,6 +232,15 @@ async def test_focus_and_pictures(app: Any) -> None:
         assert (r.status_code, r.json()["error"]["code"]) == (415, "unsupported_image")
         r = await c.put(url, files={"file": ("p.png", png + b"\x00" * (1024 * 1024))})
         assert (r.status_code, r.json()["error"]["code"]) == (413, "picture_too_large")
+        # Decoded before it is kept: cut short, or huge once decoded (a 20,000-pixel square
+        # is 1.2 GB in a browser, from a small file) — both refused, the last picture kept.
+        for data, code in (
+            (png[:30], "malformed_image"),
+            (huge_png(), "image_dimensions_too_large"),
+        ):
+            r = await c.put(url, files={"file": ("p.png", data, "image/png")})
+            assert (r.status_code, r.json()["error"]["code"]) == (422, code)
+            assert (await c.get(url)).content == png
         assert (await c.delete(url)).status_code == 204
         assert (await c.get(url)).headers["content-type"].startswith("image/svg+xml")
     async with client(app, member) as c:
@@ -254,3 +264,22 @@ async def test_flat_personas_become_a_one_axis_framework(app: Any) -> None:
         assert sorted(p["code"] for p in r.json()["personas"]) == ["P1", "P2"]
         r = await c.post("/api/company/personas", json={"code": "X", "title": "x"})
         assert r.json()["error"]["code"] == "framework_has_axes"
+
+
+def huge_png(side: int = 20_000) -> bytes:
+    """A valid PNG header declaring side × side pixels, with one row of data: what matters is
+    that its size is read before anything is decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * (side + 1)))
+        + chunk(b"IEND", b"")
+    )

@@ -10,16 +10,11 @@ import httpx
 import pytest
 
 from persona_insight.accounts.deps import SESSION_COOKIE
+from tests.security.world import PNG
 from tests.support import client, make_user
 from tests.web.conftest import PASSWORD, Browser, sign_in
 
 pytestmark = pytest.mark.anyio
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
-    b"\x00IEND\xaeB`\x82"
-)
 
 
 @pytest.fixture
@@ -74,6 +69,7 @@ async def test_avatar(app: Any, mina: Browser) -> None:
 
         for name, data, kind, code, message in (
             ("a.gif", b"GIF89a....", "image/gif", "unsupported_image", "JPEG, PNG, WebP 형식의"),
+            ("cut.png", PNG[:30], "image/png", "malformed_image", "사진을 읽을 수 없습니다"),
             ("big.png", PNG + b"\0" * (5 * 1024 * 1024), "image/png", "avatar_too_large", "5MB"),
         ):
             r = await _upload(mina, name, data, kind)

@@ -283,6 +283,8 @@ REASONS: Final[Mapping[str, str]] = {
     "image_required": N_("Choose an image to upload."),
     "avatar_too_large": N_("The picture is too large: at most 5 MB."),
     "unsupported_image": N_("Use a JPEG, PNG or WebP picture."),
+    "malformed_image": N_("The picture cannot be read: it may be damaged or cut short."),
+    "image_dimensions_too_large": N_("Use a picture of at most 4096 × 4096 pixels."),
     "token_not_found": N_("That token was already revoked."),
     "user_not_found": N_("That user no longer exists."),
     # projects
