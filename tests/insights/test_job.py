@@ -4,6 +4,7 @@ queueing lock), trashing an interview queues it again; running it appends `insig
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import text
@@ -46,3 +47,38 @@ async def test_queued_after_completion_and_trash(app: Any, database_url: str) ->
         body = (await c.get(f"/api/projects/{pid}/insights")).json()
     assert body["interview_count"] == 1
     assert not body["pending"]
+
+
+async def test_a_scheduled_full_recomputation_does_not_hold_back_the_next(
+    app: Any, database_url: str, worker: None
+) -> None:
+    """After an incremental update a full recomputation is scheduled 15 minutes ahead. It used
+    to share the project's job lock with the quick one, and the queue does not start a job
+    while an earlier one of its lock waits — even one scheduled for later: a colleague's next
+    upload reached the insights page a quarter of an hour late."""
+    import asyncio
+
+    from persona_insight.db import Actor
+    from persona_insight.insights import service
+
+    owner = await make_user(app.api.state.runtime.db, email="owner@acme.test")
+    pid = (await make_project(app, owner))["id"]
+
+    async def count_becomes(n: int) -> None:
+        async with client(app, owner) as c:
+            for _ in range(100):  # bounded: 20 s
+                body = (await c.get(f"/api/projects/{pid}/insights")).json()
+                if body["interview_count"] == n and not body["pending"]:
+                    return
+                await asyncio.sleep(0.2)
+        raise AssertionError(f"insights never showed {n} interviews: {body['interview_count']}")
+
+    await analysed(app, owner, pid, analysis(["Delivery always arrives cold"], []))
+    await count_becomes(1)
+    db = app.api.state.runtime.db
+    async with db.unit_of_work(Actor(company_id=owner.company_id, role="system")) as session:
+        await service.defer_recompute(
+            session, UUID(pid), owner.company_id, delay_s=service.FULL_AFTER_S, full=True
+        )
+    await analysed(app, owner, pid, analysis(["The food is cold when it arrives"], []))
+    await count_becomes(2)

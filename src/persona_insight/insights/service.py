@@ -83,7 +83,7 @@ async def defer_recompute(
     """Queue the project's recomputation in the caller's transaction, unless one is queued.
     `full`: the settling full recomputation that follows incremental updates."""
     raw = await raw_connection(session)
-    lock = f"insights:{project_id}"  # one recomputation of a project runs at a time
+    lock = f"insights:{project_id}"
     try:
         # A savepoint: a job already waiting for the project will see this change too.
         async with raw.transaction():
@@ -91,7 +91,11 @@ async def defer_recompute(
                 FULL_TASK if full else RECOMPUTE_TASK,
                 connection=raw,
                 queueing_lock=f"insights-full:{project_id}" if full else lock,
-                lock=lock,
+                # The quick jobs run one at a time by the queue's lock. The full one, scheduled
+                # 15 minutes ahead, must not take that lock: the queue starts no job while an
+                # earlier one of its lock waits, even one scheduled for later. Recomputations
+                # still run one after the other: each locks the project's state row.
+                lock=None if full else lock,
                 schedule_in={"seconds": int(delay_s)},
             ).defer_async(project_id=str(project_id), company_id=str(company_id))
     except procrastinate.exceptions.AlreadyEnqueued:
