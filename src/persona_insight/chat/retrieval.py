@@ -1,5 +1,6 @@
-"""What a persona can draw on for a question: the interviewee lines of its own interviews nearest
-the question by meaning, above a floor below which the interviews "say nothing about it".
+"""What a persona can draw on for a question (persona chat, and the quotes of "which persona
+fits?"): the interviewee lines of its own interviews nearest the question by meaning, above a
+floor below which the interviews "say nothing about it".
 
 e5's cosine band is narrow and shifts with the script of the line: measured on the test samples,
 lines that answer the question scored 0.82–0.90 whatever the question's language, while
@@ -55,11 +56,12 @@ async def persona_evidence(
             project_ids=[project_id], interview_ids=list(interview_ids), speakers=["answer"]
         )
         return await retrieve(session, question, filters)
-    keys = [
-        (s.interview_id, int(s.ref))
-        for s, similarity in near
-        if s.interview_id is not None and similarity >= floor(s.text)
-    ]
+    similarity = {
+        (s.interview_id, int(s.ref)): score
+        for s, score in near
+        if s.interview_id is not None and score >= floor(s.text)
+    }
+    keys = list(similarity)
     check = await resolve(session, [Citation(interview_id=i, line_ids=(n,)) for i, n in keys])
     answers = [
         key
@@ -67,4 +69,4 @@ async def persona_evidence(
         if (lines := check.lines_of(Citation(interview_id=key[0], line_ids=(key[1],))))
         and lines[0].speaker == "answer"
     ]
-    return Evidence(answers[:KEEP], check, len(interview_ids))
+    return Evidence(answers[:KEEP], check, len(interview_ids), similarity=similarity)

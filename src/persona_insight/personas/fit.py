@@ -11,7 +11,8 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
-from persona_insight.embeddings import repository as embeddings
+from persona_insight.chat.retrieval import persona_evidence
+from persona_insight.citations import Citation
 from persona_insight.embeddings.vectors import embed_passages, embed_query
 from persona_insight.personas import repository as repo
 from persona_insight.personas.schemas import FitItem, FitList, FitQuote
@@ -43,27 +44,28 @@ async def rank(
     query = await asyncio.to_thread(embed_query, question)
     matrix = await asyncio.to_thread(embed_passages, texts)
     scores = matrix @ query
-    usable = await embeddings.has_vector(session)
     items = []
     for index in np.argsort(-scores):
         persona = personas[int(index)]
-        quotes: list[FitQuote] = []
         members = [
             i.id for i, _, _ in await repo.persona_interviews(session, project_id, persona.code)
         ]
-        if usable and members:
-            for stored, similarity in await embeddings.nearest(
-                session, kind="line", vector=query, limit=QUOTES, interview_ids=members
-            ):
-                if stored.interview_id is not None and stored.ref.isdigit():
-                    quotes.append(
-                        FitQuote(
-                            interview_id=stored.interview_id,
-                            line_id=int(stored.ref),
-                            text=stored.text[:400],
-                            similarity=round(similarity, 3),
-                        )
-                    )
+        # The interviewees' own words only, as persona chat draws on them (it used to quote
+        # the interviewer's questions and greetings too), and none when nothing is near.
+        evidence = await persona_evidence(session, question, project_id, members)
+        quotes: list[FitQuote] = []
+        for interview_id, line_id in evidence.keys[:QUOTES]:
+            lines = evidence.check.lines_of(
+                Citation(interview_id=interview_id, line_ids=(line_id,))
+            )
+            quotes.append(
+                FitQuote(
+                    interview_id=interview_id,
+                    line_id=line_id,
+                    text=lines[0].text[:400],
+                    similarity=round(evidence.similarity.get((interview_id, line_id), 0.0), 3),
+                )
+            )
         items.append(
             FitItem(
                 persona_id=persona.id,

@@ -58,6 +58,8 @@ class Evidence:
     # For a question about a passage: how many of `keys` (the first) are its selected lines.
     passage: int = 0
     documents: list[tuple[DocumentCitation, str]] = field(default_factory=list)  # chunk, text
+    # Cosine similarity of each key to the question, when retrieval ranked by meaning.
+    similarity: dict[tuple[UUID, int], float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
