@@ -4,6 +4,8 @@ insights need, and the output is plain, escaped, script-free SVG that any report
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from html import escape
 
 from persona_insight.insights.schemas import Bar
@@ -11,15 +13,47 @@ from persona_insight.insights.schemas import Bar
 WIDTH = 480
 ROW = 22
 LABEL_W = 200
+# The label column holds about 32 Latin letters at the labels' size, half as many Hangul.
 MAX_LABEL = 32
 
 
+def _width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
 def _short(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+    if sum(_width(c) for c in text) <= MAX_LABEL:
+        return text
+    out, used = "", 1  # room for the ellipsis
+    for char in text:
+        if used + _width(char) > MAX_LABEL:
+            break
+        out += char
+        used += _width(char)
+    return out.rstrip() + "…"
 
 
-def bars(title: str, data: list[Bar], *, percent: bool = False) -> str:
-    """A horizontal bar chart; `percent` shows values (0..1) as percentages."""
+def for_display(key: str, data: list[Bar], _: Callable[[str], str]) -> list[Bar]:
+    """A chart's bars as a reader sees them (the page and the reports): sentiments and "no
+    persona" named in the reader's language, and no bars at all when every one is 0 (a filter
+    that matches nothing), rather than a row of zeros."""
+    if not any(bar.value for bar in data):
+        return []
+    named = {"negative": _("Negative"), "neutral": _("Neutral"), "positive": _("Positive")}
+    out = []
+    for bar in data:
+        label = bar.label
+        if key == "sentiment":
+            label = named.get(bar.key, label)
+        elif key == "personas" and not bar.key:
+            label = _("No persona")
+        out.append(bar.model_copy(update={"label": label}))
+    return out
+
+
+def bars(title: str, data: list[Bar], *, percent: bool = False, empty: str = "—") -> str:
+    """A horizontal bar chart; `percent` shows values (0..1) as percentages; `empty` is what
+    an empty one says."""
     height = ROW * max(len(data), 1) + 28
     top = max((b.value for b in data), default=0.0) or 1.0
     span = WIDTH - LABEL_W - 60
@@ -37,5 +71,7 @@ def bars(title: str, data: list[Bar], *, percent: bool = False) -> str:
             f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW - 8}" rx="2"/>'
             f'<text x="{LABEL_W + w + 6:.1f}" y="{y + 14}" font-size="12">{shown}</text>'
         )
+    if not data:
+        parts.append(f'<text x="0" y="42" font-size="12">{escape(empty)}</text>')
     parts.append("</svg>")
     return "".join(parts)

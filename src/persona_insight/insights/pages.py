@@ -40,9 +40,13 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
         "keywords": page._("Keywords"),
         "trend": page._("Interviews by month"),
     }
+    shown = {key: charts.for_display(key, getattr(data.charts, key), page._) for key in titles}
+    nothing = page._("Nothing to show")
     # charts.bars escapes every text it draws.
     drawn = {
-        key: Markup(charts.bars(title, getattr(data.charts, key), percent=key.startswith("top")))  # noqa: S704
+        key: Markup(  # noqa: S704
+            charts.bars(title, shown[key], percent=key.startswith("top"), empty=nothing)
+        )
         for key, title in titles.items()
     }
     return page.render(
@@ -50,6 +54,7 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
         project=projects.to_out(access.project, access.role),
         insights=data,
         drawn=drawn,
+        shown=shown,
         titles=titles,
         filtered=not filters.empty,
         # The report and exports menu makes them with the same filter.

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from persona_insight.analysis.contract import Finding, InterviewAnalysis, ScriptLine
+from persona_insight.insights import charts as chart_labels
 from persona_insight.insights.report.model import (
     BarChart,
     Bullets,
@@ -91,15 +92,16 @@ def _method(doc: Document, interviews: list[Analysed], _: Gettext) -> None:
 def _charts(doc: Document, charts: Charts, _: Gettext) -> None:
     doc.add(Heading(_("Charts")))
     drawn = [
-        (_("Top pain points (share of interviews)"), charts.top_pains, True),
-        (_("Top needs (share of interviews)"), charts.top_needs, True),
-        (_("Sentiment of findings"), charts.sentiment, False),
-        (_("Interviews by persona"), charts.personas, False),
-        (_("Keywords"), charts.keywords, False),
-        (_("Interviews by month"), charts.trend, False),
-        (_("Findings by script section"), charts.sections, False),
+        (_("Top pain points (share of interviews)"), "top_pains", True),
+        (_("Top needs (share of interviews)"), "top_needs", True),
+        (_("Sentiment of findings"), "sentiment", False),
+        (_("Interviews by persona"), "personas", False),
+        (_("Keywords"), "keywords", False),
+        (_("Interviews by month"), "trend", False),
+        (_("Findings by script section"), "sections", False),
     ]
-    for title, bars, percent in drawn:
+    for title, key, percent in drawn:
+        bars = chart_labels.for_display(key, getattr(charts, key), _)
         if bars:
             doc.add(BarChart(title, [(b.label, b.value) for b in bars], percent=percent))
 
