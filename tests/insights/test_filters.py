@@ -182,6 +182,19 @@ async def test_page_filters_and_its_report_links(app: Any) -> None:
         )
         r = await ko.get(f"/projects/{pid}/insights?kind=feeling")
         assert r.status_code == 422
+        # A bad filter says what is wrong, not "try again in a moment".
+        r = await ko.get(f"/projects/{pid}/insights?date_from=abc")
+        assert r.status_code == 422
+        assert "요청이 올바르지 않습니다" in r.text
+        assert "YYYY-MM-DD" in r.text
+        # Personas are chosen, not typed (a typed code had to match its case exactly), and a
+        # filter matching nothing says so rather than "no themes yet".
+        r = await ko.get(f"/projects/{pid}/insights?persona=-&kind=need&section=Nowhere")
+        assert r.status_code == 200
+        assert '<select name="persona">' in r.text
+        assert '<option value="-" selected>페르소나 없음</option>' in r.text
+        assert "이 필터에 맞는 테마가 없습니다." in r.text
+        assert "아직 테마가 없습니다" not in r.text
         r = await ko.get(f"/projects/{pid}")
         assert r.status_code == 200
         assert f'/api/projects/{pid}/findings?format=csv"' in r.text  # unfiltered there

@@ -12,10 +12,13 @@ from markupsafe import Markup
 
 from persona_insight.insights import charts, dashboard, service
 from persona_insight.insights import filters as insight_filters
+from persona_insight.personas.service import load as load_framework
 from persona_insight.projects import service as projects
 from persona_insight.web.page import PageDep, PageRoute, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+NO_PERSONA_CHOICE = "-"
 
 
 @router.get("/projects/{project_id}/insights")
@@ -25,8 +28,8 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
     filters = insight_filters.make(
         date_from=q.get("date_from"),
         date_to=q.get("date_to"),
-        # The form's empty field means any persona ("" would mean: none).
-        persona=q.get("persona") or None,
+        # The form's empty choice means any persona; "-" the interviews without one ("").
+        persona="" if q.get("persona") == NO_PERSONA_CHOICE else (q.get("persona") or None),
         language=q.get("language"),
         kind=q.get("kind"),
         section=q.get("section"),
@@ -49,8 +52,11 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
         )
         for key, title in titles.items()
     }
+    framework = await load_framework(page.session, access.project.company_id)
     return page.render(
         "insights/page.html",
+        persona_choices=[(p.code, p.title) for p in framework.personas if p.enabled],
+        no_persona_choice=NO_PERSONA_CHOICE,
         project=projects.to_out(access.project, access.role),
         insights=data,
         drawn=drawn,
