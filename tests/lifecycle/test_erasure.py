@@ -159,3 +159,19 @@ async def test_a_deleted_project_can_still_be_erased(app: Any) -> None:
         assert r.status_code == 204, r.text
     assert await rows_of_project(app, uuid.UUID(project)) == {}
     assert not rt.files.exists(hashlib.sha256(content).hexdigest())
+
+
+async def test_insight_jobs_queued_before_an_erasure_end_quietly(app: Any) -> None:
+    """A recomputation or summary queued for the project runs after it was erased: it used to
+    fail on the state row's foreign key (a job in error for nothing); now it finds nothing to do
+    and writes nothing."""
+    from persona_insight.insights import tasks
+
+    admin, project = await setup_admin(app, "admin@acme.test", "Acme")
+    async with client(app, admin) as c:
+        r = await c.post(f"/api/projects/{project}/erase", json={"project_name": "Research"})
+        assert r.status_code == 204, r.text
+    db = app.api.state.runtime.db
+    assert await tasks.run_recompute(db, uuid.UUID(project), admin.company_id) is False
+    assert await tasks.run_recompute(db, uuid.UUID(project), admin.company_id, full=True) is False
+    assert await rows_of_project(app, uuid.UUID(project)) == {}

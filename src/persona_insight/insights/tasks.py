@@ -10,12 +10,15 @@ import procrastinate
 from persona_insight.db import Actor, Database
 from persona_insight.insights import service
 from persona_insight.jobs.queue import queue
+from persona_insight.projects import repository as projects
 
 
 async def run_recompute(
     db: Database, project_id: UUID, company_id: UUID, *, full: bool = False
 ) -> bool:
     async with db.unit_of_work(Actor(company_id=company_id, role="system")) as session:
+        if await projects.any_state(session, project_id) is None:
+            return False  # erased while the job waited: nothing left to recompute
         return await service.recompute(session, project_id, company_id, force=full)
 
 
@@ -43,4 +46,5 @@ async def summarise_insights(
     db: Database = context.additional_context["db"]
     company = UUID(company_id)
     async with db.unit_of_work(Actor(company_id=company, role="system")) as session:
-        await service.summarise(session, UUID(project_id), company)
+        if await projects.any_state(session, UUID(project_id)) is not None:
+            await service.summarise(session, UUID(project_id), company)
