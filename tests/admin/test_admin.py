@@ -104,3 +104,18 @@ async def test_audit_log_records_security_actions(app: Any) -> None:
         assert actions.count("login_failed") == 1
         filtered = (await c.get("/api/admin/audit", params={"action": "login"})).json()["items"]
         assert {e["action"] for e in filtered} == {"login"}
+
+
+async def test_a_body_of_many_mistakes_gets_a_bounded_answer(app: Any) -> None:
+    """Each unknown key of a JSON body was listed in the 422: 200,000 of them made an 18 MB
+    answer. The first 20 are listed, then how many more there are."""
+    admin = await make_user(app.api.state.runtime.db, email="admin@acme.test", role="company_admin")
+    async with client(app, admin) as c:
+        company = (await c.get("/api/admin/companies")).json()["items"][0]
+        body = {f"k{n}": n for n in range(5_000)}
+        r = await c.patch(f"/api/admin/companies/{company['id']}", json=body)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")
+    details = r.json()["error"]["details"]
+    assert len(details) == 21
+    assert details[-1] == {"more": 4_980}
+    assert len(r.content) < 5_000
