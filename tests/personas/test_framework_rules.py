@@ -79,3 +79,17 @@ def test_avatars_are_deterministic_and_differ_by_traits() -> None:
     assert one.startswith("<svg")
     assert "<script" not in one
     assert "&lt;b&gt;" in avatar.svg("<b>", [])
+
+
+def test_an_avatar_shows_the_whole_code() -> None:
+    """Codes such as EV-DRIVER were cut to six letters ("EV-DRI") and drawn white on the
+    figure's light colour."""
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(avatar.svg("EV-DRIVER", ["home"]))
+    (text,) = [e for e in root.iter() if e.tag.endswith("text")]
+    assert text.text == "EV-DRIVER"
+    assert text.get("textLength") == "84"  # squeezed into the band, not cut
+    assert root.get("aria-label") == "EV-DRIVER"
+    short = ElementTree.fromstring(avatar.svg("P1", []))
+    assert next(e for e in short.iter() if e.tag.endswith("text")).get("textLength") is None
