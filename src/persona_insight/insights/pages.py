@@ -76,7 +76,7 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
 
 @router.post("/projects/{project_id}/insights/summary")
 async def regenerate_summary(project_id: UUID, page: PageDep) -> Response:
-    await service.request_summary(page.session, page.signed_in, project_id)
+    await service.request_summary(page.session, page.signed_in, project_id, page.locale)
     return redirect(f"/projects/{project_id}/insights")
 
 

@@ -622,8 +622,13 @@ async def move_finding(
 SUMMARY_TASK = "summarise_insights"
 
 
-async def request_summary(session: AsyncSession, user: Authenticated, project_id: UUID) -> None:
-    """Queue the project's summary (once: a request while one is queued joins it) and say so."""
+async def request_summary(
+    session: AsyncSession, user: Authenticated, project_id: UUID, language: str | None = None
+) -> None:
+    """Queue the project's summary (once: a request while one is queued joins it) and say so.
+    It is written in `language` — the asker's, else their profile's — when it is one the
+    summary speaks, else in the language most of the interviews are in."""
+    language = language or user.locale
     access = await require_access(session, user, project_id)
     company_id = access.project.company_id
     raw = await raw_connection(session)
@@ -632,7 +637,11 @@ async def request_summary(session: AsyncSession, user: Authenticated, project_id
         async with raw.transaction():
             await queue.configure_task(
                 SUMMARY_TASK, connection=raw, queueing_lock=lock, lock=lock
-            ).defer_async(project_id=str(project_id), company_id=str(company_id))
+            ).defer_async(
+                project_id=str(project_id),
+                company_id=str(company_id),
+                language=language if language in summary_text.LANGUAGES else None,
+            )
     except procrastinate.exceptions.AlreadyEnqueued:
         return
     await events.append(
@@ -645,7 +654,9 @@ async def request_summary(session: AsyncSession, user: Authenticated, project_id
     )
 
 
-async def summarise(session: AsyncSession, project_id: UUID, company_id: UUID) -> None:
+async def summarise(
+    session: AsyncSession, project_id: UUID, company_id: UUID, language: str | None = None
+) -> None:
     """Write the project's summary from its current themes, with the interviews it covers."""
     st = await repo.ensure_state(session, project_id, company_id)
     keep = set(st.facts)
@@ -655,7 +666,8 @@ async def summarise(session: AsyncSession, project_id: UUID, company_id: UUID) -
         st.facts,
         keep,
     )
-    language = summary_text.language_of(st.facts)
+    if language not in summary_text.LANGUAGES:
+        language = summary_text.language_of(st.facts)
     made = summary_text.statements(shown, len(keep), language)
     now = dt.datetime.now(dt.UTC)
     st.summary = {

@@ -29,6 +29,9 @@ _TEXT = {
 }
 
 
+LANGUAGES = frozenset(_TEXT)
+
+
 def language_of(facts: Mapping[str, Mapping[str, Any]]) -> str:
     """Korean when most interviews are, else English."""
     counts = Counter(f.get("language") or "und" for f in facts.values())

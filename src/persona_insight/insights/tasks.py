@@ -41,10 +41,10 @@ async def recompute_insights_full(
 
 @queue.task(name=service.SUMMARY_TASK, queue=service.INSIGHTS_QUEUE, pass_context=True)
 async def summarise_insights(
-    context: procrastinate.JobContext, project_id: str, company_id: str
+    context: procrastinate.JobContext, project_id: str, company_id: str, language: str | None = None
 ) -> None:
     db: Database = context.additional_context["db"]
     company = UUID(company_id)
     async with db.unit_of_work(Actor(company_id=company, role="system")) as session:
         if await projects.any_state(session, UUID(project_id)) is not None:
-            await service.summarise(session, UUID(project_id), company)
+            await service.summarise(session, UUID(project_id), company, language)
