@@ -29,6 +29,8 @@ async def test_chat_without_javascript(app: Any, worker: None) -> None:
         assert "?c=" in location
         page = await browser.get(location)
         assert page.status_code == 200
+        # The mention hint names one of the company's own codes (it said @P2 whatever they were).
+        assert "(예: @P3)" in page.text
         quoted = [line for line in world.transcripts[world.korean] if line in page.text]
         assert quoted, "the answer quotes the persona's interview"
         assert f'href="/interviews/{world.korean}#line-' in page.text
