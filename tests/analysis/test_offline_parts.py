@@ -236,3 +236,17 @@ def test_korean_object_particle() -> None:
     assert hmw.has_batchim("충전기") is False
     assert hmw.has_batchim("결제") is False
     assert hmw.has_batchim("요금") is True
+
+
+def test_an_occupation_does_not_start_on_a_cut_off_modifier() -> None:
+    """The sentence "저는 서울에 있는 핀테크 스타트업에서 프로덕트 매니저로…" became the
+    title "있는 핀테크 스타트업에서 프로덕트 매니저" (its last three words, the first of them
+    a modifier whose subject was cut off)."""
+    doc = document(
+        "질문: 자기소개 부탁드려요.\n"
+        "답변: 저는 서울에 있는 핀테크 스타트업에서 프로덕트 매니저로 일하고 있어요.\n"
+        "질문: 요즘 어떠세요?\n"
+        "답변: IT 회사 다니는 직장인 친구들도 비슷하게 바빠요."
+    )
+    occupation = profile(doc).demographics.occupation_context or ""
+    assert occupation.startswith("핀테크 스타트업에서"), occupation

@@ -218,6 +218,10 @@ def _gender(texts: list[str], lang: Lang) -> str | None:
     return None
 
 
+# A verb or adjective ending that modifies the noun after it (있는, 다니는, 하던, 큰).
+_ADNOMINAL = re.compile(r"(?:는|던|[인은]|[^\s]ㄴ)$")
+
+
 def _occupation(sentences: list[Sentence]) -> str | None:
     for s in sentences:
         m = _OCCUPATION_EN.search(s.text)
@@ -233,7 +237,12 @@ def _occupation(sentences: list[Sentence]) -> str | None:
                 clause = re.split(r"[,.]|(?<=고)\s|(?<=고요)\s|(?<=는데)\s", s.text[:at])[
                     -1
                 ].split()
-                context = " ".join(w for w in clause[-3:] if w not in ("저는", "전", "제가"))
+                kept = [w for w in clause[-3:] if w not in ("저는", "전", "제가")]
+                # A window that starts on a modifier whose subject it cut off ("서울에 있는
+                # 핀테크…" kept as "있는 핀테크…") starts after it.
+                while len(kept) > 1 and len(clause) > 3 and _ADNOMINAL.search(kept[0]):
+                    kept = kept[1:]
+                context = " ".join(kept)
                 return (f"{context} {term}".strip() if context else term)[:300]
     return None
 
