@@ -181,24 +181,22 @@ async def index_interview(
         loaded = await repo.load_for_index(session, interview_id)
     if loaded is None:
         return 0
-    analysis = loaded[2]
-    with _phase(timings, "keywords"):
-        keywords = Prepared(
-            keyword_rows=await asyncio.to_thread(prepare_keywords, interview_id, analysis)
-        )
-    with _phase(timings, "keywords_written"):
-        async with session_factory() as session:
-            written = await _write_current(session, interview_id, analysis, keywords)
-    if written is None:
-        return 0
-    with _phase(timings, "vectors"):
-        vectors = Prepared(
-            vector_rows=await asyncio.to_thread(prepare_vectors, interview_id, written)
-        )
-    with _phase(timings, "vectors_written"):
-        async with session_factory() as session:
-            written = await _write_current(session, interview_id, written, vectors)
-    return 0 if written is None else len(lines_of(interview_id, written))
+    analysis: InterviewAnalysis | None = loaded[2]
+    phases: tuple[tuple[str, Callable[[InterviewAnalysis], Prepared]], ...] = (
+        ("keywords", lambda a: Prepared(keyword_rows=prepare_keywords(interview_id, a))),
+        ("vectors", lambda a: Prepared(vector_rows=prepare_vectors(interview_id, a))),
+    )
+    for name, prepare in phases:
+        assert analysis is not None
+        with _phase(timings, name):
+            prepared = await asyncio.to_thread(prepare, analysis)
+        with _phase(timings, f"{name}_written"):
+            async with session_factory() as session:
+                analysis = await _write_current(session, interview_id, analysis, prepared)
+        if analysis is None:
+            return 0
+    assert analysis is not None
+    return len(lines_of(interview_id, analysis))
 
 
 @contextlib.contextmanager
