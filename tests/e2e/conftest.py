@@ -160,3 +160,30 @@ async def screenshot(page: Any, name: str) -> None:
 
 async def settle(seconds: float = 0.3) -> None:
     await asyncio.sleep(seconds)
+
+
+async def until_completed(api: Any, interview_id: str) -> None:
+    """Wait (bounded by ANALYSIS_MS) until the interview's analysis has completed."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + ANALYSIS_MS / 1000
+    while True:
+        status = (await api.get(f"/api/interviews/{interview_id}")).json()["status"]
+        if status == "completed":
+            return
+        assert status != "failed"
+        assert asyncio.get_running_loop().time() < deadline, status
+        await asyncio.sleep(0.5)
+
+
+async def upload_sample(api: Any, project_id: str, name: str = "ko_ev_charging.txt") -> str:
+    """Upload a demo sample transcript to the project as a file; its interview id."""
+    name, text = sample(name)
+    r = await api.post(
+        "/api/workflow/async",
+        files={"file": (name, text.encode(), "text/plain")},
+        data={"project_id": project_id},
+    )
+    assert r.status_code == 202, r.text
+    interview_id: str = r.json()["interview_id"]
+    return interview_id

@@ -30,15 +30,22 @@ def face_png(size: int = 96) -> bytes:
             row += bytes((244, 180, 120) if inside else (15, 118, 110))
         rows.append(bytes(row))
 
+    return png(size, size, b"".join(rows), colour=2)
+
+
+def png(width: int, height: int, rows: bytes, colour: int = 0) -> bytes:
+    """A PNG of `width` × `height` 8-bit pixels (colour type 0 grey, 2 RGB) from its filtered
+    rows, which may hold fewer rows than it declares (to declare a huge picture cheaply)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
 

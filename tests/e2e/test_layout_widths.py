@@ -10,7 +10,6 @@ opened once per language and measured at every width by resizing it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from typing import Any
@@ -18,13 +17,13 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import (
-    ANALYSIS_MS,
     ARTIFACTS,
     Team,
     company_admin,
-    sample,
     screenshot,
     signed_in,
+    until_completed,
+    upload_sample,
 )
 from tests.support import http
 
@@ -86,14 +85,7 @@ async def test_pages_fit_every_width_with_a_long_name(
         for persona_id, title in zip(personas, TITLES, strict=True):
             r = await api.patch(f"/api/personas/{persona_id}", json={"title": title})
             assert r.status_code == 200, r.text
-        name, text = sample("ko_ev_charging.txt")
-        r = await api.post(
-            "/api/workflow/async",
-            files={"file": (name, text.encode(), "text/plain")},
-            data={"project_id": team.project_id},
-        )
-        assert r.status_code == 202, r.text
-        interview_id = r.json()["interview_id"]
+        interview_id = await upload_sample(api, team.project_id)
 
         project = f"/projects/{team.project_id}"
         compare = f"{project}/personas/compare"
@@ -112,7 +104,7 @@ async def test_pages_fit_every_width_with_a_long_name(
             try:
                 for label, path in pages.items():
                     if label == "interview":
-                        await _until_analysed(api, interview_id)
+                        await until_completed(api, interview_id)
                     await page.set_viewport_size({"width": 1280, "height": 860})
                     await page.goto(path)
                     await page.wait_for_load_state("networkidle")
@@ -152,15 +144,3 @@ def _problems(label: str, width: int, m: dict[str, Any]) -> list[str]:
         if m["sort"]["height"] > CONTROL_MAX:
             found.append(f"sort select {m['sort']['height']} px tall")
     return found
-
-
-async def _until_analysed(api: Any, interview_id: str) -> None:
-    """The interview page measured as people see it most: with its analysis."""
-    deadline = asyncio.get_running_loop().time() + ANALYSIS_MS / 1000
-    while True:
-        status = (await api.get(f"/api/interviews/{interview_id}")).json()["status"]
-        if status == "completed":
-            return
-        assert status != "failed"
-        assert asyncio.get_running_loop().time() < deadline, status
-        await asyncio.sleep(0.5)

@@ -19,9 +19,9 @@ from tests.e2e.conftest import (
     Team,
     live_on,
     open_page,
-    sample,
     screenshot,
     signed_in,
+    upload_sample,
 )
 from tests.e2e.test_phone import LAYOUT_PROBLEMS
 from tests.support import http, make_user
@@ -78,14 +78,7 @@ async def test_reassignment_and_synthesis_reach_the_other_page_live(
     fast = next(p for p in personas if p["traits"] == ["급속 충전"])
     home = next(p for p in personas if p["traits"] == ["집 충전"])
     async with http(team.url, team.owner) as api:
-        name, text = sample("ko_ev_charging.txt")
-        r = await api.post(
-            "/api/workflow/async",
-            files={"file": (name, text.encode(), "text/plain")},
-            data={"project_id": team.project_id},
-        )
-        assert r.status_code == 202, r.text
-        interview_id = r.json()["interview_id"]
+        interview_id = await upload_sample(api, team.project_id)
         await _completed(api, interview_id)
         # Start from the other persona, so the watched one has nothing yet.
         r = await api.patch(

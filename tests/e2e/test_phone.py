@@ -16,14 +16,14 @@ from starlette.routing import Route
 from persona_insight.db import Database
 from persona_insight.web.routes import PARTS
 from tests.e2e.conftest import (
-    ANALYSIS_MS,
     ARTIFACTS,
     PASSWORD,
     WAIT_MS,
     Team,
     open_page,
-    sample,
     screenshot,
+    until_completed,
+    upload_sample,
 )
 from tests.support import Member, http, make_user
 
@@ -134,18 +134,11 @@ async def test_every_page_fits_a_phone(chromium: Any, team: Team, worker_setting
     finally:
         await db.dispose()
     async with http(team.url, team.owner) as api:
-        name, text = sample("ko_ev_charging.txt")
-        r = await api.post(
-            "/api/workflow/async",
-            files={"file": (name, text.encode(), "text/plain")},
-            data={"project_id": team.project_id},
-        )
-        assert r.status_code == 202, r.text
-        interview_id = r.json()["interview_id"]
+        interview_id = await upload_sample(api, team.project_id)
         r = await api.post(f"/api/projects/{team.project_id}/invitations", json={"role": "member"})
         assert r.status_code == 201, r.text
         invitation = r.json()["token"]
-        await _until_completed(api, interview_id)
+        await until_completed(api, interview_id)
         r = await api.post(
             f"/api/interviews/{interview_id}/notes",
             json={"line_ids": [3, 4], "text": "충전 대기 시간이 가장 큰 불편 — follow up"},
@@ -218,16 +211,3 @@ async def _context(browser: Any, url: str, member: Member | None, locale: str) -
         )
         assert response.ok, await response.text()
     return context
-
-
-async def _until_completed(api: Any, interview_id: str) -> None:
-    import asyncio
-
-    deadline = asyncio.get_running_loop().time() + ANALYSIS_MS / 1000
-    while True:
-        status = (await api.get(f"/api/interviews/{interview_id}")).json()["status"]
-        if status == "completed":
-            return
-        assert status != "failed"
-        assert asyncio.get_running_loop().time() < deadline, status
-        await asyncio.sleep(0.5)

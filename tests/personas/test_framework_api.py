@@ -267,19 +267,8 @@ async def test_flat_personas_become_a_one_axis_framework(app: Any) -> None:
 
 
 def huge_png(side: int = 20_000) -> bytes:
-    """A valid PNG header declaring side × side pixels, with one row of data: what matters is
-    that its size is read before anything is decoded."""
-    import struct
-    import zlib
+    """A valid PNG declaring side × side pixels with one row of data: what matters is that its
+    size is read before anything is decoded."""
+    from tests.e2e.test_accounts import png
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * (side + 1)))
-        + chunk(b"IEND", b"")
-    )
+    return png(side, side, b"\x00" * (side + 1))
