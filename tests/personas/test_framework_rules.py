@@ -89,7 +89,7 @@ def test_an_avatar_shows_the_whole_code() -> None:
     root = ElementTree.fromstring(avatar.svg("EV-DRIVER", ["home"]))
     (text,) = [e for e in root.iter() if e.tag.endswith("text")]
     assert text.text == "EV-DRIVER"
-    assert text.get("textLength") == "84"  # squeezed into the band, not cut
+    assert text.get("textLength") == "78"  # squeezed into the band, not cut
     assert root.get("aria-label") == "EV-DRIVER"
     short = ElementTree.fromstring(avatar.svg("P1", []))
     assert next(e for e in short.iter() if e.tag.endswith("text")).get("textLength") is None

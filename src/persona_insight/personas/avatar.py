@@ -33,9 +33,11 @@ def svg(code: str, traits: Sequence[str], size: int = 96) -> str:
         x, y, r = 10 + b[0] % 76, 8 + b[1] % 20, 3 + b[2] % 4
         marks.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill="{figure}" opacity="0.55"/>')
     label = escape(code)
-    # The whole code, on a band of the dark colour (white on the light figure was unreadable):
-    # a long one ("EV-DRIVER") is squeezed into the band's width rather than cut to six letters.
-    fit = ' textLength="84" lengthAdjust="spacingAndGlyphs"' if len(code) > 7 else ""
+    # The whole code, on a band of the dark colour (white on the light figure was unreadable),
+    # across the chest, where a round crop of the picture (pages show it in a circle) still
+    # leaves ~85 of the 96 units: a long one ("EV-DRIVER") is squeezed into that width rather
+    # than cut to six letters.
+    fit = ' textLength="78" lengthAdjust="spacingAndGlyphs"' if len(code) > 7 else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96" width="{size}" '
         f'height="{size}" role="img" aria-label="{label}">'
@@ -44,7 +46,7 @@ def svg(code: str, traits: Sequence[str], size: int = 96) -> str:
         + f'<circle cx="48" cy="40" r="{head_r}" fill="{figure}"/>'
         f'<path d="M{48 - shoulders} 96 Q48 {58 + digest[4] % 8} {48 + shoulders} 96Z" '
         f'fill="{figure}"/>'
-        f'<path d="M0 74H96V80Q96 96 80 96H16Q0 96 0 80Z" fill="{background}" opacity="0.9"/>'
-        f'<text x="48" y="90" font-family="sans-serif" font-size="14" font-weight="700" '
+        f'<rect x="0" y="53" width="96" height="20" fill="{background}" opacity="0.9"/>'
+        f'<text x="48" y="68" font-family="sans-serif" font-size="14" font-weight="700" '
         f'text-anchor="middle" fill="#ffffff"{fit}>{label}</text></svg>'
     )
