@@ -37,7 +37,8 @@ async def test_name_and_language(app: Any, mina: Browser) -> None:
         page = await mina.get(r.headers["location"])
         assert '<html lang="en">' in page.text
         assert "Your changes were saved." in page.text
-        assert '<span class="me-name" translate="no" title="Mina Park">Mina Park</span>' in page.text
+        top_bar_name = '<span class="me-name" translate="no" title="Mina Park">Mina Park</span>'
+        assert top_bar_name in page.text
         me = (await mina.http.get("/api/me")).json()
         assert (me["name"], me["locale"]) == ("Mina Park", "en")
 
