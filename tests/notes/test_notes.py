@@ -79,6 +79,12 @@ async def test_threads_edits_and_deletes(app: Any) -> None:
             )
         ).json()
         assert nested["parent_id"] == note["id"]
+        # Lines and a parent at once: which would it be? Refused (the lines were dropped).
+        r = await a.post(
+            f"/api/interviews/{interview_id}/notes",
+            json={"text": "둘 다", "parent_id": note["id"], "line_ids": [6]},
+        )
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")
 
         listed = (await b.get(f"/api/interviews/{interview_id}/notes")).json()["items"]
         assert [n["id"] for n in listed] == [note["id"], reply["id"], nested["id"]]

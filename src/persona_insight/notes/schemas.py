@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_TEXT = 2000
 MAX_LINES = 500
@@ -50,6 +51,13 @@ class NoteCreate(BaseModel):
         description="Required for a new thread; a reply is on its parent's lines.",
     )
     parent_id: UUID | None = Field(default=None, description="Reply to this note.")
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        # A reply is on its parent's lines: lines given with it were dropped in silence.
+        if self.parent_id is not None and self.line_ids:
+            raise ValueError("a reply is on its parent's lines: give parent_id or line_ids")
+        return self
 
 
 class NotePatch(BaseModel):
