@@ -111,7 +111,7 @@ def _theme(doc: Document, drafts: list[Draft], idf: dict[str, float]) -> str | N
             f"{_josa(noun, '이', '가')} 이 인터뷰의 중심 주제입니다."
         )
     return (
-        f"{count} of the {len(drafts)} findings involve {noun}: it is the thread that runs "
+        f'{count} of the {len(drafts)} findings involve "{noun}": it is the thread that runs '
         "through this interview."
     )
 
@@ -156,11 +156,13 @@ def _link(
     if best is None:
         return None
     noun = best[1]
+    # Quoted, as the word they used: the shared word is found without knowing its part of
+    # speech, and "Their wish about match answers…" read as broken English when it was a verb.
     if doc.out_lang == "ko":
-        return f"{noun} 관련 불편이 그대로 바라는 점으로 이어집니다: 해결책의 방향이 분명합니다."
+        return f"'{noun}' 관련 불편이 그대로 바라는 점으로 이어집니다: 해결책의 방향이 분명합니다."
     return (
-        f"Their wish about {noun} answers a problem they describe with it, so the direction "
-        "of a fix is clear."
+        f'A wish and a problem they describe both turn on "{noun}", so the direction of a fix '
+        "is clear."
     )
 
 
@@ -244,7 +246,7 @@ def _praise(doc: Document, tf: Counter[str], cited: set[int], has_pains: bool) -
                 f"불편이 있어도 {_josa(subject, '은', '는')} 긍정적으로 평가합니다: "
                 "지켜야 할 부분입니다."
             )
-        return f"Not everything is a problem: they speak well of {subject}, worth keeping."
+        return f'Not everything is a problem: they speak well of "{subject}", worth keeping.'
     return None
 
 
