@@ -32,6 +32,9 @@ from persona_insight.config import Settings
 from persona_insight.personas.synthesis import SECTIONS, Profile
 
 MAX_LINES = 60
+# The workflow input `task` a MISO/Dify workflow branches on.
+PROFILE_TASK = "persona_profile"
+CRITIQUE_TASK = "persona_critique"
 MAX_STATEMENTS = 40
 _FENCE = re.compile(r"</?\s*interview_lines\s*>", re.IGNORECASE)
 
@@ -55,7 +58,9 @@ class Writer(Protocol):
     name: str
     model: str | None
 
-    async def complete(self, system: str, prompt: str, usage: dict[str, Any]) -> str: ...
+    async def complete(
+        self, system: str, prompt: str, usage: dict[str, Any], *, task: str = PROFILE_TASK
+    ) -> str: ...
 
 
 def evidence(offline: Profile, lines: dict[UUID, dict[int, str]]) -> list[Line]:
@@ -74,7 +79,7 @@ def evidence(offline: Profile, lines: dict[UUID, dict[int, str]]) -> list[Line]:
     return list(out.values())
 
 
-def _numbered(lines: Sequence[Line]) -> str:
+def numbered(lines: Sequence[Line]) -> str:
     body = [
         f"[{n}] {json.dumps(_FENCE.sub(' ', line.text)[:600], ensure_ascii=False)}"
         for n, line in enumerate(lines, start=1)
@@ -108,7 +113,7 @@ CRITIQUE = "\n".join(
 )
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def json_object(text: str) -> dict[str, Any]:
     """The first JSON object in a model's answer (models wrap it in prose or fences)."""
     start = text.find("{")
     while start >= 0:
@@ -126,7 +131,7 @@ def _json_object(text: str) -> dict[str, Any]:
 def parse_profile(text: str, lines: Sequence[Line]) -> Profile:
     """The written sections, each statement citing the lines its numbers name; a statement
     citing no number it was given is dropped here already."""
-    raw = _json_object(text).get("sections")
+    raw = json_object(text).get("sections")
     profile = Profile()
     if not isinstance(raw, dict):
         return profile
@@ -178,7 +183,7 @@ def critique_prompt(profile: Profile, lines: dict[tuple[UUID, int], str]) -> tup
 
 
 def supported(text: str, total: int) -> set[int]:
-    numbers = _json_object(text).get("supported")
+    numbers = json_object(text).get("supported")
     if not isinstance(numbers, list):
         return set()
     return {n for n in numbers if isinstance(n, int) and 1 <= n <= total}
@@ -199,7 +204,7 @@ async def generate(
     if not material:
         return Outcome(offline)
     usage: dict[str, Any] = {}
-    prompt = _numbered(material)
+    prompt = numbered(material)
     if mask_personal_data:
         prompt = mask(prompt).text
     written = parse_profile(
@@ -214,7 +219,9 @@ async def generate(
         return outcome
     if mask_personal_data:
         checked = mask(checked).text
-    keep = supported(await writer.complete(CRITIQUE, checked, usage), len(order))
+    keep = supported(
+        await writer.complete(CRITIQUE, checked, usage, task=CRITIQUE_TASK), len(order)
+    )
     sections: dict[str, list[Statement]] = {name: [] for name in SECTIONS}
     for n, (name, statement) in enumerate(order, start=1):
         if n in keep:
@@ -242,7 +249,9 @@ class LlmWriter:
         self.settings = settings
         self.model: str | None = settings.llm_model or None
 
-    async def complete(self, system: str, prompt: str, usage: dict[str, Any]) -> str:
+    async def complete(
+        self, system: str, prompt: str, usage: dict[str, Any], *, task: str = PROFILE_TASK
+    ) -> str:
         settings = self.settings
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         handle = build_model(
@@ -270,8 +279,8 @@ class LlmWriter:
 
 
 class MisoWriter:
-    """The same two passes as workflow runs: inputs `task` (persona_profile or
-    persona_critique), `instructions` and `data`; the answer is the output `text` (or the
+    """Each pass as a workflow run: inputs `task` (persona_profile, persona_critique or
+    persona_placement), `instructions` and `data`; the answer is the output `text` (or the
     streamed text)."""
 
     name = "miso"
@@ -280,13 +289,14 @@ class MisoWriter:
         self.settings = settings
         self.model: str | None = None
 
-    async def complete(self, system: str, prompt: str, usage: dict[str, Any]) -> str:
+    async def complete(
+        self, system: str, prompt: str, usage: dict[str, Any], *, task: str = PROFILE_TASK
+    ) -> str:
         settings = self.settings
         if not settings.miso_base_url or not settings.miso_api_key:
             raise EngineError(
                 "engine_not_configured", "no MISO/Dify URL or key is set", retryable=False
             )
-        task = "persona_critique" if system == CRITIQUE else "persona_profile"
         async with MisoClient(
             settings.miso_base_url,
             settings.miso_api_key.get_secret_value(),
@@ -310,3 +320,12 @@ class MisoWriter:
         if isinstance(output, dict):
             return json.dumps(output)
         return str(output) if output is not None else run.text
+
+
+def writer_for(name: str, settings: Settings) -> Writer | None:
+    """The company's engine as a writer; None: offline (nothing generated)."""
+    if name == "llm":
+        return LlmWriter(settings)
+    if name == "miso":
+        return MisoWriter(settings)
+    return None

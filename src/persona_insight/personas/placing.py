@@ -1,22 +1,28 @@
 """Placing analysed interviews on the framework and storing it: read in one short transaction,
-embed and score with none open, write in another. Manual placements and a researcher's persona
-are never replaced; the interview's persona follows from the result (`interview:updated` when it
-changes). Used by the job after each analysis and by the bulk re-match."""
+embed and score with none open (and, with the company's `llm`/`miso` engine, have the engine
+judge each interview's closest lines: `judged`), write in another. Manual placements and a
+researcher's persona are never replaced; the interview's persona follows from the result
+(`interview:updated` when it changes). Used by the job after each analysis and by the bulk
+re-match."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.analysis.contract import InterviewAnalysis
+from persona_insight.companies import repository as company_repo
+from persona_insight.companies import service as company_service
+from persona_insight.config import Settings
 from persona_insight.embeddings import repository as embeddings
 from persona_insight.embeddings.vectors import embed_passages, embed_query
 from persona_insight.models import InterviewPlacement
-from persona_insight.personas import matching
+from persona_insight.personas import generated, judged, matching
 from persona_insight.personas import repository as repo
 from persona_insight.personas.matching import AxisRef, Placement, TypeRef
 from persona_insight.personas.service import Framework, code_from, emit_interview_updated
@@ -30,6 +36,16 @@ class Inputs:
     # interview id → (line ids, line texts, stored vectors by line id)
     lines: dict[UUID, tuple[list[int], list[str]]]
     stored: dict[tuple[UUID, int], np.ndarray]
+    # The company's engine when it is `llm`/`miso`: it judges what the embeddings found.
+    writer: generated.Writer | None = None
+    mask_personal_data: bool = False
+
+
+@dataclass(slots=True)
+class Computed:
+    placements: dict[UUID, list[Placement]]
+    # Per interview, the lines an engine is shown to judge (each type's closest).
+    shown: dict[UUID, list[int]]
 
 
 def axis_refs(fw: Framework) -> list[AxisRef]:
@@ -45,7 +61,23 @@ def axis_refs(fw: Framework) -> list[AxisRef]:
     ]
 
 
-async def read(session: AsyncSession, company_id: UUID, interview_ids: Sequence[UUID]) -> Inputs:
+def axis_specs(fw: Framework) -> list[judged.AxisSpec]:
+    return [
+        judged.AxisSpec(
+            a.id,
+            a.name,
+            tuple(judged.TypeSpec(t.id, t.name, t.description) for t in fw.types_of(a.id)),
+        )
+        for a in fw.axes
+    ]
+
+
+async def read(
+    session: AsyncSession,
+    company_id: UUID,
+    interview_ids: Sequence[UUID],
+    settings: Settings | None = None,
+) -> Inputs:
     fw = await load_framework(session, company_id)
     lines: dict[UUID, tuple[list[int], list[str]]] = {}
     for interview, result in await repo.analysed(session, interview_ids):
@@ -58,13 +90,19 @@ async def read(session: AsyncSession, company_id: UUID, interview_ids: Sequence[
         for row in await embeddings.load(session, kind="line", interview_ids=list(lines)):
             if row.interview_id is not None and row.ref.isdigit():
                 stored[(row.interview_id, int(row.ref))] = row.vector
-    return Inputs(fw, axis_refs(fw), lines, stored)
+    inputs = Inputs(fw, axis_refs(fw), lines, stored)
+    company = await company_repo.company(session, company_id) if settings else None
+    if settings is not None and company is not None and fw.axes:
+        name, merged = company_service.engine_settings(company, settings)
+        inputs.writer = generated.writer_for(name, merged)
+        inputs.mask_personal_data = settings.mask_personal_data
+    return inputs
 
 
-def compute(inputs: Inputs) -> dict[UUID, list[Placement]]:
+def compute(inputs: Inputs) -> Computed:
     """CPU only (the e5 model): run it in a thread, with no transaction open."""
     if not inputs.axes:
-        return {}
+        return Computed({}, {})
     type_vectors = {t.id: embed_query(t.text) for a in inputs.axes for t in a.types}
     missing = [
         (iid, lid, text)
@@ -77,11 +115,36 @@ def compute(inputs: Inputs) -> dict[UUID, list[Placement]]:
         embedded = embed_passages([t for _, _, t in missing])
         for (iid, lid, _), vector in zip(missing, embedded, strict=True):
             vectors[(iid, lid)] = vector
-    out: dict[UUID, list[Placement]] = {}
+    out = Computed({}, {})
     for iid, (ids, _) in inputs.lines.items():
         matrix = np.stack([vectors[(iid, lid)] for lid in ids]) if ids else np.zeros((0, 1))
-        out[iid] = matching.place(ids, matrix, inputs.axes, type_vectors)
+        out.placements[iid] = matching.place(ids, matrix, inputs.axes, type_vectors)
+        if inputs.writer is not None:
+            out.shown[iid] = judged.candidates(
+                ids, matrix, [type_vectors[t.id] for a in inputs.axes for t in a.types]
+            )
     return out
+
+
+async def judge(inputs: Inputs, computed: Computed, usage: dict[str, Any]) -> None:
+    """With an engine, its judgement replaces the embeddings' placement of each interview; where
+    it could not answer, the embeddings' placement stands (logged by `judged`)."""
+    if inputs.writer is None:
+        return
+    specs = axis_specs(inputs.framework)
+    for iid, placements in computed.placements.items():
+        ids, texts = inputs.lines[iid]
+        verdict = await judged.judge(
+            inputs.writer,
+            iid,
+            dict(zip(ids, texts, strict=True)),
+            computed.shown.get(iid, []),
+            specs,
+            usage,
+            mask_personal_data=inputs.mask_personal_data,
+        )
+        if verdict is not None:
+            computed.placements[iid] = [verdict.get(p.axis_id, p) for p in placements]
 
 
 async def store(

@@ -68,15 +68,6 @@ async def validated(session: AsyncSession, profile: Profile) -> tuple[dict[str, 
     return sections, repairs
 
 
-def writer_for(name: str, settings: Settings) -> generated.Writer | None:
-    """The company's engine as a profile writer; None: offline (assembled, nothing generated)."""
-    if name == "llm":
-        return generated.LlmWriter(settings)
-    if name == "miso":
-        return generated.MisoWriter(settings)
-    return None
-
-
 async def synthesise(
     db: Database,
     company_id: UUID,
@@ -102,7 +93,7 @@ async def synthesise(
         company = await company_repo.company(session, company_id)
         if settings is not None and company is not None:
             name, merged = company_service.engine_settings(company, settings)
-            writer = writer_for(name, merged)
+            writer = generated.writer_for(name, merged)
     profile = await asyncio.to_thread(
         synthesis.synthesise, sources, traits, language, lambda t: embed_passages(t)
     )

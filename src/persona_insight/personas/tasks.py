@@ -8,11 +8,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persona_insight.config import Settings
 from persona_insight.db import Actor, Database, raw_connection
 from persona_insight.interviews.service import ANALYSE_QUEUE
 from persona_insight.jobs.queue import queue
@@ -97,19 +99,36 @@ async def defer_synthesis_of(
             await defer_synthesis(session, project_id, company_id, ids[code])
 
 
-async def place(db: Database, company_id: UUID, interview_ids: Sequence[UUID]) -> int:
-    """Place these interviews; how many personas' profiles were queued for synthesis."""
+async def place(
+    db: Database,
+    company_id: UUID,
+    interview_ids: Sequence[UUID],
+    settings: Settings | None = None,
+) -> int:
+    """Place these interviews; how many personas' profiles were queued for synthesis. With
+    `settings`, a company whose engine is `llm`/`miso` has it judge the placements."""
     actor = Actor(company_id=company_id, role="system")
     async with db.unit_of_work(actor) as session:
-        inputs = await placing.read(session, company_id, interview_ids)
-    placements = await asyncio.to_thread(placing.compute, inputs)
+        inputs = await placing.read(session, company_id, interview_ids, settings)
+    computed = await asyncio.to_thread(placing.compute, inputs)
+    usage: dict[str, Any] = {}
+    await placing.judge(inputs, computed, usage)
+    if usage:
+        log.info(
+            "placement of %d interviews judged by %s: %s",
+            len(interview_ids),
+            inputs.writer.name if inputs.writer else "-",
+            usage,
+        )
     async with db.unit_of_work(actor) as session:
-        touched = await placing.store(session, company_id, placements)
+        touched = await placing.store(session, company_id, computed.placements)
         await defer_synthesis_of(session, company_id, touched)
     return len(touched)
 
 
-async def rematch(db: Database, project_id: UUID, company_id: UUID) -> int:
+async def rematch(
+    db: Database, project_id: UUID, company_id: UUID, settings: Settings | None = None
+) -> int:
     """Every analysed interview of the project, in batches; `persona:rematch_progress` after
     each so the page shows how far it is."""
     actor = Actor(company_id=company_id, role="system")
@@ -119,7 +138,7 @@ async def rematch(db: Database, project_id: UUID, company_id: UUID) -> int:
     changed = 0
     for start in range(0, max(len(ids), 1), BATCH):
         batch = ids[start : start + BATCH]
-        changed += await place(db, company_id, batch) if batch else 0
+        changed += await place(db, company_id, batch, settings) if batch else 0
         async with db.unit_of_work(actor) as session:
             await events.append(
                 session,
@@ -144,7 +163,8 @@ async def place_interview(
     context: procrastinate.JobContext, interview_id: str, company_id: str
 ) -> None:
     db: Database = context.additional_context["db"]
-    await place(db, UUID(company_id), [UUID(interview_id)])
+    settings = context.additional_context.get("settings")
+    await place(db, UUID(company_id), [UUID(interview_id)], settings)
 
 
 @queue.task(name=REMATCH_TASK, queue=ANALYSE_QUEUE, pass_context=True)
@@ -152,7 +172,8 @@ async def rematch_project(
     context: procrastinate.JobContext, project_id: str, company_id: str
 ) -> None:
     db: Database = context.additional_context["db"]
-    await rematch(db, UUID(project_id), UUID(company_id))
+    settings = context.additional_context.get("settings")
+    await rematch(db, UUID(project_id), UUID(company_id), settings)
 
 
 @queue.task(name=SYNTH_TASK, queue=ANALYSE_QUEUE, pass_context=True)
