@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 MAX_MESSAGE = 4000
 
@@ -104,7 +104,8 @@ class MindMap(BaseModel):
 class BudgetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    monthly_tokens: int | None = Field(default=None, ge=0, le=10**12)
+    # Strict: JSON `true` is not a budget of one token.
+    monthly_tokens: StrictInt | None = Field(default=None, ge=0, le=10**12)
 
 
 class BudgetOut(BaseModel):

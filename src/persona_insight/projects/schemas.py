@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 Visibility = Literal["public", "private"]
 JoinMethod = Literal["open", "invite_only", "password"]
@@ -111,7 +111,8 @@ class InvitationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["admin", "member"] = "member"
-    expires_in_hours: int = Field(default=168, ge=1, le=24 * 90)
+    # Strict: JSON `true` is not one hour (the invitation form converts its text first).
+    expires_in_hours: StrictInt = Field(default=168, ge=1, le=24 * 90)
 
 
 class InvitationOut(BaseModel):

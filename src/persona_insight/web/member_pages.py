@@ -87,10 +87,12 @@ async def transfer(project_id: UUID, page: PageDep) -> Response:
 async def create_invitation(project_id: UUID, page: PageDep) -> Response:
     await _known(page, project_id)
     try:
+        hours = page.value("hours")
         body = InvitationCreate.model_validate(
-            {"role": page.value("role") or "member", "expires_in_hours": page.value("hours")}
+            {"role": page.value("role") or "member"}
+            | ({"expires_in_hours": int(hours)} if hours else {})
         )
-    except ValidationError:
+    except (ValidationError, ValueError):
         return redirect(settings_url(project_id, "invitations"), problem="validation_error")
     invitation, token = await projects.create_invitation(
         page.session, page.signed_in, project_id, body.role, body.expires_in_hours
