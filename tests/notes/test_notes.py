@@ -109,6 +109,8 @@ async def test_threads_edits_and_deletes(app: Any) -> None:
         ({"text": "x", "line_ids": [2, 99]}, 422, "invalid_line_ids"),
         ({"text": "", "line_ids": [2]}, 422, "invalid_text"),
         ({"text": " \n ", "line_ids": [2]}, 422, "invalid_text"),
+        ({"text": "\u200b\ufeff", "line_ids": [2]}, 422, "invalid_text"),  # shows nothing
+        ({"text": "x", "line_ids": ["2"]}, 422, "validation_error"),  # a string is not a line
         ({"text": "가" * 2001, "line_ids": [2]}, 422, "invalid_text"),
         ({"text": "x", "line_ids": [2], "color": "red"}, 422, "validation_error"),
         ({"text": "x", "line_ids": ["two"]}, 422, "validation_error"),

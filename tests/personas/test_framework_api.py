@@ -272,3 +272,123 @@ def huge_png(side: int = 20_000) -> bytes:
     from tests.e2e.test_accounts import png
 
     return png(side, side, b"\x00" * (side + 1))
+
+
+async def test_personas_without_types_all_go_and_the_409_names_each(app: Any) -> None:
+    """The demo's flat personas have no types, so they all shared one key: a save removed one
+    of them, the 409 named one, and every later save removed the next."""
+    admin = await _admin(app)
+    project = await make_project(app, admin, "Legacy")
+    async with as_owner(app.api.state.runtime.db.owner_url) as s:
+        for code in ("OLD-A", "OLD-B", "OLD-C"):
+            await s.execute(
+                text(
+                    "INSERT INTO personas (id, company_id, code, title, description)"
+                    " SELECT gen_random_uuid(), company_id, :c, :c, '' FROM users WHERE id = :u"
+                ),
+                {"c": code, "u": str(admin.user_id)},
+            )
+        await s.commit()
+    async with client(app, admin) as c:
+        used = []
+        for code in ("OLD-A", "OLD-C"):
+            r = await c.post(
+                "/api/workflow/async",
+                json={"project_id": project["id"], "text": "Q: How?\nA: At home, every night."},
+            )
+            interview_id = r.json()["interview_id"]
+            r = await c.patch(
+                f"/api/interviews/{interview_id}/persona", json={"persona_code": code}
+            )
+            assert r.status_code == 200, r.text
+            used.append(interview_id)
+        r = await c.put("/api/personas/framework", json=TWO_AXES)
+        assert r.status_code == 409, r.text
+        details = r.json()["error"]["details"]
+        assert sorted(details["personas"]) == ["OLD-A", "OLD-B", "OLD-C"]
+        assert details["interviews"] == 2
+        r = await c.put("/api/personas/framework", json=TWO_AXES | {"confirm": True})
+        assert r.status_code == 200, r.text
+        assert sorted(r.json()["lost_interviews"]) == sorted(used)
+        codes = sorted(
+            p["code"] for p in (await c.get("/api/personas/framework")).json()["personas"]
+        )
+        assert codes == [f"P{n}" for n in range(1, 7)]
+
+
+async def test_an_id_given_twice_is_refused(app: Any) -> None:
+    admin = await _admin(app)
+    async with client(app, admin) as c:
+        fw = (await c.put("/api/personas/framework", json=TWO_AXES)).json()
+        body = _with_ids(fw)
+        twice_axis = {"axes": [body["axes"][0], body["axes"][1] | {"id": body["axes"][0]["id"]}]}
+        r = await c.put("/api/personas/framework", json=twice_axis | {"confirm": True})
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["rule"] == "duplicate_axis_id"
+        first = body["axes"][0]["types"][0]
+        body["axes"][0]["types"][1]["id"] = first["id"]
+        r = await c.put("/api/personas/framework", json=body | {"confirm": True})
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["rule"] == "duplicate_type_id"
+        assert len((await c.get("/api/personas/framework")).json()["personas"]) == 6
+
+
+async def test_a_removed_code_is_never_given_again_by_a_later_save(app: Any) -> None:
+    admin = await _admin(app)
+    async with client(app, admin) as c:
+        fw = (await c.put("/api/personas/framework", json=TWO_AXES)).json()
+        edit = _with_ids(fw)
+        edit["axes"][1]["types"] = edit["axes"][1]["types"][:1]  # P2, P4, P6 go
+        r = await c.put("/api/personas/framework", json=edit | {"confirm": True})
+        assert sorted(p["code"] for p in r.json()["personas"]) == ["P1", "P3", "P5"]
+        edit = _with_ids(r.json())
+        edit["axes"][1]["types"].append({"name": "속도"})
+        r = await c.put("/api/personas/framework", json=edit)
+        assert r.status_code == 200, r.text
+        assert sorted(p["code"] for p in r.json()["personas"]) == [
+            "P1",
+            "P3",
+            "P5",
+            "P7",
+            "P8",
+            "P9",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("names", "rule"),
+    [
+        (["한국", "한국"], "duplicate_type_name"),  # composed and decomposed Hangul
+        (["ABC", "ＡＢＣ"], "duplicate_type_name"),  # full-width Latin
+        (["a", "\u200b"], "type_name_empty"),  # a zero-width space shows nothing
+        (["a", "b\u200b"], None),  # visible text with an invisible character is a name
+    ],
+)
+async def test_names_are_compared_as_a_reader_sees_them(
+    app: Any, names: list[str], rule: str | None
+) -> None:
+    import unicodedata
+
+    names = [names[0], unicodedata.normalize("NFD", names[1])]
+    admin = await _admin(app)
+    async with client(app, admin) as c:
+        body = {"axes": [{"name": "축", "types": [{"name": n} for n in names]}]}
+        r = await c.put("/api/personas/framework", json=body)
+        if rule is None:
+            assert r.status_code == 200, r.text
+        else:
+            assert r.status_code == 422, r.text
+            assert r.json()["error"]["details"]["rule"] == rule
+
+
+async def test_a_persona_title_must_show_something(app: Any) -> None:
+    admin = await _admin(app)
+    async with client(app, admin) as c:
+        fw = (await c.put("/api/personas/framework", json=TWO_AXES)).json()
+        persona = fw["personas"][0]
+        r = await c.patch(f"/api/personas/{persona['id']}", json={"title": "\u200b"})
+        assert r.status_code == 422, r.text
+        r = await c.patch(f"/api/personas/{persona['id']}", json={"enabled": "no"})
+        assert r.status_code == 422, r.text
+        after = (await c.get("/api/personas/framework")).json()["personas"][0]
+        assert (after["title"], after["enabled"]) == (persona["title"], persona["enabled"])

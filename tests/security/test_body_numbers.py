@@ -1,7 +1,8 @@
-"""JSON `true` is not a number. Pydantic's lax mode reads a boolean as 1 for an `int` field, so
-`{"expires_in_hours": true}` made a one-hour invitation and `{"monthly_tokens": true}` a budget
-of one token. Every numeric field of every JSON request body, found through the OpenAPI schema,
-must refuse a boolean."""
+"""A JSON value of one type is not another. Pydantic's lax mode reads `true` as 1 for an `int`
+field (`{"expires_in_hours": true}` made a one-hour invitation, `{"monthly_tokens": true}` a
+budget of one token), `"yes"` as true for a `bool` (`{"confirm": "yes"}` ran a destructive
+framework save) and `"1"` as 1. Every number, boolean and list of them in every JSON request
+body, found through the OpenAPI schema, must refuse the other types."""
 
 from __future__ import annotations
 
@@ -61,7 +62,39 @@ def _models() -> dict[str, type[BaseModel]]:
     return out
 
 
-def test_no_numeric_body_field_takes_a_boolean() -> None:
+# What each JSON type must refuse: lax mode took every one of these (`"confirm": "yes"` ran a
+# destructive framework save).
+WRONG: dict[str, list[Any]] = {
+    "integer": [True, "1", 1.5],
+    "number": [True, "1"],
+    "boolean": ["yes", "true", 1, 0],
+}
+
+
+def _kinds(prop: dict[str, Any]) -> set[str]:
+    options = [prop, *prop.get("anyOf", [])]
+    return {o["type"] for o in options if isinstance(o.get("type"), str)}
+
+
+def _item_kinds(prop: dict[str, Any]) -> set[str]:
+    options = [prop, *prop.get("anyOf", [])]
+    return {
+        kind
+        for o in options
+        if o.get("type") == "array" and isinstance(o.get("items"), dict)
+        for kind in _kinds(o["items"])
+    }
+
+
+def _takes(model: type[BaseModel], field_name: str, value: Any) -> bool:
+    try:
+        model.model_validate({field_name: value})
+    except ValidationError as exc:
+        return not any(e["loc"][:1] == (field_name,) for e in exc.errors())
+    return True
+
+
+def test_no_body_field_takes_a_value_of_another_json_type() -> None:
     spec = create_app(Settings()).api.openapi()
     components = spec["components"]["schemas"]
     models = _models()
@@ -71,15 +104,16 @@ def test_no_numeric_body_field_takes_a_boolean() -> None:
         assert model is not None, f"no model found for the request schema {name}"
         for field_name, field in model.model_fields.items():
             prop = components[name].get("properties", {}).get(field.alias or field_name, {})
-            kinds = {prop.get("type")} | {o.get("type") for o in prop.get("anyOf", [])}
-            if not kinds & {"integer", "number"}:
-                continue
-            checked += 1
-            try:
-                model.model_validate({field_name: True})
-            except ValidationError as exc:
-                if any(e["loc"][:1] == (field_name,) for e in exc.errors()):
-                    continue
-            lax.append(f"{name}.{field_name}")
-    assert checked >= 2
-    assert lax == [], f"numeric body fields that take true as a number: {lax}"
+            for kind in _kinds(prop) & set(WRONG):
+                checked += 1
+                taken = [v for v in WRONG[kind] if _takes(model, field_name, v)]
+                lax += [f"{name}.{field_name}={v!r}" for v in taken]
+            for kind in _item_kinds(prop) & set(WRONG):
+                checked += 1
+                lax += [
+                    f"{name}.{field_name}=[{v!r}]"
+                    for v in WRONG[kind]
+                    if _takes(model, field_name, [v])
+                ]
+    assert checked >= 10
+    assert lax == [], f"body fields that take a value of another JSON type: {lax}"

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 Role = Literal["super_admin", "company_admin", "company_user"]
 
@@ -82,7 +82,7 @@ class PasswordChange(BaseModel):
 
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=8, max_length=1024)
-    keep_api_tokens: bool = Field(
+    keep_api_tokens: StrictBool = Field(
         default=False, description="Keep my API tokens working (by default they are revoked)."
     )
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from persona_insight.accounts.schemas import Role
 
@@ -37,7 +37,7 @@ class CompanyPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     domains: list[str] | None = Field(default=None, max_length=50)
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
     @field_validator("domains")
     @classmethod
@@ -88,7 +88,7 @@ class UserPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
     company_id: UUID | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class AuditOut(BaseModel):

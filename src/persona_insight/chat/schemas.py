@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 MAX_MESSAGE = 4000
 
@@ -24,15 +24,15 @@ class ChatIn(BaseModel):
     persona_codes: list[str] = Field(default_factory=list, max_length=32)
     message: str = Field(max_length=MAX_MESSAGE * 2)
     mentions: list[str] = Field(default_factory=list, max_length=32)
-    panel: bool = False
-    shared: bool = False
+    panel: StrictBool = False
+    shared: StrictBool = False
 
 
 class ConversationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    shared: bool | None = None
+    shared: StrictBool | None = None
 
 
 class MessageOut(BaseModel):

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from persona_insight.texts import Visible
 
 EngineChoice = Literal["offline", "llm", "miso"]
 
@@ -113,14 +115,14 @@ class PersonaIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
-    title: str = Field(min_length=1, max_length=200)
+    title: Visible = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
 
 
 class PersonaPatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Visible | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
 
 
@@ -154,7 +156,7 @@ class RetentionSettings(RetentionSettingsIn):
 class MembershipSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    require_approval: bool = Field(
+    require_approval: StrictBool = Field(
         description="New members wait for a company admin's approval after verifying their e-mail."
     )
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 ThemeKind = Literal["pain", "need"]
 MAX_LABEL = 200
@@ -123,9 +123,9 @@ class ThemeEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: str | None = Field(default=None, max_length=MAX_LABEL * 4)
-    reset_label: bool = False
-    pinned: bool | None = None
-    hidden: bool | None = None
+    reset_label: StrictBool = False
+    pinned: StrictBool | None = None
+    hidden: StrictBool | None = None
     merge_into: UUID | None = None
 
 

@@ -33,6 +33,8 @@ class Company(Base):
     # engine's URL and model and the default language (its key is sealed in engine_secrets).
     speech_engine: Mapped[str | None] = mapped_column(String(20))
     speech_config: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    # The highest P-number its persona framework has given (migration 0036): never reused.
+    persona_number: Mapped[int] = mapped_column(server_default=text("0"))
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 MAX_TEXT = 2000
 MAX_LINES = 500
@@ -45,7 +45,7 @@ class NoteCreate(BaseModel):
         max_length=MAX_TEXT * 4,
         description=f"1 to {MAX_TEXT} characters once surrounding white space is removed.",
     )
-    line_ids: list[int] | None = Field(
+    line_ids: list[StrictInt] | None = Field(
         default=None,
         max_length=MAX_LINES,
         description="Required for a new thread; a reply is on its parent's lines.",

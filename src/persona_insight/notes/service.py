@@ -19,6 +19,7 @@ from persona_insight.notes import repository as repo
 from persona_insight.notes.schemas import MAX_TEXT, NoteAuthor, NoteCreate, NoteList, NoteOut
 from persona_insight.projects.service import Access
 from persona_insight.realtime import events, scrub
+from persona_insight.texts import shows_nothing
 
 
 def to_out(note: Note, author_name: str | None) -> NoteOut:
@@ -39,7 +40,7 @@ def to_out(note: Note, author_name: str | None) -> NoteOut:
 
 def clean_text(value: str) -> str:
     value = value.strip()
-    if not value or len(value) > MAX_TEXT:
+    if shows_nothing(value) or len(value) > MAX_TEXT:
         raise InvalidInput(
             f"a note has 1 to {MAX_TEXT} characters", code="invalid_text", details={"max": MAX_TEXT}
         )

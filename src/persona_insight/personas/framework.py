@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from persona_insight.errors import InvalidInput
+from persona_insight.texts import name_key
 
 MAX_COMBINATIONS = 64
 MAX_AXES = 6
@@ -44,15 +45,16 @@ def validate(axes: Sequence[AxisSpec]) -> None:
         raise _rule("framework_no_axes", "a framework needs at least one axis")
     if len(axes) > MAX_AXES:
         raise _rule("too_many_axes", f"at most {MAX_AXES} axes", limit=MAX_AXES)
-    axis_names = [a.name.strip().casefold() for a in axes]
+    # Compared as a reader sees them: "한국" composed and decomposed, "ABC" and "ＡＢＣ", are one.
+    axis_names = [name_key(a.name) for a in axes]
     for i, axis in enumerate(axes):
-        if not axis.name.strip():
+        if not axis_names[i]:
             raise _rule("axis_name_empty", "every axis needs a name", axis=i)
         if not axis.types:
             raise _rule("axis_no_types", f"axis {axis.name!r} has no types", axis=axis.name)
         if len(axis.types) > MAX_TYPES:
             raise _rule("too_many_types", f"at most {MAX_TYPES} types per axis", axis=axis.name)
-        names = [t.name.strip().casefold() for t in axis.types]
+        names = [name_key(t.name) for t in axis.types]
         if any(not n for n in names):
             raise _rule("type_name_empty", "every type needs a name", axis=axis.name)
         duplicate = _first_duplicate(names)
@@ -66,6 +68,12 @@ def validate(axes: Sequence[AxisSpec]) -> None:
     duplicate = _first_duplicate(axis_names)
     if duplicate is not None:
         raise _rule("duplicate_axis_name", f"two axes are named {duplicate!r}", name=duplicate)
+    axis_ids = [a.id for a in axes if a.id is not None]
+    if len(axis_ids) != len(set(axis_ids)):
+        raise _rule("duplicate_axis_id", "the same axis id is given twice")
+    type_ids = [t.id for a in axes for t in a.types if t.id is not None]
+    if len(type_ids) != len(set(type_ids)):
+        raise _rule("duplicate_type_id", "the same type id is given twice")
     total = 1
     for axis in axes:
         total *= len(axis.types)
@@ -101,12 +109,15 @@ def assign_codes(
     combinations: Sequence[Combination],
     existing: Mapping[Combination, str],
     retired: Iterable[str] = (),
+    highest: int = 0,
 ) -> dict[Combination, str]:
     """A combination that already had a code keeps it; new ones take the next free P-number
-    after the highest in use or just retired, so a removed persona's code is not handed on."""
+    after the highest in use, just retired or ever given (`highest`), so a removed persona's
+    code is not handed on."""
     taken = set(existing.values()) | set(retired)
     used = [int(m.group(1)) for code in taken if (m := _CODE.match(code))]
     following = max(used, default=0)
+    following = max(following, highest)
     codes: dict[Combination, str] = {}
     for combination in combinations:
         if combination in existing:
@@ -122,3 +133,7 @@ def assign_codes(
 
 def default_title(type_names: Sequence[str]) -> str:
     return " · ".join(type_names)[:200]
+
+
+def highest_number(codes: Iterable[str]) -> int:
+    return max((int(m.group(1)) for code in codes if (m := _CODE.match(code))), default=0)

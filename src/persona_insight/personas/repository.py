@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.models import (
+    Company,
     Interview,
     InterviewAnalysis,
     InterviewPersonaChoice,
@@ -79,6 +80,17 @@ async def lock_company_framework(session: AsyncSession, company_id: UUID) -> Non
     """Serialise framework edits of one company (two admins saving at once)."""
     await session.execute(
         select(func.pg_advisory_xact_lock(func.hashtext("personas:" + str(company_id))))
+    )
+
+
+async def persona_number(session: AsyncSession, company_id: UUID) -> int:
+    value = await session.scalar(select(Company.persona_number).where(Company.id == company_id))
+    return int(value or 0)
+
+
+async def set_persona_number(session: AsyncSession, company_id: UUID, number: int) -> None:
+    await session.execute(
+        update(Company).where(Company.id == company_id).values(persona_number=number)
     )
 
 

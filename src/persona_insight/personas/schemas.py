@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from persona_insight.texts import Visible
 
 _Name = Field(min_length=1, max_length=100)
 
@@ -33,7 +35,7 @@ class FrameworkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     axes: list[AxisIn] = Field(max_length=50)
-    confirm: bool = Field(
+    confirm: StrictBool = Field(
         default=False,
         description="Remove types that interviews use: their interviews lose that persona.",
     )
@@ -75,9 +77,9 @@ class FrameworkOut(BaseModel):
 class PersonaPatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Visible | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class FocusIn(BaseModel):

@@ -217,7 +217,9 @@ async def save_framework(
 
     combinations = framework.cross_product([[t.id for t in rows] for rows in type_rows])
     wanted = set(combinations)
-    removed = [p for k, p in fw.by_key.items() if k not in wanted]
+    # Every persona, not one per key: personas migrated from the flat list have no types, so
+    # they all share the empty key, and a lookup by key kept only one of them.
+    removed = [p for p in fw.personas if framework.key(p.type_ids) not in wanted]
     removed_codes = [p.code for p in removed]
     lost = await repo.interviews_with_codes(session, actor.company_id, removed_codes)
     in_use = await repo.use_of_types(session, removed_types)
@@ -245,7 +247,11 @@ async def save_framework(
     await session.flush()
 
     existing: dict[Combination, str] = {k: p.code for k, p in fw.by_key.items() if k in wanted}
-    codes = framework.assign_codes(combinations, existing, retired=removed_codes)
+    highest = await repo.persona_number(session, actor.company_id)
+    codes = framework.assign_codes(combinations, existing, removed_codes, highest)
+    await repo.set_persona_number(
+        session, actor.company_id, max(highest, framework.highest_number(codes.values()))
+    )
     names = {t.id: t.name for rows in type_rows for t in rows}
     order = {t.id: i for i, rows in enumerate(type_rows) for t in rows}
     for combination in combinations:

@@ -35,7 +35,9 @@ WINDOW_S = 15 * 60
 KEPT = 5_000
 
 
-Sample = Annotated[float, Field(ge=MIN_LATENCY_MS, le=MAX_LATENCY_MS, allow_inf_nan=False)]
+Sample = Annotated[
+    float, Field(strict=True, ge=MIN_LATENCY_MS, le=MAX_LATENCY_MS, allow_inf_nan=False)
+]
 
 
 class LatencyReport(BaseModel):

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 MAX_QUERY = 1000
 Role = Literal["interviewee", "interviewer", "any"]
@@ -129,7 +129,7 @@ class AskIn(_Question):
         default=None,
         description='Ask about this interview of the project only ("ask about this passage").',
     )
-    line_ids: list[int] = Field(
+    line_ids: list[StrictInt] = Field(
         default_factory=list,
         max_length=MAX_PASSAGE_LINES,
         description="The passage: script line ids of `interview_id` the answer is about "
