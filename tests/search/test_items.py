@@ -87,3 +87,54 @@ async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) 
         gone = (await c.get("/api/search", params={"q": "예약"})).json()
         assert gone["items"] == []
         assert gone["groups"] == []
+
+
+async def test_interview_filters_apply_to_findings_and_notes_too(app: Any) -> None:
+    """The items listed beside the lines ignored every filter but the project: a search in one
+    interview listed other interviews' findings, themes and notes (API QA pass)."""
+    db = app.api.state.runtime.db
+    admin = await make_user(db, email="admin@acme.test", role="company_admin")
+    project = await make_project(app, admin)
+    first = await indexed_with_findings(app, admin, project["id"], "첫 인터뷰")
+    second = await indexed_with_findings(app, admin, project["id"], "둘째 인터뷰")
+    theme_id = uuid.uuid4()
+    async with as_owner(db.owner_url) as session:
+        await session.execute(
+            text(
+                "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
+                " VALUES (:id, :c, :p, 'need', '충전기 예약')"
+            ),
+            {"id": theme_id, "c": admin.company_id, "p": project["id"]},
+        )
+        await session.execute(
+            text("UPDATE interviews SET interview_date = '2026-01-10' WHERE id = :i"),
+            {"i": second},
+        )
+        await session.commit()
+    async with client(app, admin) as c:
+        notes = {}
+        for interview_id in (first, second):
+            r = await c.post(
+                f"/api/interviews/{interview_id}/notes",
+                json={"text": "예약 기능을 원한다고 두 번 말함", "line_ids": [7]},
+            )
+            notes[interview_id] = r.json()["id"]
+
+        def owners(body: dict[str, Any]) -> set[tuple[str, str]]:
+            return {(i["kind"], i["id"]) for i in body["items"]}
+
+        everything = (await c.get("/api/search", params={"q": "예약"})).json()
+        assert ("finding", str(second)) in owners(everything)
+        assert ("theme", str(theme_id)) in owners(everything)
+
+        one = (
+            await c.get("/api/search", params={"q": "예약", "interview_id": str(first)})
+        ).json()
+        assert owners(one) == {("finding", str(first)), ("note", notes[first])}
+        dated = (
+            await c.get("/api/search", params={"q": "예약", "date_to": "2026-02-01"})
+        ).json()
+        assert owners(dated) == {("finding", str(second)), ("note", notes[second])}
+        nobody = (await c.get("/api/search", params={"q": "예약", "persona": "NOPE"})).json()
+        assert nobody["items"] == []
+        assert nobody["groups"] == []

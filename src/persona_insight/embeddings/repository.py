@@ -271,6 +271,7 @@ async def nearest_refs(
     vector: Vectors,
     limit: int,
     project_ids: Sequence[UUID] | None = None,
+    interview_ids: Sequence[UUID] | None = None,
 ) -> list[tuple[UUID, str, float]]:
     """What `nearest` finds as (owner, ref, cosine) only: for rankings, which need neither the
     text nor the vector back (384 numbers a row to send and decode)."""
@@ -281,7 +282,7 @@ async def nearest_refs(
         vector=vector,
         limit=limit,
         project_ids=project_ids,
-        interview_ids=None,
+        interview_ids=interview_ids,
         windows=False,
     )
     return [(row.owner_id, row.ref, 1.0 - float(row.distance)) for row in rows]

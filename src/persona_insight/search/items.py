@@ -44,19 +44,28 @@ async def by_meaning(
     kinds: Sequence[str],
     project_ids: Sequence[UUID],
     embedding: asyncio.Future[Vectors] | None,
+    interview_ids: Sequence[UUID] | None = None,
 ) -> list[ItemKey]:
     """The findings and document chunks nearest the query, nearest first, above the floor;
-    `embedding`: the query's vector, already being computed (`service.embed_soon`)."""
+    `embedding`: the query's vector, already being computed (`service.embed_soon`);
+    `interview_ids`: only the findings of these interviews (and no chunk)."""
     if not needs_vector(kinds) or not await embeddings.has_vector(session):
+        return []
+    if interview_ids is not None and not interview_ids:
         return []
     vector = await query_vector(q, embedding)
     near: list[tuple[ItemKey, float]] = []
     if "finding" in kinds and project_ids:
         found = await embeddings.nearest_refs(
-            session, kind="finding", vector=vector, limit=CANDIDATES, project_ids=project_ids
+            session,
+            kind="finding",
+            vector=vector,
+            limit=CANDIDATES,
+            project_ids=project_ids,
+            interview_ids=interview_ids,
         )
         near += [(("finding", owner_id, ref), sim) for owner_id, ref, sim in found]
-    if "document" in kinds:
+    if "document" in kinds and interview_ids is None:
         near += await repo.nearest_chunks(
             session, vector=vector, project_ids=project_ids, limit=CANDIDATES
         )
@@ -69,8 +78,10 @@ async def by_words(
     parsed: keyword.KeywordQuery,
     project_ids: Sequence[UUID],
     kinds: Sequence[str],
+    interview_ids: Sequence[UUID] | None = None,
 ) -> list[ItemKey]:
-    """The items of `kinds` whose words match the query's, best first."""
+    """The items of `kinds` whose words match the query's, best first; `interview_ids`: only
+    the findings and notes of these interviews (themes and documents belong to none)."""
     kinds = [k for k in kinds if k in ITEM_KINDS]
     if not kinds:
         return []
@@ -82,6 +93,7 @@ async def by_words(
         kinds=kinds,
         project_ids=project_ids,
         limit=CANDIDATES,
+        interview_ids=interview_ids,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -170,6 +170,29 @@ def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
         sql += " AND coalesce(i.interview_date, i.created_at::date) <= :date_to"
         params["date_to"] = filters.date_to
     return sql, params
+
+
+def narrows_interviews(filters: Filters) -> bool:
+    """Whether the filters choose interviews, not only projects (the speaker filter chooses
+    lines)."""
+    return (
+        filters.interview_ids is not None
+        or filters.persona is not None
+        or filters.language is not None
+        or filters.date_from is not None
+        or filters.date_to is not None
+    )
+
+
+async def interviews_matching(session: AsyncSession, filters: Filters) -> list[UUID]:
+    """The live interviews of the filters' projects that the interview filters let through
+    (the same conditions as the lines' `_filter_sql`)."""
+    where, params = _filter_sql(replace(filters, speakers=None))
+    # The lines' alias `l` stands for the interview's own columns here.
+    where = where.replace("l.interview_id", "i.id").replace("l.project_id", "i.project_id")
+    stmt = sql(f"SELECT i.id FROM interviews i WHERE true {where}")  # noqa: S608
+    rows = await session.execute(_typed(stmt, params), params)
+    return [r[0] for r in rows]
 
 
 def _typed(stmt: Any, params: dict[str, Any]) -> Any:
@@ -506,6 +529,8 @@ async def delete_saved(session: AsyncSession, saved_id: UUID, user_id: UUID) -> 
 
 # --- findings, notes, themes and knowledge chunks ----------------------------------------------
 
+# Ranked findings read to find those of chosen interviews (`item_keyword_hits`).
+INTERVIEW_POOL = 2000
 ItemKey = tuple[str, UUID, str]
 """(kind, owner, ref): a finding (owner = interview, ref `pain:<i>`), a note (its id, ref ''),
 a theme (its id, ref ''), a knowledge chunk (the document, ref = chunk number)."""
@@ -563,16 +588,30 @@ async def item_keyword_hits(
     kinds: Sequence[str],
     project_ids: Sequence[UUID],
     limit: int,
+    interview_ids: Sequence[UUID] | None = None,
 ) -> list[ItemKey]:
     """Findings, notes, themes and chunks whose text matches the tsqueries (`korean`: prefix
-    terms under `simple`, `latin`: words under `english`; each '' for none), best first."""
+    terms under `simple`, `latin`: words under `english`; each '' for none), best first.
+    `interview_ids`: only the findings and notes of these interviews."""
     if not kinds or not (korean or latin):
         return []
+    restrict = ""
+    if interview_ids is not None:
+        kinds = [k for k in kinds if k in ("finding", "note")]
+        restrict = (
+            " WHERE CASE WHEN kind = 'finding' THEN owner_id = ANY(:interviews) ELSE EXISTS"
+            " (SELECT 1 FROM notes n WHERE n.id = owner_id AND n.interview_id = ANY(:interviews))"
+            " END"
+        )
+        if not kinds or not interview_ids:
+            return []
     stmt = sql(
         f"SELECT kind, owner_id, ref FROM ({_item_sql(kinds)}) x(kind, owner_id, ref, rank)"  # noqa: S608
-        " ORDER BY rank DESC, owner_id, ref LIMIT :limit"
+        f"{restrict} ORDER BY rank DESC, owner_id, ref LIMIT :limit"
     )
     binds: list[Any] = [bindparam("projects", type_=ARRAY(PG_UUID(as_uuid=True)))]
+    if interview_ids is not None:
+        binds.append(bindparam("interviews", type_=ARRAY(PG_UUID(as_uuid=True))))
     if "finding" in kinds or "document" in kinds:
         binds += [bindparam("vkinds", type_=ARRAY(String)), bindparam("pool", type_=Integer())]
     stmt = stmt.bindparams(*binds)
@@ -587,8 +626,10 @@ async def item_keyword_hits(
             "projects": list(project_ids),
             "limit": limit,
             "vkinds": vector_kinds,
-            # A few the caller's own check may drop (a document deleted a moment ago).
-            "pool": limit * 2,
+            # A few the caller's own check may drop (a document deleted a moment ago); with
+            # interviews chosen, the ranking's best are mostly of other interviews.
+            "pool": limit * 2 if interview_ids is None else INTERVIEW_POOL,
+            **({"interviews": list(interview_ids)} if interview_ids is not None else {}),
         },
     )
     return [(str(r[0]), r[1], str(r[2])) for r in rows]

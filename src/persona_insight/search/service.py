@@ -327,13 +327,23 @@ async def search(
             parsed = keyword_query(q, also)
             item_words: list[repo.ItemKey] = []
             item_meaning: list[repo.ItemKey] = []
+            # Interview filters choose the findings and notes of those interviews; themes and
+            # documents, which belong to no one interview, are left out (they were listed
+            # whatever the filters said).
+            chosen = (
+                await repo.interviews_matching(session, filters)
+                if repo.narrows_interviews(filters)
+                else None
+            )
 
             async def items_by_words(s: AsyncSession) -> None:
-                item_words.extend(await items.by_words(s, parsed, filters.project_ids, kinds))
+                item_words.extend(
+                    await items.by_words(s, parsed, filters.project_ids, kinds, chosen)
+                )
 
             async def items_by_meaning(s: AsyncSession) -> None:
                 item_meaning.extend(
-                    await items.by_meaning(s, q, kinds, filters.project_ids, embedding)
+                    await items.by_meaning(s, q, kinds, filters.project_ids, embedding, chosen)
                 )
 
             other = await opening if opening is not None else None
