@@ -127,13 +127,9 @@ async def test_interview_filters_apply_to_findings_and_notes_too(app: Any) -> No
         assert ("finding", str(second)) in owners(everything)
         assert ("theme", str(theme_id)) in owners(everything)
 
-        one = (
-            await c.get("/api/search", params={"q": "예약", "interview_id": str(first)})
-        ).json()
+        one = (await c.get("/api/search", params={"q": "예약", "interview_id": str(first)})).json()
         assert owners(one) == {("finding", str(first)), ("note", notes[first])}
-        dated = (
-            await c.get("/api/search", params={"q": "예약", "date_to": "2026-02-01"})
-        ).json()
+        dated = (await c.get("/api/search", params={"q": "예약", "date_to": "2026-02-01"})).json()
         assert owners(dated) == {("finding", str(second)), ("note", notes[second])}
         nobody = (await c.get("/api/search", params={"q": "예약", "persona": "NOPE"})).json()
         assert nobody["items"] == []
