@@ -6,6 +6,7 @@ import pytest
 
 from persona_insight import ingest
 from persona_insight.errors import AppError, PayloadTooLarge, UnsupportedMediaType
+from persona_insight.ingest.base import Raw
 
 EXPECTED_EXTENSIONS = {
     ".txt", ".md", ".markdown", ".log", ".text", ".docx", ".pdf", ".vtt", ".srt", ".html",
@@ -84,3 +85,25 @@ def test_errors_serialise_for_clients() -> None:
     assert body["error"]["code"] == "malformed_file"
     assert body["error"]["message"]
     assert caught.value.status == 422
+
+
+def test_a_text_file_that_cannot_fit_is_too_long_before_it_is_decoded() -> None:
+    """A 50 MB text file (under the byte limit) ran the reader out of memory while decoding,
+    and the upload was refused as a malformed file (API QA pass)."""
+    data = b"a" * (4 * 1000 + 1)
+    with pytest.raises(PayloadTooLarge) as caught:
+        ingest.extract("a.txt", data, max_bytes=10_000_000, max_chars=1000)
+    assert (caught.value.code, caught.value.status) == ("text_too_long", 413)
+
+
+def test_running_out_of_memory_is_not_a_malformed_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    def exhausted(data: bytes, max_chars: int) -> Raw:
+        raise MemoryError
+
+    fmt = ingest._FORMATS[".md"]
+    monkeypatch.setitem(
+        ingest._FORMATS, ".md", type(fmt)(fmt.kind, fmt.media_type, exhausted, fmt.label)
+    )
+    # The sandbox turns it into its memory limit (422 file_too_complex), not malformed_file.
+    with pytest.raises(MemoryError):
+        ingest.extract("a.md", b"# hi", max_bytes=100, max_chars=100)

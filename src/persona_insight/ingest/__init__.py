@@ -162,7 +162,8 @@ def _extension(filename: str) -> str:
 def _run(fmt: _Format, data: bytes, max_chars: int) -> Raw:
     try:
         return fmt.reader(data, max_chars)
-    except AppError:
+    except (AppError, MemoryError):
+        # Out of memory is the sandbox's limit (`file_too_complex`), not a malformed file.
         raise
     except Exception as exc:
         # Parsers raise whatever their internals hit on hostile bytes (KeyError, struct.error,

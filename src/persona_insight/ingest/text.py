@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import charset_normalizer
 from charset_normalizer.utils import is_multi_byte_encoding
 
-from persona_insight.ingest.base import Raw, undecodable
+from persona_insight.ingest.base import Raw, too_long, undecodable
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     # UTF-32 LE first: its BOM starts with the UTF-16 LE one.
@@ -39,6 +39,10 @@ class Decoded:
 
 
 def read(data: bytes, max_chars: int) -> Raw:
+    # No encoding takes more than four bytes a character, so this many bytes cannot fit; and
+    # decoding 50 MB ran the parser out of memory, reported as a malformed file.
+    if len(data) > 4 * max_chars:
+        raise too_long(max_chars)
     decoded = decode(data)
     return Raw(decoded.text, encoding=decoded.encoding)
 
