@@ -172,6 +172,8 @@ async def test_manual_axis_values_decide_the_persona(app: Any) -> None:
             f"/api/interviews/{iid}/persona", json={"persona_code": "P1", "axes": {}}
         )
         assert bad.json()["error"]["code"] == "invalid_assignment"
+        bad = await c.patch(f"/api/interviews/{iid}/persona", json={"axes": {}})
+        assert bad.json()["error"]["code"] == "invalid_assignment"
         # switching the persona off leaves the interview without one on the next placement
         r = await c.patch(f"/api/personas/{expected['id']}", json={"enabled": False})
         assert r.json()["enabled"] is False

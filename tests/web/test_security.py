@@ -137,6 +137,7 @@ POST_FORMS = [
     "/interviews/{interview}/restore",
     "/interviews/{interview}/retry",
     "/interviews/{interview}/purge",
+    "/interviews/{interview}/persona",
     "/interviews/{interview}/notes",
     "/interviews/{interview}/speakers",
     "/interviews/{interview}/speakers/rename",

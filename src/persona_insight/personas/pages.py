@@ -13,11 +13,11 @@ from fastapi import APIRouter, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from persona_insight.errors import NotFound
+from persona_insight.errors import Conflict, InvalidInput, NotFound
 from persona_insight.insights import charts
 from persona_insight.models import Project
 from persona_insight.personas import fit, service, tasks, view
-from persona_insight.personas.schemas import FitIn, FitList
+from persona_insight.personas.schemas import FitIn, FitList, PersonaAssignment
 from persona_insight.projects import repository as projects_repo
 from persona_insight.projects import service as projects
 from persona_insight.web.page import Page, PageDep, PageRoute, redirect
@@ -137,3 +137,24 @@ async def synthesise(project_id: UUID, persona_id: UUID, page: PageDep) -> Respo
     )
     notice = "synthesis_queued" if queued else "synthesis_waiting"
     return redirect(f"/projects/{project_id}/personas/{persona_id}", notice=notice)
+
+
+@router.post("/interviews/{interview_id}/persona")
+async def set_interview_persona(interview_id: UUID, page: PageDep) -> Response:
+    """A researcher's persona for the interview, from its page ("" is "no persona fits")."""
+    back = f"/interviews/{interview_id}"
+    try:
+        body = PersonaAssignment.model_validate(
+            {
+                "persona_code": page.value("persona_code") or None,
+                "reason": page.value("reason") or None,
+            }
+        )
+    except ValidationError:
+        return redirect(back + "#persona", problem="invalid_assignment")
+    try:
+        await service.assign(page.session, page.signed_in, interview_id, body)
+    except (InvalidInput, Conflict) as exc:
+        await page.undo()
+        return redirect(back + "#persona", problem=exc.code)
+    return redirect(back + "#persona", notice="persona_set")

@@ -404,7 +404,8 @@ async def assign(
     if interview.deleted_at is not None:
         raise Conflict("restore the interview before editing it", code="interview_deleted")
     given = body.model_fields_set
-    if ("persona_code" in given) == (body.axes is not None):
+    if ("persona_code" in given) == (body.axes is not None) or body.axes == {}:
+        # `axes: {}` set nothing and answered 200 as if it had.
         raise InvalidInput("give either persona_code or axes", code="invalid_assignment")
     fw = await load(session, interview.company_id)
     current = {p.axis_id: p for p in await repo.placements(session, interview.id)}

@@ -259,3 +259,55 @@ async def company_view(
         )
     cards.sort(key=lambda c: (-c.card.interviews, c.card.persona.code))
     return cards, total
+
+
+@dataclass(slots=True)
+class AxisPlace:
+    axis: str
+    type: str | None  # None: unclear on this axis
+    confidence: float
+    line_ids: list[int]
+    manual: bool
+
+
+@dataclass(slots=True)
+class InterviewPersona:
+    """The interview's persona as it stands (the placements' or a researcher's), for its page."""
+
+    code: str | None
+    persona: Persona | None  # the code's persona in the framework, when it is there
+    manual: bool
+    reason: str | None
+    axes: list[AxisPlace]
+    options: list[Persona]  # what a researcher may choose
+
+
+async def interview_persona(
+    session: AsyncSession, company_id: UUID, interview_id: UUID, code: str | None
+) -> InterviewPersona:
+    """Read for a caller who may read the interview (the page checked it)."""
+    fw = await load(session, company_id)
+    placed = {p.axis_id: p for p in await repo.placements(session, interview_id)}
+    choice = await repo.choice(session, interview_id)
+    axes = []
+    for axis in fw.axes:
+        row = placed.get(axis.id)
+        kind = fw.type_by_id.get(row.type_id) if row is not None and row.type_id else None
+        axes.append(
+            AxisPlace(
+                axis=axis.name,
+                type=kind.name if kind is not None else None,
+                confidence=row.confidence if row is not None else 0.0,
+                line_ids=list(row.line_ids) if row is not None else [],
+                manual=row is not None and row.source == "manual",
+            )
+        )
+    persona = fw.by_code.get(code) if code else None
+    return InterviewPersona(
+        code=code,
+        persona=persona,
+        manual=choice is not None,
+        reason=choice.reason if choice is not None else None,
+        axes=axes,
+        options=[p for p in fw.personas if p.enabled],
+    )

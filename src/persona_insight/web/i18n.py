@@ -335,6 +335,7 @@ REASONS: Final[Mapping[str, str]] = {
     ),
     "picture_too_large": N_("The picture is too large: at most 1 MB."),
     "invalid_persona": N_("A persona needs a title (up to 200 characters)."),
+    "invalid_assignment": N_("Choose a persona, or “No persona fits”."),
     "confirmation_mismatch": N_("Type the project's name exactly to confirm."),
 }
 
@@ -382,6 +383,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "document_added": N_("The document was added; it can now be found and cited."),
     "document_removed": N_("The document was deleted."),
     "persona_added": N_("The persona was added."),
+    "persona_set": N_("The interview's persona was saved; re-analysis will not change it."),
     "persona_saved": N_("The persona was saved."),
     "persona_removed": N_("The persona was removed."),
     "framework_saved": N_(

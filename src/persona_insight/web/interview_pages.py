@@ -23,6 +23,7 @@ from persona_insight.interviews.schemas import (
 )
 from persona_insight.notes import service as notes
 from persona_insight.notes.schemas import NoteCreate
+from persona_insight.personas import view as persona_view
 from persona_insight.projects import service as projects
 from persona_insight.web import exports
 from persona_insight.web.page import Page, PageDep, PageRoute, redirect, safe_next
@@ -77,6 +78,13 @@ async def interview_page(
         for line_id in note.line_ids:
             notes_per_line[line_id] = notes_per_line.get(line_id, 0) + 1
     newer, older = await _neighbours(page, detail.project_id, interview_id)
+    persona = (
+        await persona_view.interview_persona(
+            page.session, access.project.company_id, interview_id, detail.persona_code
+        )
+        if analysis is not None
+        else None
+    )
     return page.render(
         "interview.html",
         newer=newer,
@@ -93,6 +101,7 @@ async def interview_page(
         notes_per_line=notes_per_line,
         role_confidence_sure=ROLE_CONFIDENCE_SURE,
         voices_sure=VOICES_SURE,
+        persona=persona,
     )
 
 
