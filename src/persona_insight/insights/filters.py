@@ -1,6 +1,6 @@
 """The filters of an insights view, a report or an export, read from a query string, with the
-same answers everywhere: a date that is not `YYYY-MM-DD`, reversed dates or an unknown kind are a
-422 `invalid_filter` naming the field."""
+same answers everywhere: a date that is not `YYYY-MM-DD` or an unknown kind is a 422
+`invalid_filter` naming the field, reversed dates 422 `invalid_date_range` (as in search)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ def make(
     kind: str | None = None,
     section: str | None = None,
 ) -> InsightFilters:
+    start, end = _date(date_from, "date_from"), _date(date_to, "date_to")
+    if start is not None and end is not None and start > end:
+        raise InvalidInput(
+            "date_from is after date_to",
+            code="invalid_date_range",
+            details={"field": "date_from"},
+        )
     if kind and kind not in KINDS:
         raise InvalidInput(
             f"kind is one of: {', '.join(KINDS)}",
@@ -44,19 +51,18 @@ def make(
         )
     try:
         return InsightFilters(
-            date_from=_date(date_from, "date_from"),
-            date_to=_date(date_to, "date_to"),
+            date_from=start,
+            date_to=end,
             persona=persona,  # "" is a filter: interviews without a persona
             language=language or None,
             kind=kind or None,
             section=" ".join(section.split()) if section and section.strip() else None,
         )
     except ValidationError as exc:
+        # The field only: pydantic's text ("1 validation error for InsightFilters …") is ours.
         field = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else ""
         raise InvalidInput(
-            "the filter is not valid",
-            code="invalid_filter",
-            details={"field": field or "date_from", "errors": str(exc)[:500]},
+            "the filter is not valid", code="invalid_filter", details={"field": field or "filter"}
         ) from exc
 
 

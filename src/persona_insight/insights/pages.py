@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from markupsafe import Markup
 
+from persona_insight.errors import InvalidInput
 from persona_insight.insights import charts, dashboard, service
 from persona_insight.insights import filters as insight_filters
 from persona_insight.personas.service import load as load_framework
@@ -25,15 +26,27 @@ NO_PERSONA_CHOICE = "-"
 async def insights_page(project_id: UUID, page: PageDep) -> Response:
     access = await projects.require_access(page.session, page.signed_in, project_id)
     q = page.request.query_params
-    filters = insight_filters.make(
-        date_from=q.get("date_from"),
-        date_to=q.get("date_to"),
+    chosen = {
+        "date_from": q.get("date_from"),
+        "date_to": q.get("date_to"),
         # The form's empty choice means any persona; "-" the interviews without one ("").
-        persona="" if q.get("persona") == NO_PERSONA_CHOICE else (q.get("persona") or None),
-        language=q.get("language"),
-        kind=q.get("kind"),
-        section=q.get("section"),
-    )
+        "persona": "" if q.get("persona") == NO_PERSONA_CHOICE else (q.get("persona") or None),
+        "language": q.get("language"),
+        "kind": q.get("kind"),
+        "section": q.get("section"),
+    }
+    filter_error = None
+    try:
+        filters = insight_filters.make(**chosen)
+    except InvalidInput as exc:
+        # The page stays, with the other filters applied and the form as the reader left it;
+        # it used to be replaced by an error page that blamed the date format.
+        filter_error = page.reason(exc.code)
+        dropped = {"date_from", "date_to"} if exc.code == "invalid_date_range" else set()
+        dropped.add(str((exc.details or {}).get("field", "")))
+        filters = insight_filters.make(
+            **{k: (None if k in dropped else v) for k, v in chosen.items()}
+        )
     data = await service.project_insights(page.session, project_id, filters=filters)
     titles = {
         "top_pains": page._("Top pain points"),
@@ -55,6 +68,7 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
     framework = await load_framework(page.session, access.project.company_id)
     return page.render(
         "insights/page.html",
+        status=422 if filter_error else 200,
         persona_choices=[(p.code, p.title) for p in framework.personas if p.enabled],
         no_persona_choice=NO_PERSONA_CHOICE,
         project=projects.to_out(access.project, access.role),
@@ -63,6 +77,8 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
         shown=shown,
         titles=titles,
         filtered=not filters.empty,
+        filter_error=filter_error,
+        typed={k: (q.get(k) or "")[:10] for k in ("date_from", "date_to")},
         # The report and exports menu makes them with the same filter.
         report_query=urlencode(
             {

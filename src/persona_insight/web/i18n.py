@@ -227,6 +227,7 @@ REASONS: Final[Mapping[str, str]] = {
     "file_required": N_("Choose a file to upload."),
     "invalid_date": N_("Enter a valid date."),
     "invalid_filter": N_("A filter is not valid: dates are written YYYY-MM-DD."),
+    "invalid_date_range": N_("The start date is after the end date."),
     "invalid_title": N_("The title cannot be empty."),
     "invalid_text": N_("A note needs 1 to 2000 characters."),
     "invalid_line_ids": N_("Select at least one script line."),
