@@ -40,9 +40,17 @@ async def test_chat_without_javascript(app: Any, worker: None) -> None:
             f"/projects/{world.project}/chat",
             {"conversation_id": conversation, "message": "   "},
         )
-        assert r.status_code == 303
-        page = await browser.get(r.headers["location"])
-        assert "먼저 메시지를 입력하세요." in page.text
+        assert r.status_code == 422
+        assert "먼저 메시지를 입력하세요." in r.text
+        # A refused first message comes back as it was typed (a redirect lost it).
+        r = await browser.post(
+            f"/projects/{world.project}/chat",
+            {"message": "배터리가 빨리 닳나요?", "shared": "on"},
+        )
+        assert r.status_code == 422
+        assert 'data-code="persona_required"' in r.text
+        assert "배터리가 빨리 닳나요?</textarea>" in r.text
+        assert '<input type="checkbox" name="shared" checked>' in r.text
         r = await browser.post(f"/projects/{world.project}/chat/{conversation}/summary")
         assert r.status_code == 303
         page = await browser.get(r.headers["location"].split("#")[0])

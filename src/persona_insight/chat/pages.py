@@ -18,7 +18,7 @@ from persona_insight.chat.engines import engine_for_company
 from persona_insight.chat.schemas import ChatIn, ConversationPatch, MindMap
 from persona_insight.errors import AppError, NotFound
 from persona_insight.projects.service import require_access
-from persona_insight.web.page import PageDep, PageRoute, redirect
+from persona_insight.web.page import Page, PageDep, PageRoute, redirect
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -37,6 +37,18 @@ async def _personas(page: Any, project_id: UUID) -> list[dict[str, Any]]:
 async def chat_page(
     page: PageDep, project_id: UUID, c: UUID | None = None, error: str = ""
 ) -> Response:
+    return await _render(page, project_id, c, error)
+
+
+async def _render(
+    page: Page,
+    project_id: UUID,
+    c: UUID | None,
+    error: str,
+    typed: ChatIn | None = None,
+) -> Response:
+    """The page; with `typed`, a refused message shown again as it was written (a redirect
+    lost it, and with it the question the member had typed)."""
     user = page.signed_in
     access = await require_access(page.session, user, project_id)
     conversations = await service.list_conversations(page.session, user, project_id)
@@ -64,6 +76,8 @@ async def chat_page(
         mindmap_svg=mindmap.svg(summary) if summary else "",
         error=page.reason(error) if error else "",
         error_code=error,
+        typed=typed,
+        status=422 if typed is not None else 200,
     )
 
 
@@ -88,8 +102,9 @@ async def send(page: PageDep, project_id: UUID) -> Response:
         if exc.status == 404:
             raise
         await page.undo()
-        target = f"{here}?c={conversation}&" if conversation else f"{here}?"
-        return redirect(f"{target}error={exc.code}")
+        return await _render(
+            page, project_id, UUID(conversation) if conversation else None, exc.code, body
+        )
     # The member's message is committed first: the answers are stored in their own
     # transactions, as over the API.
     await page.session.commit()
