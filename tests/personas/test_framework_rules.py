@@ -93,3 +93,9 @@ def test_an_avatar_shows_the_whole_code() -> None:
     assert root.get("aria-label") == "EV-DRIVER"
     short = ElementTree.fromstring(avatar.svg("P1", []))
     assert next(e for e in short.iter() if e.tag.endswith("text")).get("textLength") is None
+
+
+def test_codes_are_listed_by_number() -> None:
+    from persona_insight.personas.framework import code_order
+
+    assert sorted(["P47", "P5", "OLD", "P19"], key=code_order) == ["P5", "P19", "P47", "OLD"]

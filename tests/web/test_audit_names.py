@@ -32,3 +32,38 @@ async def test_export_entry_names_and_links(
     assert "<dt>프로젝트</dt>" in page
     assert "project_id" not in page
     assert f">{setting.interview_id[:8]}</code>" not in page
+
+
+# Details that reach `audit.record` through `**`: a theme edit's changes, a purge's reason,
+# an export's count, filter and job.
+SPREAD = {"label", "pinned", "hidden", "merged_into", "reason", "retention_days", "kind"}
+SPREAD |= {"interviews", "filters", "job_id"}
+# `record`'s own parameters, not details.
+OWN = {"company_id", "actor_id", "target_type", "target_id", "ip"}
+
+
+def test_every_detail_key_has_a_name_on_the_page() -> None:
+    """A persona framework change showed `axes 2 removed ["P10", …] lost_interviews 0` on the
+    Korean page (browser QA): keys the page had no name for were shown raw."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import persona_insight
+
+    root = Path(persona_insight.__file__).parent
+    used = set(SPREAD)
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "audit"
+            ):
+                used |= {kw.arg for kw in node.keywords if kw.arg} - OWN
+    template = (root / "web/templates/admin_audit.html").read_text(encoding="utf-8")
+    block = template.split("{% set detail_names = {", 1)[1].split("} %}", 1)[0]
+    named = set(re.findall(r'"(\w+)": _\(', block))
+    assert used - named == set()

@@ -137,3 +137,9 @@ def default_title(type_names: Sequence[str]) -> str:
 
 def highest_number(codes: Iterable[str]) -> int:
     return max((int(m.group(1)) for code in codes if (m := _CODE.match(code))), default=0)
+
+
+def code_order(code: str) -> tuple[int, int, str]:
+    """P2 before P10 (a list sorted as text put P5 after P47), other codes after, by name."""
+    m = _CODE.match(code)
+    return (0, int(m.group(1)), "") if m else (1, 0, code)

@@ -220,7 +220,7 @@ async def save_framework(
     # Every persona, not one per key: personas migrated from the flat list have no types, so
     # they all share the empty key, and a lookup by key kept only one of them.
     removed = [p for p in fw.personas if framework.key(p.type_ids) not in wanted]
-    removed_codes = [p.code for p in removed]
+    removed_codes = sorted((p.code for p in removed), key=framework.code_order)
     lost = await repo.interviews_with_codes(session, actor.company_id, removed_codes)
     in_use = await repo.use_of_types(session, removed_types)
     if (lost or in_use) and not body.confirm:
