@@ -79,6 +79,8 @@ async def test_axes_give_personas_whose_codes_survive_edits(app: Any) -> None:
     [
         ([], "framework_no_axes"),
         ([{"name": "a", "types": []}], "axis_no_types"),
+        ([{"name": " ", "types": [{"name": "x"}]}], "axis_name_empty"),
+        ([{"name": "a", "types": [{"name": "x"}, {"name": ""}]}], "type_name_empty"),
         ([{"name": "a", "types": [{"name": "x"}, {"name": "X"}]}], "duplicate_type_name"),
         (
             [{"name": "a", "types": [{"name": "x"}]}, {"name": "A", "types": [{"name": "y"}]}],

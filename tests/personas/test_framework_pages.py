@@ -90,6 +90,10 @@ async def test_framework_form_rules_and_combinations(app: Any) -> None:
         assert "64개 페르소나를 넘습니다" in r.text
         r = await ko.post("/admin/personas/framework", data=_form([("x" * 101, ["a"])]))
         assert r.status_code == 422
+        # An axis left without a name says so (it got the message about lengths).
+        r = await ko.post("/admin/personas/framework", data=_form([("  ", ["웹", "모바일"])]))
+        assert r.status_code == 422
+        assert 'data-code="axis_name_empty"' in r.text
         assert await _framework(app, admin) == fw
 
         # A type an interview sits on: 409 with what happens, then confirmed.

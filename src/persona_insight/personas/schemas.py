@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from persona_insight.texts import Visible
 
-_Name = Field(min_length=1, max_length=100)
+# Empty names are the framework rules' to refuse (axis_name_empty, type_name_empty), which say
+# which rule; a length check here answered the form with a message about lengths.
+_Name = Field(max_length=100)
 
 
 class TypeIn(BaseModel):
