@@ -1,6 +1,8 @@
 """ "Which persona fits?": the project's personas ranked for a question or a description of a
 customer, offline by embeddings — the description against each persona's title, description
-and types — with the lines of the persona's own interviews closest to it as quotes."""
+and types — with the lines of the persona's own interviews closest to it as quotes; and, as a
+streamed answer (the ask machinery), the company's engine explaining the ranking from those
+quotes."""
 
 from __future__ import annotations
 
@@ -12,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.chat.retrieval import persona_evidence
-from persona_insight.citations import Citation
+from persona_insight.citations import Citation, resolve
 from persona_insight.embeddings.vectors import embed_passages, embed_query
 from persona_insight.personas import repository as repo
 from persona_insight.personas.schemas import FitItem, FitList, FitQuote
 from persona_insight.personas.service import load
 from persona_insight.projects.service import require_access
+from persona_insight.search.ask import Evidence, Run
 
 QUOTES = 2
 
@@ -78,3 +81,28 @@ async def rank(
             )
         )
     return FitList(items=items)
+
+
+# Personas whose quotes an engine is shown to explain the ranking.
+EXPLAINED = 3
+
+
+async def explain_evidence(session: AsyncSession, run: Run) -> Evidence:
+    """The evidence of an explained "which persona fits?": the best-ranked personas' quotes, each
+    labelled with its persona, for the company's engine to say which fits and why (offline:
+    the quotes under each persona's name)."""
+    assert run.project_id is not None  # asked of a project
+    ranked = await rank(session, run.user, run.project_id, run.question)
+    keys: list[tuple[UUID, int]] = []
+    labels: dict[tuple[UUID, int], str] = {}
+    for item in ranked.items[:EXPLAINED]:
+        label = f"{item.code} “{item.title}”" + (
+            f" ({', '.join(item.traits)})" if item.traits else ""
+        )
+        for quote in item.quotes:
+            key = (quote.interview_id, quote.line_id)
+            keys.append(key)
+            labels[key] = label
+    check = await resolve(session, [Citation(interview_id=i, line_ids=(n,)) for i, n in keys])
+    interviews = sum(item.interviews for item in ranked.items)
+    return Evidence(keys, check, interviews, fit=True, labels=labels)

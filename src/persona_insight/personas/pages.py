@@ -13,6 +13,8 @@ from fastapi import APIRouter, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
+from persona_insight.companies import repository as company_repo
+from persona_insight.companies import service as company_service
 from persona_insight.errors import Conflict, InvalidInput, NotFound
 from persona_insight.insights import charts
 from persona_insight.models import Project
@@ -57,6 +59,10 @@ async def project_personas(project_id: UUID, page: PageDep, q: str = "") -> Resp
             fit_error = True
         else:
             ranked = await fit.rank(page.session, page.signed_in, project_id, body.question)
+    # A generating engine can explain the ranking (`…/personas/fit/explain`); offline it would
+    # only repeat the quotes listed here.
+    company = await company_repo.company(page.session, access.project.company_id)
+    engine = company_service.engine_settings(company, page.rt.settings)[0] if company else "offline"
     return page.render(
         "personas/project.html",
         status=422 if fit_error else 200,
@@ -65,6 +71,7 @@ async def project_personas(project_id: UUID, page: PageDep, q: str = "") -> Resp
         question=q[:2000],
         ranked=ranked,
         fit_error=fit_error,
+        explain_engine=engine if engine in ("llm", "miso") else None,
         cards_by_id={c.persona.id: c for c in data.cards},
         page_data={"project_id": str(project_id), "last_seq": data.last_seq},
     )

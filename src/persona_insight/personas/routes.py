@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
+from starlette.responses import StreamingResponse
 
 from persona_insight.accounts.deps import CtxDep
 from persona_insight.errors import (
@@ -35,6 +36,7 @@ from persona_insight.personas.schemas import (
     SynthesisQueued,
 )
 from persona_insight.projects.service import require_access
+from persona_insight.search import answer_stream, ask, ask_routes
 
 router = APIRouter(tags=["personas"])
 
@@ -241,6 +243,23 @@ async def synthesise_profile(project_id: UUID, persona_id: UUID, ctx: CtxDep) ->
 )
 async def persona_fit(project_id: UUID, body: FitIn, ctx: CtxDep) -> FitList:
     return await fit.rank(ctx.session, ctx.user, project_id, body.question)
+
+
+@router.post(
+    "/api/projects/{project_id}/personas/fit/explain",
+    response_class=StreamingResponse,
+    responses=ask_routes.STREAM,
+    summary="Which persona fits, explained by the company's engine from the personas' quotes "
+    "(streamed like an answer)",
+)
+async def persona_fit_explain(project_id: UUID, body: FitIn, ctx: CtxDep) -> StreamingResponse:
+    await require_access(ctx.session, ctx.user, project_id)
+    question = ask.clean_question(body.question)
+    ask_routes.limit_questions(ctx)
+    run = await ask_routes.start_answer(
+        ctx, question, project_id, [project_id], evidence_of=fit.explain_evidence
+    )
+    return answer_stream.response(run.message.follow(), answer_id=run.message.id)
 
 
 @router.post(

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
@@ -60,6 +60,10 @@ class Evidence:
     documents: list[tuple[DocumentCitation, str]] = field(default_factory=list)  # chunk, text
     # Cosine similarity of each key to the question, when retrieval ranked by meaning.
     similarity: dict[tuple[UUID, int], float] = field(default_factory=dict)
+    # "Which persona fits?" explained: each line is a quote of a persona's interviews, and the
+    # engine is asked which persona the question describes (`personas.fit.explain_evidence`).
+    fit: bool = False
+    labels: dict[tuple[UUID, int], str] = field(default_factory=dict)  # key → its persona
 
 
 @dataclass(slots=True)
@@ -132,6 +136,8 @@ class Run:
     question: str
     engine: AnswerEngine
     passage: Passage | None = None
+    # Evidence gathered otherwise than by retrieval ("which persona fits?" explained).
+    evidence_of: Callable[[AsyncSession, Run], Awaitable[Evidence]] | None = None
     text: list[str] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, Any] = field(default_factory=dict)
@@ -175,6 +181,8 @@ def _scope(passage: Passage | None) -> dict[str, Any]:
 
 
 async def _evidence(session: AsyncSession, run: Run) -> Evidence:
+    if run.evidence_of is not None:
+        return await run.evidence_of(session, run)
     if run.passage is None:
         filters = Filters(project_ids=run.project_ids, speakers=["answer"])
         return await retrieve(session, run.question, filters, run.user.company_id)

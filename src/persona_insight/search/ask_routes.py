@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import StreamingResponse
 
 from persona_insight.accounts.deps import CtxDep
@@ -18,19 +20,19 @@ from persona_insight.search import answer_stream as stream
 from persona_insight.search import ask
 from persona_insight.search import passage as passages
 from persona_insight.search import repository as repo
-from persona_insight.search.ask import Run
+from persona_insight.search.ask import Evidence, Run
 from persona_insight.search.engines import engine_for_company
 from persona_insight.search.passage import Passage
 from persona_insight.search.schemas import AnswerOut, AskIn, CompanyAskIn
 
 router = APIRouter(tags=["search"])
 LIMITER = ReportLimiter()
-_STREAM: dict[int | str, dict[str, Any]] = {
+STREAM: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}
 }
 
 
-def _limit(ctx: CtxDep) -> None:
+def limit_questions(ctx: CtxDep) -> None:
     per_minute = ctx.rt.settings.asks_per_minute
     now = time.monotonic()
     if not LIMITER.allow(ctx.user.user_id, per_minute, now):
@@ -41,13 +43,15 @@ def _limit(ctx: CtxDep) -> None:
         )
 
 
-async def _start(
+async def start_answer(
     ctx: CtxDep,
     question: str,
     project_id: UUID | None,
     scope: list[UUID],
     passage: Passage | None = None,
+    evidence_of: Callable[[AsyncSession, Run], Awaitable[Evidence]] | None = None,
 ) -> Run:
+    """An answer streamed by the company's engine, produced by a task of its own (`ask`)."""
     engine = await engine_for_company(
         ctx.session, ctx.user.company_id, ctx.user.user_id, ctx.rt.settings
     )
@@ -59,6 +63,7 @@ async def _start(
         question=question,
         engine=engine,
         passage=passage,
+        evidence_of=evidence_of,
     )
     ask.start(ctx.rt.db, run)
     return run
@@ -67,7 +72,7 @@ async def _start(
 @router.post(
     "/api/projects/{project_id}/ask",
     response_class=StreamingResponse,
-    responses=_STREAM,
+    responses=STREAM,
     summary="Ask the project's interviews a question; the answer streams with its citations",
 )
 async def ask_project(project_id: UUID, body: AskIn, ctx: CtxDep) -> StreamingResponse:
@@ -80,15 +85,15 @@ async def ask_project(project_id: UUID, body: AskIn, ctx: CtxDep) -> StreamingRe
         )
     elif body.line_ids:
         raise InvalidInput("lines are asked about in their interview", code="interview_required")
-    _limit(ctx)
-    run = await _start(ctx, question, project_id, [project_id], passage)
+    limit_questions(ctx)
+    run = await start_answer(ctx, question, project_id, [project_id], passage)
     return stream.response(run.message.follow(), answer_id=run.message.id)
 
 
 @router.post(
     "/api/ask",
     response_class=StreamingResponse,
-    responses=_STREAM,
+    responses=STREAM,
     summary="Ask every project the caller can read (or some of them)",
 )
 async def ask_company(body: CompanyAskIn, ctx: CtxDep) -> StreamingResponse:
@@ -101,8 +106,8 @@ async def ask_company(body: CompanyAskIn, ctx: CtxDep) -> StreamingResponse:
         all_of_company=ctx.user.role in ("company_admin", "super_admin"),
     )
     question = ask.clean_question(body.question)
-    _limit(ctx)
-    run = await _start(ctx, question, None, scope)
+    limit_questions(ctx)
+    run = await start_answer(ctx, question, None, scope)
     return stream.response(run.message.follow(), answer_id=run.message.id)
 
 
@@ -125,7 +130,7 @@ async def _readable_answer(ctx: CtxDep, answer_id: UUID) -> dict[str, object]:
 @router.get(
     "/api/answers/{answer_id}/stream",
     response_class=StreamingResponse,
-    responses=_STREAM,
+    responses=STREAM,
     summary="Re-attach to an answer's stream after `Last-Event-ID` (the last event index)",
 )
 async def answer_stream(

@@ -4,8 +4,9 @@
 // drawn by the same templates as the first time. The page says which event it is current at
 // (`last_seq` in #page-data), which is how the stream resumes without gaps or repeats.
 
+import { frames } from "./answer_stream.js";
 import { ProjectStream } from "./live.js";
-import { localTimes, t } from "./ui.js";
+import { csrfToken, localTimes, reasonText, t } from "./ui.js";
 
 const page = JSON.parse(document.getElementById("page-data").textContent);
 // A burst of events (a re-match moves many interviews) is read once, after it settles.
@@ -68,7 +69,69 @@ function setConn(state) {
   conn.querySelector('[data-slot="label"]').textContent = t(`conn.${state}`);
 }
 
+const el = (id) => document.getElementById(id);
+
+function explainProblem(text) {
+  const node = el("fit-explain-problem");
+  node.hidden = false;
+  node.textContent = t("chat.failed", { reason: text });
+}
+
+function addSource(data) {
+  const li = document.createElement("li");
+  const quote = document.createElement("blockquote");
+  quote.translate = false;
+  quote.textContent = data.lines.map((line) => line.text).join(" ");
+  const link = document.createElement("a");
+  link.href = `/interviews/${data.interview_id}#line-${data.line_ids[0]}`;
+  link.textContent = `${data.title} · #${data.line_ids.join(", #")}`;
+  li.append(quote, " ", link);
+  el("fit-explain-sources").append(li);
+}
+
+// "Which persona fits?" explained by the company's engine: the answer streams in as an ask does.
+async function explain(box) {
+  const button = el("fit-explain-go");
+  button.disabled = true;
+  el("fit-explain-out").hidden = false;
+  el("fit-explain-text").textContent = "";
+  el("fit-explain-sources").replaceChildren();
+  el("fit-explain-problem").hidden = true;
+  el("fit-explain-text").setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(`/api/projects/${page.project_id}/personas/fit/explain`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream", "X-CSRF-Token": csrfToken() },
+      credentials: "same-origin",
+      body: JSON.stringify({ question: box.dataset.question }),
+    }).catch(() => null);
+    if (!response) {
+      explainProblem(reasonText("network", "network"));
+      return;
+    }
+    if (!response.ok) {
+      const error = (await response.json().catch(() => ({}))).error || {};
+      explainProblem(reasonText(error.code, error.message || String(response.status)));
+      return;
+    }
+    for await (const event of frames(response)) {
+      if (event.type === "token") el("fit-explain-text").textContent += event.data.text;
+      else if (event.type === "citation" && event.data.interview_id) addSource(event.data);
+      else if (event.type === "error") explainProblem(reasonText(event.data.code, event.data.message));
+      if (event.type === "message:end" || event.type === "error") break;
+    }
+  } finally {
+    el("fit-explain-text").removeAttribute("aria-busy");
+    button.disabled = false;
+  }
+}
+
 export function start() {
+  const box = el("fit-explain");
+  if (box) {
+    box.hidden = false;
+    el("fit-explain-go").addEventListener("click", () => explain(box));
+  }
   stream = new ProjectStream(page.project_id, {
     snapshot,
     state: setConn,
