@@ -107,3 +107,19 @@ def test_running_out_of_memory_is_not_a_malformed_file(monkeypatch: pytest.Monke
     # The sandbox turns it into its memory limit (422 file_too_complex), not malformed_file.
     with pytest.raises(MemoryError):
         ingest.extract("a.md", b"# hi", max_bytes=100, max_chars=100)
+
+
+@pytest.mark.parametrize("name", ["a.txt", "a.md", "a.srt"])
+def test_a_file_of_timestamps_only_is_empty(name: str) -> None:
+    """A .txt of `[00:01:00]` lines was accepted and failed later in the analysis, while the
+    same cues as .srt were refused at upload (API QA pass)."""
+    if name.endswith(".srt"):
+        data = (
+            b"1\n00:00:01,000 --> 00:00:02,000\n[00:01:00]\n\n"
+            b"2\n00:00:03,000 --> 00:00:04,000\n...\n"
+        )
+    else:
+        data = b"[00:01:00]\n[00:02:00]\n12:03 - 12:04\n"
+    with pytest.raises(AppError) as caught:
+        ingest.extract(name, data, max_bytes=1000, max_chars=1000)
+    assert (caught.value.code, caught.value.status) == ("empty_content", 422)

@@ -178,6 +178,10 @@ def _finish(raw: str, max_chars: int, *, kind: str) -> str:
         if kind == "pdf":
             raise InvalidInput("The PDF has no text layer.", code="pdf_no_text")
         raise InvalidInput("The transcript is empty.", code="empty_content")
+    if not any(c.isalpha() for c in result):
+        # Only timestamps, numbers or punctuation: refused here as an .srt of the same cues
+        # is, rather than stored and failed by the analysis (`empty_transcript`).
+        raise InvalidInput("The transcript has no words.", code="empty_content")
     if len(result) > max_chars:
         raise too_long(max_chars)
     return result
