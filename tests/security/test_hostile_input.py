@@ -112,3 +112,18 @@ async def test_nul_characters_are_refused_not_crashed_on(
     async with client(app, member) as c:
         r = await c.get("/api/projects", params={"q": "x\x00y"})
     assert r.status_code == 422
+
+
+async def test_a_wrong_method_is_answered_with_every_method_the_path_takes(app: Any) -> None:
+    """The 405 named only the methods of the first route whose path matched: `HEAD
+    /api/projects` said "Allow: POST" though GET exists (API QA pass)."""
+    owner = await make_user(app.api.state.runtime.db, email="owner@acme.test")
+    async with client(app, owner) as c:
+        for method, path, allowed in (
+            ("DELETE", "/api/projects", {"GET", "POST"}),
+            ("DELETE", "/api/personas/framework", {"GET", "PUT"}),
+        ):
+            r = await c.request(method, path)
+            assert r.status_code == 405, (method, path, r.text)
+            assert r.json()["error"]["code"] == "method_not_allowed"
+            assert allowed <= {m.strip() for m in r.headers["allow"].split(",")}, r.headers
