@@ -61,7 +61,8 @@ async def test_the_page_shows_the_persona_now_and_a_researcher_changes_it(
     block = _persona_block(page.text)
     assert "OLD-MATCH" not in page.text
     assert "충전 장소" in block  # the axis, with its type or 불분명 (unclear)
-    assert "맞는 페르소나 없음" in block  # no placement yet: no persona
+    now = page.text.split('class="persona-now"')[1].split("</p>")[0]
+    assert "불분명" in now  # not placed on the axis yet: unclear, not "no persona fits"
     assert f'value="{public["code"]}"' in block
 
     r = await owner_browser.post(
