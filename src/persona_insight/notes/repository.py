@@ -15,10 +15,16 @@ async def add(session: AsyncSession, note: Note) -> None:
     await session.flush()
 
 
-async def get(session: AsyncSession, note_id: UUID, *, lock: bool = False) -> Note | None:
+async def get(
+    session: AsyncSession, note_id: UUID, *, lock: bool = False, keep: bool = False
+) -> Note | None:
+    """`lock`: for an update; `keep`: only that it is not deleted before this transaction ends
+    (a key-share lock, as the foreign key check of a reply to it takes)."""
     stmt = select(Note).where(Note.id == note_id)
     if lock:
         stmt = stmt.with_for_update()
+    elif keep:
+        stmt = stmt.with_for_update(key_share=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -92,11 +92,15 @@ async def _thread_lines(
     """The parent (a thread's first note) and the lines a new note is on."""
     if body.parent_id is not None:
         parent = await repo.get(session, body.parent_id)
-        if parent is None or parent.interview_id != interview.id:
+        if parent is not None and parent.parent_id is not None:
+            # One level of threading: a reply to a reply joins the thread of the first note.
+            parent = await repo.get(session, parent.parent_id)
+        # Kept until this transaction ends: a thread deleted meanwhile made the reply's insert
+        # fail on its foreign key (a 500); now the reply waits and finds it gone.
+        root = await repo.get(session, parent.id, keep=True) if parent is not None else None
+        if root is None or root.interview_id != interview.id:
             raise InvalidInput("the parent note is not on this interview", code="invalid_parent")
-        # One level of threading: a reply to a reply joins the thread of the first note.
-        root = parent.parent_id or parent.id
-        return root, list(parent.line_ids)
+        return root.id, list(root.line_ids)
     known = await repo.script_line_ids(session, interview.id)
     assert known is not None  # checked by the caller
     wanted = sorted(set(body.line_ids or ()))
@@ -158,6 +162,9 @@ async def remove(session: AsyncSession, user: Authenticated, note_id: UUID) -> N
     note, interview, access = await _note_in_reach(session, user, note_id)
     if note.author_id != user.user_id and not access.can_admin:
         raise Forbidden("only its author or a project admin may delete a note", code="forbidden")
+    if interview.deleted_at is not None:
+        # As for adding and editing: a trashed interview's notes come back with it, unchanged.
+        raise Conflict("restore the interview before deleting notes", code="interview_deleted")
     out = to_out(note, await repo.author_name(session, note.author_id))
     await repo.remove(session, note.id)
     await _emit(session, interview, events.NOTE_DELETED, out, user)

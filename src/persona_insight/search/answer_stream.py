@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
@@ -165,11 +166,15 @@ class Registry:
 REGISTRY = Registry()
 
 
+_INDEX = re.compile(r"[0-9]{1,9}")
+
+
 def last_event_id(header: str | None) -> int:
-    """The index a client last received (-1: none, or a value that is not an index)."""
-    if header is None or not header.strip().isdigit():
-        return -1
-    return int(header.strip())
+    """The index a client last received (-1: none, or a value that is not an index). ASCII
+    digits only, and few: `str.isdigit` took "²" and `int` then failed (a 500), and 5,000
+    digits are no index either."""
+    value = (header or "").strip()
+    return int(value) if _INDEX.fullmatch(value) else -1
 
 
 async def _framed(events: AsyncIterator[Event]) -> AsyncIterator[bytes]:
