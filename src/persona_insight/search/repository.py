@@ -510,7 +510,14 @@ async def list_saved(session: AsyncSession, user_id: UUID) -> list[dict[str, Any
     return [dict(r) for r in rows.mappings()]
 
 
-async def count_saved(session: AsyncSession, user_id: UUID) -> int:
+async def count_saved(session: AsyncSession, user_id: UUID, *, lock: bool = False) -> int:
+    """`lock`: the user's saved searches are counted again only after this transaction ends
+    (ten adds at once each counted 97 and each added one: 107 of at most 100)."""
+    if lock:
+        await session.execute(
+            sql("SELECT pg_advisory_xact_lock(hashtext('saved:' || CAST(:u AS text)))"),
+            {"u": user_id},
+        )
     row = (
         await session.execute(
             sql("SELECT count(*) FROM saved_searches WHERE user_id = :u"), {"u": user_id}

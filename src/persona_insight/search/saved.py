@@ -41,14 +41,18 @@ async def add(session: AsyncSession, user: Authenticated, body: SavedSearchIn) -
     q = clean_query(body.q)
     for project_id in body.project_ids:
         await projects.require_access(session, user, project_id)
-    if await repo.count_saved(session, user.user_id) >= MAX_SAVED:
+    if await repo.count_saved(session, user.user_id, lock=True) >= MAX_SAVED:
         raise Conflict(f"at most {MAX_SAVED} saved searches", code="too_many_saved_searches")
     row = {
         "id": uuid.uuid4(),
         "company_id": user.company_id,
         "user_id": user.user_id,
         "name": body.name.strip() or q[:200],
-        "query": {"q": q, "project_ids": [str(p) for p in body.project_ids], "role": body.role},
+        "query": {
+            "q": q,
+            "project_ids": [str(p) for p in dict.fromkeys(body.project_ids)],
+            "role": body.role,
+        },
     }
     await repo.add_saved(session, row)
     return _out({**row, "created_at": dt.datetime.now(dt.UTC)})

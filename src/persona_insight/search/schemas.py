@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from persona_insight.texts import Visible
+
 MAX_QUERY = 1000
 Role = Literal["interviewee", "interviewer", "any"]
 Mode = Literal["hybrid", "keyword", "meaning"]
@@ -98,7 +100,7 @@ class SearchOut(BaseModel):
 class SavedSearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Visible = Field(min_length=1, max_length=200)
     q: str = Field(min_length=1, max_length=MAX_QUERY)
     project_ids: list[UUID] = Field(default_factory=list, max_length=50)
     role: Role = "interviewee"
