@@ -4,6 +4,8 @@ themself, and a finding count that follows the evidence."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from persona_insight.analysis.contract import InterviewAnalysis
@@ -133,3 +135,22 @@ Participant: Sure. So most of my day job is as a security researcher at a chip c
     profile = analyse(text).interviewee_profile
     assert "security researcher" in profile.profile_summary
     assert "Monte Carlo" not in profile.profile_summary
+
+
+def test_a_known_takeaway_about_another_subject_is_not_taken() -> None:
+    """The company's takeaways replace a new one that says the same thing in other words. One
+    template with another topic noun is 0.95 similar in e5, so an EV interview's "the findings
+    are about charging" replaced a food-delivery interview's own (browser QA)."""
+    own = analyse(INVOICES).key_takeaways
+    assert own
+    # The same takeaways with the subject swapped for one this interview never mentions.
+    elsewhere = tuple(t.replace("invoice", "charger") for t in own if "invoice" in t)
+    assert elsewhere, own
+    context = AnalysisContext(key_takeaways=elsewhere)
+    again = analyse_sync(parse(INVOICES), context).analysis.key_takeaways
+    assert not any("charger" in t for t in again), again
+    # Numbers are the interview's own: a known takeaway counting other findings is not taken.
+    counted = tuple(re.sub(r"\d+", "97", t) for t in own if re.search(r"\d", t))
+    if counted:
+        again = analyse_sync(parse(INVOICES), AnalysisContext(key_takeaways=counted))
+        assert not any("97" in t for t in again.analysis.key_takeaways)

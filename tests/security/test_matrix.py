@@ -96,6 +96,9 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PUT", "/api/projects/{project_id}/personas/focus"): _json({"persona_ids": []}),
     ("PATCH", "/api/interviews/{interview_id}/persona"): _json({"persona_code": None}),
     ("POST", "/api/projects/{project_id}/personas/fit"): _json({"question": "who charges at home"}),
+    ("POST", "/api/projects/{project_id}/personas/fit/explain"): _json(
+        {"question": "who charges at home"}
+    ),
     ("POST", "/api/personas/framework/adopt"): _json(lambda w, a: {"name": f"adopted-{a}"}),
     ("POST", "/api/workflow/async"): _json(
         lambda w, a: {"project_id": str(w.project), "text": "Q: hi?\nA: hello"}

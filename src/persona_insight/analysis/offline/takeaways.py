@@ -37,6 +37,7 @@ _EN_FILLER = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w가-힣]{2,}", re.UNICODE)
+_DIGIT = re.compile(r"\d")
 _WORKAROUND = re.compile(
     r"\b(?:work(?:ed|ing)? around|workaround|i ended up|we ended up|by hand|manually|"
     r"(?:my|our) own (?:script|tool|spreadsheet|version)|instead,? (?:i|we)|i just (?:copy|write|"
@@ -63,7 +64,12 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
 
-def _reuse(statements: list[str], known: tuple[str, ...]) -> list[str]:
+def _reuse(statements: list[str], known: tuple[str, ...], said: set[str]) -> list[str]:
+    """A known company takeaway in place of one that says the same thing — only when every word
+    it has that the new one lacks was said in this interview, and no number differs. Sentences
+    of one template that differ in their topic noun are 0.95 similar in e5, so "4 of 11
+    findings are about 충전" from an EV interview replaced the takeaway of a food-delivery
+    interview that never says 충전 (browser QA)."""
     known_list = [k.strip() for k in known if k.strip()]
     if not statements or not known_list:
         return statements
@@ -76,7 +82,9 @@ def _reuse(statements: list[str], known: tuple[str, ...]) -> list[str]:
         same = sims[k, best] >= SAME_SIMILARITY or (
             sims[k, best] >= SAME_WITH_WORDS and shared >= SAME_WORDS
         )
-        out.append(known_list[best][:2000] if same else statement)
+        extra = theirs - mine
+        grounded = not any(_DIGIT.search(w) for w in extra) and extra <= said
+        out.append(known_list[best][:2000] if same and grounded else statement)
     return out
 
 
@@ -279,4 +287,5 @@ def takeaways(
             out.append(
                 shorten(statement, doc.out_lang) if len(statement) > 2 * MAX_CHARS else statement
             )
-    return _reuse(out[:MAX_COUNT], known)
+    said = {w for sentence in doc.sentences for w in _words(sentence.text)}
+    return _reuse(out[:MAX_COUNT], known, said)
