@@ -4,6 +4,7 @@ removing what interviews use as 409 unless confirmed, tenants apart, manual assi
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import text
@@ -181,6 +182,61 @@ async def test_manual_axis_values_decide_the_persona(app: Any) -> None:
         assert r.json()["enabled"] is False
         r = await c.patch(f"/api/interviews/{iid}/persona", json={"axes": {value["id"]: cost}})
         assert r.json()["persona_code"] is None
+
+
+async def test_switching_a_persona_off_and_on_moves_its_interviews(app: Any) -> None:
+    """Its interviews kept the code until a manual re-match (API QA pass): every project is now
+    placed again, as after a framework edit."""
+    from persona_insight.personas import tasks
+    from tests.insights.support import analysed, analysis
+
+    admin = await _admin(app)
+    project = await make_project(app, admin, "Charging")
+    iid = await analysed(app, admin, project["id"], analysis(["충전기가 늘 고장 나요"], [], "ko"))
+    db = app.api.state.runtime.db
+    async with client(app, admin) as c:
+        fw = (await c.put("/api/personas/framework", json=TWO_AXES)).json()
+        pattern, value = fw["axes"]
+        fast = next(t["id"] for t in pattern["types"] if t["name"] == "급속")
+        cost = value["types"][0]["id"]
+        r = await c.patch(
+            f"/api/interviews/{iid}/persona",
+            json={"axes": {pattern["id"]: fast, value["id"]: cost}},
+        )
+        expected = next(p for p in fw["personas"] if set(p["type_ids"]) == {fast, cost})
+        assert r.json()["persona_code"] == expected["code"]
+        await _clear_jobs(app)
+        r = await c.patch(f"/api/personas/{expected['id']}", json={"enabled": False})
+        assert r.json()["enabled"] is False
+        assert await _queued_rematches(app, project["id"]) == 1
+        await tasks.rematch(db, UUID(project["id"]), admin.company_id)
+        assert (await c.get(f"/api/interviews/{iid}")).json()["persona_code"] is None
+        await _clear_jobs(app)
+        r = await c.patch(f"/api/personas/{expected['id']}", json={"enabled": True})
+        assert await _queued_rematches(app, project["id"]) == 1
+        await tasks.rematch(db, UUID(project["id"]), admin.company_id)
+        assert (await c.get(f"/api/interviews/{iid}")).json()["persona_code"] == expected["code"]
+        await _clear_jobs(app)
+        await c.patch(f"/api/personas/{expected['id']}", json={"title": "renamed"})
+        assert await _queued_rematches(app, project["id"]) == 0  # a title moves nobody
+
+
+async def _queued_rematches(app: Any, project_id: str) -> int:
+    async with as_owner(app.api.state.runtime.db.owner_url) as s:
+        n = await s.scalar(
+            text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'rematch_project'"
+                " AND status = 'todo' AND args->>'project_id' = :p"
+            ),
+            {"p": project_id},
+        )
+        return int(n or 0)
+
+
+async def _clear_jobs(app: Any) -> None:
+    async with as_owner(app.api.state.runtime.db.owner_url) as s:
+        await s.execute(text("DELETE FROM procrastinate_jobs WHERE task_name = 'rematch_project'"))
+        await s.commit()
 
 
 async def test_other_companies_see_nothing(app: Any) -> None:

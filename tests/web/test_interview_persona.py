@@ -93,3 +93,11 @@ async def test_the_page_shows_the_persona_now_and_a_researcher_changes_it(
     )
     assert r.status_code == 303
     assert "problem=unknown_persona" in r.headers["location"]
+
+    # A NUL in the reason: the form's answer, not the API's JSON (API QA pass).
+    r = await owner_browser.post(
+        f"/interviews/{setting.interview_id}/persona",
+        {"persona_code": public["code"], "reason": "a\x00b"},
+    )
+    assert r.status_code == 303
+    assert "problem=invalid_value" in r.headers["location"]

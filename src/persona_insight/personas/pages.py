@@ -19,6 +19,7 @@ from persona_insight.errors import Conflict, InvalidInput, NotFound
 from persona_insight.insights import charts
 from persona_insight.models import Project
 from persona_insight.personas import fit, service, tasks, view
+from persona_insight.personas import routes as persona_routes
 from persona_insight.personas.schemas import FitIn, FitList, PersonaAssignment
 from persona_insight.projects import repository as projects_repo
 from persona_insight.projects import service as projects
@@ -160,7 +161,8 @@ async def set_interview_persona(interview_id: UUID, page: PageDep) -> Response:
     except ValidationError:
         return redirect(back + "#persona", problem="invalid_assignment")
     try:
-        await service.assign(page.session, page.signed_in, interview_id, body)
+        # The API's own route: the personas whose interviews changed are synthesised again.
+        await persona_routes.assign_persona(interview_id, body, page.ctx)
     except (InvalidInput, Conflict) as exc:
         await page.undo()
         return redirect(back + "#persona", problem=exc.code)

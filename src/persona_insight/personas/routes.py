@@ -71,7 +71,16 @@ async def put_framework(body: FrameworkIn, ctx: CtxDep) -> FrameworkOut:
     summary="Title, description or switch a persona off (admins)",
 )
 async def patch_persona(persona_id: UUID, body: PersonaPatch, ctx: CtxDep) -> PersonaOut:
-    return await service.update_persona(ctx.session, ctx.user, persona_id, body)
+    before = await service.get_persona(ctx.session, ctx.user.company_id, persona_id)
+    was_enabled = before.enabled
+    out = await service.update_persona(ctx.session, ctx.user, persona_id, body)
+    if out.enabled != was_enabled:
+        # Switched off, its interviews have no persona; on again, those placed on its types
+        # have it back: every project is placed again, as after a framework edit (the codes
+        # stayed as they were until a manual re-match).
+        for project in await repo.company_projects(ctx.session, ctx.user.company_id):
+            await tasks.defer_rematch(ctx.session, project.id, project.company_id)
+    return out
 
 
 @router.get(

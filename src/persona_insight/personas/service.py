@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persona_insight.accounts.repository import Authenticated
 from persona_insight.admin.service import require_admin
 from persona_insight.audit import service as audit
-from persona_insight.errors import Conflict, InvalidInput, NotFound
+from persona_insight.errors import Conflict, InvalidInput, NotFound, storable_text
 from persona_insight.insights import service as insights
 from persona_insight.interviews import service as interviews
 from persona_insight.models import (
@@ -404,6 +404,8 @@ async def assign(
     if interview.deleted_at is not None:
         raise Conflict("restore the interview before editing it", code="interview_deleted")
     given = body.model_fields_set
+    if body.reason:
+        storable_text(body.reason, "reason")
     if ("persona_code" in given) == (body.axes is not None) or body.axes == {}:
         # `axes: {}` set nothing and answered 200 as if it had.
         raise InvalidInput("give either persona_code or axes", code="invalid_assignment")

@@ -337,6 +337,7 @@ REASONS: Final[Mapping[str, str]] = {
     "picture_too_large": N_("The picture is too large: at most 1 MB."),
     "invalid_persona": N_("A persona needs a title (up to 200 characters)."),
     "invalid_assignment": N_("Choose a persona, or “No persona fits”."),
+    "invalid_value": N_("The text has a character that cannot be stored (a NUL character)."),
     "confirmation_mismatch": N_("Type the project's name exactly to confirm."),
 }
 
