@@ -285,6 +285,9 @@ async def test_bad_input_and_access(live_worker_server: Any) -> None:
         r = await boss.post("/api/chat", json={"conversation_id": conversation, "message": "hey"})
         assert (r.status_code, r.json()["error"]["code"]) == (403, "conversation_read_only")
         assert (await boss.delete(f"/api/conversations/{conversation}")).status_code == 403
+        # The mind map is stored with the conversation: a reader does not write it.
+        r = await boss.post(f"/api/conversations/{conversation}/summary")
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "conversation_read_only")
     async with http(live_worker_server.url, stranger) as other:
         for method, url in (
             ("GET", f"/api/conversations/{conversation}"),
@@ -300,6 +303,9 @@ async def test_bad_input_and_access(live_worker_server: Any) -> None:
     async with http(live_worker_server.url, world.member) as c:
         assert (await c.delete(f"/api/conversations/{conversation}")).status_code == 204
         assert (await c.get(f"/api/conversations/{conversation}")).status_code == 404
+        # Its answer is not replayed from the process's copy either (it was, for five minutes).
+        r = await c.get(f"/api/chat/messages/{message_id}/stream")
+        assert r.status_code == 404, r.text
 
 
 async def test_rate_limit_and_monthly_budget(live_worker_server: Any) -> None:

@@ -66,7 +66,8 @@ MAX_ITEMS = 60
 
 
 async def summarise(session: AsyncSession, user: Authenticated, conversation_id: UUID) -> MindMap:
-    conversation = await service.get_conversation(session, user, conversation_id)
+    # Stored with the conversation: its author's to make (a reader of a shared one wrote it).
+    conversation = await service.own(session, user, conversation_id)
     rows = await repo.messages(session, conversation_id)
     cited: list[tuple[str, Citation]] = []
     for row in rows:

@@ -62,7 +62,7 @@ async def message_stream(
 ) -> StreamingResponse:
     position = after if after is not None else stream.last_event_id(last_event_id)
     live = stream.REGISTRY.get(message_id)
-    if live is not None and live.owner_id == ctx.user.user_id:
+    if live is not None and live.owner_id == ctx.user.user_id and not live.stored:
         return produce.response([live], position)
     row = await service.stored_message(ctx.session, ctx.user, message_id)
     if row.role != "persona":

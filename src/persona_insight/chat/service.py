@@ -153,7 +153,8 @@ async def get_conversation(
     return row
 
 
-async def _own(session: AsyncSession, user: Authenticated, conversation_id: UUID) -> Any:
+async def own(session: AsyncSession, user: Authenticated, conversation_id: UUID) -> Any:
+    """The conversation, for a change only its author may make (others read a shared one)."""
     row = await get_conversation(session, user, conversation_id)
     if row.author_id != user.user_id:
         raise Forbidden(
@@ -173,7 +174,7 @@ async def start(
     prepare every responding persona's answer message."""
     message = clean_message(body.message)
     if body.conversation_id is not None:
-        conversation = await _own(session, user, body.conversation_id)
+        conversation = await own(session, user, body.conversation_id)
         project_id = conversation.project_id
     else:
         if body.project_id is None:
@@ -307,7 +308,7 @@ async def detail(
 async def update(
     session: AsyncSession, user: Authenticated, conversation_id: UUID, patch: ConversationPatch
 ) -> ConversationOut:
-    row = await _own(session, user, conversation_id)
+    row = await own(session, user, conversation_id)
     changes = patch.model_dump(exclude_none=True)
     if changes:
         await repo.update_conversation(session, conversation_id, dict(changes))
@@ -326,7 +327,7 @@ async def update(
 
 
 async def delete(session: AsyncSession, user: Authenticated, conversation_id: UUID) -> None:
-    row = await _own(session, user, conversation_id)
+    row = await own(session, user, conversation_id)
     await repo.delete_conversation(session, conversation_id)
     if row.shared:
         await events.append(

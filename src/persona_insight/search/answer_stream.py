@@ -84,6 +84,13 @@ class Message:
     def finished(self) -> bool:
         return self.finished_at is not None
 
+    @property
+    def stored(self) -> bool:
+        """Ended well, so it is stored (the end is announced only after the commit): readers
+        go to the stored copy, which is gone once its conversation or answer is deleted (the
+        copy here replayed a deleted conversation's answer for five more minutes)."""
+        return bool(self.events) and self.events[-1].type == MESSAGE_END
+
     def emit(self, type: str, data: dict[str, Any]) -> Event:
         if type not in EVENT_TYPES:
             raise ValueError(f"unknown answer event type {type!r}")

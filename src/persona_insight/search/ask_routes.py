@@ -141,7 +141,7 @@ async def answer_stream(
 ) -> StreamingResponse:
     since = stream.last_event_id(last_event_id) if after is None else after
     live = stream.REGISTRY.get(answer_id)
-    if live is not None and live.owner_id == ctx.user.user_id:
+    if live is not None and live.owner_id == ctx.user.user_id and not live.stored:
         # Still in this process (an error is only here: a failed answer is not stored).
         return stream.response(live.follow(since))
     row = await _readable_answer(ctx, answer_id)
