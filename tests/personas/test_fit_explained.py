@@ -102,9 +102,11 @@ async def test_bad_questions_are_refused_before_anything_runs(app: Any, worker: 
     world = await build(app)
     async with client(app, world.member) as c:
         for body, code in (
-            ({"question": ""}, "validation_error"),
+            ({"question": ""}, "empty_question"),
+            ({"question": "   "}, "empty_question"),
             ({"question": "a\x00b"}, "invalid_value"),
-            ({"question": "x" * 2001}, "validation_error"),
+            ({"question": "x" * 1001}, "question_too_long"),
+            ({"question": "x", "extra": 1}, "validation_error"),
         ):
             r = await c.post(f"/api/projects/{world.project}/personas/fit/explain", json=body)
             assert r.status_code == 422, r.text

@@ -166,3 +166,9 @@ async def test_the_audit_log_is_numbered_per_company(
                 await c.get("/api/admin/audit", params={"limit": 1, "before": page["next_before"]})
             ).json()["items"]
             assert older[0]["id"] == page["items"][0]["id"] - 1
+            # A number past the ids' range is a bad parameter, not "a value that cannot be
+            # stored" from the database (API QA pass).
+            r = await c.get("/api/admin/audit", params={"before": "9" * 20})
+            assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")
+            r = await c.post("/api/me/tokens", json={"name": "\u200b"})
+            assert r.status_code == 422, r.text

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from persona_insight.texts import Visible
+
 Role = Literal["super_admin", "company_admin", "company_user"]
 
 
@@ -90,7 +92,7 @@ class PasswordChange(BaseModel):
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Visible = Field(min_length=1, max_length=200)
 
 
 class TokenOut(BaseModel):

@@ -89,7 +89,9 @@ async def update_user(user_id: UUID, body: UserPatch, ctx: CtxDep, request: Requ
 async def audit_log(
     ctx: CtxDep,
     action: Annotated[str | None, Query(max_length=60)] = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    # The audit log's ids are bigints: a larger number is no entry (it reached the database and
+    # came back as invalid_value).
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     service.require_admin(ctx.user)

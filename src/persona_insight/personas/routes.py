@@ -20,6 +20,7 @@ from persona_insight.personas import repository as repo
 from persona_insight.personas.schemas import (
     AdoptIn,
     DiscoveryOut,
+    FitExplainIn,
     FitIn,
     FitList,
     FocusIn,
@@ -261,7 +262,9 @@ async def persona_fit(project_id: UUID, body: FitIn, ctx: CtxDep) -> FitList:
     summary="Which persona fits, explained by the company's engine from the personas' quotes "
     "(streamed like an answer)",
 )
-async def persona_fit_explain(project_id: UUID, body: FitIn, ctx: CtxDep) -> StreamingResponse:
+async def persona_fit_explain(
+    project_id: UUID, body: FitExplainIn, ctx: CtxDep
+) -> StreamingResponse:
     await require_access(ctx.session, ctx.user, project_id)
     question = ask.clean_question(body.question)
     ask_routes.limit_questions(ctx)

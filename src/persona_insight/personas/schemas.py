@@ -156,6 +156,15 @@ class FitIn(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
 
 
+class FitExplainIn(BaseModel):
+    """An explained fit is an ask: its question is checked as ask's (`empty_question`,
+    `question_too_long` beyond 1,000 characters); the cap here only stops huge bodies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(max_length=4000)
+
+
 class FitQuote(BaseModel):
     interview_id: UUID
     line_id: int

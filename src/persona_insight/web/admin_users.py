@@ -114,7 +114,7 @@ async def audit_log(page: PageDep, action: str = "", before: int | None = None) 
     entries = await admin_routes.audit_log(
         page.ctx,
         action=action or None,
-        before=before if before and before > 0 else None,
+        before=before if before and 0 < before < 2**63 else None,
         limit=AUDIT_PAGE,
     )
     people = await admin_routes.list_users(page.ctx, company_id=None, q=None, limit=PEOPLE_LIMIT)
