@@ -124,6 +124,11 @@ async def test_persona_pages_in_korean_and_english(app: Any) -> None:
         assert r.text.count('class="panel"') == 2
         assert fast["title"] in r.text
         assert home["title"] in r.text
+        # One side left on "—", or the same persona twice: the page asks for two (it was 404).
+        for query in (f"a=&b={home['id']}", f"a={home['id']}&b={home['id']}", "a=x&b="):
+            r = await ko.get(f"/projects/{pid}/personas/compare?{query}")
+            assert r.status_code == 200, query
+            assert 'id="compare-empty"' in r.text, query
 
         r = await ko.get(f"/projects/{pid}/personas?q=" + "가" * 2001)
         assert r.status_code == 422

@@ -79,17 +79,17 @@ async def project_personas(project_id: UUID, page: PageDep, q: str = "") -> Resp
 
 
 @router.get("/projects/{project_id}/personas/compare")
-async def compare(
-    project_id: UUID, page: PageDep, a: UUID | None = None, b: UUID | None = None
-) -> Response:
+async def compare(project_id: UUID, page: PageDep, a: str = "", b: str = "") -> Response:
     access = await projects.require_access(page.session, page.signed_in, project_id)
     company = access.project.company_id
+    # The form sends "" for a side left on "—": the page asks for two again (it answered 404
+    # and lost the other choice); the same persona twice is one.
+    picked = list(dict.fromkeys(p for p in (_uuid(a), _uuid(b)) if p is not None))
     chosen = [
         await view.detail(
             page.session, access.project, await service.get_persona(page.session, company, pid)
         )
-        for pid in (a, b)
-        if pid is not None
+        for pid in picked
     ]
     data = await view.project_view(page.session, access.project)
     last_seq = min([d.last_seq for d in chosen], default=data.last_seq)
@@ -98,11 +98,18 @@ async def compare(
         project=access.project,
         cards=data.cards,
         chosen=chosen,
-        a=a,
-        b=b,
+        a=_uuid(a),
+        b=_uuid(b),
         shared=_shared_themes(chosen),
         page_data={"project_id": str(project_id), "last_seq": last_seq},
     )
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value) if value.strip() else None
+    except ValueError:
+        return None
 
 
 def _shared_themes(chosen: list[view.Detail]) -> set[UUID]:
