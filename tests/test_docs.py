@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import persona_insight
 from persona_insight.config import Settings
 from persona_insight.realtime.events import EVENT_TYPES, STREAM_TYPES
 
@@ -66,3 +67,21 @@ def test_every_api_route_is_documented() -> None:
     )
     missing = [f"{m} {p}" for m, p in _operations() if (m, p) not in documented]
     assert not missing, f"document in docs/api.md: {missing}"
+
+
+def _raised_codes() -> set[str]:
+    """Every error code the source names (`code="…"`): what a client may be answered with."""
+    root = Path(persona_insight.__file__).parent
+    return {
+        match.group(1)
+        for path in root.rglob("*.py")
+        for match in re.finditer(r'\bcode="([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+
+
+def test_every_error_code_is_documented() -> None:
+    """The API QA pass found codes clients received that docs/api.md never named."""
+    api = _read("docs/api.md")
+    codes = _raised_codes()
+    assert len(codes) > 100
+    assert sorted(c for c in codes if f"`{c}`" not in api) == []
