@@ -54,6 +54,21 @@ async def test_documents_are_added_searched_cited_and_deleted(app: Any) -> None:
             data={"project_id": "01a23c64-f926-7eac-bb9b-8cafff92d8e3"},
         )
         assert foreign.status_code == 404
+        # The upload contract (API QA pass): blank text is empty_document, not the
+        # transcript's empty_content; a body that is not a form is 415; too large is 413.
+        blank = await c.post("/api/knowledge", files={"file": ("b.txt", b" \n\t ", "text/plain")})
+        assert (blank.status_code, blank.json()["error"]["code"]) == (422, "empty_document")
+        plain = await c.post(
+            "/api/knowledge", content=b"hello", headers={"Content-Type": "text/plain"}
+        )
+        assert (plain.status_code, plain.json()["error"]["code"]) == (415, "unsupported_body")
+        limit = app.api.state.runtime.settings.max_upload_bytes
+        big = await c.post(
+            "/api/knowledge", files={"file": ("big.txt", b"a" * (limit + 1), "text/plain")}
+        )
+        assert (big.status_code, big.json()["error"]["code"]) == (413, "file_too_large")
+        listed = (await c.get("/api/knowledge")).json()
+        assert [d["id"] for d in listed] == [document["id"]]  # nothing else was kept
 
         found = (await c.get("/api/search", params={"q": "완속 충전기 보급률"})).json()
         (item,) = [i for i in found["items"] if i["kind"] == "document"]

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from persona_insight.errors import AppError, InvalidInput
+from persona_insight.errors import AppError, InvalidInput, PayloadTooLarge
 from persona_insight.knowledge import repository as repo
 from persona_insight.knowledge import service
 from persona_insight.web.admin_pages import render_admin, require_admin
@@ -42,7 +42,7 @@ async def add_document(page: PageDep) -> Response:
         settings = page.ctx.rt.settings
         data = await files[0].read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
-            raise InvalidInput("the file is too large", code="file_too_large")
+            raise PayloadTooLarge("the file is too large", code="file_too_large")
         await service.add(
             page.session,
             page.signed_in,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from persona_insight.accounts.deps import CtxDep
-from persona_insight.errors import InvalidInput
+from persona_insight.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from persona_insight.knowledge import repository as repo
 from persona_insight.knowledge import service
 from persona_insight.knowledge.schemas import ChunkOut, DocumentDetail, DocumentOut
@@ -31,6 +31,10 @@ def _form_str(form: object, name: str) -> str | None:
     summary="Add a document (multipart: file, optional title and project_id) — company admins",
 )
 async def add_document(request: Request, ctx: CtxDep) -> DocumentOut:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # As the interview upload answers (a JSON or text body was "file_required", 422).
+        raise UnsupportedMediaType("send multipart/form-data with a file", code="unsupported_body")
     form = await request.form(max_files=1, max_fields=10)
     try:
         upload = form.get("file")
@@ -43,7 +47,7 @@ async def add_document(request: Request, ctx: CtxDep) -> DocumentOut:
             raise InvalidInput("project_id must be a UUID", code="invalid_project_id") from None
         data = await upload.read(ctx.rt.settings.max_upload_bytes + 1)
         if len(data) > ctx.rt.settings.max_upload_bytes:
-            raise InvalidInput(
+            raise PayloadTooLarge(
                 "the file is too large",
                 code="file_too_large",
                 details={"max_bytes": ctx.rt.settings.max_upload_bytes},

@@ -59,7 +59,13 @@ async def add(
     name = clean_filename(name)
     slots = upload_slots(settings.uploads_per_user, settings.uploads_per_process)
     with slots.hold(user.user_id):
-        extracted = await untrusted.extract_upload(name, data, settings)
+        try:
+            extracted = await untrusted.extract_upload(name, data, settings)
+        except InvalidInput as exc:
+            if exc.code != "empty_content":
+                raise
+            # The knowledge base's own word for it (ingest speaks of transcripts).
+            raise InvalidInput("the document has no text", code="empty_document") from None
     chunks = chunking.chunk(extracted.text)
     if not chunks:
         raise InvalidInput("the document has no text", code="empty_document")
