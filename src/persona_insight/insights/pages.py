@@ -78,6 +78,9 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
         titles=titles,
         filtered=not filters.empty,
         filter_error=filter_error,
+        api_query=urlencode(
+            {k: str(v) for k, v in filters.model_dump(mode="json", exclude_none=True).items()}
+        ),
         typed={k: (q.get(k) or "")[:10] for k in ("date_from", "date_to")},
         # The report and exports menu makes them with the same filter.
         report_query=urlencode(

@@ -226,7 +226,9 @@ REASONS: Final[Mapping[str, str]] = {
     "speech_model_unavailable": N_("The speech model is not available on this server."),
     "file_required": N_("Choose a file to upload."),
     "invalid_date": N_("Enter a valid date."),
-    "invalid_filter": N_("A filter is not valid: dates are written YYYY-MM-DD."),
+    "invalid_filter": N_(
+        "A filter is not valid: dates are written YYYY-MM-DD, and the kind is pain points or needs."
+    ),
     "invalid_date_range": N_("The start date is after the end date."),
     "invalid_title": N_("The title cannot be empty."),
     "invalid_text": N_("A note needs 1 to 2000 characters."),

@@ -45,7 +45,10 @@ export function apply(data) {
 }
 
 async function snapshot() {
-  const r = await fetch(`/api/projects/${page.project_id}/insights${location.search}`, {
+  // The filters the page applied, not the address: a refused filter (reversed dates) is
+  // dropped by the page, and sent as typed it made every snapshot a 422.
+  const query = page.query ? `?${page.query}` : "";
+  const r = await fetch(`/api/projects/${page.project_id}/insights${query}`, {
     headers: { Accept: "application/json" },
   });
   if (!r.ok) throw new Error(`insights: ${r.status}`);
