@@ -63,7 +63,7 @@ function fill(node, note) {
   if (!edit.open) editText.value = note.text;
   const remove = slot(node, "delete");
   remove.hidden = !(mine || page.can_admin);
-  remove.action = `/notes/${note.id}/delete`;
+  remove.querySelector("form").action = `/notes/${note.id}/delete`;
   node.note = note;
 }
 
