@@ -154,3 +154,21 @@ def test_a_known_takeaway_about_another_subject_is_not_taken() -> None:
     if counted:
         again = analyse_sync(parse(INVOICES), AnalysisContext(key_takeaways=counted))
         assert not any("97" in t for t in again.analysis.key_takeaways)
+
+
+@pytest.mark.parametrize(
+    ("occupation", "said"),
+    [
+        ("Dental hygienist", "a dental hygienist"),
+        ("Operations manager at a logistics firm", "an operations manager at a logistics firm"),
+        ("a freelance graphic designer", "a freelance graphic designer"),
+        ("working as a nurse", "working as a nurse"),
+        ("UX researcher", "a UX researcher"),
+        ("in sales", "in sales"),
+    ],
+)
+def test_the_summary_names_the_role_with_its_article(occupation: str, said: str) -> None:
+    """ "The interviewee is dental hygienist" (browser QA)."""
+    from persona_insight.analysis.offline.summary import _role
+
+    assert _role(occupation) == said

@@ -79,8 +79,52 @@ def _who(doc: Document, profile: IntervieweeProfile) -> str:
         return f"인터뷰 대상자는 {' '.join(facts)}입니다." if facts else ""
     if demo.occupation_context:
         age = f" ({demo.age_group})" if demo.age_group else ""
-        return f"The interviewee is {demo.occupation_context}{age}."
+        return f"The interviewee is {_role(demo.occupation_context)}{age}."
     return f"The interviewee is in the {demo.age_group} age group." if demo.age_group else ""
+
+
+# A role said this way already reads after "is" ("working as…", "in sales", "my own boss").
+_NO_ARTICLE = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "their",
+        "his",
+        "her",
+        "one",
+        "self-employed",
+        "retired",
+        "unemployed",
+        "in",
+        "at",
+        "on",
+        "from",
+        "with",
+        "between",
+        "currently",
+        "still",
+        "also",
+        "now",
+    ]
+)
+
+
+def _role(occupation: str) -> str:
+    """The role as the end of "The interviewee is …": "Dental hygienist" read "is dental
+    hygienist" (browser QA); with its article and in sentence case, unless it is an acronym."""
+    words = occupation.split()
+    if not words:
+        return occupation
+    first = words[0]
+    if first.lower() in _NO_ARTICLE or first.lower().endswith("ing"):
+        return occupation
+    if not (len(first) > 1 and first.isupper()):
+        words[0] = first[0].lower() + first[1:]
+    article = "an" if words[0][0].lower() in "aeio" else "a"
+    return f"{article} {' '.join(words)}"
 
 
 def _listed(drafts: list[Draft]) -> str:
