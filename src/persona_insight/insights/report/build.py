@@ -103,7 +103,10 @@ def _charts(doc: Document, charts: Charts, _: Gettext) -> None:
     for title, key, percent in drawn:
         bars = chart_labels.for_display(key, getattr(charts, key), _)
         if bars:
-            doc.add(BarChart(title, [(b.label, b.value) for b in bars], percent=percent))
+            unit = _("weight") if key == "keywords" else "#"
+            doc.add(
+                BarChart(title, [(b.label, b.value) for b in bars], percent=percent, unit=unit)
+            )
 
 
 def _themes(doc: Document, insights: ProjectInsights, _: Gettext) -> None:
@@ -116,7 +119,8 @@ def _themes(doc: Document, insights: ProjectInsights, _: Gettext) -> None:
         doc.add(
             Heading(f"{kinds[theme.kind]}: {theme.label}", level=2),
             Paragraph(
-                _("%(count)s interviews (%(share)s%%), %(mentions)s mentions")
+                # No plural to get wrong ("1 interviews"): a label and its number.
+                _("Interviews: %(count)s (%(share)s%%) · mentions: %(mentions)s")
                 % {
                     "count": theme.interviews,
                     "share": round(theme.share * 100),

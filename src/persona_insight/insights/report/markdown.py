@@ -41,6 +41,6 @@ def render(doc: Document) -> str:
             case Table(header, rows):
                 out += _table(header, rows)
             case BarChart(title, bars):
-                unit = "%" if block.percent else "#"
+                unit = "%" if block.percent else block.unit
                 out += _table([title, unit], [[label, block.value_text(v)] for label, v in bars])
     return "\n".join(out).strip() + "\n"

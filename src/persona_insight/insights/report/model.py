@@ -42,6 +42,8 @@ class BarChart:
     title: str
     bars: list[tuple[str, float]]
     percent: bool = False
+    # What a value is, for tables (Markdown): "#" counts; keywords are summed weights.
+    unit: str = "#"
 
     def value_text(self, value: float) -> str:
         if self.percent:
