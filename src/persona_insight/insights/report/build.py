@@ -104,9 +104,7 @@ def _charts(doc: Document, charts: Charts, _: Gettext) -> None:
         bars = chart_labels.for_display(key, getattr(charts, key), _)
         if bars:
             unit = _("weight") if key == "keywords" else "#"
-            doc.add(
-                BarChart(title, [(b.label, b.value) for b in bars], percent=percent, unit=unit)
-            )
+            doc.add(BarChart(title, [(b.label, b.value) for b in bars], percent=percent, unit=unit))
 
 
 def _themes(doc: Document, insights: ProjectInsights, _: Gettext) -> None:
