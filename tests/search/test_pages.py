@@ -55,3 +55,35 @@ async def test_search_page_in_korean_and_english(app: Any) -> None:
         assert "1 line found" in r.text
     finally:
         await english.http.aclose()
+
+
+async def test_search_page_filters_and_what_else_matches(app: Any) -> None:
+    """The page offered only the query and who said it, and never showed the findings, notes,
+    themes and documents the API finds beside the lines (browser QA)."""
+    from tests.search.conftest import indexed_with_findings
+
+    db = app.api.state.runtime.db
+    owner = await make_user(db, email="owner@acme.test")
+    project = await make_project(app, owner, "충전 조사")
+    interview_id = await indexed_with_findings(app, owner, project["id"], "김 님 인터뷰")
+    browser = await sign_in(app, owner.email, "ko")
+    try:
+        r = await browser.get("/search", params={"q": "예약", "project": project["id"]})
+        assert r.status_code == 200, r.text
+        assert "함께 찾은 항목" in r.text
+        assert f'href="/interviews/{interview_id}#' in r.text
+        assert "충전 조사" in r.text  # the scope is said, with a way out of it
+        assert "모든 프로젝트에서 검색" in r.text
+        later = await browser.get(
+            "/search", params={"q": "예약", "date_from": "2999-01-01", "language": "ko"}
+        )
+        assert "찾은 발언이 없습니다" in later.text
+        assert "함께 찾은 항목" not in later.text  # the filters apply to the items too
+        assert 'value="2999-01-01"' in later.text
+        assert '<option value="ko" selected>' in later.text
+        reversed_dates = await browser.get(
+            "/search", params={"q": "예약", "date_from": "2026-02-01", "date_to": "2026-01-01"}
+        )
+        assert "시작 날짜가 끝 날짜보다 늦습니다." in reversed_dates.text
+    finally:
+        await browser.http.aclose()
