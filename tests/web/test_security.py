@@ -138,6 +138,7 @@ POST_FORMS = [
     "/interviews/{interview}/retry",
     "/interviews/{interview}/purge",
     "/interviews/{interview}/persona",
+    "/projects/{project}/insights/themes/{uuid}",
     "/interviews/{interview}/notes",
     "/interviews/{interview}/speakers",
     "/interviews/{interview}/speakers/rename",

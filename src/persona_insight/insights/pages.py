@@ -9,10 +9,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 from markupsafe import Markup
+from pydantic import ValidationError
 
-from persona_insight.errors import InvalidInput
+from persona_insight.errors import AppError, InvalidInput
 from persona_insight.insights import charts, dashboard, service
 from persona_insight.insights import filters as insight_filters
+from persona_insight.insights import routes as insight_routes
+from persona_insight.insights.schemas import ThemeEdit
 from persona_insight.personas.service import load as load_framework
 from persona_insight.projects import service as projects
 from persona_insight.web.page import PageDep, PageRoute, redirect
@@ -91,6 +94,29 @@ async def insights_page(project_id: UUID, page: PageDep) -> Response:
             }
         ),
     )
+
+
+@router.post("/projects/{project_id}/insights/themes/{theme_id}")
+async def edit_theme(project_id: UUID, theme_id: UUID, page: PageDep) -> Response:
+    """The theme's name, pin and visibility from the page (an empty name: the computed one)."""
+    back = f"/projects/{project_id}/insights"
+    await projects.require_access(page.session, page.signed_in, project_id)
+    label = page.value("label").strip()
+    try:
+        body = ThemeEdit(
+            label=label or None,
+            reset_label=not label,
+            pinned=page.value("pinned") == "on",
+            hidden=page.value("hidden") == "on",
+        )
+        await insight_routes.edit_theme(theme_id, body, page.ctx)
+    except (ValidationError, AppError) as exc:
+        await page.undo()
+        code = exc.code if isinstance(exc, AppError) else "invalid_label"
+        if isinstance(exc, AppError) and exc.status == 404:
+            raise
+        return redirect(back, problem=code)
+    return redirect(back, notice="theme_saved")
 
 
 @router.post("/projects/{project_id}/insights/summary")

@@ -230,6 +230,7 @@ REASONS: Final[Mapping[str, str]] = {
         "A filter is not valid: dates are written YYYY-MM-DD, and the kind is pain points or needs."
     ),
     "invalid_date_range": N_("The start date is after the end date."),
+    "invalid_label": N_("A theme's name has 1 to 200 characters."),
     "invalid_title": N_("The title cannot be empty."),
     "invalid_text": N_("A note needs 1 to 2000 characters."),
     "invalid_line_ids": N_("Select at least one script line."),
@@ -387,6 +388,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "document_added": N_("The document was added; it can now be found and cited."),
     "document_removed": N_("The document was deleted."),
     "persona_added": N_("The persona was added."),
+    "theme_saved": N_("The theme was saved; it stays so when themes are grouped again."),
     "persona_set": N_("The interview's persona was saved; re-analysis will not change it."),
     "persona_saved": N_("The persona was saved."),
     "persona_removed": N_("The persona was removed."),

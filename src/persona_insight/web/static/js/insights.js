@@ -28,6 +28,14 @@ function rowFor(theme) {
   row.querySelector('[data-slot="interviews"]').textContent = plural("interviews", theme.interviews);
   row.querySelector('[data-slot="share"]').textContent = `${Math.round(theme.share * 100)}%`;
   row.querySelector('[data-slot="mentions"]').textContent = plural("mentions", theme.mentions);
+  const edit = row.querySelector('[data-slot="edit"]');
+  if (edit) {
+    edit.action = `/projects/${page.project_id}/insights/themes/${theme.id}`;
+    if (!edit.closest("details").open) {
+      edit.elements.label.value = theme.label;
+      edit.elements.pinned.checked = theme.pinned;
+    }
+  }
   return row;
 }
 
