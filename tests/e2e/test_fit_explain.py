@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from persona_insight.db import Database
 from tests.analysis.fakes.openai_server import FakeOpenAI, Reply
 from tests.analysis.fakes.server import serving
 from tests.e2e.conftest import (
-    PASSWORD,
     Team,
     open_page,
     screenshot,
@@ -24,22 +22,12 @@ from tests.e2e.conftest import (
     until_completed,
     upload_sample,
 )
+from tests.e2e.test_personas_live import with_framework
 from tests.e2e.test_phone import LAYOUT_PROBLEMS
-from tests.support import http, make_user
+from tests.support import http
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e, pytest.mark.slow]
 
-FRAMEWORK = {
-    "axes": [
-        {
-            "name": "충전 습관",
-            "types": [
-                {"name": "집 충전", "description": "밤새 집이나 아파트에서 완속으로 충전한다."},
-                {"name": "급속 충전", "description": "공공 급속 충전기에 의존한다."},
-            ],
-        }
-    ]
-}
 QUESTION = "충전 대기 때문에 힘든 고객"
 
 
@@ -63,15 +51,8 @@ def model() -> Iterator[FakeOpenAI]:
 async def test_the_engine_explains_which_persona_fits(
     chromium: Any, team: Team, worker_settings: Any, model: FakeOpenAI
 ) -> None:
-    db = Database(worker_settings.database_url, pool_size=2)
-    try:
-        admin = await make_user(db, email="sora@acme.test", role="company_admin", password=PASSWORD)
-    finally:
-        await db.dispose()
-    async with http(team.url, admin) as api:
-        r = await api.put("/api/personas/framework", json=FRAMEWORK)
-        assert r.status_code == 200, r.text
-        fast = next(p for p in r.json()["personas"] if p["traits"] == ["급속 충전"])
+    admin, personas = await with_framework(team, worker_settings)
+    fast = next(p for p in personas if p["traits"] == ["급속 충전"])
     async with http(team.url, team.owner) as api:
         interview_id = await upload_sample(api, team.project_id)
         await until_completed(api, interview_id)

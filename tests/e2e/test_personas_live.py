@@ -24,7 +24,7 @@ from tests.e2e.conftest import (
     upload_sample,
 )
 from tests.e2e.test_phone import LAYOUT_PROBLEMS
-from tests.support import http, make_user
+from tests.support import Member, http, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e, pytest.mark.slow]
 
@@ -63,9 +63,8 @@ async def _completed(api: Any, interview_id: str) -> None:
         await asyncio.sleep(0.5)
 
 
-async def test_reassignment_and_synthesis_reach_the_other_page_live(
-    chromium: Any, team: Team, worker_settings: Any
-) -> None:
+async def with_framework(team: Team, worker_settings: Any) -> tuple[Member, list[dict[str, Any]]]:
+    """A company admin, who saved FRAMEWORK; and its personas."""
     db = Database(worker_settings.database_url, pool_size=2)
     try:
         admin = await make_user(db, email="sora@acme.test", role="company_admin", password=PASSWORD)
@@ -74,7 +73,14 @@ async def test_reassignment_and_synthesis_reach_the_other_page_live(
     async with http(team.url, admin) as api:
         r = await api.put("/api/personas/framework", json=FRAMEWORK)
         assert r.status_code == 200, r.text
-        personas = r.json()["personas"]
+        personas: list[dict[str, Any]] = r.json()["personas"]
+    return admin, personas
+
+
+async def test_reassignment_and_synthesis_reach_the_other_page_live(
+    chromium: Any, team: Team, worker_settings: Any
+) -> None:
+    admin, personas = await with_framework(team, worker_settings)
     fast = next(p for p in personas if p["traits"] == ["급속 충전"])
     home = next(p for p in personas if p["traits"] == ["집 충전"])
     async with http(team.url, team.owner) as api:

@@ -15,6 +15,17 @@ from tests.support import as_owner, client, make_project, make_user
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
+async def _add_theme(session: Any, theme_id: uuid.UUID, company_id: Any, project_id: str) -> None:
+    """A need theme labelled '충전기 예약', as the insights job leaves one."""
+    await session.execute(
+        text(
+            "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
+            " VALUES (:id, :c, :p, 'need', '충전기 예약')"
+        ),
+        {"id": theme_id, "c": company_id, "p": project_id},
+    )
+
+
 async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) -> None:
     db = app.api.state.runtime.db
     admin = await make_user(db, email="admin@acme.test", role="company_admin")
@@ -23,13 +34,7 @@ async def test_findings_notes_and_themes_are_found_by_kind_and_vanish(app: Any) 
     interview_id = await indexed_with_findings(app, admin, project["id"], "김 님 인터뷰")
     theme_id = uuid.uuid4()
     async with as_owner(db.owner_url) as session:
-        await session.execute(
-            text(
-                "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
-                " VALUES (:id, :c, :p, 'need', '충전기 예약')"
-            ),
-            {"id": theme_id, "c": admin.company_id, "p": project["id"]},
-        )
+        await _add_theme(session, theme_id, admin.company_id, project["id"])
         await session.commit()
     async with client(app, admin) as c:
         r = await c.post(
@@ -99,13 +104,7 @@ async def test_interview_filters_apply_to_findings_and_notes_too(app: Any) -> No
     second = await indexed_with_findings(app, admin, project["id"], "둘째 인터뷰")
     theme_id = uuid.uuid4()
     async with as_owner(db.owner_url) as session:
-        await session.execute(
-            text(
-                "INSERT INTO insight_themes (id, company_id, project_id, kind, label)"
-                " VALUES (:id, :c, :p, 'need', '충전기 예약')"
-            ),
-            {"id": theme_id, "c": admin.company_id, "p": project["id"]},
-        )
+        await _add_theme(session, theme_id, admin.company_id, project["id"])
         await session.execute(
             text("UPDATE interviews SET interview_date = '2026-01-10' WHERE id = :i"),
             {"i": second},
