@@ -1,4 +1,5 @@
-"""Time-ordered UUIDs (version 7): primary keys that index well and sort by creation."""
+"""Time-ordered UUIDs (version 7): primary keys that index well and sort by creation; and the
+one reading of an id a page was given as text."""
 
 from __future__ import annotations
 
@@ -16,3 +17,11 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62
     value |= rand & ((1 << 62) - 1)
     return uuid.UUID(int=value)
+
+
+def parse_uuid(value: object) -> uuid.UUID | None:
+    """An id given as text (a form field, an audit detail); None when it is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

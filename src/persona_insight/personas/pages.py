@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from persona_insight.companies import repository as company_repo
 from persona_insight.companies import service as company_service
 from persona_insight.errors import Conflict, InvalidInput, NotFound
+from persona_insight.ids import parse_uuid
 from persona_insight.insights import charts
 from persona_insight.models import Project
 from persona_insight.personas import fit, service, tasks, view
@@ -84,7 +85,7 @@ async def compare(project_id: UUID, page: PageDep, a: str = "", b: str = "") -> 
     company = access.project.company_id
     # The form sends "" for a side left on "—": the page asks for two again (it answered 404
     # and lost the other choice); the same persona twice is one.
-    picked = list(dict.fromkeys(p for p in (_uuid(a), _uuid(b)) if p is not None))
+    picked = list(dict.fromkeys(p for p in (parse_uuid(a), parse_uuid(b)) if p is not None))
     chosen = [
         await view.detail(
             page.session, access.project, await service.get_persona(page.session, company, pid)
@@ -98,18 +99,11 @@ async def compare(project_id: UUID, page: PageDep, a: str = "", b: str = "") -> 
         project=access.project,
         cards=data.cards,
         chosen=chosen,
-        a=_uuid(a),
-        b=_uuid(b),
+        a=parse_uuid(a),
+        b=parse_uuid(b),
         shared=_shared_themes(chosen),
         page_data={"project_id": str(project_id), "last_seq": last_seq},
     )
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value) if value.strip() else None
-    except ValueError:
-        return None
 
 
 def _shared_themes(chosen: list[view.Detail]) -> set[UUID]:

@@ -20,6 +20,7 @@ from persona_insight.admin.schemas import AuditOut, UserPatch
 from persona_insight.audit import repository as audit_repo
 from persona_insight.audit.service import ACTIONS
 from persona_insight.errors import AppError
+from persona_insight.ids import parse_uuid
 from persona_insight.web.admin_pages import render_admin, require_admin
 from persona_insight.web.page import PageDep, PageRoute, redirect, safe_next
 
@@ -83,25 +84,18 @@ async def update_user(user_id: UUID, page: PageDep) -> Response:
 # --- the audit log --------------------------------------------------------------------------------
 
 
-def _uuid(value: object) -> UUID | None:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        return None
-
-
 def _pointed_at(entries: list[AuditOut]) -> tuple[set[UUID], set[UUID]]:
     """The interviews and projects the entries name (as target, or a detail's project_id), so
     the log shows their titles instead of id prefixes."""
     interviews: set[UUID] = set()
     projects: set[UUID] = set()
     for e in entries:
-        target = _uuid(e.target_id) if e.target_id else None
+        target = parse_uuid(e.target_id) if e.target_id else None
         if target and e.target_type == "interview":
             interviews.add(target)
         elif target and e.target_type == "project":
             projects.add(target)
-        project = _uuid((e.details or {}).get("project_id", ""))
+        project = parse_uuid((e.details or {}).get("project_id", ""))
         if project:
             projects.add(project)
     return interviews, projects
