@@ -188,9 +188,12 @@ async def interviews_matching(session: AsyncSession, filters: Filters) -> list[U
     """The live interviews of the filters' projects that the interview filters let through
     (the same conditions as the lines' `_filter_sql`)."""
     where, params = _filter_sql(replace(filters, speakers=None))
-    # The lines' alias `l` stands for the interview's own columns here.
-    where = where.replace("l.interview_id", "i.id").replace("l.project_id", "i.project_id")
-    stmt = sql(f"SELECT i.id FROM interviews i WHERE true {where}")  # noqa: S608
+    # `l` gives the interview's own columns the names the lines' conditions use (rewriting the
+    # conditions' text would break silently when they change).
+    stmt = sql(
+        "SELECT i.id FROM interviews i CROSS JOIN LATERAL"  # noqa: S608
+        f" (SELECT i.project_id AS project_id, i.id AS interview_id) l WHERE true {where}"
+    )
     rows = await session.execute(_typed(stmt, params), params)
     return [r[0] for r in rows]
 
